@@ -1,0 +1,189 @@
+//! Header lists as they travel on the wire: ordered, names case-insensitive,
+//! a name may repeat. Parsing of user-typed `Name: value` lines lives here.
+
+use serde::{Deserialize, Serialize};
+
+/// An ordered list of header lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderList(pub Vec<(String, String)>);
+
+/// A header line that could not be read, with its 1-based line number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderLineError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for HeaderLineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// RFC 9110 §5.6.2 `token` characters, the only ones allowed in a header name.
+pub fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+impl HeaderList {
+    pub fn new() -> Self {
+        HeaderList(Vec::new())
+    }
+
+    /// Reads `Name: value` lines. Blank lines are skipped. A line without a
+    /// colon, with an invalid name, or with a NUL/CR/LF in the value is an error
+    /// naming the line; the other lines are still returned in `Ok` only when
+    /// there is no error at all.
+    pub fn parse_lines(text: &str) -> Result<HeaderList, HeaderLineError> {
+        let mut list = HeaderList::new();
+        for (i, raw) in text.split('\n').enumerate() {
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let Some((name, value)) = line.split_once(':') else {
+                return Err(HeaderLineError {
+                    line: i + 1,
+                    message: format!("`{line}` has no `:` between the name and the value"),
+                });
+            };
+            let name = name.trim();
+            if !is_token(name) {
+                return Err(HeaderLineError {
+                    line: i + 1,
+                    message: format!("`{name}` is not a valid header name"),
+                });
+            }
+            // Fetch §2.2.1: a header value has no leading or trailing HTTP whitespace
+            // and no NUL, CR or LF.
+            let value = value.trim_matches([' ', '\t']);
+            if value.bytes().any(|b| b == 0 || b == b'\r' || b == b'\n') {
+                return Err(HeaderLineError {
+                    line: i + 1,
+                    message: format!("the value of `{name}` contains a NUL or line break"),
+                });
+            }
+            list.push(name, value);
+        }
+        Ok(list)
+    }
+
+    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.0.push((name.into(), value.into()));
+    }
+
+    /// True if a header with this name (case-insensitive) is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    /// All values of `name`, in order.
+    pub fn get_all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Fetch §2.2.2 "get": the values of `name` combined with `, `, or `None`.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let all = self.get_all(name);
+        if all.is_empty() {
+            None
+        } else {
+            Some(all.join(", "))
+        }
+    }
+
+    /// Removes every header named `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
+    /// Replaces every header named `name` with one line.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        if let Some(pos) = self.0.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            self.0[pos].1 = value;
+            let mut i = 0;
+            self.0.retain(|(n, _)| {
+                i += 1;
+                i - 1 == pos || !n.eq_ignore_ascii_case(name)
+            });
+        } else {
+            self.push(name, value);
+        }
+    }
+
+    /// Back to `Name: value` lines.
+    pub fn to_lines(&self) -> String {
+        self.0
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lines_and_combines_repeats() {
+        let h = HeaderList::parse_lines(
+            "Access-Control-Allow-Origin: *\r\naccess-control-allow-origin: http://a\n\nVary: Origin",
+        )
+        .unwrap();
+        assert_eq!(
+            h.get("ACCESS-CONTROL-ALLOW-ORIGIN").as_deref(),
+            Some("*, http://a")
+        );
+        assert_eq!(h.get_all("vary"), vec!["Origin"]);
+        assert_eq!(h.get("x"), None);
+    }
+
+    #[test]
+    fn reports_the_bad_line() {
+        let e = HeaderList::parse_lines("A: b\nno colon here").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = HeaderList::parse_lines("Bad Name: x").unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn set_replaces_all() {
+        let mut h = HeaderList::parse_lines("A: 1\nB: 2\na: 3").unwrap();
+        h.set("a", "9");
+        assert_eq!(h.to_lines(), "A: 9\nB: 2");
+    }
+}

@@ -1,0 +1,152 @@
+//! Browser profiles. Where browsers differ, the difference is a field here,
+//! never an `if browser == ...` in the algorithms.
+
+use serde::{Deserialize, Serialize};
+
+/// The profiles a user can pick.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProfileId {
+    /// Google Chrome with its default settings: third-party cookies allowed.
+    #[default]
+    Chrome,
+    /// Chrome with third-party cookies blocked: Incognito, a user opt-in, and
+    /// a fresh profile of Debian's Chromium 156.
+    ChromeNo3pc,
+    /// Firefox with standard Enhanced Tracking Protection.
+    Firefox,
+    /// Safari with its default Intelligent Tracking Prevention.
+    Safari,
+}
+
+impl ProfileId {
+    pub const ALL: [ProfileId; 4] = [
+        ProfileId::Chrome,
+        ProfileId::ChromeNo3pc,
+        ProfileId::Firefox,
+        ProfileId::Safari,
+    ];
+
+    /// The profile's behaviour.
+    pub fn profile(self) -> BrowserProfile {
+        BrowserProfile::of(self)
+    }
+
+    /// Key used in permalinks and the CLI.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProfileId::Chrome => "chrome",
+            ProfileId::ChromeNo3pc => "chrome-no3pc",
+            ProfileId::Firefox => "firefox",
+            ProfileId::Safari => "safari",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ProfileId> {
+        ProfileId::ALL.into_iter().find(|p| p.key() == key)
+    }
+}
+
+/// What a browser does with third-party (cross-site) cookies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThirdPartyCookies {
+    /// Sent and stored (SameSite=None; Secure still required).
+    Allow,
+    /// Neither sent nor stored, except `Partitioned` cookies where supported.
+    Block,
+    /// Kept in a separate jar per top-level site (Firefox Total Cookie Protection).
+    Partition,
+}
+
+/// How a browser reports a CORS failure to the developer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Chromium,
+    Firefox,
+    Safari,
+}
+
+/// Behaviour that differs between browsers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowserProfile {
+    pub id: ProfileId,
+    pub name: &'static str,
+    pub family: Family,
+    /// A cookie without SameSite is treated as Lax (Chrome since 80).
+    pub lax_by_default: bool,
+    /// Lax-allowing-unsafe: a cookie without SameSite younger than this many
+    /// seconds is still sent on a cross-site top-level POST (Chrome: 120).
+    pub lax_allowing_unsafe_secs: Option<u64>,
+    pub third_party_cookies: ThirdPartyCookies,
+    /// `Partitioned` (CHIPS) cookies are supported.
+    pub chips: bool,
+    /// http and https on the same host are different sites (Chrome: yes;
+    /// Firefox backed it out).
+    pub schemeful_same_site: bool,
+    /// `http://localhost` and loopback count as secure for Secure cookies.
+    pub localhost_is_secure_for_cookies: bool,
+    /// `SameSite=None` cookies without `Secure` are rejected.
+    pub none_requires_secure: bool,
+    /// `Access-Control-Allow-Headers: *` still covers `Authorization`
+    /// (the spec says it must not; Chromium 156 and Firefox still allow it).
+    pub wildcard_covers_authorization: bool,
+    /// Upper bound on `Access-Control-Max-Age`, seconds.
+    pub preflight_max_age_cap: u64,
+}
+
+impl BrowserProfile {
+    pub fn of(id: ProfileId) -> BrowserProfile {
+        let chrome = BrowserProfile {
+            id,
+            name: "Chrome (default settings)",
+            family: Family::Chromium,
+            lax_by_default: true,
+            lax_allowing_unsafe_secs: Some(120),
+            third_party_cookies: ThirdPartyCookies::Allow,
+            chips: true,
+            schemeful_same_site: true,
+            localhost_is_secure_for_cookies: true,
+            none_requires_secure: true,
+            wildcard_covers_authorization: true,
+            preflight_max_age_cap: 7200,
+        };
+        match id {
+            ProfileId::Chrome => chrome,
+            ProfileId::ChromeNo3pc => BrowserProfile {
+                name: "Chrome, third-party cookies blocked",
+                third_party_cookies: ThirdPartyCookies::Block,
+                ..chrome
+            },
+            ProfileId::Firefox => BrowserProfile {
+                id,
+                name: "Firefox (standard tracking protection)",
+                family: Family::Firefox,
+                lax_by_default: false,
+                lax_allowing_unsafe_secs: None,
+                third_party_cookies: ThirdPartyCookies::Partition,
+                chips: false,
+                schemeful_same_site: false,
+                localhost_is_secure_for_cookies: true,
+                none_requires_secure: true,
+                wildcard_covers_authorization: true,
+                preflight_max_age_cap: 86400,
+            },
+            ProfileId::Safari => BrowserProfile {
+                id,
+                name: "Safari (default tracking prevention)",
+                family: Family::Safari,
+                lax_by_default: false,
+                lax_allowing_unsafe_secs: None,
+                third_party_cookies: ThirdPartyCookies::Block,
+                chips: true,
+                schemeful_same_site: true,
+                localhost_is_secure_for_cookies: false,
+                none_requires_secure: true,
+                wildcard_covers_authorization: false,
+                preflight_max_age_cap: 600,
+            },
+        }
+    }
+}

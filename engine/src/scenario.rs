@@ -1,0 +1,269 @@
+//! The one `Scenario` type: what the editors change, what the engine reads,
+//! what the permalink encodes and what live mode replays.
+//!
+//! Everything here is plain data as the user typed it (URLs and header lines
+//! are strings). Parsing happens in the engine, so a bad field becomes an
+//! error next to that field instead of a lost scenario.
+
+use serde::{Deserialize, Serialize};
+
+use crate::profile::ProfileId;
+use crate::server::rails::RailsApp;
+
+/// A whole setup: the page, the browser, the requests the page makes, and the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scenario {
+    pub page: Page,
+    pub profile: ProfileId,
+    pub requests: Vec<RequestSpec>,
+    pub server: ServerSetup,
+}
+
+/// The document that runs the client code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Page {
+    /// URL of the document, e.g. `http://localhost:3000/login`.
+    pub url: String,
+    /// When the page sits in an iframe: the URL of the top-level document
+    /// (third-party context). `None` means the page is the top-level document.
+    pub top_level_url: Option<String>,
+}
+
+/// One request the page makes, in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequestSpec {
+    /// Absolute URL, or a path/relative URL resolved against the page URL.
+    pub url: String,
+    /// Method as written in the client code (`patch` stays `patch`).
+    pub method: String,
+    /// Extra request headers set by the client code, one `Name: value` per line.
+    pub headers: String,
+    pub body: BodyKind,
+    pub client: Client,
+    /// Seconds that pass before this request is made (after the previous one).
+    /// Matters for cookie expiry and Chrome's 2-minute Lax-allowing-unsafe rule.
+    pub delay_secs: u64,
+}
+
+/// What the client code passes as the body. It decides the `Content-Type`
+/// the browser (or axios) adds when the code sets none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BodyKind {
+    #[default]
+    None,
+    /// `JSON.stringify(obj)` for fetch/XHR (a string: `text/plain;charset=UTF-8`),
+    /// a plain object for axios (axios sets `application/json`).
+    Json,
+    /// A plain string.
+    Text,
+    /// `new URLSearchParams(...)`: `application/x-www-form-urlencoded;charset=UTF-8`.
+    UrlEncoded,
+    /// `new FormData()`: `multipart/form-data; boundary=...`.
+    FormData,
+    /// A `ReadableStream` (fetch only): always preflighted.
+    Stream,
+}
+
+/// How the request is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Client {
+    Fetch {
+        mode: RequestMode,
+        credentials: CredentialsMode,
+    },
+    Xhr {
+        with_credentials: bool,
+    },
+    Axios {
+        with_credentials: bool,
+    },
+    /// A top-level navigation: a link (GET) or a form submission.
+    Navigation {
+        form: NavigationForm,
+    },
+    /// An `<iframe src=...>` load.
+    Iframe,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client::Fetch {
+            mode: RequestMode::Cors,
+            credentials: CredentialsMode::SameOrigin,
+        }
+    }
+}
+
+/// Fetch §"Requests": request mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequestMode {
+    #[default]
+    Cors,
+    NoCors,
+    SameOrigin,
+    Navigate,
+}
+
+/// Fetch §"Requests": credentials mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialsMode {
+    Omit,
+    #[default]
+    SameOrigin,
+    Include,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NavigationForm {
+    /// `<a href>` or a GET form.
+    #[default]
+    Link,
+    /// `<form method=post>`.
+    FormPost,
+}
+
+/// The server: a framework model, or response headers typed by hand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ServerSetup {
+    Raw(RawServer),
+    Rails(RailsApp),
+}
+
+impl Default for ServerSetup {
+    fn default() -> Self {
+        ServerSetup::Rails(RailsApp::default())
+    }
+}
+
+/// Raw mode: per path and method, the preflight answer and the actual answer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RawServer {
+    pub routes: Vec<RawRoute>,
+}
+
+/// One route of a raw server. The first route whose method and path match answers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RawRoute {
+    /// Method to match, or `*` for any.
+    pub method: String,
+    /// Path to match exactly, or a prefix ending in `*`.
+    pub path: String,
+    /// The answer to an `OPTIONS` preflight for this path.
+    pub preflight: RawResponse,
+    /// The answer to the actual request.
+    pub response: RawResponse,
+}
+
+/// A status and raw header lines, exactly as the server would send them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RawResponse {
+    pub status: u16,
+    /// One `Name: value` per line; a name may repeat (two `Set-Cookie` lines).
+    pub headers: String,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            url: "http://localhost:3000/".into(),
+            top_level_url: None,
+        }
+    }
+}
+
+impl Default for RequestSpec {
+    fn default() -> Self {
+        RequestSpec {
+            url: "http://localhost:3001/login".into(),
+            method: "POST".into(),
+            headers: String::new(),
+            body: BodyKind::None,
+            client: Client::default(),
+            delay_secs: 0,
+        }
+    }
+}
+
+impl Default for Scenario {
+    /// The article's question: an SPA on `localhost:3000` logs in to a Rails
+    /// API on `localhost:3001`, then asks who is logged in.
+    fn default() -> Self {
+        let include = Client::Fetch {
+            mode: RequestMode::Cors,
+            credentials: CredentialsMode::Include,
+        };
+        Scenario {
+            page: Page::default(),
+            profile: ProfileId::default(),
+            requests: vec![
+                RequestSpec {
+                    url: "http://localhost:3001/login".into(),
+                    method: "POST".into(),
+                    headers: "Content-Type: application/json".into(),
+                    body: BodyKind::Json,
+                    client: include,
+                    delay_secs: 0,
+                },
+                RequestSpec {
+                    url: "http://localhost:3001/me".into(),
+                    method: "GET".into(),
+                    headers: String::new(),
+                    body: BodyKind::None,
+                    client: include,
+                    delay_secs: 1,
+                },
+            ],
+            server: ServerSetup::default(),
+        }
+    }
+}
+
+impl Client {
+    /// Fetch §"Requests": the credentials mode this client ends up using.
+    /// XHR `withCredentials` and axios `withCredentials` map to `include`,
+    /// otherwise to `same-origin` (XHR's and axios' default). Navigations and
+    /// iframe loads always include credentials.
+    pub fn credentials_mode(&self) -> CredentialsMode {
+        match *self {
+            Client::Fetch { credentials, .. } => credentials,
+            Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
+                if with_credentials {
+                    CredentialsMode::Include
+                } else {
+                    CredentialsMode::SameOrigin
+                }
+            }
+            Client::Navigation { .. } | Client::Iframe => CredentialsMode::Include,
+        }
+    }
+
+    /// Fetch §"Requests": the request mode this client ends up using.
+    pub fn request_mode(&self) -> RequestMode {
+        match *self {
+            Client::Fetch { mode, .. } => mode,
+            Client::Xhr { .. } | Client::Axios { .. } => RequestMode::Cors,
+            Client::Navigation { .. } | Client::Iframe => RequestMode::Navigate,
+        }
+    }
+
+    /// True for requests made from script (fetch, XHR, axios), whose result
+    /// the page can read or not.
+    pub fn is_script(&self) -> bool {
+        matches!(
+            self,
+            Client::Fetch { .. } | Client::Xhr { .. } | Client::Axios { .. }
+        )
+    }
+}

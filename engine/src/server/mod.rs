@@ -1,0 +1,10 @@
+//! Server models: what the server answers to each request the browser sends.
+//!
+//! - [`raw`]: response headers typed by hand, per path and method.
+//! - [`rails`]: a Rails app — [`rack_cors`] in front, the session store
+//!   ([`session_store`]) and the middleware stack behind it.
+
+pub mod rack_cors;
+pub mod rails;
+pub mod raw;
+pub mod session_store;

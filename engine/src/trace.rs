@@ -1,0 +1,488 @@
+//! The engine's answer: an ordered list of steps, each with an enumerated
+//! reason, a verdict, the values that mattered, a plain explanation and the
+//! spec section behind it; plus a per-request summary and the root causes.
+
+use serde::{Deserialize, Serialize};
+
+/// How a step went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Ok,
+    Warning,
+    Blocked,
+}
+
+/// Which part of the journey a step belongs to (the diagram draws these).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    /// Reading the scenario: URLs, origins, sites.
+    Setup,
+    /// Building the request: method, headers, mode, credentials.
+    Request,
+    /// The CORS preflight (`OPTIONS`) and its checks.
+    Preflight,
+    /// Which stored cookies go on the request.
+    CookiesSent,
+    /// What the server did (framework model).
+    Server,
+    /// Processing `Set-Cookie` on the response.
+    SetCookie,
+    /// The CORS check on the actual response.
+    CorsCheck,
+    /// What the page's code sees.
+    Result,
+}
+
+/// The spec section (or documented behaviour) a step rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecRef {
+    /// Short label, e.g. `Fetch §4.10 CORS check` or `RFC 6265bis §5.7 step 18`.
+    pub label: &'static str,
+    /// Link to the section.
+    pub url: &'static str,
+}
+
+/// Every reason the engine can give. Like Chromium's `CookieInclusionStatus`
+/// and Firefox's CORS error reasons, a step's reason is one of these, never a
+/// free string. `explanation` text is written per step from the values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    // ----- Setup: URLs, origins, sites -----
+    /// A URL field did not parse.
+    InvalidUrl,
+    /// The URL's scheme is not http(s).
+    UnsupportedScheme,
+    /// Request and page are same-origin.
+    SameOrigin,
+    /// Cross-origin but same-site (e.g. `localhost:3000` → `localhost:3001`).
+    CrossOriginSameSite,
+    /// Cross-site (different registrable domain, or different scheme).
+    CrossSite,
+    /// Same host and port but http vs https: cross-site under schemeful same-site.
+    SchemeMismatchCrossSite,
+    /// The page is in a cross-site iframe: its requests are third-party.
+    ThirdPartyContext,
+    /// An https page requested an http URL that is not loopback.
+    MixedContentBlocked,
+    /// An https page requested `http://localhost` / `127.0.0.1`: allowed.
+    MixedContentLoopbackAllowed,
+
+    // ----- Request construction (Fetch §2.2, §4.1) -----
+    /// Method was upper-cased (`get` → `GET`).
+    MethodNormalized,
+    /// Method is not one of the six that are normalised, so it stays as written (`patch`).
+    MethodNotNormalized,
+    /// CONNECT, TRACE or TRACK.
+    ForbiddenMethod,
+    /// A header line did not parse.
+    InvalidHeader,
+    /// Script tried to set a forbidden request header (`Cookie`, `Origin`, …): dropped.
+    ForbiddenRequestHeader,
+    /// Header is CORS-safelisted.
+    SafelistedHeader,
+    /// Header is not CORS-safelisted: needs a preflight.
+    UnsafelistedHeader,
+    /// Safelisted header whose value is longer than 128 bytes.
+    HeaderValueTooLong,
+    /// Safelisted headers together exceed 1024 bytes.
+    SafelistedHeadersTooLong,
+    /// Content-Type is not one of the three safelisted types.
+    ContentTypeNotSafelisted,
+    /// The browser (or axios) set a Content-Type from the body.
+    ContentTypeFromBody,
+    /// `no-cors` mode: only safelisted methods and headers are allowed.
+    NoCorsMethodNotAllowed,
+    /// `no-cors` mode dropped a non-safelisted header.
+    NoCorsHeaderDropped,
+    /// `same-origin` mode request to another origin.
+    SameOriginModeCrossOrigin,
+    /// Cross-origin `cors` request: the browser adds `Origin` and checks the answer.
+    CorsRequest,
+    /// Same-origin request: no CORS at all.
+    NoCorsNeeded,
+    /// `no-cors` request: the response will be opaque.
+    OpaqueRequest,
+    /// Top-level navigation or iframe: no CORS.
+    NavigationRequest,
+    /// A preflight is needed (method not safelisted).
+    PreflightNeededMethod,
+    /// A preflight is needed (headers not safelisted).
+    PreflightNeededHeaders,
+    /// A preflight is needed (streaming body / upload listeners).
+    PreflightNeededFlag,
+    /// No preflight: method and headers are safelisted.
+    PreflightNotNeeded,
+    /// A valid preflight-cache entry covers this request.
+    PreflightCached,
+    /// Credentials (cookies) will be included.
+    CredentialsIncluded,
+    /// Credentials mode `omit`: no cookies sent, Set-Cookie ignored.
+    CredentialsOmitted,
+    /// Credentials mode `same-origin` on a cross-origin request: no cookies.
+    CredentialsSameOriginCrossOrigin,
+
+    // ----- Preflight (Fetch §4.8 CORS-preflight fetch) -----
+    /// Preflight passed.
+    PreflightOk,
+    /// Server answered the preflight with a non-2xx status.
+    PreflightStatusNotOk,
+    /// Preflight got a redirect.
+    PreflightRedirect,
+    /// `Access-Control-Allow-Methods` could not be parsed.
+    InvalidAllowMethods,
+    /// `Access-Control-Allow-Headers` could not be parsed.
+    InvalidAllowHeaders,
+    /// The method is not in `Access-Control-Allow-Methods`.
+    MethodNotAllowed,
+    /// `*` in Allow-Methods does not count with credentials.
+    MethodWildcardWithCredentials,
+    /// A header is not in `Access-Control-Allow-Headers`.
+    HeaderNotAllowed,
+    /// `*` in Allow-Headers does not count with credentials.
+    HeaderWildcardWithCredentials,
+    /// `Authorization` must be listed explicitly; `*` does not cover it (spec).
+    AuthorizationNotCoveredByWildcard,
+    /// This browser still lets `*` cover `Authorization` (warning).
+    AuthorizationWildcardTolerated,
+    /// Preflight result cached for `Access-Control-Max-Age` seconds.
+    PreflightCacheStored,
+    /// Preflight requests never carry cookies.
+    PreflightNoCookies,
+    /// Set-Cookie on a preflight response is ignored.
+    PreflightSetCookieIgnored,
+
+    // ----- CORS check (Fetch §4.10) -----
+    /// CORS check passed.
+    CorsOk,
+    /// No `Access-Control-Allow-Origin`.
+    MissingAllowOrigin,
+    /// ACAO does not equal the request's origin byte for byte.
+    AllowOriginMismatch,
+    /// ACAO is `*` but credentials are included.
+    WildcardOriginWithCredentials,
+    /// More than one ACAO value.
+    MultipleAllowOrigin,
+    /// ACAC is missing or not exactly `true` with credentials included.
+    MissingAllowCredentials,
+
+    // ----- Cookies on the request (RFC 6265bis §5.8.3 retrieval) -----
+    /// Cookie included in the request.
+    CookieIncluded,
+    /// Cookie's domain does not match the request host.
+    ExcludeDomainMismatch,
+    /// Cookie's path does not match.
+    ExcludeNotOnPath,
+    /// Secure cookie, insecure request.
+    ExcludeSecureOnly,
+    /// SameSite=Strict, request not same-site.
+    ExcludeSameSiteStrict,
+    /// SameSite=Lax, request cross-site and not a top-level safe navigation.
+    ExcludeSameSiteLax,
+    /// No SameSite, treated as Lax (Chrome), request cross-site.
+    ExcludeSameSiteUnspecifiedTreatedAsLax,
+    /// SameSite=None without Secure.
+    ExcludeSameSiteNoneInsecure,
+    /// Third-party cookies blocked by the browser's settings.
+    ExcludeUserPreferences,
+    /// Partitioned cookie from another top-level site's partition.
+    ExcludePartitionMismatch,
+    /// Cookie expired before this request.
+    ExcludeExpired,
+    /// Credentials not included: no cookie goes on this request.
+    ExcludeCredentialsNotIncluded,
+    /// Sent only because of Chrome's 2-minute Lax-allowing-unsafe rule.
+    WarnLaxAllowUnsafe,
+    /// Secure cookie allowed over http because the host is localhost/loopback.
+    WarnSecureAccessGrantedNonCryptographic,
+    /// Cookie without SameSite sent cross-site (a browser without Lax-by-default).
+    WarnSameSiteUnspecifiedCrossSite,
+    /// Sent from a partitioned (per top-level site) cookie jar.
+    PartitionedJar,
+
+    // ----- Set-Cookie (RFC 6265bis §5.6 parsing, §5.7 storage) -----
+    /// Cookie stored.
+    CookieStored,
+    /// Cookie replaced an existing one.
+    CookieReplaced,
+    /// Cookie deleted (expired date or Max-Age ≤ 0).
+    CookieDeleted,
+    /// Set-Cookie ignored because credentials were not included.
+    SetCookieIgnoredNoCredentials,
+    /// No `=` and an empty value, or empty name and value.
+    ExcludeNoCookieContent,
+    /// Parse failure.
+    ExcludeFailureToStore,
+    /// Control characters in name or value.
+    ExcludeDisallowedCharacter,
+    /// name + value longer than 4096 bytes.
+    ExcludeNameValuePairExceedsMaxSize,
+    /// Attribute value over 1024 bytes was ignored.
+    WarnAttributeValueExceedsMaxSize,
+    /// Domain attribute does not domain-match the host, or is a public suffix.
+    ExcludeInvalidDomain,
+    /// Domain attribute is a public suffix equal to the host: cookie becomes host-only.
+    DomainPublicSuffixHostOnly,
+    /// Domain attribute has non-ASCII characters.
+    ExcludeDomainNonAscii,
+    /// Secure cookie set from an insecure origin.
+    ExcludeSecureFromInsecure,
+    /// SameSite=None without Secure.
+    ExcludeSameSiteNoneInsecureSet,
+    /// SameSite Strict/Lax/unspecified cookie from a cross-site subresource response.
+    ExcludeSameSiteCrossSiteSet,
+    /// `__Secure-` / `__Host-` / `__Http-` prefix rules violated.
+    ExcludeInvalidPrefix,
+    /// Partitioned without Secure.
+    ExcludeInvalidPartitioned,
+    /// Would overwrite a Secure cookie from an insecure origin.
+    ExcludeOverwriteSecure,
+    /// HttpOnly set from script, or script overwriting an HttpOnly cookie.
+    ExcludeHttpOnly,
+    /// Third-party cookie blocked by browser settings.
+    ExcludeThirdPartyBlocked,
+    /// Stored in a per-top-level-site partition (Firefox TCP, CHIPS).
+    StoredPartitioned,
+    /// Cookie lifetime capped at 400 days.
+    WarnLifetimeCapped,
+    /// Cookie date could not be parsed: session cookie.
+    WarnExpiresInvalid,
+    /// Cookie without SameSite set in a browser with Lax-by-default.
+    WarnSameSiteUnspecifiedLaxByDefault,
+
+    // ----- What JS sees (Fetch §4.1 main fetch, XHR) -----
+    /// Promise resolved and the response is readable.
+    ResponseReadable,
+    /// Opaque response (`no-cors`): status 0, body unreadable, no error.
+    ResponseOpaque,
+    /// `TypeError: Failed to fetch` / XHR error event with status 0.
+    NetworkError,
+    /// A response header is hidden from JS (not safelisted, not exposed).
+    HeaderNotExposed,
+    /// A navigation loaded the response as a document.
+    NavigationLoaded,
+    /// The request was never sent.
+    RequestNotSent,
+
+    // ----- Server models -----
+    /// Server answered (raw route or framework model).
+    ServerResponded,
+    /// No raw route matched: 404.
+    ServerNoRoute,
+    /// rack-cors matched an allow block and resource.
+    RackCorsHit,
+    /// rack-cors: Origin not in any allow block.
+    RackCorsMissOrigin,
+    /// rack-cors: path matched no resource.
+    RackCorsMissPath,
+    /// rack-cors preflight denied: method not allowed.
+    RackCorsDenyMethod,
+    /// rack-cors preflight denied: header not allowed.
+    RackCorsDenyHeader,
+    /// rack-cors refuses `origins '*'` with `credentials: true`: Rails does not boot.
+    RackCorsMisconfiguration,
+    /// A middleware ahead of rack-cors answered first (no CORS headers).
+    MiddlewareAnsweredFirst,
+    /// The session cookie was written.
+    SessionWritten,
+    /// The request carried the session cookie: the app knows the user.
+    SessionRead,
+    /// No session cookie on the request: the app does not know the user.
+    SessionMissing,
+    /// Rack never writes a `secure: true` session cookie on a plain-http request.
+    SessionNotWrittenInsecure,
+    /// API-only app without session middleware: the session write is lost.
+    SessionMiddlewareMissing,
+    /// Rails 7+: writing to a disabled session raises `DisabledSessionError` (500).
+    DisabledSessionError,
+    /// Session middleware added without its options: the key falls back to `_session_id`.
+    SessionOptionsIgnored,
+    /// The app fails to boot (configuration error).
+    BootError,
+    /// force_ssl redirected a plain-http request.
+    ForceSslRedirect,
+    /// CSRF protection rejected the request (422).
+    CsrfRejected,
+}
+
+/// A label and the value that mattered, e.g. ("Origin", "http://localhost:3000").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Value {
+    pub label: String,
+    pub value: String,
+}
+
+/// One decision.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    /// Index into `Scenario::requests`; `None` for scenario-wide steps.
+    pub request: Option<usize>,
+    pub phase: Phase,
+    pub verdict: Verdict,
+    pub reason: Reason,
+    /// Short title, e.g. "Preflight denied: PATCH is not allowed".
+    pub title: String,
+    /// One plain paragraph: what happened, why, and what would change it.
+    pub explanation: String,
+    pub values: Vec<Value>,
+    pub spec: SpecRef,
+}
+
+impl Step {
+    /// A step with no values yet; add them with [`Step::with`].
+    pub fn new(
+        request: Option<usize>,
+        phase: Phase,
+        verdict: Verdict,
+        reason: Reason,
+        title: impl Into<String>,
+        explanation: impl Into<String>,
+        spec: SpecRef,
+    ) -> Self {
+        Step {
+            request,
+            phase,
+            verdict,
+            reason,
+            title: title.into(),
+            explanation: explanation.into(),
+            values: Vec::new(),
+            spec,
+        }
+    }
+
+    /// Adds a value that mattered.
+    pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+        self.values.push(Value {
+            label: label.into(),
+            value: value.into(),
+        });
+        self
+    }
+}
+
+/// A cookie as the jar holds it, for display and comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieView {
+    pub name: String,
+    pub value: String,
+    /// The domain the cookie is scoped to (the host for host-only cookies).
+    pub domain: String,
+    pub host_only: bool,
+    pub path: String,
+    pub secure: bool,
+    pub http_only: bool,
+    /// `Strict`, `Lax`, `None`, or `Unspecified`.
+    pub same_site: String,
+    /// Expiry as seconds since the simulation clock's epoch; `None` = session cookie.
+    pub expires: Option<i64>,
+    /// The top-level site of the partition the cookie lives in, if partitioned.
+    pub partition: Option<String>,
+}
+
+/// A cookie that was not stored, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedCookie {
+    pub name: String,
+    pub reason: Reason,
+}
+
+/// Did a preflight happen, and how did it go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PreflightOutcome {
+    NotNeeded,
+    Cached,
+    Passed,
+    Failed,
+}
+
+/// What the page's code sees for a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JsResult {
+    /// The promise resolves (or XHR `load`) and the response can be read.
+    Readable,
+    /// `no-cors`: resolves with an opaque response (status 0, nothing readable).
+    Opaque,
+    /// `TypeError: Failed to fetch` / XHR `error` with status 0 / axios "Network Error".
+    NetworkError,
+    /// A navigation or iframe: the browser shows the response; no script result.
+    Navigated,
+    /// The request was not made (bad input or a blocked step before sending).
+    NotSent,
+}
+
+/// One HTTP exchange on the wire (for the diagram and for live-mode comparison).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub request: crate::http::WireRequest,
+    pub response: Option<crate::http::WireResponse>,
+}
+
+/// Summary of one request.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequestOutcome {
+    pub index: usize,
+    pub method: String,
+    pub url: String,
+    pub preflight: PreflightOutcome,
+    /// The actual request reached the server.
+    pub request_sent: bool,
+    pub js_result: JsResult,
+    /// Status the page can read (`None` when unreadable or not sent).
+    pub status: Option<u16>,
+    /// Response headers script can read.
+    pub readable_headers: Vec<String>,
+    /// Names of the cookies on the actual request.
+    pub cookies_sent: Vec<String>,
+    /// Names of the cookies stored from the response.
+    pub cookies_stored: Vec<String>,
+    pub cookies_rejected: Vec<RejectedCookie>,
+    /// Preflight (if any) then the actual request.
+    pub exchanges: Vec<Exchange>,
+    /// The whole jar after this request.
+    pub jar_after: Vec<CookieView>,
+    /// The step that decided a failure, if the request failed.
+    pub blocked_by: Option<Reason>,
+}
+
+impl RequestOutcome {
+    pub fn readable(&self) -> bool {
+        self.js_result == JsResult::Readable
+    }
+}
+
+/// A thing to fix, ordered by what to fix first.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RootCause {
+    pub reason: Reason,
+    pub request: Option<usize>,
+    /// One sentence: what is wrong and the change that fixes it.
+    pub summary: String,
+}
+
+/// An input field that could not be read. `field` is a dotted path into the
+/// scenario (`page.url`, `requests.1.headers`, `server.routes.0.response.headers`,
+/// `server.cors.0.origins`), the same path the UI uses to place the error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// The engine's whole answer for a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trace {
+    /// One sentence for the top of the page.
+    pub headline: String,
+    /// The worst verdict of any step.
+    pub verdict: Verdict,
+    pub steps: Vec<Step>,
+    pub requests: Vec<RequestOutcome>,
+    pub root_causes: Vec<RootCause>,
+    /// Fields that could not be read; the requests depending on them were not simulated.
+    pub field_errors: Vec<FieldError>,
+}
