@@ -1,1 +1,425 @@
-//! (being written)
+//! Fetch §CORS-preflight fetch: the `OPTIONS` request the browser sends
+//! before a request that is not "simple", and every check on its response.
+
+use crate::cors_check::{cors_check, extract_token_list};
+use crate::headers::HeaderList;
+use crate::http::{WireRequest, WireResponse};
+use crate::profile::BrowserProfile;
+use crate::safelist::is_cors_safelisted_method;
+use crate::spec;
+use crate::trace::{Phase, Reason, Step, Verdict};
+
+/// Fetch §CORS-preflight fetch steps 1–5: the preflight request. `method`
+/// is the actual request's (normalised) method, `unsafe_names` its
+/// CORS-unsafe request-header names (sorted, lower-case). A preflight never
+/// carries cookies (§CORS protocol and credentials), so there is no `Cookie`.
+pub fn preflight_request(
+    url: &str,
+    origin: &str,
+    method: &str,
+    unsafe_names: &[String],
+) -> WireRequest {
+    let mut headers = HeaderList::new();
+    // Step 2: Accept: */*.
+    headers.push("Accept", "*/*");
+    // Step 3: Access-Control-Request-Method: the request's method, as is.
+    headers.push("Access-Control-Request-Method", method);
+    // Steps 4–5: Access-Control-Request-Headers when there are unsafe names,
+    // joined with "," and no space (deliberately not "combine").
+    if !unsafe_names.is_empty() {
+        headers.push("Access-Control-Request-Headers", unsafe_names.join(","));
+    }
+    // Fetch §HTTP-network-or-cache fetch: the Origin header (mode is "cors").
+    headers.push("Origin", origin);
+    WireRequest {
+        method: "OPTIONS".into(),
+        url: url.into(),
+        headers,
+        is_preflight: true,
+    }
+}
+
+/// What the preflight response allowed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreflightCheck {
+    /// Every check passed: the actual request will be sent.
+    pub ok: bool,
+    /// The checks in spec order, up to the first failure.
+    pub steps: Vec<Step>,
+    /// Seconds the result may be cached: `Access-Control-Max-Age` (5 when
+    /// missing or invalid) capped by the profile; 0 when the preflight failed.
+    pub max_age: u64,
+    /// `Access-Control-Allow-Methods` items, as written.
+    pub allowed_methods: Vec<String>,
+    /// `Access-Control-Allow-Headers` items, lower-case.
+    pub allowed_headers: Vec<String>,
+}
+
+fn is_redirect_status(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// Fetch §CORS-preflight fetch steps 7–8: checks the preflight response for
+/// a request from `origin` with `method` and `unsafe_names`.
+/// `credentials_include` is the *actual* request's credentials mode.
+pub fn check_preflight_response(
+    response: &WireResponse,
+    origin: &str,
+    credentials_include: bool,
+    method: &str,
+    unsafe_names: &[String],
+    profile: &BrowserProfile,
+    request: usize,
+) -> PreflightCheck {
+    let mut out = PreflightCheck {
+        ok: false,
+        steps: Vec::new(),
+        max_age: 0,
+        allowed_methods: Vec::new(),
+        allowed_headers: Vec::new(),
+    };
+    let headers = &response.headers;
+    let status = response.status;
+    let step = |verdict, reason, title: String, explanation: String, spec| {
+        Step::new(
+            Some(request),
+            Phase::Preflight,
+            verdict,
+            reason,
+            title,
+            explanation,
+            spec,
+        )
+    };
+
+    // Fetch §CORS-preflight fetch step 6: the preflight goes through
+    // HTTP-network-or-cache fetch, which never follows redirects, so a 3xx
+    // is simply not an ok status; browsers report it as a redirect.
+    if is_redirect_status(status) {
+        let location = headers.get("Location").unwrap_or_default();
+        out.steps.push(
+            step(
+                Verdict::Blocked,
+                Reason::PreflightRedirect,
+                format!("Preflight answered with a redirect ({status})"),
+                format!(
+                    "The server answered the `OPTIONS` preflight with {status}{}, and a preflight may not be redirected: the browser does not follow it and the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request\"; Firefox says \"Reason: CORS preflight response did not succeed\" (CORSPreflightDidNotSucceed). Fix it on the server: answer `OPTIONS` on the final URL with 200 or 204 before any redirect happens (an http→https or trailing-slash redirect, or a login redirect, are the usual causes), or call the final URL directly.",
+                    if location.is_empty() { String::new() } else { format!(" to `{location}`") }
+                ),
+                spec::FETCH_CORS_PREFLIGHT,
+            )
+            .with("Status", status.to_string())
+            .with("Location", location),
+        );
+        return out;
+    }
+
+    // Step 7: a CORS check for the *request* (its credentials mode, not the
+    // preflight's) ...
+    match cors_check(
+        headers,
+        origin,
+        credentials_include,
+        request,
+        Phase::Preflight,
+    ) {
+        Ok(s) => out.steps.push(s),
+        Err(s) => {
+            out.steps.push(s);
+            return out;
+        }
+    }
+    // ... and an ok status (200–299).
+    if !(200..=299).contains(&status) {
+        out.steps.push(
+            step(
+                Verdict::Blocked,
+                Reason::PreflightStatusNotOk,
+                format!("Preflight answered {status}, not a 2xx status"),
+                format!(
+                    "The server answered the `OPTIONS` preflight with {status}. A preflight only succeeds with an ok status (200–299), whatever CORS headers it carries, so the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: It does not have HTTP ok status\"; Firefox says \"Reason: CORS preflight response did not succeed\" (CORSPreflightDidNotSucceed). Fix it on the server: make `OPTIONS` on this path return 200 or 204 with the CORS headers — usually the CORS middleware is missing for this route, or runs after something (routing, auth) that answers first."
+                ),
+                spec::FETCH_CORS_PREFLIGHT,
+            )
+            .with("Status", status.to_string()),
+        );
+        return out;
+    }
+
+    // Steps 7.1–7.3: parse Access-Control-Allow-Methods and -Headers;
+    // either failing to parse is a network error.
+    let methods = extract_token_list(headers, "Access-Control-Allow-Methods");
+    let header_names = extract_token_list(headers, "Access-Control-Allow-Headers");
+    let methods = match methods {
+        Some(Err(bad)) => {
+            out.steps
+                .push(invalid_list_step(request, "Methods", &bad, headers));
+            return out;
+        }
+        Some(Ok(m)) => Some(m),
+        None => None,
+    };
+    let header_names = match header_names {
+        Some(Err(bad)) => {
+            out.steps
+                .push(invalid_list_step(request, "Headers", &bad, headers));
+            return out;
+        }
+        Some(Ok(h)) => h,
+        None => Vec::new(),
+    };
+    // Step 7.4 (methods null + use-CORS-preflight flag → [method]) only
+    // feeds the cache; the flag's requests here use safelisted methods.
+    let methods = methods.unwrap_or_default();
+    out.allowed_methods = methods.clone();
+    out.allowed_headers = header_names
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let acam = headers
+        .get("Access-Control-Allow-Methods")
+        .unwrap_or_default();
+    let acah = headers
+        .get("Access-Control-Allow-Headers")
+        .unwrap_or_default();
+    let methods_star = methods.iter().any(|m| m == "*");
+    let headers_star = header_names.iter().any(|h| h == "*");
+
+    // Step 7.5: the method must be listed (byte for byte), or be safelisted,
+    // or `*` be listed and credentials not included.
+    let method_listed = methods.iter().any(|m| m == method);
+    if !method_listed
+        && !is_cors_safelisted_method(method)
+        && (credentials_include || !methods_star)
+    {
+        let (reason, title, why) = if methods_star && credentials_include {
+            (
+                Reason::MethodWildcardWithCredentials,
+                format!("Allow-Methods is `*`, but credentials are included: {method} is not allowed"),
+                format!("The preflight lists `*` in `Access-Control-Allow-Methods`, but the request includes credentials, and then `*` is taken literally as a method named \"*\". Fix it on the server: list `{method}` explicitly."),
+            )
+        } else if let Some(close) = methods.iter().find(|m| m.eq_ignore_ascii_case(method)) {
+            (
+                Reason::MethodNotAllowed,
+                format!("Method `{method}` is not `{close}`: methods are case-sensitive"),
+                format!("The preflight allows `{close}`, but the request's method is `{method}`, and methods are compared byte for byte. Browsers only upper-case DELETE, GET, HEAD, OPTIONS, POST and PUT, so `{method}` was sent as written. Fix it in the client code: write the method in upper case (`{}`).", method.to_ascii_uppercase()),
+            )
+        } else {
+            (
+                Reason::MethodNotAllowed,
+                format!("Preflight denied: {method} is not in Access-Control-Allow-Methods"),
+                format!("The request's method `{method}` is not a simple method (GET, HEAD, POST), so the server must list it in `Access-Control-Allow-Methods`, and the preflight's list is `{}`. Fix it on the server: add `{method}` to the allowed methods (in rack-cors, `methods: [..., :{}]`).", if acam.is_empty() { "(missing)".to_string() } else { acam.clone() }, method.to_ascii_lowercase()),
+            )
+        };
+        out.steps.push(
+            step(
+                Verdict::Blocked,
+                reason,
+                title,
+                format!("{why} Until then the actual request is never sent. Chrome's console says \"Method {method} is not allowed by Access-Control-Allow-Methods in preflight response\"; Firefox says \"Reason: Did not find method in CORS header 'Access-Control-Allow-Methods'\" (CORSMethodNotFound)."),
+                spec::FETCH_CORS_PREFLIGHT,
+            )
+            .with("Method", method)
+            .with("Access-Control-Allow-Methods", acam.clone())
+            .with("Credentials mode", creds(credentials_include)),
+        );
+        return out;
+    }
+
+    let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name));
+
+    // Step 7.6: `Authorization` (the CORS non-wildcard request-header name)
+    // must be listed explicitly; `*` never covers it in the spec.
+    if unsafe_names
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case("authorization"))
+        && !listed("authorization")
+    {
+        if headers_star && !credentials_include && profile.wildcard_covers_authorization {
+            // Chromium 156 (observed) and Firefox still let `*` cover it.
+            out.steps.push(
+                step(
+                    Verdict::Warning,
+                    Reason::AuthorizationWildcardTolerated,
+                    "`*` in Allow-Headers covers Authorization here, but not by the spec".into(),
+                    format!("The request sends `Authorization` and the preflight answers `Access-Control-Allow-Headers: {acah}`. The Fetch standard says `*` never covers `Authorization`, but {} still accepts it, so this request goes through — in a browser that follows the spec it would fail. Firefox logs a warning that `Authorization` is not covered by `*`. Fix it on the server before browsers enforce it: list `Authorization` explicitly in `Access-Control-Allow-Headers`.", profile.name),
+                    spec::FETCH_CORS_NON_WILDCARD,
+                )
+                .with("Access-Control-Allow-Headers", acah.clone())
+                .with("Browser", profile.name),
+            );
+        } else {
+            out.steps.push(header_denied(
+                request,
+                "authorization",
+                &acah,
+                headers_star,
+                credentials_include,
+                profile,
+            ));
+            return out;
+        }
+    }
+
+    // Step 7.7: every CORS-unsafe request-header name must be listed, or `*`
+    // be listed and credentials not included.
+    let missing: Vec<&String> = unsafe_names
+        .iter()
+        .filter(|n| !n.eq_ignore_ascii_case("authorization"))
+        .filter(|n| !listed(n) && (credentials_include || !headers_star))
+        .collect();
+    if let Some(first) = missing.first() {
+        let mut s = header_denied(
+            request,
+            first,
+            &acah,
+            headers_star,
+            credentials_include,
+            profile,
+        );
+        if missing.len() > 1 {
+            s = s.with(
+                "All missing",
+                missing
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        }
+        out.steps.push(s);
+        return out;
+    }
+
+    // Steps 7.8–7.10: Access-Control-Max-Age, 5 when missing or invalid,
+    // capped by the browser.
+    let raw_max_age = headers.get_all("Access-Control-Max-Age");
+    let parsed = match raw_max_age.as_slice() {
+        // delta-seconds = 1*DIGIT; the ABNF allows one header only.
+        [one] if !one.is_empty() && one.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(one.parse::<u64>().unwrap_or(u64::MAX))
+        }
+        _ => None,
+    };
+    let requested = parsed.unwrap_or(5);
+    let max_age = requested.min(profile.preflight_max_age_cap);
+    out.max_age = max_age;
+    out.ok = true;
+
+    let allowed_summary = if unsafe_names.is_empty() {
+        format!("method `{method}`")
+    } else {
+        format!(
+            "method `{method}` and headers `{}`",
+            unsafe_names.join(", ")
+        )
+    };
+    out.steps.push(
+        step(
+            Verdict::Ok,
+            Reason::PreflightOk,
+            format!("Preflight passed: {method} allowed"),
+            format!("The preflight answered {status} with CORS headers that allow this origin, {allowed_summary}, so the browser now sends the actual request. The preflight itself carried no cookies; cookies, if any, go on the actual request."),
+            spec::FETCH_CORS_PREFLIGHT,
+        )
+        .with("Access-Control-Allow-Methods", acam)
+        .with("Access-Control-Allow-Headers", acah)
+        .with("Status", status.to_string()),
+    );
+    let cache_why = match (parsed, raw_max_age.is_empty()) {
+        (None, true) => "There is no `Access-Control-Max-Age`, so the default of 5 seconds applies".to_string(),
+        (None, false) => format!("`Access-Control-Max-Age: {}` is not a single number of seconds, so the default of 5 seconds applies", raw_max_age.join(", ")),
+        (Some(n), _) if n > max_age => format!("`Access-Control-Max-Age: {n}` is capped at {max_age} seconds by {}", profile.name),
+        (Some(n), _) => format!("`Access-Control-Max-Age: {n}` says to keep it {n} seconds"),
+    };
+    out.steps.push(
+        step(
+            Verdict::Ok,
+            Reason::PreflightCacheStored,
+            format!("Preflight result cached for {max_age} s"),
+            format!("{cache_why}. Until then, the same request from this origin to this URL skips the preflight; after that, the browser asks again. Raise `Access-Control-Max-Age` on the server to preflight less often."),
+            spec::FETCH_CORS_PREFLIGHT_CACHE,
+        )
+        .with("Access-Control-Max-Age", if raw_max_age.is_empty() { "(missing)".to_string() } else { raw_max_age.join(", ") })
+        .with("Cached seconds", max_age.to_string()),
+    );
+    out
+}
+
+fn creds(include: bool) -> &'static str {
+    if include {
+        "include"
+    } else {
+        "omit or same-origin"
+    }
+}
+
+/// Step for a header the preflight did not allow.
+fn header_denied(
+    request: usize,
+    name: &str,
+    acah: &str,
+    headers_star: bool,
+    credentials_include: bool,
+    profile: &BrowserProfile,
+) -> Step {
+    let is_auth = name.eq_ignore_ascii_case("authorization");
+    let (reason, title, why) = if headers_star && credentials_include {
+        (
+            Reason::HeaderWildcardWithCredentials,
+            format!("Allow-Headers is `*`, but credentials are included: `{name}` is not allowed"),
+            format!("The preflight answers `Access-Control-Allow-Headers: *`, but the request includes credentials, and then `*` is taken literally as a header named \"*\". Fix it on the server: list `{name}` explicitly."),
+        )
+    } else if headers_star && is_auth {
+        (
+            Reason::AuthorizationNotCoveredByWildcard,
+            "`*` in Allow-Headers does not cover Authorization".to_string(),
+            format!("The request sends `Authorization`, and the preflight answers `Access-Control-Allow-Headers: *`. `Authorization` is the one header `*` never covers, and {} enforces that. Fix it on the server: list `Authorization` explicitly.", profile.name),
+        )
+    } else {
+        (
+            Reason::HeaderNotAllowed,
+            format!("Preflight denied: `{name}` is not in Access-Control-Allow-Headers"),
+            format!("The request sets `{name}`, which is not a CORS-safelisted header, so the server must list it in `Access-Control-Allow-Headers`, and the preflight's list is `{}`. Fix it on the server: allow `{name}` (in rack-cors, `headers: [..., '{name}']`), or stop sending the header from the client.", if acah.is_empty() { "(missing)" } else { acah }),
+        )
+    };
+    Step::new(
+        Some(request),
+        Phase::Preflight,
+        Verdict::Blocked,
+        reason,
+        title,
+        format!("{why} Until then the actual request is never sent. Chrome's console says \"Request header field {name} is not allowed by Access-Control-Allow-Headers in preflight response\"; Firefox says \"Reason: missing token '{name}' in CORS header 'Access-Control-Allow-Headers' from CORS preflight channel\" (CORSMissingAllowHeaderFromPreflight)."),
+        if is_auth { spec::FETCH_CORS_NON_WILDCARD } else { spec::FETCH_CORS_PREFLIGHT },
+    )
+    .with("Header", name)
+    .with("Access-Control-Allow-Headers", if acah.is_empty() { "(missing)" } else { acah })
+    .with("Credentials mode", creds(credentials_include))
+}
+
+/// Step for an Allow-Methods / Allow-Headers value that is not a token list.
+fn invalid_list_step(request: usize, which: &str, bad: &str, headers: &HeaderList) -> Step {
+    let header = format!("Access-Control-Allow-{which}");
+    let value = headers.get(&header).unwrap_or_default();
+    let reason = if which == "Methods" {
+        Reason::InvalidAllowMethods
+    } else {
+        Reason::InvalidAllowHeaders
+    };
+    let firefox = if which == "Methods" {
+        "CORSInvalidAllowMethod"
+    } else {
+        "CORSInvalidAllowHeader"
+    };
+    Step::new(
+        Some(request),
+        Phase::Preflight,
+        Verdict::Blocked,
+        reason,
+        format!("{header} has an invalid item `{bad}`"),
+        format!("`{header}: {value}` must be a comma-separated list of names, and `{bad}` is not a valid name (only letters, digits and `!#$%&'*+-.^_`|~`; no spaces, quotes or slashes inside an item). The preflight fails and the actual request is never sent. Chrome's console says \"Cannot parse {header} response header field in preflight response\"; Firefox says \"Reason: invalid token '{bad}' in CORS header '{header}'\" ({firefox}). Fix it on the server: send names separated by commas, e.g. `{header}: {}`.", if which == "Methods" { "GET, POST, PATCH" } else { "Content-Type, Authorization" }),
+        spec::FETCH_CORS_PREFLIGHT,
+    )
+    .with(header, value)
+    .with("Invalid item", bad)
+}
