@@ -1,1 +1,192 @@
-//! (being written)
+//! URLs and origins (URL Standard, HTML §Origins), and which origins count
+//! as potentially trustworthy (Secure Contexts).
+
+use url::{Host, Url};
+
+/// HTML §Origins: an opaque origin, or a (scheme, host, port) tuple.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Origin {
+    Opaque,
+    Tuple {
+        scheme: String,
+        host: String,
+        /// `None` when the URL uses the scheme's default port.
+        port: Option<u16>,
+    },
+}
+
+impl Origin {
+    /// URL Standard §Origin: http(s), ws(s) and ftp URLs have tuple origins;
+    /// everything else (file:, data:, about:) is opaque.
+    pub fn of(url: &Url) -> Origin {
+        match url.scheme() {
+            "http" | "https" | "ws" | "wss" | "ftp" => match url.host() {
+                Some(host) => Origin::Tuple {
+                    scheme: url.scheme().to_string(),
+                    host: host_string(&host),
+                    port: url.port(),
+                },
+                None => Origin::Opaque,
+            },
+            _ => Origin::Opaque,
+        }
+    }
+
+    /// HTML §Serialization of an origin: `scheme://host[:port]`, or `null`.
+    /// This is the exact string the browser sends in `Origin` and compares
+    /// with `Access-Control-Allow-Origin` byte for byte.
+    pub fn serialize(&self) -> String {
+        match self {
+            Origin::Opaque => "null".into(),
+            Origin::Tuple { scheme, host, port } => match port {
+                Some(p) => format!("{scheme}://{host}:{p}"),
+                None => format!("{scheme}://{host}"),
+            },
+        }
+    }
+
+    /// HTML §same origin: both tuples with equal scheme, host and port.
+    /// (Two opaque origins are only same-origin if they are the same one;
+    /// the simulator never compares two.)
+    pub fn same_origin(&self, other: &Origin) -> bool {
+        matches!(self, Origin::Tuple { .. }) && self == other
+    }
+
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            Origin::Tuple { host, .. } => Some(host),
+            Origin::Opaque => None,
+        }
+    }
+
+    pub fn scheme(&self) -> Option<&str> {
+        match self {
+            Origin::Tuple { scheme, .. } => Some(scheme),
+            Origin::Opaque => None,
+        }
+    }
+}
+
+/// Host as serialized in URLs: IPv6 in brackets.
+pub fn host_string(host: &Host<&str>) -> String {
+    match host {
+        Host::Domain(d) => d.to_string(),
+        Host::Ipv4(ip) => ip.to_string(),
+        Host::Ipv6(ip) => format!("[{ip}]"),
+    }
+}
+
+/// Parses a URL the way the browser would (WHATWG URL parser), resolving a
+/// relative reference against `base` (the page URL). The error is a sentence
+/// for the field.
+pub fn parse_url(input: &str, base: Option<&Url>) -> Result<Url, String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err("the URL is empty".into());
+    }
+    let parsed = match base {
+        Some(base) => base.join(trimmed),
+        None => Url::parse(trimmed),
+    };
+    let url = parsed.map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => {
+            format!("`{trimmed}` is not an absolute URL: start it with http:// or https://")
+        }
+        other => format!("`{trimmed}` is not a valid URL ({other})"),
+    })?;
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(format!(
+                "`{other}:` URLs are not simulated: use http:// or https://"
+            ))
+        }
+    }
+    if url.host().is_none() {
+        return Err(format!("`{trimmed}` has no host"));
+    }
+    Ok(url)
+}
+
+/// True for `localhost`, `*.localhost`, `127.0.0.0/8` and `[::1]`.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    if host == "[::1]" || host == "::1" {
+        return true;
+    }
+    match host.parse::<std::net::Ipv4Addr>() {
+        Ok(ip) => ip.octets()[0] == 127,
+        Err(_) => false,
+    }
+}
+
+/// Secure Contexts §3.1 "Is origin potentially trustworthy?": https/wss,
+/// loopback IPs, and `localhost` / `*.localhost` (step 5, as browsers ship it).
+pub fn is_potentially_trustworthy(url: &Url) -> bool {
+    match url.scheme() {
+        "https" | "wss" => true,
+        _ => url
+            .host()
+            .map(|h| is_loopback_host(&host_string(&h)))
+            .unwrap_or(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin(s: &str) -> String {
+        Origin::of(&Url::parse(s).unwrap()).serialize()
+    }
+
+    #[test]
+    fn serializes_like_the_origin_header() {
+        // HTML §Serialization of an origin: default port omitted, no path, lower-case host.
+        assert_eq!(
+            origin("http://localhost:3000/login"),
+            "http://localhost:3000"
+        );
+        assert_eq!(origin("https://EXAMPLE.com:443/x"), "https://example.com");
+        assert_eq!(origin("http://[::1]:8080/"), "http://[::1]:8080");
+        assert_eq!(origin("file:///tmp/x.html"), "null");
+    }
+
+    #[test]
+    fn same_origin_needs_scheme_host_and_port() {
+        let o = |s: &str| Origin::of(&Url::parse(s).unwrap());
+        assert!(o("http://localhost:3000/a").same_origin(&o("http://localhost:3000/b")));
+        assert!(!o("http://localhost:3000").same_origin(&o("http://localhost:3001")));
+        assert!(!o("http://localhost").same_origin(&o("https://localhost")));
+        assert!(!o("http://localhost").same_origin(&o("http://127.0.0.1")));
+    }
+
+    #[test]
+    fn trustworthy_origins() {
+        let t = |s: &str| is_potentially_trustworthy(&Url::parse(s).unwrap());
+        assert!(t("https://example.com"));
+        assert!(t("http://localhost:3000"));
+        assert!(t("http://app.localhost"));
+        assert!(t("http://127.0.0.1:8080"));
+        assert!(t("http://127.8.9.10"));
+        assert!(t("http://[::1]:3000"));
+        assert!(!t("http://example.com"));
+        assert!(!t("http://localhost.example.com"));
+    }
+
+    #[test]
+    fn parse_errors_are_sentences() {
+        assert!(parse_url("", None).unwrap_err().contains("empty"));
+        assert!(parse_url("/me", None).unwrap_err().contains("absolute"));
+        assert!(parse_url("ftp://x/", None).unwrap_err().contains("ftp"));
+        let base = Url::parse("http://localhost:3000/app/").unwrap();
+        assert_eq!(
+            parse_url("/me", Some(&base)).unwrap().as_str(),
+            "http://localhost:3000/me"
+        );
+        assert!(parse_url("http://exa mple.com", None).is_err());
+    }
+}

@@ -1,1 +1,139 @@
-//! (being written)
+//! Sites (HTML §Sites): the scheme plus the registrable domain from the
+//! Public Suffix List, or the whole host when there is none (IP addresses,
+//! `localhost`). Ports never matter.
+
+use std::fmt;
+
+use url::{Host, Url};
+
+use crate::origin::host_string;
+
+/// HTML §Sites: a scheme-and-host. `host` is the registrable domain when
+/// the host has one, otherwise the host itself.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Site {
+    pub scheme: String,
+    pub host: String,
+}
+
+impl fmt::Display for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}", self.scheme, self.host)
+    }
+}
+
+/// HTML §"obtain a site": scheme and registrable domain (or host).
+pub fn site_of(url: &Url) -> Site {
+    let host = match url.host() {
+        Some(Host::Domain(d)) => registrable_domain(d).unwrap_or_else(|| d.to_string()),
+        Some(h) => host_string(&h),
+        None => String::new(),
+    };
+    Site {
+        scheme: url.scheme().to_string(),
+        host,
+    }
+}
+
+/// URL Standard §Host "registrable domain": the public suffix plus one label,
+/// from the Public Suffix List (ICANN and private sections). `None` for IP
+/// addresses, for a public suffix itself (`co.uk`, `github.io`) and for
+/// single-label hosts that are not on the list (`localhost`).
+pub fn registrable_domain(host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() || host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return None;
+    }
+    let domain = psl::domain(host.as_bytes())?;
+    // `psl` treats an unknown single label as its own suffix (the `*` rule),
+    // so `localhost` has no registrable domain, as in browsers.
+    let suffix = domain.suffix();
+    if !suffix.is_known() && !host.contains('.') {
+        return None;
+    }
+    std::str::from_utf8(domain.as_bytes())
+        .ok()
+        .map(str::to_string)
+}
+
+/// True when `domain` is a public suffix (`com`, `co.uk`, `github.io`) or an
+/// unknown single label (the PSL's implicit `*` rule) — cookies may not be
+/// scoped to it (RFC 6265bis §5.7 step 9).
+pub fn is_public_suffix(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    if d.is_empty() || d.parse::<std::net::Ipv4Addr>().is_ok() || d.starts_with('[') {
+        return false;
+    }
+    match psl::suffix(d.as_bytes()) {
+        Some(s) => s.as_bytes() == d.as_bytes(),
+        None => false,
+    }
+}
+
+/// HTML §"same site": schemelessly same site (same registrable domain, or
+/// same host when there is none) and, when `schemeful`, the same scheme.
+/// Ports never matter: `localhost:3000` and `localhost:3001` are same-site.
+pub fn same_site(a: &Url, b: &Url, schemeful: bool) -> bool {
+    let (sa, sb) = (site_of(a), site_of(b));
+    sa.host == sb.host && (!schemeful || sa.scheme == sb.scheme)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn registrable_domains_follow_the_public_suffix_list() {
+        let cases = [
+            ("app.example.com", Some("example.com")),
+            ("a.b.example.co.uk", Some("example.co.uk")),
+            ("foo.github.io", Some("foo.github.io")), // github.io is a private-section suffix
+            ("github.io", None),
+            ("co.uk", None),
+            ("localhost", None),
+            ("api.localhost", Some("api.localhost")), // Chromium: app.localhost / api.localhost are different sites
+            ("127.0.0.1", None),
+            ("example.test", Some("example.test")),
+        ];
+        for (host, want) in cases {
+            assert_eq!(registrable_domain(host).as_deref(), want, "{host}");
+        }
+    }
+
+    #[test]
+    fn public_suffixes() {
+        for d in ["com", "co.uk", "github.io", "localhost", "test"] {
+            assert!(is_public_suffix(d), "{d}");
+        }
+        for d in ["example.com", "foo.co.uk", "127.0.0.1", "api.localhost"] {
+            assert!(!is_public_suffix(d), "{d}");
+        }
+    }
+
+    #[test]
+    fn same_site_cases_seen_in_chromium() {
+        // Observed in headless Chromium 156 (domain notes §G).
+        let cases = [
+            ("http://localhost:3000", "http://localhost:3001", true),
+            ("http://app.example.test", "http://api.example.test", true),
+            ("http://app.localhost", "http://api.localhost", false),
+            ("http://localhost:3000", "http://127.0.0.1:3001", false),
+            ("http://example.test", "https://example.test", false),
+            ("https://a.example.co.uk", "https://b.example.co.uk", true),
+            ("https://a.github.io", "https://b.github.io", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(same_site(&u(a), &u(b), true), want, "{a} vs {b}");
+        }
+        // Schemeless (Firefox backed schemeful same-site out).
+        assert!(same_site(
+            &u("http://example.test"),
+            &u("https://example.test"),
+            false
+        ));
+    }
+}
