@@ -1,1 +1,1036 @@
-//! (being written)
+//! The cookie jar: storing cookies from `Set-Cookie` (RFC 6265bis §5.7) and
+//! choosing the ones that go on a request (§5.8.3), with the differences
+//! between browsers taken from [`BrowserProfile`] fields.
+//!
+//! Every decision becomes a [`Step`] with an enumerated [`Reason`] and a
+//! plain explanation, so the trace can say why a cookie was not stored or
+//! not sent, and what would change that.
+
+use url::{Host, Url};
+
+use crate::origin::{host_string, is_potentially_trustworthy};
+use crate::profile::{BrowserProfile, Family, ThirdPartyCookies};
+use crate::set_cookie::{parse_set_cookie, ParsedSetCookie, SameSiteAttr};
+use crate::site::is_public_suffix;
+use crate::spec;
+use crate::trace::{CookieView, Phase, Reason, SpecRef, Step, Verdict};
+
+/// 6265bis §5.5: lifetimes are capped at 400 days.
+pub const MAX_LIFETIME_SECS: i64 = 400 * 86_400;
+
+/// One stored cookie (6265bis §5.7, plus the CHIPS / Firefox partition).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Cookie {
+    name: String,
+    value: String,
+    domain: String,
+    host_only: bool,
+    path: String,
+    secure: bool,
+    http_only: bool,
+    same_site: SameSiteAttr,
+    /// `None`: session cookie. `i64::MIN`: already expired (Max-Age ≤ 0).
+    expires: Option<i64>,
+    /// Simulated clock at creation (kept when a cookie is replaced).
+    creation: i64,
+    /// Tie-breaker for equal creation times: the order cookies were created.
+    order: u64,
+    /// The top-level site whose partition holds the cookie, if any.
+    partition: Option<String>,
+}
+
+impl Cookie {
+    /// 6265bis §5.7: "expired" = expiry date in the past. Like Chromium,
+    /// a cookie expiring exactly now is expired.
+    fn expired(&self, now: i64) -> bool {
+        self.expires.is_some_and(|t| t <= now)
+    }
+
+    fn display_name(&self) -> String {
+        display_name(&self.name)
+    }
+
+    fn domain_label(&self) -> String {
+        if self.host_only {
+            format!("{} (host-only)", self.domain)
+        } else {
+            format!(".{}", self.domain)
+        }
+    }
+}
+
+fn display_name(name: &str) -> String {
+    if name.is_empty() {
+        "(name-less cookie)".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// A browser's cookie store for one simulation.
+#[derive(Clone, Default, Debug)]
+pub struct CookieJar {
+    cookies: Vec<Cookie>,
+    next_order: u64,
+}
+
+/// Where a `Set-Cookie` (or `document.cookie = …`) came from.
+#[derive(Clone, Debug)]
+pub struct SetContext<'a> {
+    /// The URL of the response that carried Set-Cookie.
+    pub url: &'a Url,
+    /// False for a cross-site request that is not a top-level navigation
+    /// (Fetch "determine the same-site mode"; 6265bis §5.7 step 18).
+    pub same_site_strict_or_lax_allowed: bool,
+    pub top_level_navigation: bool,
+    /// True: Set-Cookie header; false: `document.cookie`.
+    pub from_http: bool,
+    /// The request is cross-site to the top-level site (third-party context).
+    pub third_party: bool,
+    /// The top-level site, e.g. `http://localhost`.
+    pub partition_key: String,
+    /// Simulated clock, Unix seconds.
+    pub now: i64,
+}
+
+/// What happened to one `Set-Cookie` line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetOutcome {
+    pub name: String,
+    /// The jar now holds this cookie (false when rejected or when the line
+    /// deleted a cookie).
+    pub stored: bool,
+    pub rejected: Option<Reason>,
+    pub steps: Vec<Step>,
+}
+
+/// The request cookies are retrieved for.
+#[derive(Clone, Debug)]
+pub struct GetContext<'a> {
+    pub url: &'a Url,
+    /// The request is same-site with the site for cookies (6265bis §5.2).
+    pub same_site: bool,
+    pub top_level_navigation: bool,
+    /// GET, HEAD, OPTIONS or TRACE (RFC 9110 "safe").
+    pub safe_method: bool,
+    /// True: Cookie header; false: `document.cookie`.
+    pub from_http: bool,
+    pub third_party: bool,
+    pub partition_key: String,
+    pub now: i64,
+}
+
+/// The cookies on one request, and why each stored cookie was or was not sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GetOutcome {
+    /// `a=b; c=d` in 6265bis §5.8.3 order (longer paths first, then earlier
+    /// creation); `None` when no cookie goes.
+    pub cookie_header: Option<String>,
+    /// Names of the cookies sent, in header order.
+    pub sent: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+/// How the URL counts for Secure cookies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Security {
+    /// https (or wss).
+    Cryptographic,
+    /// `http://localhost`, loopback: trusted by this browser.
+    TrustedLocal,
+    Insecure,
+}
+
+fn security(url: &Url, profile: &BrowserProfile) -> Security {
+    // 6265bis §5.8.3 note / "Changes": https, and potentially trustworthy
+    // origins where the browser treats them so (Chrome, Firefox; not Safari).
+    match url.scheme() {
+        "https" | "wss" => Security::Cryptographic,
+        _ if profile.localhost_is_secure_for_cookies && is_potentially_trustworthy(url) => {
+            Security::TrustedLocal
+        }
+        _ => Security::Insecure,
+    }
+}
+
+/// 6265bis §5.1.3: identical, or a suffix on a '.' boundary of a host name
+/// (never of an IP address).
+pub fn domain_match(string: &str, domain: &str) -> bool {
+    if string == domain {
+        return true;
+    }
+    string.len() > domain.len()
+        && string.ends_with(domain)
+        && string.as_bytes()[string.len() - domain.len() - 1] == b'.'
+        && !is_ip_address(string)
+}
+
+fn is_ip_address(host: &str) -> bool {
+    host.parse::<std::net::Ipv4Addr>().is_ok()
+        || host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok()
+}
+
+/// 6265bis §5.1.4: the default-path of a request URI.
+pub fn default_path(url: &Url) -> String {
+    let path = url.path();
+    // Step 2: empty or not starting with '/'.
+    if !path.starts_with('/') {
+        return "/".to_string();
+    }
+    // Steps 3–4: up to, not including, the right-most '/'.
+    match path.rfind('/') {
+        Some(0) | None => "/".to_string(),
+        Some(i) => path[..i].to_string(),
+    }
+}
+
+/// 6265bis §5.1.4: request-path path-matches cookie-path.
+pub fn path_match(request_path: &str, cookie_path: &str) -> bool {
+    request_path == cookie_path
+        || (request_path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/')
+                || request_path.as_bytes().get(cookie_path.len()) == Some(&b'/')))
+}
+
+/// Which name prefix a name carries (6265bis §5.4; layered cookies adds
+/// `__Http-` and `__Host-Http-`), matched case-insensitively.
+fn has_prefix(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// The builder for the steps of one `set` call.
+struct SetSteps<'a> {
+    request: usize,
+    name: String,
+    values: Vec<(&'static str, String)>,
+    steps: Vec<Step>,
+    profile: &'a BrowserProfile,
+}
+
+impl SetSteps<'_> {
+    fn step(
+        &self,
+        verdict: Verdict,
+        reason: Reason,
+        title: String,
+        explanation: String,
+        spec: SpecRef,
+    ) -> Step {
+        let mut step = Step::new(
+            Some(self.request),
+            Phase::SetCookie,
+            verdict,
+            reason,
+            title,
+            explanation,
+            spec,
+        )
+        .with("Cookie", self.name.clone());
+        for (label, value) in &self.values {
+            step = step.with(*label, value.clone());
+        }
+        step
+    }
+
+    fn note(
+        &mut self,
+        verdict: Verdict,
+        reason: Reason,
+        title: String,
+        text: String,
+        spec: SpecRef,
+    ) {
+        let step = self.step(verdict, reason, title, text, spec);
+        self.steps.push(step);
+    }
+
+    fn reject(mut self, reason: Reason, title: &str, text: String, spec: SpecRef) -> SetOutcome {
+        let title = format!("{} rejected: {title}", self.name);
+        let step = self.step(Verdict::Blocked, reason, title, text, spec);
+        self.steps.push(step);
+        SetOutcome {
+            name: self.name,
+            stored: false,
+            rejected: Some(reason),
+            steps: self.steps,
+        }
+    }
+}
+
+impl CookieJar {
+    pub fn new() -> CookieJar {
+        CookieJar::default()
+    }
+
+    /// Processes one `Set-Cookie` value (or one `document.cookie = …`
+    /// assignment) received from `ctx.url`: 6265bis §5.6 parsing, then the
+    /// §5.7 storage model, then the browser's third-party cookie policy.
+    pub fn set(
+        &mut self,
+        line: &str,
+        ctx: &SetContext,
+        profile: &BrowserProfile,
+        request: usize,
+    ) -> SetOutcome {
+        let mut s = SetSteps {
+            request,
+            name: display_name(&guess_name(line)),
+            values: vec![("Set-Cookie", line.to_string())],
+            steps: Vec::new(),
+            profile,
+        };
+
+        // 6265bis §5.6: parse the line.
+        let c = match parse_set_cookie(line) {
+            Ok(c) => c,
+            Err(reason) => return parse_rejection(s, reason, line),
+        };
+        s.name = display_name(&c.name);
+        for &w in &c.warnings {
+            let (title, text, spec) = match w {
+                Reason::WarnAttributeValueExceedsMaxSize => (
+                    format!("{}: an attribute over 1024 bytes was ignored", s.name),
+                    "An attribute value longer than 1024 bytes is ignored as if it were not there; the cookie itself is still processed. Shorten the attribute (usually Path or Domain) if you meant it to apply.".to_string(),
+                    spec::COOKIE_SET_COOKIE,
+                ),
+                _ => (
+                    format!("{}: Expires is not a date; session cookie", s.name),
+                    "The Expires value could not be read as a cookie date, so it is ignored and, unless Max-Age is given, the cookie lasts only for the browser session. Write it like `Expires=Wed, 21 Oct 2026 07:28:00 GMT`, or use `Max-Age=<seconds>`.".to_string(),
+                    spec::COOKIE_EXPIRES,
+                ),
+            };
+            s.note(Verdict::Warning, w, title, text, spec);
+        }
+
+        let Some(url_host) = ctx.url.host() else {
+            return s.reject(
+                Reason::ExcludeFailureToStore,
+                "the URL has no host",
+                "Cookies are scoped to a host, and this URL has none, so the browser cannot store the cookie. Cookies only work on http(s) URLs with a host name.".into(),
+                spec::COOKIE_STORAGE_MODEL,
+            );
+        };
+        let host = host_string(&url_host);
+        let host_is_ip = !matches!(url_host, Host::Domain(_));
+        let sec = security(ctx.url, profile);
+
+        // 6265bis §5.7 step 6: Max-Age beats Expires; §5.5: cap at 400 days.
+        let cap = ctx.now.saturating_add(MAX_LIFETIME_SECS);
+        let (expires, capped) = match (c.max_age, c.expires) {
+            (Some(delta), _) if delta <= 0 => (Some(i64::MIN), false),
+            (Some(delta), _) if delta > MAX_LIFETIME_SECS => (Some(cap), true),
+            (Some(delta), _) => (Some(ctx.now.saturating_add(delta)), false),
+            (None, Some(t)) if t > cap => (Some(cap), true),
+            (None, Some(t)) => (Some(t), false),
+            (None, None) => (None, false),
+        };
+        if capped {
+            s.note(
+                Verdict::Warning,
+                Reason::WarnLifetimeCapped,
+                format!("{}: lifetime capped at 400 days", s.name),
+                "The cookie asked to live longer than 400 days; browsers shorten any Expires or Max-Age to at most 400 days from now. Nothing to fix unless you rely on a longer lifetime; refresh the cookie on later visits instead.".into(),
+                spec::COOKIE_LIFETIME_LIMITS,
+            );
+        }
+
+        // 6265bis §5.7 steps 7–10: Domain.
+        let mut domain_attr = c.domain.clone().unwrap_or_default();
+        // Step 8: a Domain with characters outside CHAR (non-ASCII) is ignored entirely.
+        if !domain_attr.is_ascii() {
+            s.values.push(("Domain", domain_attr.clone()));
+            return s.reject(
+                Reason::ExcludeDomainNonAscii,
+                "Domain has non-ASCII characters",
+                format!("The Domain attribute `{domain_attr}` contains non-ASCII characters, and browsers ignore such a cookie entirely. Write the domain in its ASCII (punycode, `xn--…`) form, or drop Domain to make a host-only cookie."),
+                spec::COOKIE_STORE_DOMAIN,
+            );
+        }
+        // Chromium: on an IP-address host, a Domain equal to the host gives a
+        // host-only cookie (6265bis gives the same result: an IP address only
+        // domain-matches itself).
+        if host_is_ip && !domain_attr.is_empty() && domain_attr == host {
+            s.note(
+                Verdict::Ok,
+                Reason::DomainPublicSuffixHostOnly,
+                format!("{}: Domain={} kept host-only", s.name, domain_attr),
+                format!("The host is the IP address {host}, and an IP address only ever matches itself, so `Domain={domain_attr}` is stored as a host-only cookie for {host}. It will not be sent to any other host name, such as `localhost`."),
+                spec::COOKIE_DOMAIN_MATCH,
+            );
+            domain_attr.clear();
+        }
+        // Step 9: a public suffix Domain is only allowed when it is the host itself.
+        if !domain_attr.is_empty() && is_public_suffix(&domain_attr) {
+            if domain_attr == host {
+                s.note(
+                    Verdict::Ok,
+                    Reason::DomainPublicSuffixHostOnly,
+                    format!("{}: Domain={} kept host-only", s.name, domain_attr),
+                    format!("`{domain_attr}` is a public suffix (like `com` or `localhost`), so no cookie may cover all of its subdomains. Because it is exactly the host, the browser stores the cookie as host-only for {host} instead of rejecting it."),
+                    spec::COOKIE_STORE_DOMAIN,
+                );
+                domain_attr.clear();
+            } else {
+                s.values.push(("Domain", domain_attr.clone()));
+                s.values.push(("Host", host.clone()));
+                return s.reject(
+                    Reason::ExcludeInvalidDomain,
+                    &format!("Domain={domain_attr} is a public suffix"),
+                    format!("`{domain_attr}` is a public suffix (like `com`, `github.io` or `localhost`): a cookie for it would be sent to every site under it, so browsers refuse it when it comes from {host}. Drop the Domain attribute (a host-only cookie for {host}), or use a domain you own, such as the registrable domain of {host} if it has one."),
+                    spec::COOKIE_STORE_DOMAIN,
+                );
+            }
+        }
+        // Step 10: the host must domain-match the Domain attribute.
+        let (domain, host_only) = if domain_attr.is_empty() {
+            (host.clone(), true)
+        } else if domain_match(&host, &domain_attr) {
+            (domain_attr.clone(), false)
+        } else {
+            s.values.push(("Domain", domain_attr.clone()));
+            s.values.push(("Host", host.clone()));
+            let why = if host_is_ip {
+                format!("{host} is an IP address, and an IP address only matches itself.")
+            } else {
+                format!("A response may only set cookies for its own host or a parent domain of it, and `{domain_attr}` is neither for {host}.")
+            };
+            return s.reject(
+                Reason::ExcludeInvalidDomain,
+                &format!("Domain={domain_attr} does not match {host}"),
+                format!("{why} The browser ignores the cookie entirely. Set the cookie from a host under `{domain_attr}`, or drop the Domain attribute to make it host-only for {host}."),
+                spec::COOKIE_STORE_DOMAIN,
+            );
+        };
+
+        // Step 11: Path, or the default-path of the request URI.
+        let path = match &c.path {
+            Some(p) if p.starts_with('/') => p.clone(),
+            _ => default_path(ctx.url),
+        };
+
+        // Step 13: a Secure cookie needs a secure origin.
+        if c.secure && sec == Security::Insecure {
+            s.values.push(("URL", ctx.url.to_string()));
+            let local = is_potentially_trustworthy(ctx.url);
+            let text = if local {
+                format!("The cookie has `Secure`, and {} does not treat `{}` as a secure origin for cookies, so the cookie is ignored. Chrome and Firefox accept Secure cookies over http://localhost; Safari does not. Serve the API over https (a local certificate), or drop `Secure` in development.", profile.name, ctx.url.origin().ascii_serialization())
+            } else {
+                format!("The cookie has `Secure`, but it came over plain http from `{}`, so the browser ignores it: only https origins (and, in Chrome and Firefox, http://localhost) may set Secure cookies. Serve the response over https, or use localhost in development; dropping `Secure` also works but then SameSite=None is refused.", ctx.url.origin().ascii_serialization())
+            };
+            return s.reject(
+                Reason::ExcludeSecureFromInsecure,
+                "Secure cookie from an insecure origin",
+                text,
+                spec::COOKIE_STORE_SECURE,
+            );
+        }
+
+        // Step 15: HttpOnly cookies cannot come from script.
+        if c.http_only && !ctx.from_http {
+            return s.reject(
+                Reason::ExcludeHttpOnly,
+                "HttpOnly cannot be set from script",
+                "The page tried to create an HttpOnly cookie through document.cookie. HttpOnly means \"not visible to script\", so script may not create one either and the browser ignores it. Set the cookie from the server with a Set-Cookie header instead.".into(),
+                spec::COOKIE_STORE_HTTP_ONLY,
+            );
+        }
+
+        let partitioned = c.partitioned && profile.chips;
+        let third_party_partition =
+            ctx.third_party && profile.third_party_cookies == ThirdPartyCookies::Partition;
+        let partition = (partitioned || third_party_partition).then(|| ctx.partition_key.clone());
+
+        // Step 16: leave Secure cookies alone.
+        if !c.secure && sec == Security::Insecure {
+            let shadowed = self.cookies.iter().any(|old| {
+                old.name == c.name
+                    && old.secure
+                    && !old.expired(ctx.now)
+                    && old.partition == partition
+                    && (domain_match(&old.domain, &domain) || domain_match(&domain, &old.domain))
+                    && path_match(&path, &old.path)
+            });
+            if shadowed {
+                return s.reject(
+                    Reason::ExcludeOverwriteSecure,
+                    "would overwrite a Secure cookie",
+                    format!("A Secure cookie named `{}` already exists for this domain and path, and a cookie arriving over plain http may not replace or shadow it. Send this Set-Cookie over https (with `Secure`), or give the cookie another name.", c.name),
+                    spec::COOKIE_STORE_LEAVE_SECURE_ALONE,
+                );
+            }
+        }
+
+        // Step 18: SameSite cookies from cross-site subresource responses.
+        if c.same_site != SameSiteAttr::None && !ctx.same_site_strict_or_lax_allowed {
+            if c.same_site == SameSiteAttr::Unspecified && !profile.lax_by_default {
+                // Browsers without Lax-by-default treat a missing SameSite as None.
+                s.note(
+                    Verdict::Warning,
+                    Reason::WarnSameSiteUnspecifiedCrossSite,
+                    format!("{}: no SameSite, set from a cross-site response", s.name),
+                    format!("The cookie has no SameSite attribute and came from a cross-site request. {} treats a missing SameSite as None and accepts it; Chrome treats it as Lax and would reject it. Add `SameSite=None; Secure` if the cookie is meant for cross-site use, or `SameSite=Lax` if not.", profile.name),
+                    spec::COOKIE_STORE_SAME_SITE,
+                );
+            } else {
+                let (attr, reason_text) = match c.same_site {
+                    SameSiteAttr::Unspecified => ("no SameSite (treated as Lax)", format!("The cookie has no SameSite attribute, which {} treats as Lax (Firefox and Safari do not). ", profile.name)),
+                    SameSiteAttr::Strict => ("SameSite=Strict", "The cookie is SameSite=Strict. ".to_string()),
+                    _ => ("SameSite=Lax", "The cookie is SameSite=Lax. ".to_string()),
+                };
+                s.values.push(("SameSite", c.same_site.label().to_string()));
+                return s.reject(
+                    Reason::ExcludeSameSiteCrossSiteSet,
+                    &format!("{attr} from a cross-site request"),
+                    format!("{reason_text}It came on the response to a cross-site request that is not a top-level navigation (a fetch, XHR, iframe or image), and such a response may only set SameSite=None cookies, so the browser ignores it. Add `SameSite=None; Secure` (and serve over https, or use localhost), or make the front end and API same-site."),
+                    spec::COOKIE_STORE_SAME_SITE,
+                );
+            }
+        }
+
+        // Step 19: SameSite=None requires Secure.
+        if c.same_site == SameSiteAttr::None && !c.secure && profile.none_requires_secure {
+            return s.reject(
+                Reason::ExcludeSameSiteNoneInsecureSet,
+                "SameSite=None needs Secure",
+                "The cookie says `SameSite=None` but not `Secure`. Browsers only accept cross-site (None) cookies that are also Secure, so it is ignored, on same-site and cross-site responses alike. Add `Secure` (and serve over https, or use localhost, which Chrome and Firefox treat as secure).".into(),
+                spec::COOKIE_STORE_NONE_SECURE,
+            );
+        }
+
+        // Steps 20–22 and layered cookies §Store a Cookie: name prefixes,
+        // matched case-insensitively (§5.4).
+        let host_compatible = c.secure && host_only && c.path.is_some() && path == "/";
+        let prefix_problem = if has_prefix(&c.name, "__Secure-") && !c.secure {
+            Some((
+                "`__Secure-`",
+                "needs `Secure`".to_string(),
+                spec::COOKIE_STORE_PREFIXES,
+            ))
+        } else if has_prefix(&c.name, "__Host-") && !host_compatible {
+            let mut missing = Vec::new();
+            if !c.secure {
+                missing.push("`Secure`");
+            }
+            if !host_only {
+                missing.push("no Domain attribute");
+            }
+            if c.path.is_none() || path != "/" {
+                missing.push("`Path=/`");
+            }
+            Some((
+                "`__Host-`",
+                format!("needs {}", missing.join(", ")),
+                spec::COOKIE_STORE_PREFIXES,
+            ))
+        } else if (has_prefix(&c.name, "__Http-") || has_prefix(&c.name, "__Host-Http-"))
+            && !(c.secure && c.http_only)
+        {
+            Some((
+                "`__Http-`",
+                "needs `Secure` and `HttpOnly`".to_string(),
+                spec::LAYERED_COOKIES_PREFIXES,
+            ))
+        } else if c.name.is_empty()
+            && ["__Secure-", "__Host-", "__Http-"]
+                .iter()
+                .any(|p| has_prefix(&c.value, p))
+        {
+            Some((
+                "a name-less cookie whose value looks like a prefix",
+                "is never allowed".to_string(),
+                spec::COOKIE_STORE_PREFIXES,
+            ))
+        } else {
+            None
+        };
+        if let Some((prefix, need, spec)) = prefix_problem {
+            return s.reject(
+                Reason::ExcludeInvalidPrefix,
+                &format!("{prefix} {need}"),
+                format!("A cookie named with {prefix} promises the server how it was set, so the browser checks that promise (case-insensitively: `__HOST-` counts too) and ignores the cookie when it is not kept: {prefix} {need}. Add the missing attributes, or rename the cookie."),
+                spec,
+            );
+        }
+
+        // CHIPS: Partitioned requires Secure. Chromium drops it silently.
+        if partitioned && !c.secure {
+            return s.reject(
+                Reason::ExcludeInvalidPartitioned,
+                "Partitioned needs Secure",
+                format!("The cookie has `Partitioned` but not `Secure`. {} only accepts partitioned cookies that are Secure, and drops this one without a console message. Add `Secure` (and serve over https, or use localhost).", profile.name),
+                spec::CHIPS,
+            );
+        }
+
+        // 6265bis §5.3 / §7.1: the browser's third-party cookie policy.
+        if ctx.third_party
+            && profile.third_party_cookies == ThirdPartyCookies::Block
+            && !partitioned
+        {
+            s.values.push(("Top-level site", ctx.partition_key.clone()));
+            let chips = if profile.chips {
+                " If the cookie only needs to work while embedded in this one top-level site, add `Partitioned; Secure` (CHIPS) and it will be stored in a jar for that site."
+            } else {
+                ""
+            };
+            return s.reject(
+                Reason::ExcludeThirdPartyBlocked,
+                "third-party cookies are blocked",
+                format!("The response is cross-site to the top-level page ({}), and {} blocks third-party cookies, so it stores none, whatever SameSite says. Put the front end and API on the same site (e.g. app.example.com and api.example.com), or proxy the API through the front end's origin.{chips}", ctx.partition_key, profile.name),
+                third_party_spec(profile),
+            );
+        }
+
+        let cookie = Cookie {
+            name: c.name.clone(),
+            value: c.value.clone(),
+            domain,
+            host_only,
+            path,
+            secure: c.secure,
+            http_only: c.http_only,
+            same_site: c.same_site,
+            expires,
+            creation: ctx.now,
+            order: self.next_order,
+            partition,
+        };
+        self.insert(cookie, &c, ctx, s)
+    }
+
+    /// 6265bis §5.7 steps 23–24: replace an equivalent cookie or insert.
+    fn insert(
+        &mut self,
+        mut cookie: Cookie,
+        c: &ParsedSetCookie,
+        ctx: &SetContext,
+        mut s: SetSteps,
+    ) -> SetOutcome {
+        let existing = self.cookies.iter().position(|old| {
+            old.name == cookie.name
+                && old.domain == cookie.domain
+                && old.host_only == cookie.host_only
+                && old.path == cookie.path
+                && old.partition == cookie.partition
+        });
+        // Step 23.2: script may not overwrite an HttpOnly cookie.
+        if let Some(i) = existing {
+            let old = &self.cookies[i];
+            if !ctx.from_http && old.http_only && !old.expired(ctx.now) {
+                return s.reject(
+                    Reason::ExcludeHttpOnly,
+                    "would overwrite an HttpOnly cookie",
+                    "An HttpOnly cookie with this name, domain and path already exists, and script (document.cookie) may not replace it. Change it from the server with Set-Cookie instead.".into(),
+                    spec::COOKIE_STORE_REPLACE,
+                );
+            }
+        }
+        s.values.push(("Domain", cookie.domain_label()));
+        s.values.push(("Path", cookie.path.clone()));
+        let where_ = match &cookie.partition {
+            Some(p) => format!(" in the partition for top-level site {p}"),
+            None => String::new(),
+        };
+
+        // Expired on arrival (Max-Age ≤ 0 or a past Expires): a deletion.
+        if cookie.expired(ctx.now) {
+            let removed = existing.map(|i| self.cookies.remove(i)).is_some();
+            let text = if removed {
+                format!("The cookie's Max-Age is 0 or less, or its Expires is in the past, so the browser deletes the existing `{}` cookie{where_} instead of storing a new one. This is how servers log users out.", c.name)
+            } else {
+                "The cookie's Max-Age is 0 or less, or its Expires is in the past, so it expires on arrival: nothing is stored (and there was no matching cookie to delete). If you meant to keep it, check the Expires date and the clock, or use Max-Age.".to_string()
+            };
+            s.note(
+                Verdict::Ok,
+                Reason::CookieDeleted,
+                format!("{} deleted", s.name),
+                text,
+                spec::COOKIE_STORE_EXPIRY,
+            );
+            return SetOutcome {
+                name: c.name.clone(),
+                stored: false,
+                rejected: None,
+                steps: s.steps,
+            };
+        }
+
+        let lifetime = match cookie.expires {
+            None => "a session cookie".to_string(),
+            Some(t) => format!("expiring in {} s", t.saturating_sub(ctx.now)),
+        };
+        let same_site_note = match c.same_site {
+            SameSiteAttr::Unspecified if s.profile.lax_by_default => " It has no SameSite attribute, so this browser treats it as Lax: it will not go on cross-site fetches (Firefox and Safari do not default to Lax).",
+            _ => "",
+        };
+        let (reason, title) = match existing {
+            Some(i) => {
+                // Step 23.3: keep the creation time (and our creation order).
+                let old = self.cookies.remove(i);
+                cookie.creation = old.creation;
+                cookie.order = old.order;
+                self.cookies.insert(i, cookie.clone());
+                (Reason::CookieReplaced, format!("{} replaced", s.name))
+            }
+            None => {
+                self.next_order += 1;
+                self.cookies.push(cookie.clone());
+                (Reason::CookieStored, format!("{} stored", s.name))
+            }
+        };
+        let text =
+            format!(
+            "The browser stored `{}` for {} on path {}{where_}, {lifetime}{}{}.{same_site_note}",
+            c.name,
+            cookie.domain_label(),
+            cookie.path,
+            if cookie.secure { ", Secure" } else { "" },
+            if cookie.http_only { ", HttpOnly (hidden from script)" } else { "" },
+        );
+        s.note(Verdict::Ok, reason, title, text, spec::COOKIE_STORE_REPLACE);
+        if cookie.partition.is_some() {
+            let (text, spec) = if c.partitioned && s.profile.chips {
+                ("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site and is only sent when the page on top is that same site.".to_string(), spec::CHIPS)
+            } else {
+                (format!("{} keeps third-party cookies in a separate jar per top-level site: this cookie is only sent to the API while the page on top is {}, and not when the API's own site is visited directly.", s.profile.name, ctx.partition_key), spec::FIREFOX_TCP)
+            };
+            s.note(
+                Verdict::Ok,
+                Reason::StoredPartitioned,
+                format!("{} stored in the {} partition", s.name, ctx.partition_key),
+                text,
+                spec,
+            );
+        }
+        SetOutcome {
+            name: c.name.clone(),
+            stored: true,
+            rejected: None,
+            steps: s.steps,
+        }
+    }
+
+    /// 6265bis §5.8.3: the cookies for a request, with one step per cookie
+    /// considered (sent, or the reason it was not).
+    pub fn get(&self, ctx: &GetContext, profile: &BrowserProfile, request: usize) -> GetOutcome {
+        let mut steps = Vec::new();
+        let mut included: Vec<&Cookie> = Vec::new();
+        // §5.8.3 steps 1–2: the canonical host of the URL.
+        let Some(host) = ctx.url.host().map(|h| host_string(&h)) else {
+            return GetOutcome {
+                cookie_header: None,
+                sent: Vec::new(),
+                steps,
+            };
+        };
+        let path = ctx.url.path();
+        let sec = security(ctx.url, profile);
+        let step = |c: &Cookie, verdict, reason, title: String, text: String, spec| {
+            Step::new(
+                Some(request),
+                Phase::CookiesSent,
+                verdict,
+                reason,
+                title,
+                text,
+                spec,
+            )
+            .with("Cookie", c.display_name())
+            .with("Domain", c.domain_label())
+            .with("Path", c.path.clone())
+            .with("Request URL", ctx.url.to_string())
+        };
+
+        for c in &self.cookies {
+            let name = c.display_name();
+            // §5.8.3 step 3: domain.
+            let domain_ok = if c.host_only {
+                host == c.domain
+            } else {
+                domain_match(&host, &c.domain)
+            };
+            // §5.8.3 step 3: path.
+            let path_ok = path_match(path, &c.path);
+            // §5.7: expired cookies are evicted; explain only the ones that would have matched.
+            if c.expired(ctx.now) {
+                if domain_ok && path_ok {
+                    steps.push(step(c, Verdict::Blocked, Reason::ExcludeExpired,
+                        format!("{name} not sent: expired"),
+                        "The cookie's Expires or Max-Age has passed, so the browser dropped it. The server must set it again (log in again), or give it a longer Max-Age.".into(),
+                        spec::COOKIE_STORE_EXPIRY));
+                }
+                continue;
+            }
+            if !domain_ok {
+                let text = if c.host_only {
+                    format!("The cookie is host-only for `{}` (it was set without a Domain attribute), and this request goes to `{host}`. Cookies ignore ports but not host names: `localhost` and `127.0.0.1` are different hosts. Use the same host name for both, or set `Domain=` to a parent domain both share (not possible for localhost or IP addresses).", c.domain)
+                } else {
+                    format!("The cookie is for `.{}` and its subdomains, and `{host}` is not one of them. Set the cookie with a Domain both hosts share, or call the host the cookie belongs to.", c.domain)
+                };
+                steps.push(step(
+                    c,
+                    Verdict::Blocked,
+                    Reason::ExcludeDomainMismatch,
+                    format!("{name} not sent: domain {} does not match {host}", c.domain),
+                    text,
+                    spec::COOKIE_DOMAIN_MATCH,
+                ));
+                continue;
+            }
+            if !path_ok {
+                steps.push(step(c, Verdict::Blocked, Reason::ExcludeNotOnPath,
+                    format!("{name} not sent: path {} does not match {path}", c.path),
+                    format!("The cookie's Path is `{}`, and the request path `{path}` is not under it, so it stays home. A cookie without a Path attribute gets the directory of the URL that set it (e.g. `/api/auth` for `/api/auth/login`); set `Path=/` to send it everywhere on the host.", c.path),
+                    spec::COOKIE_PATH_MATCH));
+                continue;
+            }
+            // Partitions (CHIPS, Firefox Total Cookie Protection).
+            match &c.partition {
+                Some(p) if *p != ctx.partition_key => {
+                    steps.push(step(c, Verdict::Blocked, Reason::ExcludePartitionMismatch,
+                        format!("{name} not sent: it lives in the {p} partition"),
+                        format!("The cookie was stored in the partition for top-level site {p}, and the page on top now is {}. Partitioned cookies are only sent under the top-level site they were set under; log in again from this top-level site.", ctx.partition_key),
+                        if profile.chips { spec::CHIPS } else { spec::FIREFOX_TCP }));
+                    continue;
+                }
+                None if ctx.third_party
+                    && profile.third_party_cookies == ThirdPartyCookies::Partition =>
+                {
+                    steps.push(step(c, Verdict::Blocked, Reason::ExcludePartitionMismatch,
+                        format!("{name} not sent: not in the {} partition", ctx.partition_key),
+                        format!("The request is third-party (cross-site to the top-level page {}), and {} gives third-party requests a separate cookie jar per top-level site. This cookie was stored first-party, outside that jar, so it is not sent here. Make the front end and API same-site, or set the cookie from a request made under this top-level page.", ctx.partition_key, profile.name),
+                        spec::FIREFOX_TCP));
+                    continue;
+                }
+                _ => {}
+            }
+            // §5.8.3 step 3: Secure cookies need a secure request.
+            if c.secure && sec == Security::Insecure {
+                steps.push(step(c, Verdict::Blocked, Reason::ExcludeSecureOnly,
+                    format!("{name} not sent: Secure cookie over http"),
+                    format!("The cookie is Secure and this request goes over plain http to `{host}`, so it is not sent. Use https for the API{}.", if is_potentially_trustworthy(ctx.url) { " (Safari does not treat http://localhost as secure; Chrome and Firefox do)" } else { ", or localhost in development" }),
+                    spec::COOKIE_RETRIEVAL));
+                continue;
+            }
+            // §5.8.3 step 3: HttpOnly cookies are hidden from non-HTTP APIs.
+            if c.http_only && !ctx.from_http {
+                steps.push(step(c, Verdict::Blocked, Reason::ExcludeHttpOnly,
+                    format!("{name} hidden from document.cookie: HttpOnly"),
+                    "The cookie is HttpOnly, so document.cookie does not show it. It is still sent on requests; read it on the server, not in the page.".into(),
+                    spec::COOKIE_NON_HTTP));
+                continue;
+            }
+            // §5.8.3 step 3: SameSite.
+            let mut warnings = Vec::new();
+            if !ctx.same_site {
+                let lax_ok = ctx.from_http && ctx.top_level_navigation && ctx.safe_method;
+                let cross = "This request is cross-site to the page's site";
+                let excluded = match c.same_site {
+                    SameSiteAttr::None if !c.secure && profile.none_requires_secure => Some((
+                        Reason::ExcludeSameSiteNoneInsecure,
+                        format!("{name} not sent: SameSite=None without Secure"),
+                        "The cookie is SameSite=None but not Secure; browsers only send cross-site cookies that are both. Set it again with `SameSite=None; Secure`.".to_string(),
+                        spec::COOKIE_STORE_NONE_SECURE,
+                    )),
+                    SameSiteAttr::None => None,
+                    SameSiteAttr::Strict => Some((
+                        Reason::ExcludeSameSiteStrict,
+                        format!("{name} not sent: SameSite=Strict, cross-site request"),
+                        format!("{cross}, and a SameSite=Strict cookie is only sent on same-site requests, not even on links from another site. Use `SameSite=None; Secure` if the cookie must go cross-site, or make the front end and API same-site."),
+                        spec::COOKIE_RETRIEVAL,
+                    )),
+                    SameSiteAttr::Lax if lax_ok => None,
+                    SameSiteAttr::Lax => Some((
+                        Reason::ExcludeSameSiteLax,
+                        format!("{name} not sent: SameSite=Lax, cross-site request"),
+                        format!("{cross}, and a SameSite=Lax cookie only goes cross-site on a top-level navigation with a safe method (a link, a GET form), never on fetch/XHR or a POST. Use `SameSite=None; Secure` for a cross-site API, or make the front end and API same-site (e.g. app.example.com and api.example.com)."),
+                        spec::COOKIE_RETRIEVAL,
+                    )),
+                    SameSiteAttr::Unspecified if !profile.lax_by_default => {
+                        warnings.push((
+                            Reason::WarnSameSiteUnspecifiedCrossSite,
+                            format!("{name}: no SameSite, sent cross-site"),
+                            format!("The cookie has no SameSite attribute and {} treats that as None, so it is sent on this cross-site request. Chrome treats it as Lax and would not send it here: set `SameSite=None; Secure` explicitly so every browser agrees.", profile.name),
+                            spec::COOKIE_SAMESITE,
+                        ));
+                        None
+                    }
+                    SameSiteAttr::Unspecified if lax_ok => None,
+                    SameSiteAttr::Unspecified => {
+                        let age = ctx.now.saturating_sub(c.creation);
+                        let unsafe_ok = ctx.from_http
+                            && ctx.top_level_navigation
+                            && profile
+                                .lax_allowing_unsafe_secs
+                                .is_some_and(|limit| age >= 0 && age as u64 <= limit);
+                        if unsafe_ok {
+                            warnings.push((
+                                Reason::WarnLaxAllowUnsafe,
+                                format!("{name}: sent only because it is {age} s old (Lax+POST)"),
+                                format!("The cookie has no SameSite attribute, so {} treats it as Lax, which would keep it off this cross-site POST navigation. It is sent anyway because it was created less than {} seconds ago (Chrome's temporary \"Lax-allowing-unsafe\" rule). After that it will not be: set `SameSite=None; Secure` if it must go on cross-site POSTs.", profile.name, profile.lax_allowing_unsafe_secs.unwrap_or(0)),
+                                spec::COOKIE_LAX_ALLOWING_UNSAFE,
+                            ));
+                            None
+                        } else {
+                            Some((
+                                Reason::ExcludeSameSiteUnspecifiedTreatedAsLax,
+                                format!("{name} not sent: no SameSite, treated as Lax"),
+                                format!("{cross}. The cookie has no SameSite attribute, and {} treats that as SameSite=Lax, which only goes cross-site on top-level GET navigations, not on fetch/XHR. Firefox and Safari do not default to Lax. Set `SameSite=None; Secure` on the cookie (and serve over https, or use localhost), or make the front end and API same-site.", profile.name),
+                                spec::CHROME_LAX_DEFAULT,
+                            ))
+                        }
+                    }
+                };
+                if let Some((reason, title, text, spec)) = excluded {
+                    steps.push(
+                        step(c, Verdict::Blocked, reason, title, text, spec)
+                            .with("SameSite", c.same_site.label()),
+                    );
+                    continue;
+                }
+            }
+            // 6265bis §7.1: third-party cookie blocking (partitioned cookies are exempt).
+            if ctx.third_party
+                && profile.third_party_cookies == ThirdPartyCookies::Block
+                && c.partition.is_none()
+            {
+                steps.push(step(c, Verdict::Blocked, Reason::ExcludeUserPreferences,
+                    format!("{name} not sent: third-party cookies are blocked"),
+                    format!("The request is cross-site to the top-level page ({}), and {} blocks third-party cookies, so no unpartitioned cookie goes, whatever its SameSite. Put the front end and API on the same site, or proxy the API through the front end's origin.", ctx.partition_key, profile.name),
+                    third_party_spec(profile)));
+                continue;
+            }
+
+            // Included.
+            let mut text = format!("The cookie matches the host, the path and the request's security and SameSite rules, so it goes in the Cookie header.");
+            if c.secure && sec == Security::TrustedLocal {
+                warnings.push((
+                    Reason::WarnSecureAccessGrantedNonCryptographic,
+                    format!("{name}: Secure cookie sent over http://{host}"),
+                    format!("The cookie is Secure and the request is plain http, but {} treats `{host}` as a secure origin, so it is sent. Safari does not: there, Secure cookies need real https even on localhost.", profile.name),
+                    spec::SECURE_CONTEXTS_TRUSTWORTHY,
+                ));
+            }
+            if let Some(p) = &c.partition {
+                text.push_str(&format!(
+                    " It comes from the partitioned jar of top-level site {p}."
+                ));
+                warnings.push((
+                    Reason::PartitionedJar,
+                    format!("{name}: from the {p} partition"),
+                    format!("This cookie lives in the jar for top-level site {p}; it is sent only while the page on top is that site."),
+                    if profile.chips && c.partition.is_some() && profile.third_party_cookies != ThirdPartyCookies::Partition { spec::CHIPS } else { spec::FIREFOX_TCP },
+                ));
+            }
+            steps.push(step(
+                c,
+                Verdict::Ok,
+                Reason::CookieIncluded,
+                format!("{name} sent"),
+                text,
+                spec::COOKIE_RETRIEVAL,
+            ));
+            for (reason, title, text, spec) in warnings {
+                let verdict = if reason == Reason::PartitionedJar {
+                    Verdict::Ok
+                } else {
+                    Verdict::Warning
+                };
+                steps.push(step(c, verdict, reason, title, text, spec));
+            }
+            included.push(c);
+        }
+
+        // §5.8.3 step 4: longer paths first, then earlier creation.
+        included.sort_by(|a, b| {
+            b.path
+                .len()
+                .cmp(&a.path.len())
+                .then(a.creation.cmp(&b.creation))
+                .then(a.order.cmp(&b.order))
+        });
+        // §5.8.3 step 6: serialize; a name-less cookie is just its value.
+        let header = included
+            .iter()
+            .map(|c| {
+                if c.name.is_empty() {
+                    c.value.clone()
+                } else {
+                    format!("{}={}", c.name, c.value)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        GetOutcome {
+            cookie_header: (!included.is_empty()).then_some(header),
+            sent: included.iter().map(|c| c.name.clone()).collect(),
+            steps,
+        }
+    }
+
+    /// The unexpired cookies, in the order they were first created.
+    pub fn view(&self, now: i64) -> Vec<CookieView> {
+        self.cookies
+            .iter()
+            .filter(|c| !c.expired(now))
+            .map(|c| CookieView {
+                name: c.name.clone(),
+                value: c.value.clone(),
+                domain: c.domain.clone(),
+                host_only: c.host_only,
+                path: c.path.clone(),
+                secure: c.secure,
+                http_only: c.http_only,
+                same_site: c.same_site.label().to_string(),
+                expires: c.expires,
+                partition: c.partition.clone(),
+            })
+            .collect()
+    }
+}
+
+fn third_party_spec(profile: &BrowserProfile) -> SpecRef {
+    match profile.family {
+        Family::Safari => spec::SAFARI_ITP,
+        _ => spec::COOKIE_THIRD_PARTY,
+    }
+}
+
+/// The name as far as it can be read from a line that did not parse.
+fn guess_name(line: &str) -> String {
+    let pair = line.split(';').next().unwrap_or("");
+    match pair.find('=') {
+        Some(i) => pair[..i]
+            .trim_matches([' ', '\t'])
+            .chars()
+            .take(64)
+            .collect(),
+        None => String::new(),
+    }
+}
+
+fn parse_rejection(s: SetSteps, reason: Reason, line: &str) -> SetOutcome {
+    let (title, text, spec) = match reason {
+        Reason::ExcludeDisallowedCharacter => (
+            "control character in the header",
+            "The Set-Cookie value contains a control character (such as NUL, CR or LF; tab is allowed). Browsers ignore such a line entirely. Encode the value (e.g. Base64 or percent-encoding) before putting it in a cookie.".to_string(),
+            spec::COOKIE_SET_COOKIE,
+        ),
+        Reason::ExcludeNameValuePairExceedsMaxSize => (
+            "name and value over 4096 bytes",
+            format!("The cookie's name and value together are longer than 4096 bytes, so the browser ignores it. Store less in the cookie (keep a session id in it and the data on the server); this line is {} bytes.", line.len()),
+            spec::COOKIE_SET_COOKIE,
+        ),
+        _ => (
+            "nothing to store",
+            "The Set-Cookie value has neither a name nor a value (it is empty, or starts with `;` or `=`), so there is no cookie to store. Send `name=value`.".to_string(),
+            spec::COOKIE_STORAGE_MODEL,
+        ),
+    };
+    s.reject(reason, title, text.to_string(), spec)
+}

@@ -15,64 +15,326 @@ macro_rules! spec {
 const _FETCH: &str = "https://fetch.spec.whatwg.org/";
 
 // ----- Fetch Standard -----
-spec!(FETCH_ORIGIN_HEADER, "Fetch §Origin header", "https://fetch.spec.whatwg.org/#origin-header");
-spec!(FETCH_METHOD_NORMALIZE, "Fetch §Methods (normalize)", "https://fetch.spec.whatwg.org/#concept-method-normalize");
-spec!(FETCH_FORBIDDEN_METHOD, "Fetch §Methods (forbidden method)", "https://fetch.spec.whatwg.org/#forbidden-method");
-spec!(FETCH_SAFELISTED_METHOD, "Fetch §CORS-safelisted method", "https://fetch.spec.whatwg.org/#cors-safelisted-method");
-spec!(FETCH_FORBIDDEN_REQUEST_HEADER, "Fetch §Forbidden request-header", "https://fetch.spec.whatwg.org/#forbidden-request-header");
-spec!(FETCH_SAFELISTED_REQUEST_HEADER, "Fetch §CORS-safelisted request-header", "https://fetch.spec.whatwg.org/#cors-safelisted-request-header");
-spec!(FETCH_UNSAFE_REQUEST_HEADER_NAMES, "Fetch §CORS-unsafe request-header names", "https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names");
-spec!(FETCH_NO_CORS_SAFELISTED, "Fetch §no-CORS-safelisted request-header", "https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header");
-spec!(FETCH_REQUEST_MODE, "Fetch §Requests (mode)", "https://fetch.spec.whatwg.org/#concept-request-mode");
-spec!(FETCH_CREDENTIALS_MODE, "Fetch §Requests (credentials mode)", "https://fetch.spec.whatwg.org/#concept-request-credentials-mode");
-spec!(FETCH_MAIN_FETCH, "Fetch §Main fetch", "https://fetch.spec.whatwg.org/#main-fetch");
-spec!(FETCH_HTTP_FETCH, "Fetch §HTTP fetch", "https://fetch.spec.whatwg.org/#http-fetch");
-spec!(FETCH_HTTP_NETWORK_OR_CACHE, "Fetch §HTTP-network-or-cache fetch", "https://fetch.spec.whatwg.org/#http-network-or-cache-fetch");
-spec!(FETCH_HTTP_NETWORK, "Fetch §HTTP-network fetch", "https://fetch.spec.whatwg.org/#http-network-fetch");
-spec!(FETCH_CORS_PREFLIGHT, "Fetch §CORS-preflight fetch", "https://fetch.spec.whatwg.org/#cors-preflight-fetch");
-spec!(FETCH_CORS_PREFLIGHT_CACHE, "Fetch §CORS-preflight cache", "https://fetch.spec.whatwg.org/#cors-preflight-cache");
-spec!(FETCH_CORS_CHECK, "Fetch §CORS check", "https://fetch.spec.whatwg.org/#cors-check");
-spec!(FETCH_CORS_AND_CREDENTIALS, "Fetch §CORS protocol and credentials", "https://fetch.spec.whatwg.org/#cors-protocol-and-credentials");
-spec!(FETCH_CORS_NON_WILDCARD, "Fetch §CORS non-wildcard request-header name", "https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name");
-spec!(FETCH_SAFELISTED_RESPONSE_HEADER, "Fetch §CORS-safelisted response-header name", "https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name");
-spec!(FETCH_OPAQUE_RESPONSE, "Fetch §Responses (opaque filtered response)", "https://fetch.spec.whatwg.org/#concept-filtered-response-opaque");
-spec!(FETCH_COOKIES, "Fetch §Cookies (determine the same-site mode)", "https://fetch.spec.whatwg.org/#determine-the-same-site-mode");
-spec!(FETCH_NETWORK_ERROR, "Fetch §Network errors", "https://fetch.spec.whatwg.org/#concept-network-error");
+spec!(
+    FETCH_ORIGIN_HEADER,
+    "Fetch §Origin header",
+    "https://fetch.spec.whatwg.org/#origin-header"
+);
+spec!(
+    FETCH_METHOD_NORMALIZE,
+    "Fetch §Methods (normalize)",
+    "https://fetch.spec.whatwg.org/#concept-method-normalize"
+);
+spec!(
+    FETCH_FORBIDDEN_METHOD,
+    "Fetch §Methods (forbidden method)",
+    "https://fetch.spec.whatwg.org/#forbidden-method"
+);
+spec!(
+    FETCH_SAFELISTED_METHOD,
+    "Fetch §CORS-safelisted method",
+    "https://fetch.spec.whatwg.org/#cors-safelisted-method"
+);
+spec!(
+    FETCH_FORBIDDEN_REQUEST_HEADER,
+    "Fetch §Forbidden request-header",
+    "https://fetch.spec.whatwg.org/#forbidden-request-header"
+);
+spec!(
+    FETCH_SAFELISTED_REQUEST_HEADER,
+    "Fetch §CORS-safelisted request-header",
+    "https://fetch.spec.whatwg.org/#cors-safelisted-request-header"
+);
+spec!(
+    FETCH_UNSAFE_REQUEST_HEADER_NAMES,
+    "Fetch §CORS-unsafe request-header names",
+    "https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names"
+);
+spec!(
+    FETCH_NO_CORS_SAFELISTED,
+    "Fetch §no-CORS-safelisted request-header",
+    "https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header"
+);
+spec!(
+    FETCH_REQUEST_MODE,
+    "Fetch §Requests (mode)",
+    "https://fetch.spec.whatwg.org/#concept-request-mode"
+);
+spec!(
+    FETCH_CREDENTIALS_MODE,
+    "Fetch §Requests (credentials mode)",
+    "https://fetch.spec.whatwg.org/#concept-request-credentials-mode"
+);
+spec!(
+    FETCH_MAIN_FETCH,
+    "Fetch §Main fetch",
+    "https://fetch.spec.whatwg.org/#main-fetch"
+);
+spec!(
+    FETCH_HTTP_FETCH,
+    "Fetch §HTTP fetch",
+    "https://fetch.spec.whatwg.org/#http-fetch"
+);
+spec!(
+    FETCH_HTTP_NETWORK_OR_CACHE,
+    "Fetch §HTTP-network-or-cache fetch",
+    "https://fetch.spec.whatwg.org/#http-network-or-cache-fetch"
+);
+spec!(
+    FETCH_HTTP_NETWORK,
+    "Fetch §HTTP-network fetch",
+    "https://fetch.spec.whatwg.org/#http-network-fetch"
+);
+spec!(
+    FETCH_CORS_PREFLIGHT,
+    "Fetch §CORS-preflight fetch",
+    "https://fetch.spec.whatwg.org/#cors-preflight-fetch"
+);
+spec!(
+    FETCH_CORS_PREFLIGHT_CACHE,
+    "Fetch §CORS-preflight cache",
+    "https://fetch.spec.whatwg.org/#cors-preflight-cache"
+);
+spec!(
+    FETCH_CORS_CHECK,
+    "Fetch §CORS check",
+    "https://fetch.spec.whatwg.org/#cors-check"
+);
+spec!(
+    FETCH_CORS_AND_CREDENTIALS,
+    "Fetch §CORS protocol and credentials",
+    "https://fetch.spec.whatwg.org/#cors-protocol-and-credentials"
+);
+spec!(
+    FETCH_CORS_NON_WILDCARD,
+    "Fetch §CORS non-wildcard request-header name",
+    "https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name"
+);
+spec!(
+    FETCH_SAFELISTED_RESPONSE_HEADER,
+    "Fetch §CORS-safelisted response-header name",
+    "https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name"
+);
+spec!(
+    FETCH_OPAQUE_RESPONSE,
+    "Fetch §Responses (opaque filtered response)",
+    "https://fetch.spec.whatwg.org/#concept-filtered-response-opaque"
+);
+spec!(
+    FETCH_COOKIES,
+    "Fetch §Cookies (determine the same-site mode)",
+    "https://fetch.spec.whatwg.org/#determine-the-same-site-mode"
+);
+spec!(
+    FETCH_NETWORK_ERROR,
+    "Fetch §Network errors",
+    "https://fetch.spec.whatwg.org/#concept-network-error"
+);
 
 // ----- HTML, Secure Contexts, Mixed Content -----
-spec!(HTML_SITE, "HTML §Sites (same site)", "https://html.spec.whatwg.org/multipage/browsers.html#sites");
-spec!(HTML_ORIGIN, "HTML §Origins (same origin)", "https://html.spec.whatwg.org/multipage/browsers.html#same-origin");
-spec!(SECURE_CONTEXTS_TRUSTWORTHY, "Secure Contexts §Is origin potentially trustworthy?", "https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy");
-spec!(MIXED_CONTENT, "Mixed Content §Should fetching request be blocked", "https://w3c.github.io/webappsec-mixed-content/#should-block-fetch");
-spec!(URL_PARSING, "URL Standard §URL parsing", "https://url.spec.whatwg.org/#url-parsing");
+spec!(
+    HTML_SITE,
+    "HTML §Sites (same site)",
+    "https://html.spec.whatwg.org/multipage/browsers.html#sites"
+);
+spec!(
+    HTML_ORIGIN,
+    "HTML §Origins (same origin)",
+    "https://html.spec.whatwg.org/multipage/browsers.html#same-origin"
+);
+spec!(
+    SECURE_CONTEXTS_TRUSTWORTHY,
+    "Secure Contexts §Is origin potentially trustworthy?",
+    "https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy"
+);
+spec!(
+    MIXED_CONTENT,
+    "Mixed Content §Should fetching request be blocked",
+    "https://w3c.github.io/webappsec-mixed-content/#should-block-fetch"
+);
+spec!(
+    URL_PARSING,
+    "URL Standard §URL parsing",
+    "https://url.spec.whatwg.org/#url-parsing"
+);
 
 // ----- RFC 6265bis -----
-spec!(COOKIE_DATES, "RFC 6265bis §5.1.1 Dates", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#cookie-date");
-spec!(COOKIE_DOMAIN_MATCH, "RFC 6265bis §5.1.3 Domain Matching", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#domain-matching");
-spec!(COOKIE_PATH_MATCH, "RFC 6265bis §5.1.4 Paths and Path-Match", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#cookie-path");
-spec!(COOKIE_SAME_SITE_REQUESTS, "RFC 6265bis §5.2 Same-site and cross-site requests", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#same-site-requests");
-spec!(COOKIE_IGNORING, "RFC 6265bis §5.3 Ignoring Set-Cookie header fields", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#ignoring-cookies");
-spec!(COOKIE_PREFIXES, "RFC 6265bis §5.4 Cookie Name Prefixes", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#ua-name-prefixes");
-spec!(COOKIE_LIFETIME_LIMITS, "RFC 6265bis §5.5 Cookie Lifetime Limits", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#cookie-lifetime-limits");
-spec!(COOKIE_SET_COOKIE, "RFC 6265bis §5.6 The Set-Cookie Header Field", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#set-cookie");
-spec!(COOKIE_EXPIRES, "RFC 6265bis §5.6.1 The Expires Attribute", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#ua-attribute-expires");
-spec!(COOKIE_MAX_AGE, "RFC 6265bis §5.6.2 The Max-Age Attribute", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#ua-attribute-max-age");
-spec!(COOKIE_SAMESITE, "RFC 6265bis §5.6.7 The SameSite Attribute", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#strict-lax");
-spec!(COOKIE_LAX_ALLOWING_UNSAFE, "RFC 6265bis §5.6.7.2 Lax-Allowing-Unsafe enforcement", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#lax-allowing-unsafe");
-spec!(COOKIE_STORAGE_MODEL, "RFC 6265bis §5.7 Storage Model", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model");
-spec!(COOKIE_RETRIEVAL, "RFC 6265bis §5.8.3 Retrieval Algorithm", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#retrieval-algorithm");
-spec!(COOKIE_NON_HTTP, "RFC 6265bis §5.8.2 Non-HTTP APIs", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#non-http");
-spec!(COOKIE_THIRD_PARTY, "RFC 6265bis §7.1 Third-Party Cookies", "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#third-party-cookies");
+spec!(
+    COOKIE_DATES,
+    "RFC 6265bis §5.1.1 Dates",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#cookie-date"
+);
+spec!(
+    COOKIE_DOMAIN_MATCH,
+    "RFC 6265bis §5.1.3 Domain Matching",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#domain-matching"
+);
+spec!(
+    COOKIE_PATH_MATCH,
+    "RFC 6265bis §5.1.4 Paths and Path-Match",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#cookie-path"
+);
+spec!(
+    COOKIE_SAME_SITE_REQUESTS,
+    "RFC 6265bis §5.2 Same-site and cross-site requests",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#same-site-requests"
+);
+spec!(
+    COOKIE_IGNORING,
+    "RFC 6265bis §5.3 Ignoring Set-Cookie header fields",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#ignoring-cookies"
+);
+spec!(
+    COOKIE_PREFIXES,
+    "RFC 6265bis §5.4 Cookie Name Prefixes",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#ua-name-prefixes"
+);
+spec!(
+    COOKIE_LIFETIME_LIMITS,
+    "RFC 6265bis §5.5 Cookie Lifetime Limits",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#cookie-lifetime-limits"
+);
+spec!(
+    COOKIE_SET_COOKIE,
+    "RFC 6265bis §5.6 The Set-Cookie Header Field",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#set-cookie"
+);
+spec!(
+    COOKIE_EXPIRES,
+    "RFC 6265bis §5.6.1 The Expires Attribute",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#ua-attribute-expires"
+);
+spec!(
+    COOKIE_MAX_AGE,
+    "RFC 6265bis §5.6.2 The Max-Age Attribute",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#ua-attribute-max-age"
+);
+spec!(
+    COOKIE_SAMESITE,
+    "RFC 6265bis §5.6.7 The SameSite Attribute",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#strict-lax"
+);
+spec!(
+    COOKIE_LAX_ALLOWING_UNSAFE,
+    "RFC 6265bis §5.6.7.2 Lax-Allowing-Unsafe enforcement",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#lax-allowing-unsafe"
+);
+spec!(
+    COOKIE_STORAGE_MODEL,
+    "RFC 6265bis §5.7 Storage Model",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_RETRIEVAL,
+    "RFC 6265bis §5.8.3 Retrieval Algorithm",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#retrieval-algorithm"
+);
+spec!(
+    COOKIE_NON_HTTP,
+    "RFC 6265bis §5.8.2 Non-HTTP APIs",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#non-http"
+);
+spec!(
+    COOKIE_THIRD_PARTY,
+    "RFC 6265bis §7.1 Third-Party Cookies",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#third-party-cookies"
+);
+spec!(
+    COOKIE_STORE_EXPIRY,
+    "RFC 6265bis §5.7 step 6 (Max-Age, then Expires)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_DOMAIN,
+    "RFC 6265bis §5.7 steps 7–10 (Domain)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_PATH,
+    "RFC 6265bis §5.7 step 11 (Path, default-path)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_SECURE,
+    "RFC 6265bis §5.7 step 13 (Secure needs a secure origin)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_HTTP_ONLY,
+    "RFC 6265bis §5.7 step 15 (HttpOnly from script)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_LEAVE_SECURE_ALONE,
+    "RFC 6265bis §5.7 step 16 (leave Secure cookies alone)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_SAME_SITE,
+    "RFC 6265bis §5.7 step 18 (SameSite cookies from cross-site responses)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_NONE_SECURE,
+    "RFC 6265bis §5.7 step 19 (SameSite=None needs Secure)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_PREFIXES,
+    "RFC 6265bis §5.7 steps 20–22 (name prefixes)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
+spec!(
+    COOKIE_STORE_REPLACE,
+    "RFC 6265bis §5.7 steps 23–24 (replace or insert)",
+    "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"
+);
 spec!(LAYERED_COOKIES_PREFIXES, "Layered Cookies §Cookie Name Prefixes (__Http-)", "https://httpwg.org/http-extensions/draft-ietf-httpbis-layered-cookies.html#server-name-prefixes");
 spec!(CHIPS, "CHIPS: Cookies Having Independent Partitioned State", "https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/Privacy_sandbox/Partitioned_cookies");
-spec!(FIREFOX_TCP, "Firefox Total Cookie Protection (state partitioning)", "https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/State_Partitioning");
-spec!(SAFARI_ITP, "WebKit: Full Third-Party Cookie Blocking", "https://webkit.org/blog/10218/full-third-party-cookie-blocking-and-more/");
-spec!(CHROME_LAX_DEFAULT, "Chrome: SameSite=Lax by default", "https://chromestatus.com/feature/5088147346030592");
+spec!(
+    FIREFOX_TCP,
+    "Firefox Total Cookie Protection (state partitioning)",
+    "https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/State_Partitioning"
+);
+spec!(
+    SAFARI_ITP,
+    "WebKit: Full Third-Party Cookie Blocking",
+    "https://webkit.org/blog/10218/full-third-party-cookie-blocking-and-more/"
+);
+spec!(
+    CHROME_LAX_DEFAULT,
+    "Chrome: SameSite=Lax by default",
+    "https://chromestatus.com/feature/5088147346030592"
+);
 
 // ----- Server frameworks -----
-spec!(RACK_CORS, "rack-cors README", "https://github.com/cyu/rack-cors#readme");
-spec!(RAILS_API_SESSIONS, "Rails guide: API-only apps, Using Session Middlewares", "https://guides.rubyonrails.org/api_app.html#using-session-middlewares");
-spec!(RAILS_SESSION_STORE, "Rails guide: Session", "https://guides.rubyonrails.org/action_controller_overview.html#session");
-spec!(RACK_SESSION_SECURE, "Rack::Session: secure cookies are only written over https", "https://github.com/rack/rack-session/blob/main/lib/rack/session/abstract/id.rb");
-spec!(RAILS_FORCE_SSL, "Rails: config.force_ssl (ActionDispatch::SSL)", "https://api.rubyonrails.org/classes/ActionDispatch/SSL.html");
-spec!(RAILS_CSRF, "Rails: request forgery protection", "https://api.rubyonrails.org/classes/ActionController/RequestForgeryProtection.html");
+spec!(
+    RACK_CORS,
+    "rack-cors README",
+    "https://github.com/cyu/rack-cors#readme"
+);
+spec!(
+    RAILS_API_SESSIONS,
+    "Rails guide: API-only apps, Using Session Middlewares",
+    "https://guides.rubyonrails.org/api_app.html#using-session-middlewares"
+);
+spec!(
+    RAILS_SESSION_STORE,
+    "Rails guide: Session",
+    "https://guides.rubyonrails.org/action_controller_overview.html#session"
+);
+spec!(
+    RACK_SESSION_SECURE,
+    "Rack::Session: secure cookies are only written over https",
+    "https://github.com/rack/rack-session/blob/main/lib/rack/session/abstract/id.rb"
+);
+spec!(
+    RAILS_FORCE_SSL,
+    "Rails: config.force_ssl (ActionDispatch::SSL)",
+    "https://api.rubyonrails.org/classes/ActionDispatch/SSL.html"
+);
+spec!(
+    RAILS_CSRF,
+    "Rails: request forgery protection",
+    "https://api.rubyonrails.org/classes/ActionController/RequestForgeryProtection.html"
+);
