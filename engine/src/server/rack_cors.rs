@@ -1,1 +1,1682 @@
-//! (being written)
+//! rack-cors as the gem does it (`cyu/rack-cors`; 3.x semantics, with the
+//! differences of 1.x and 2.x where the Rails version implies them).
+//!
+//! - Origins: `'*'`, exact `scheme://host[:port]` strings, bare hosts
+//!   (`'localhost:3000'`, any scheme), Ruby regexp literals (unanchored unless
+//!   the user anchors them; `^`/`$` are line anchors).
+//! - Resources: path patterns compiled the way rack-cors compiles them
+//!   (`/api/*` → `^\/api\/?(.*?)$`, so it also matches `/apix`), first
+//!   matching block and resource wins.
+//! - Preflight (`OPTIONS` + `Origin` + `Access-Control-Request-Method`):
+//!   answered by rack-cors itself, 200 with the CORS headers on a hit, 200
+//!   with **no** headers on a miss; a denied preflight does not fall through
+//!   to later blocks.
+//! - Actual responses: Allow-Origin, Allow-Methods, Expose-Headers (empty when
+//!   unset), Max-Age, Allow-Credentials, merged in front of the app's headers;
+//!   `Vary: Origin` whenever the path matches any resource.
+//! - `origins '*'` with `credentials: true`: `CorsMisconfigurationError` when
+//!   the app boots.
+
+use crate::headers::HeaderList;
+use crate::http::{WireRequest, WireResponse};
+use crate::server::rails::{
+    AllowBlock, CorsConfig, CorsResource, HeadersOption, MethodsOption, RailsVersion,
+};
+use crate::spec;
+use crate::trace::{Phase, Reason, Step, Verdict};
+
+pub use regexp::{Regexp, RegexpError};
+
+/// rack-cors' error message for `'*'` with `credentials: true`, verbatim.
+pub const MISCONFIGURATION_MESSAGE: &str = "Allowing credentials for wildcard origins is insecure. Please specify more restrictive origins or set 'credentials' to false in your CORS configuration.";
+/// The error class rack-cors raises.
+pub const MISCONFIGURATION_CLASS: &str = "Rack::Cors::Resource::CorsMisconfigurationError";
+
+/// The headers `headers: nil` still lets through a preflight
+/// (`Rack::Cors::Resource::CORS_SIMPLE_HEADERS`).
+pub const SIMPLE_HEADERS: [&str; 4] = [
+    "accept",
+    "accept-language",
+    "content-language",
+    "content-type",
+];
+/// `methods: :any`.
+pub const ANY_METHODS: [&str; 7] = ["get", "head", "post", "put", "patch", "delete", "options"];
+/// `max_age:` when omitted.
+pub const DEFAULT_MAX_AGE: u64 = 7200;
+
+/// rack-cors generation that goes with a Rails version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RackCorsGen {
+    /// 1.x (Rails 6.1 era): capitalized header names; exact origins only
+    /// with `http://`, `https://` or `file://`; paths escape `. + ( )`.
+    V1,
+    /// 2.x: lower-case header names; any `scheme://` string is exact.
+    V2,
+    /// 3.x: as 2.x, and `$` is escaped in paths too.
+    V3,
+}
+
+impl RackCorsGen {
+    pub fn for_rails(v: RailsVersion) -> Self {
+        match v {
+            RailsVersion::V6_1 => RackCorsGen::V1,
+            RailsVersion::V7_0 | RailsVersion::V7_1 => RackCorsGen::V2,
+            RailsVersion::V8 => RackCorsGen::V3,
+        }
+    }
+
+    /// A header name as this generation writes it.
+    pub fn name(self, capitalized: &str) -> String {
+        if self == RackCorsGen::V1 {
+            capitalized.to_string()
+        } else {
+            capitalized.to_ascii_lowercase()
+        }
+    }
+}
+
+/// Why rack-cors did not add headers (the `X-Rack-CORS` vocabulary).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Miss {
+    NoOrigin,
+    NoPath,
+    DenyMethod,
+    DenyHeader,
+}
+
+impl Miss {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Miss::NoOrigin => "no-origin",
+            Miss::NoPath => "no-path",
+            Miss::DenyMethod => "deny-method",
+            Miss::DenyHeader => "deny-header",
+        }
+    }
+
+    pub fn reason(self) -> Reason {
+        match self {
+            Miss::NoOrigin => Reason::RackCorsMissOrigin,
+            Miss::NoPath => Reason::RackCorsMissPath,
+            Miss::DenyMethod => Reason::RackCorsDenyMethod,
+            Miss::DenyHeader => Reason::RackCorsDenyHeader,
+        }
+    }
+}
+
+/// A configuration rack-cors (or Ruby) refuses when the app boots.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorsConfigError {
+    /// `origins '*'` and then a resource with `credentials: true`.
+    Misconfiguration { block: usize, resource: usize },
+    /// An origin regexp that does not compile (or that Crumbtrail cannot read).
+    BadOrigin {
+        block: usize,
+        origin: usize,
+        message: String,
+    },
+    /// A path pattern that does not compile as a regexp.
+    BadPath {
+        block: usize,
+        resource: usize,
+        message: String,
+    },
+}
+
+impl CorsConfigError {
+    /// Dotted path of the field at fault, as the UI places errors.
+    pub fn field(&self) -> String {
+        match self {
+            CorsConfigError::Misconfiguration { block, resource } => {
+                format!("server.cors.allow.{block}.resources.{resource}.credentials")
+            }
+            CorsConfigError::BadOrigin { block, origin, .. } => {
+                format!("server.cors.allow.{block}.origins.{origin}")
+            }
+            CorsConfigError::BadPath {
+                block, resource, ..
+            } => format!("server.cors.allow.{block}.resources.{resource}.path"),
+        }
+    }
+
+    /// The step that explains why Rails did not start.
+    pub fn to_step(&self) -> Step {
+        match self {
+            CorsConfigError::Misconfiguration { block, resource } => Step::new(
+                None,
+                Phase::Server,
+                Verdict::Blocked,
+                Reason::RackCorsMisconfiguration,
+                "Rails does not boot: rack-cors refuses origins '*' with credentials: true",
+                format!(
+                    "When Rails builds its middleware stack, rack-cors evaluates the allow block and \
+                     raises {MISCONFIGURATION_CLASS}: \"{MISCONFIGURATION_MESSAGE}\" The server never \
+                     starts, so every request fails to connect. A browser would refuse `Access-Control-Allow-Origin: *` \
+                     on a credentialed request anyway; list the page's origin explicitly instead of '*'."
+                ),
+                spec::RACK_CORS,
+            )
+            .with("error", MISCONFIGURATION_CLASS)
+            .with("message", MISCONFIGURATION_MESSAGE)
+            .with("allow block", (block + 1).to_string())
+            .with("resource", (resource + 1).to_string()),
+            CorsConfigError::BadOrigin {
+                block,
+                origin,
+                message,
+            } => Step::new(
+                None,
+                Phase::Server,
+                Verdict::Blocked,
+                Reason::BootError,
+                "The origin regexp in cors.rb cannot be read",
+                format!(
+                    "Origin {} of allow block {} is not a regexp this simulator can evaluate: {message}. \
+                     Ruby would raise a SyntaxError for an invalid regexp literal; for a valid one that uses a \
+                     feature outside Crumbtrail's subset (anchors, classes, groups, alternation, quantifiers, \
+                     escapes), rewrite it with those.",
+                    origin + 1,
+                    block + 1
+                ),
+                spec::RACK_CORS,
+            )
+            .with("problem", message.clone()),
+            CorsConfigError::BadPath {
+                block,
+                resource,
+                message,
+            } => Step::new(
+                None,
+                Phase::Server,
+                Verdict::Blocked,
+                Reason::BootError,
+                "A resource path in cors.rb does not compile",
+                format!(
+                    "rack-cors compiles resource {} of allow block {} into a regexp, and it does not compile: \
+                     {message}. Characters such as `?`, `[` or `{{` keep their regexp meaning in resource paths.",
+                    resource + 1,
+                    block + 1
+                ),
+                spec::RACK_CORS,
+            )
+            .with("problem", message.clone()),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum OriginMatcher {
+    Public,
+    Exact(String),
+    Pattern(Regexp),
+}
+
+#[derive(Clone, Debug)]
+struct CompiledResource {
+    index: usize,
+    /// The path pattern as written.
+    pattern: String,
+    path: Regexp,
+    /// Public (`'*'` was given before this resource was declared).
+    public: bool,
+    credentials: bool,
+    /// Lower-case method names, in the order written.
+    methods: Vec<String>,
+    headers: HeadersOption,
+    expose: Vec<String>,
+    max_age: u64,
+    vary: Vec<String>,
+    if_condition: bool,
+}
+
+#[derive(Clone, Debug)]
+struct CompiledBlock {
+    index: usize,
+    public: bool,
+    origins: Vec<OriginMatcher>,
+    resources: Vec<CompiledResource>,
+}
+
+/// A `cors.rb` ready to answer requests.
+#[derive(Clone, Debug)]
+pub struct RackCors {
+    pub gen: RackCorsGen,
+    debug: bool,
+    blocks: Vec<CompiledBlock>,
+}
+
+/// What rack-cors did with a request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CorsOutcome {
+    /// A preflight: rack-cors answered it without calling the app.
+    Answered(WireResponse),
+    /// Everything else goes on to the app; [`RackCors::finish`] adds the headers.
+    PassOn(PassOn),
+}
+
+/// What rack-cors adds to the app's response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PassOn {
+    /// CORS headers to merge in front of the app's (hit), or `None` (miss).
+    pub add_headers: Option<Vec<(String, String)>>,
+    /// Values to append to `Vary`, when the path matches any resource.
+    pub vary: Option<Vec<String>>,
+    /// `X-Rack-CORS` value in debug mode.
+    pub debug: Option<String>,
+}
+
+/// The result of running rack-cors on one request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorsCall {
+    pub outcome: CorsOutcome,
+    pub steps: Vec<Step>,
+}
+
+/// A path as rack-cors sees it: percent-decoded and cleaned of `.`/`..`
+/// segments (`Rack::Utils.unescape_path` + `clean_path_info`). `None` when
+/// the decoded path is invalid (NUL byte or not UTF-8).
+pub fn evaluate_path(raw_path: &str) -> Option<String> {
+    let bytes = raw_path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    let decoded = String::from_utf8(out).ok()?;
+    if decoded.contains('\0') {
+        return None;
+    }
+    // clean_path_info: drop `.` and empty segments, pop on `..`.
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut cleaned = String::from("/");
+    cleaned.push_str(&parts.join("/"));
+    if decoded.ends_with('/') && cleaned != "/" {
+        cleaned.push('/');
+    }
+    Some(cleaned)
+}
+
+/// rack-cors `Resource#compile`: the regexp source for a path pattern.
+pub fn compile_path_source(path: &str, gen: RackCorsGen) -> String {
+    let special: &[char] = if gen == RackCorsGen::V3 {
+        &['.', '+', '(', ')', '$']
+    } else {
+        &['.', '+', '(', ')']
+    };
+    let chars: Vec<char> = path.chars().collect();
+    let mut out = String::from("^");
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '/' && chars.get(i + 1) == Some(&'*') {
+            out.push_str("\\/?(.*?)");
+            i += 2;
+        } else if c == '*' {
+            out.push_str("(.*?)");
+            i += 1;
+        } else if special.contains(&c) {
+            out.push('\\');
+            out.push(c);
+            i += 1;
+        } else if c == ':'
+            && chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_alphanumeric() || *n == '_')
+        {
+            i += 1;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push_str("([^/?&#]+)");
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out.push('$');
+    out
+}
+
+/// How an `origins` entry is read by this rack-cors generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OriginForm {
+    /// `''`: ignored.
+    Ignored,
+    /// `'*'`.
+    Wildcard,
+    /// Compared byte for byte with the Origin header.
+    Exact,
+    /// A host without scheme: matches that host:port with any scheme.
+    BareHost,
+    /// A Ruby regexp literal.
+    Regexp,
+}
+
+/// Classifies an `origins` entry as written in the settings.
+pub fn origin_form(entry: &str, gen: RackCorsGen) -> OriginForm {
+    if entry.is_empty() {
+        return OriginForm::Ignored;
+    }
+    if is_regexp_literal(entry) {
+        return OriginForm::Regexp;
+    }
+    let exact = match gen {
+        RackCorsGen::V1 => {
+            entry.starts_with("http://") || entry.starts_with("https://") || entry == "file://"
+        }
+        _ => has_scheme_prefix(entry),
+    };
+    if exact {
+        OriginForm::Exact
+    } else if entry == "*" {
+        OriginForm::Wildcard
+    } else {
+        OriginForm::BareHost
+    }
+}
+
+/// `/…/flags` or `%r{…}flags`.
+pub fn is_regexp_literal(entry: &str) -> bool {
+    (entry.len() >= 2 && entry.starts_with('/') && entry[1..].contains('/'))
+        && entry
+            .rfind('/')
+            .is_some_and(|end| end > 0 && entry[end + 1..].chars().all(|c| c.is_ascii_alphabetic()))
+        || entry.starts_with("%r")
+}
+
+/// `^[a-z][a-z0-9.+-]*://` (the first line only, as Ruby's `^` would allow).
+fn has_scheme_prefix(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_lowercase() => {}
+        _ => return false,
+    }
+    let rest = &s[1..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "+.-".contains(c)))
+        .unwrap_or(rest.len());
+    rest[end..].starts_with("://")
+}
+
+/// Regexp-quote (Ruby `Regexp.quote`).
+fn regexp_quote(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '.' | '*' | '?' | '+' | '^' | '$' | '|' | '(' | ')' | '[' | ']' | '{' | '}' | '\\'
+            | '/' | '-' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            ' ' => out.push_str("\\ "),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn methods_of(r: &CorsResource) -> Vec<String> {
+    match &r.methods {
+        MethodsOption::Unset => vec!["get".into()],
+        MethodsOption::Any => ANY_METHODS.iter().map(|s| s.to_string()).collect(),
+        MethodsOption::List(l) => l
+            .iter()
+            .map(|m| m.trim_start_matches(':').to_ascii_lowercase())
+            .collect(),
+    }
+}
+
+impl RackCors {
+    /// Builds the middleware as Rails does at boot. `resource_before_origins`
+    /// on a block reproduces the order-sensitive DSL (§F): a resource declared
+    /// before `origins '*'` is not public, so no error is raised and every
+    /// Origin is reflected.
+    pub fn new(config: &CorsConfig, version: RailsVersion) -> Result<RackCors, CorsConfigError> {
+        let gen = RackCorsGen::for_rails(version);
+        let mut blocks = Vec::new();
+        for (bi, block) in config.allow.iter().enumerate() {
+            blocks.push(Self::compile_block(bi, block, gen)?);
+        }
+        Ok(RackCors {
+            gen,
+            debug: config.debug,
+            blocks,
+        })
+    }
+
+    fn compile_block(
+        bi: usize,
+        block: &AllowBlock,
+        gen: RackCorsGen,
+    ) -> Result<CompiledBlock, CorsConfigError> {
+        let mut public = false;
+        let mut origins = Vec::new();
+        for (oi, o) in block.origins.iter().enumerate() {
+            match origin_form(o, gen) {
+                OriginForm::Ignored => {}
+                OriginForm::Wildcard => {
+                    public = true;
+                    origins.push(OriginMatcher::Public);
+                }
+                OriginForm::Exact => origins.push(OriginMatcher::Exact(o.clone())),
+                OriginForm::BareHost => {
+                    let src = format!("^[a-z][a-z0-9.+-]*:\\/\\/{}$", regexp_quote(o));
+                    let re = Regexp::new(&src, "").map_err(|e| CorsConfigError::BadOrigin {
+                        block: bi,
+                        origin: oi,
+                        message: e.to_string(),
+                    })?;
+                    origins.push(OriginMatcher::Pattern(re));
+                }
+                OriginForm::Regexp => {
+                    let re = Regexp::from_literal(o).map_err(|e| CorsConfigError::BadOrigin {
+                        block: bi,
+                        origin: oi,
+                        message: e.to_string(),
+                    })?;
+                    origins.push(OriginMatcher::Pattern(re));
+                }
+            }
+        }
+        let mut resources = Vec::new();
+        for (ri, r) in block.resources.iter().enumerate() {
+            let resource_public = public && !block.resource_before_origins;
+            if resource_public && r.credentials {
+                return Err(CorsConfigError::Misconfiguration {
+                    block: bi,
+                    resource: ri,
+                });
+            }
+            let src = compile_path_source(&r.path, gen);
+            let path = Regexp::new(&src, "").map_err(|e| CorsConfigError::BadPath {
+                block: bi,
+                resource: ri,
+                message: e.to_string(),
+            })?;
+            resources.push(CompiledResource {
+                index: ri,
+                pattern: r.path.clone(),
+                path,
+                public: resource_public,
+                // "For public resources, credentials is forced to false."
+                credentials: r.credentials && !resource_public,
+                methods: methods_of(r),
+                headers: r.headers.clone(),
+                expose: r.expose.clone(),
+                max_age: r.max_age.unwrap_or(DEFAULT_MAX_AGE),
+                vary: r.vary.clone().unwrap_or_else(|| vec!["Origin".into()]),
+                if_condition: r.if_condition,
+            });
+        }
+        Ok(CompiledBlock {
+            index: bi,
+            public,
+            origins,
+            resources,
+        })
+    }
+
+    fn allow_origin(block: &CompiledBlock, origin: &str) -> bool {
+        if block.public {
+            return true;
+        }
+        block.origins.iter().any(|m| match m {
+            OriginMatcher::Public => true,
+            OriginMatcher::Exact(s) => s == origin,
+            OriginMatcher::Pattern(re) => re.is_match(origin),
+        })
+    }
+
+    /// `match_resource`: the first block whose origin matches and that has a
+    /// resource matching the path (and whose `if:` holds).
+    fn match_resource(
+        &self,
+        path: &str,
+        origin: &str,
+    ) -> Result<(&CompiledBlock, &CompiledResource), Miss> {
+        let mut origin_matched = false;
+        for b in &self.blocks {
+            if !Self::allow_origin(b, origin) {
+                continue;
+            }
+            origin_matched = true;
+            if let Some(r) = b
+                .resources
+                .iter()
+                .find(|r| r.path.is_match(path) && r.if_condition)
+            {
+                return Ok((b, r));
+            }
+        }
+        Err(if origin_matched {
+            Miss::NoPath
+        } else {
+            Miss::NoOrigin
+        })
+    }
+
+    /// `resource_for_path`: the first resource whose path matches, whatever
+    /// the Origin and the `if:` (decides `Vary`).
+    fn resource_for_path(&self, path: &str) -> Option<&CompiledResource> {
+        self.blocks
+            .iter()
+            .flat_map(|b| b.resources.iter())
+            .find(|r| r.path.is_match(path))
+    }
+
+    fn to_headers(&self, r: &CompiledResource, origin: &str) -> Vec<(String, String)> {
+        let g = self.gen;
+        let mut h = vec![
+            (
+                g.name("Access-Control-Allow-Origin"),
+                if r.public { "*".into() } else { origin.into() },
+            ),
+            (
+                g.name("Access-Control-Allow-Methods"),
+                r.methods
+                    .iter()
+                    .map(|m| m.to_ascii_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            (g.name("Access-Control-Expose-Headers"), r.expose.join(", ")),
+            (g.name("Access-Control-Max-Age"), r.max_age.to_string()),
+        ];
+        if r.credentials {
+            h.push((g.name("Access-Control-Allow-Credentials"), "true".into()));
+        }
+        h
+    }
+
+    fn allow_headers(r: &CompiledResource, requested: &str) -> bool {
+        let allowed: Vec<String> = match &r.headers {
+            HeadersOption::Any => return true,
+            HeadersOption::Unset => Vec::new(),
+            HeadersOption::List(l) => l.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        };
+        split_header_list(requested).into_iter().all(|h| {
+            let h = h.to_ascii_lowercase();
+            SIMPLE_HEADERS.contains(&h.as_str()) || allowed.contains(&h)
+        })
+    }
+
+    /// Runs rack-cors on one request (before the app).
+    pub fn call(&self, req: &WireRequest, request_index: usize) -> CorsCall {
+        let ri = Some(request_index);
+        let origin = req
+            .headers
+            .get("origin")
+            .or_else(|| req.headers.get("x-origin"));
+        let path = evaluate_path(&req.path()).unwrap_or_default();
+        let mut steps = Vec::new();
+        let vary = self.resource_for_path(&path).map(|r| r.vary.clone());
+
+        let Some(origin) = origin else {
+            steps.push(
+                Step::new(
+                    ri,
+                    Phase::Server,
+                    Verdict::Ok,
+                    Reason::RackCorsMissOrigin,
+                    "rack-cors: no Origin header, no CORS headers",
+                    "The request carries no Origin header (same-origin, or a navigation the browser \
+                     sends without one), so rack-cors adds no CORS headers. It still adds `Vary: Origin` \
+                     when the path matches a resource.",
+                    spec::RACK_CORS,
+                )
+                .with("path", path.clone()),
+            );
+            return CorsCall {
+                outcome: CorsOutcome::PassOn(PassOn {
+                    add_headers: None,
+                    vary,
+                    debug: self.debug.then(|| "miss; no-origin".to_string()),
+                }),
+                steps,
+            };
+        };
+
+        let acrm = req.headers.get("access-control-request-method");
+        if req.method == "OPTIONS" && acrm.is_some() {
+            let acrm = acrm.unwrap_or_default();
+            let acrh = req.headers.get("access-control-request-headers");
+            let (headers, step) = match self.match_resource(&path, &origin) {
+                Err(miss) => (
+                    HeaderList::new(),
+                    self.miss_step(ri, miss, true, &origin, &path),
+                ),
+                Ok((b, r)) => {
+                    if !r.methods.contains(&acrm.to_ascii_lowercase()) {
+                        (
+                            HeaderList::new(),
+                            self.miss_step(ri, Miss::DenyMethod, true, &origin, &path)
+                                .with("Access-Control-Request-Method", acrm.clone())
+                                .with(
+                                    "methods allowed",
+                                    r.methods
+                                        .iter()
+                                        .map(|m| m.to_ascii_uppercase())
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                ),
+                        )
+                    } else if acrh.as_deref().is_some_and(|h| !Self::allow_headers(r, h)) {
+                        (
+                            HeaderList::new(),
+                            self.miss_step(ri, Miss::DenyHeader, true, &origin, &path)
+                                .with(
+                                    "Access-Control-Request-Headers",
+                                    acrh.clone().unwrap_or_default(),
+                                )
+                                .with("headers allowed", headers_label(&r.headers)),
+                        )
+                    } else {
+                        let mut h = HeaderList(self.to_headers(r, &origin));
+                        if let Some(acrh) = &acrh {
+                            h.push(self.gen.name("Access-Control-Allow-Headers"), acrh.clone());
+                        }
+                        let step = Step::new(
+                            ri,
+                            Phase::Server,
+                            Verdict::Ok,
+                            Reason::RackCorsHit,
+                            "rack-cors answered the preflight: 200 with CORS headers",
+                            format!(
+                                "The Origin matches allow block {} and the path matches resource `{}`; the \
+                                 requested method and headers are allowed. rack-cors answers the OPTIONS \
+                                 request itself (the app never sees it): 200, the Origin {}, the resource's \
+                                 methods, Max-Age, and the requested headers echoed back.",
+                                b.index + 1,
+                                self.resource_path(b.index, r.index),
+                                if r.public { "answered with `*`" } else { "reflected" }
+                            ),
+                            spec::RACK_CORS,
+                        )
+                        .with("Origin", origin.clone())
+                        .with("path", path.clone());
+                        (h, step)
+                    }
+                }
+            };
+            steps.push(step);
+            return CorsCall {
+                outcome: CorsOutcome::Answered(WireResponse {
+                    status: 200,
+                    headers,
+                }),
+                steps,
+            };
+        }
+
+        match self.match_resource(&path, &origin) {
+            Ok((b, r)) => {
+                steps.push(
+                    Step::new(
+                        ri,
+                        Phase::Server,
+                        Verdict::Ok,
+                        Reason::RackCorsHit,
+                        "rack-cors: hit, CORS headers added",
+                        format!(
+                            "The Origin matches allow block {} and the path matches resource `{}`. rack-cors \
+                             puts its headers in front of the app's: Allow-Origin ({}), Allow-Methods, \
+                             Expose-Headers (empty when `expose` is unset), Max-Age{}. It does not check the \
+                             method or headers of a non-preflight request.",
+                            b.index + 1,
+                            self.resource_path(b.index, r.index),
+                            if r.public { "`*`" } else { "the request's Origin, reflected" },
+                            if r.credentials {
+                                " and Allow-Credentials: true"
+                            } else {
+                                "; no Allow-Credentials, because the resource has no `credentials: true`"
+                            }
+                        ),
+                        spec::RACK_CORS,
+                    )
+                    .with("Origin", origin.clone())
+                    .with("path", path.clone())
+                    .with("credentials", r.credentials.to_string()),
+                );
+                CorsCall {
+                    outcome: CorsOutcome::PassOn(PassOn {
+                        add_headers: Some(self.to_headers(r, &origin)),
+                        vary,
+                        debug: self.debug.then(|| "hit".to_string()),
+                    }),
+                    steps,
+                }
+            }
+            Err(miss) => {
+                steps.push(self.miss_step(ri, miss, false, &origin, &path));
+                CorsCall {
+                    outcome: CorsOutcome::PassOn(PassOn {
+                        add_headers: None,
+                        vary,
+                        debug: self.debug.then(|| format!("miss; {}", miss.as_str())),
+                    }),
+                    steps,
+                }
+            }
+        }
+    }
+
+    fn resource_path(&self, block: usize, resource: usize) -> String {
+        self.blocks
+            .get(block)
+            .and_then(|b| b.resources.iter().find(|r| r.index == resource))
+            .map(|r| r.pattern.clone())
+            .unwrap_or_default()
+    }
+
+    fn miss_step(
+        &self,
+        ri: Option<usize>,
+        miss: Miss,
+        preflight: bool,
+        origin: &str,
+        path: &str,
+    ) -> Step {
+        let what = match miss {
+            Miss::NoOrigin => format!("the Origin `{origin}` matches no `origins` entry"),
+            Miss::NoPath => format!(
+                "the Origin is allowed, but the path `{path}` matches no resource of the blocks that allow it (or its `if:` is false)"
+            ),
+            Miss::DenyMethod => "the requested method is not in the resource's `methods`".into(),
+            Miss::DenyHeader => {
+                "a requested header is not in the resource's `headers` (nor one of accept, accept-language, content-language, content-type)".into()
+            }
+        };
+        let (title, tail) = if preflight {
+            (
+                format!("rack-cors: preflight miss ({}), 200 with no CORS headers", miss.as_str()),
+                " rack-cors still answers the OPTIONS request itself, with 200 and no headers at all, so the \
+                 browser's preflight fails. A block that matched but denied the method or headers does not fall \
+                 through to later blocks.",
+            )
+        } else {
+            (
+                format!("rack-cors: miss ({}), no CORS headers", miss.as_str()),
+                " The request still reaches the app and runs (CORS is not access control); the response just \
+                 carries no CORS headers, so the browser will not let the page read it.",
+            )
+        };
+        Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Warning,
+            miss.reason(),
+            title,
+            format!("{}{}", capitalize(&what), tail),
+            spec::RACK_CORS,
+        )
+        .with("Origin", origin)
+        .with("path", path)
+    }
+
+    /// Adds rack-cors' headers to the app's response: `add_headers.merge(app)`
+    /// (the app's value wins on a clash, at rack-cors' position), then `Vary`,
+    /// then `X-Rack-CORS` in debug mode.
+    pub fn finish(&self, pass: &PassOn, app: WireResponse) -> WireResponse {
+        let mut headers: Vec<(String, String)> = Vec::new();
+        let mut app_headers = app.headers.0;
+        if let Some(add) = &pass.add_headers {
+            for (n, v) in add {
+                if let Some(pos) = app_headers
+                    .iter()
+                    .position(|(an, _)| an.eq_ignore_ascii_case(n))
+                {
+                    let (an, av) = app_headers.remove(pos);
+                    headers.push((an, av));
+                } else {
+                    headers.push((n.clone(), v.clone()));
+                }
+            }
+        }
+        headers.extend(app_headers);
+        if let Some(vary) = &pass.vary {
+            let mut values: Vec<String> = Vec::new();
+            let pos = headers
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case("vary"));
+            if let Some(p) = pos {
+                for v in split_header_list(&headers[p].1) {
+                    values.push(v.to_string());
+                }
+            }
+            for v in vary {
+                values.push(v.clone());
+            }
+            let mut uniq: Vec<String> = Vec::new();
+            for v in values {
+                if !uniq.contains(&v) {
+                    uniq.push(v);
+                }
+            }
+            let joined = uniq.join(", ");
+            match pos {
+                Some(p) => headers[p].1 = joined,
+                None => headers.push((self.gen.name("Vary"), joined)),
+            }
+        }
+        if let Some(d) = &pass.debug {
+            headers.push((self.gen.name("X-Rack-CORS"), d.clone()));
+        }
+        WireResponse {
+            status: app.status,
+            headers: HeaderList(headers),
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn headers_label(h: &HeadersOption) -> String {
+    match h {
+        HeadersOption::Unset => {
+            "(unset: accept, accept-language, content-language, content-type)".into()
+        }
+        HeadersOption::Any => ":any".into(),
+        HeadersOption::List(l) => l.join(", "),
+    }
+}
+
+/// Ruby `split(/,\s*/)`: empty trailing fields dropped.
+fn split_header_list(s: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = s
+        .split(',')
+        .map(|p| p.trim_start_matches([' ', '\t', '\n', '\r', '\x0c', '\x0b']))
+        .collect();
+    while out.last().is_some_and(|p| p.is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+/// A small Ruby (Onigmo) regexp engine for the subset people write in
+/// `cors.rb`: anchors `\A \z \Z ^ $ \b \B`, `.`, classes (`[a-z0-9.-]`,
+/// negated, `\d \w \s \h` and their negations), groups (capturing,
+/// `(?:…)`, `(?<name>…)`), alternation, `? * + {n} {n,} {n,m}` (greedy and
+/// lazy), escapes, and the `i` and `m` flags. Ruby semantics: `^`/`$` are
+/// line anchors, `.` does not match `\n` without `m`.
+///
+/// A backtracking matcher with a step budget: a pattern that would take too
+/// long is reported as not matching instead of hanging the page.
+pub mod regexp {
+    use std::cell::Cell;
+
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RegexpError {
+        /// 0-based character offset in the pattern.
+        pub at: usize,
+        pub message: String,
+    }
+
+    impl std::fmt::Display for RegexpError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{} (at character {})", self.message, self.at + 1)
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum ClassItem {
+        Char(char),
+        Range(char, char),
+        Digit(bool),
+        Word(bool),
+        Space(bool),
+        Hex(bool),
+    }
+
+    #[derive(Clone, Debug)]
+    enum Node {
+        Char(char),
+        Any,
+        Class(Vec<ClassItem>, bool),
+        LineStart,
+        LineEnd,
+        TextStart,
+        TextEnd,
+        TextEndNewline,
+        WordBoundary(bool),
+        Concat(Vec<Node>),
+        Alt(Vec<Node>),
+        Repeat {
+            node: Box<Node>,
+            min: u32,
+            max: Option<u32>,
+            greedy: bool,
+        },
+    }
+
+    /// A compiled pattern.
+    #[derive(Clone, Debug)]
+    pub struct Regexp {
+        node: Node,
+        ignore_case: bool,
+        multiline: bool,
+        /// The pattern as given.
+        pub source: String,
+    }
+
+    const STEP_BUDGET: u64 = 200_000;
+    const MAX_DEPTH: u32 = 600;
+
+    struct Parser<'a> {
+        chars: &'a [char],
+        pos: usize,
+        depth: u32,
+    }
+
+    impl Parser<'_> {
+        fn err<T>(&self, msg: impl Into<String>) -> Result<T, RegexpError> {
+            Err(RegexpError {
+                at: self.pos.min(self.chars.len()),
+                message: msg.into(),
+            })
+        }
+
+        fn peek(&self) -> Option<char> {
+            self.chars.get(self.pos).copied()
+        }
+
+        fn alt(&mut self) -> Result<Node, RegexpError> {
+            self.depth += 1;
+            if self.depth > 200 {
+                return self.err("groups nested too deeply");
+            }
+            let mut alts = vec![self.concat()?];
+            while self.peek() == Some('|') {
+                self.pos += 1;
+                alts.push(self.concat()?);
+            }
+            self.depth -= 1;
+            Ok(if alts.len() == 1 {
+                alts.pop().unwrap_or(Node::Concat(Vec::new()))
+            } else {
+                Node::Alt(alts)
+            })
+        }
+
+        fn concat(&mut self) -> Result<Node, RegexpError> {
+            let mut items = Vec::new();
+            while let Some(c) = self.peek() {
+                if c == '|' || c == ')' {
+                    break;
+                }
+                let atom = self.atom()?;
+                let atom = self.quantifier(atom)?;
+                items.push(atom);
+            }
+            Ok(Node::Concat(items))
+        }
+
+        fn number(&mut self) -> Option<u32> {
+            let start = self.pos;
+            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                self.pos += 1;
+            }
+            if start == self.pos {
+                return None;
+            }
+            self.chars[start..self.pos]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .ok()
+                .map(|n: u32| n.min(10_000))
+        }
+
+        fn quantifier(&mut self, atom: Node) -> Result<Node, RegexpError> {
+            let (min, max) = match self.peek() {
+                Some('*') => {
+                    self.pos += 1;
+                    (0, None)
+                }
+                Some('+') => {
+                    self.pos += 1;
+                    (1, None)
+                }
+                Some('?') => {
+                    self.pos += 1;
+                    (0, Some(1))
+                }
+                Some('{') => {
+                    // `{n}`, `{n,}`, `{n,m}`, `{,m}`; anything else is a literal `{`.
+                    let save = self.pos;
+                    self.pos += 1;
+                    let lo = self.number();
+                    let (lo, hi) = if self.peek() == Some(',') {
+                        self.pos += 1;
+                        let hi = self.number();
+                        (lo, hi.map(Some).unwrap_or(None))
+                    } else {
+                        (lo, lo)
+                    };
+                    if self.peek() != Some('}') || (lo.is_none() && hi.is_none()) {
+                        self.pos = save;
+                        return Ok(atom);
+                    }
+                    self.pos += 1;
+                    let lo = lo.unwrap_or(0);
+                    if hi.is_some_and(|h| h < lo) {
+                        return self.err("upper bound smaller than lower bound in {n,m}");
+                    }
+                    (lo, hi)
+                }
+                _ => return Ok(atom),
+            };
+            if matches!(
+                atom,
+                Node::LineStart
+                    | Node::LineEnd
+                    | Node::TextStart
+                    | Node::TextEnd
+                    | Node::TextEndNewline
+                    | Node::WordBoundary(_)
+            ) {
+                return self.err("target of repeat operator is invalid");
+            }
+            let mut greedy = true;
+            if self.peek() == Some('?') {
+                self.pos += 1;
+                greedy = false;
+            } else if self.peek() == Some('+') {
+                return self.err("possessive quantifiers are not supported by Crumbtrail");
+            }
+            if matches!(self.peek(), Some('*' | '+' | '?')) {
+                return self.err("nested quantifier");
+            }
+            Ok(Node::Repeat {
+                node: Box::new(atom),
+                min,
+                max,
+                greedy,
+            })
+        }
+
+        fn atom(&mut self) -> Result<Node, RegexpError> {
+            let Some(c) = self.peek() else {
+                return self.err("unexpected end of pattern");
+            };
+            self.pos += 1;
+            match c {
+                '.' => Ok(Node::Any),
+                '^' => Ok(Node::LineStart),
+                '$' => Ok(Node::LineEnd),
+                '*' | '+' | '?' => {
+                    self.pos -= 1;
+                    self.err("target of repeat operator is not specified")
+                }
+                '(' => {
+                    if self.peek() == Some('?') {
+                        self.pos += 1;
+                        match self.peek() {
+                            Some(':') => self.pos += 1,
+                            Some('<') if !matches!(self.chars.get(self.pos + 1), Some('=' | '!')) => {
+                                self.pos += 1;
+                                while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                                    self.pos += 1;
+                                }
+                                if self.peek() != Some('>') {
+                                    return self.err("invalid group name");
+                                }
+                                self.pos += 1;
+                            }
+                            _ => {
+                                return self.err(
+                                    "look-around, inline options and other (?…) groups are not supported by Crumbtrail",
+                                )
+                            }
+                        }
+                    }
+                    let inner = self.alt()?;
+                    if self.peek() != Some(')') {
+                        return self.err("end pattern with unmatched parenthesis");
+                    }
+                    self.pos += 1;
+                    Ok(inner)
+                }
+                ')' => {
+                    self.pos -= 1;
+                    self.err("unmatched close parenthesis")
+                }
+                '[' => self.class(),
+                '\\' => self.escape(false).map(|e| match e {
+                    Esc::Node(n) => n,
+                    Esc::Item(ClassItem::Char(c)) => Node::Char(c),
+                    Esc::Item(item) => Node::Class(vec![item], false),
+                }),
+                c => Ok(Node::Char(c)),
+            }
+        }
+
+        fn escape(&mut self, in_class: bool) -> Result<Esc, RegexpError> {
+            let Some(c) = self.peek() else {
+                return self.err("too short escape sequence");
+            };
+            self.pos += 1;
+            Ok(match c {
+                'd' => Esc::Item(ClassItem::Digit(true)),
+                'D' => Esc::Item(ClassItem::Digit(false)),
+                'w' => Esc::Item(ClassItem::Word(true)),
+                'W' => Esc::Item(ClassItem::Word(false)),
+                's' => Esc::Item(ClassItem::Space(true)),
+                'S' => Esc::Item(ClassItem::Space(false)),
+                'h' => Esc::Item(ClassItem::Hex(true)),
+                'H' => Esc::Item(ClassItem::Hex(false)),
+                'n' => Esc::Item(ClassItem::Char('\n')),
+                't' => Esc::Item(ClassItem::Char('\t')),
+                'r' => Esc::Item(ClassItem::Char('\r')),
+                'f' => Esc::Item(ClassItem::Char('\x0c')),
+                'v' => Esc::Item(ClassItem::Char('\x0b')),
+                'e' => Esc::Item(ClassItem::Char('\x1b')),
+                'a' => Esc::Item(ClassItem::Char('\x07')),
+                '0' => Esc::Item(ClassItem::Char('\0')),
+                'x' => {
+                    let start = self.pos;
+                    while self.pos < start + 2 && self.peek().is_some_and(|c| c.is_ascii_hexdigit())
+                    {
+                        self.pos += 1;
+                    }
+                    if self.pos == start {
+                        return self.err("invalid hex escape");
+                    }
+                    let s: String = self.chars[start..self.pos].iter().collect();
+                    let v = u32::from_str_radix(&s, 16).unwrap_or(0);
+                    Esc::Item(ClassItem::Char(char::from_u32(v).unwrap_or('\0')))
+                }
+                'A' if !in_class => Esc::Node(Node::TextStart),
+                'z' if !in_class => Esc::Node(Node::TextEnd),
+                'Z' if !in_class => Esc::Node(Node::TextEndNewline),
+                'b' if !in_class => Esc::Node(Node::WordBoundary(true)),
+                'B' if !in_class => Esc::Node(Node::WordBoundary(false)),
+                'b' => Esc::Item(ClassItem::Char('\x08')),
+                c if c.is_ascii_alphanumeric() => {
+                    self.pos -= 1;
+                    return self.err(format!("the escape \\{c} is not supported by Crumbtrail"));
+                }
+                c => Esc::Item(ClassItem::Char(c)),
+            })
+        }
+
+        fn class(&mut self) -> Result<Node, RegexpError> {
+            let mut negated = false;
+            if self.peek() == Some('^') {
+                self.pos += 1;
+                negated = true;
+            }
+            let mut items = Vec::new();
+            let mut first = true;
+            loop {
+                let Some(c) = self.peek() else {
+                    return self.err("premature end of char-class");
+                };
+                if c == ']' && !first {
+                    self.pos += 1;
+                    break;
+                }
+                first = false;
+                if c == '[' {
+                    return self.err("nested character classes are not supported by Crumbtrail");
+                }
+                if c == '&' && self.chars.get(self.pos + 1) == Some(&'&') {
+                    return self.err("class intersection (&&) is not supported by Crumbtrail");
+                }
+                self.pos += 1;
+                let item = if c == '\\' {
+                    match self.escape(true)? {
+                        Esc::Item(i) => i,
+                        Esc::Node(_) => return self.err("anchor inside a character class"),
+                    }
+                } else {
+                    ClassItem::Char(c)
+                };
+                // A range `a-z` (a `-` before `]` is literal).
+                if let ClassItem::Char(lo) = item {
+                    if self.peek() == Some('-')
+                        && self.chars.get(self.pos + 1).is_some_and(|n| *n != ']')
+                    {
+                        self.pos += 1;
+                        let hc = self.peek().unwrap_or(']');
+                        self.pos += 1;
+                        let hi = if hc == '\\' {
+                            match self.escape(true)? {
+                                Esc::Item(ClassItem::Char(h)) => h,
+                                _ => return self.err("char-class value at end of range"),
+                            }
+                        } else {
+                            hc
+                        };
+                        if hi < lo {
+                            return self.err("empty range in char class");
+                        }
+                        items.push(ClassItem::Range(lo, hi));
+                        continue;
+                    }
+                }
+                items.push(item);
+            }
+            Ok(Node::Class(items, negated))
+        }
+    }
+
+    enum Esc {
+        Node(Node),
+        Item(ClassItem),
+    }
+
+    fn is_word(c: char) -> bool {
+        c.is_alphanumeric() || c == '_'
+    }
+
+    impl ClassItem {
+        fn matches(&self, c: char) -> bool {
+            match *self {
+                ClassItem::Char(x) => x == c,
+                ClassItem::Range(lo, hi) => lo <= c && c <= hi,
+                ClassItem::Digit(p) => c.is_ascii_digit() == p,
+                ClassItem::Word(p) => (c.is_ascii_alphanumeric() || c == '_') == p,
+                ClassItem::Space(p) => matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c' | '\x0b') == p,
+                ClassItem::Hex(p) => c.is_ascii_hexdigit() == p,
+            }
+        }
+    }
+
+    struct Matcher<'a> {
+        text: &'a [char],
+        ignore_case: bool,
+        multiline: bool,
+        steps: Cell<u64>,
+        depth: Cell<u32>,
+        exhausted: Cell<bool>,
+    }
+
+    fn fold(c: char) -> char {
+        c.to_lowercase().next().unwrap_or(c)
+    }
+
+    impl Matcher<'_> {
+        fn tick(&self) -> bool {
+            let s = self.steps.get() + 1;
+            self.steps.set(s);
+            if s > STEP_BUDGET || self.depth.get() > MAX_DEPTH {
+                self.exhausted.set(true);
+            }
+            !self.exhausted.get()
+        }
+
+        fn char_eq(&self, a: char, b: char) -> bool {
+            a == b || (self.ignore_case && fold(a) == fold(b))
+        }
+
+        fn class_match(&self, items: &[ClassItem], negated: bool, c: char) -> bool {
+            let hit = |c: char| items.iter().any(|i| i.matches(c));
+            let m = hit(c)
+                || (self.ignore_case && (c.to_lowercase().any(hit) || c.to_uppercase().any(hit)));
+            m != negated
+        }
+
+        fn m(&self, node: &Node, pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+            if !self.tick() {
+                return false;
+            }
+            let t = self.text;
+            match node {
+                Node::Char(c) => pos < t.len() && self.char_eq(t[pos], *c) && k(pos + 1),
+                Node::Any => pos < t.len() && (self.multiline || t[pos] != '\n') && k(pos + 1),
+                Node::Class(items, neg) => {
+                    pos < t.len() && self.class_match(items, *neg, t[pos]) && k(pos + 1)
+                }
+                Node::LineStart => (pos == 0 || t[pos - 1] == '\n') && k(pos),
+                Node::LineEnd => (pos == t.len() || t[pos] == '\n') && k(pos),
+                Node::TextStart => pos == 0 && k(pos),
+                Node::TextEnd => pos == t.len() && k(pos),
+                Node::TextEndNewline => {
+                    (pos == t.len() || (pos + 1 == t.len() && t[pos] == '\n')) && k(pos)
+                }
+                Node::WordBoundary(want) => {
+                    let before = pos > 0 && is_word(t[pos - 1]);
+                    let after = pos < t.len() && is_word(t[pos]);
+                    ((before != after) == *want) && k(pos)
+                }
+                Node::Concat(items) => self.seq(items, pos, k),
+                Node::Alt(alts) => {
+                    for a in alts {
+                        if self.m(a, pos, k) {
+                            return true;
+                        }
+                        if self.exhausted.get() {
+                            return false;
+                        }
+                    }
+                    false
+                }
+                Node::Repeat {
+                    node,
+                    min,
+                    max,
+                    greedy,
+                } => self.rep(node, *min, *max, *greedy, 0, pos, k),
+            }
+        }
+
+        fn seq(&self, items: &[Node], pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+            match items.split_first() {
+                None => k(pos),
+                Some((first, rest)) => {
+                    self.depth.set(self.depth.get() + 1);
+                    let r = self.m(first, pos, &mut |p| self.seq(rest, p, k));
+                    self.depth.set(self.depth.get() - 1);
+                    r
+                }
+            }
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        fn rep(
+            &self,
+            node: &Node,
+            min: u32,
+            max: Option<u32>,
+            greedy: bool,
+            count: u32,
+            pos: usize,
+            k: &mut dyn FnMut(usize) -> bool,
+        ) -> bool {
+            if !self.tick() {
+                return false;
+            }
+            let can_more = max.is_none_or(|m| count < m);
+            let more = |k: &mut dyn FnMut(usize) -> bool| {
+                can_more && {
+                    self.depth.set(self.depth.get() + 1);
+                    let r = self.m(node, pos, &mut |p| {
+                        // An empty iteration past the minimum cannot make progress.
+                        if p == pos && count >= min {
+                            return false;
+                        }
+                        self.rep(node, min, max, greedy, count + 1, p, k)
+                    });
+                    self.depth.set(self.depth.get() - 1);
+                    r
+                }
+            };
+            if greedy {
+                more(k) || (count >= min && !self.exhausted.get() && k(pos))
+            } else {
+                (count >= min && k(pos)) || (!self.exhausted.get() && more(k))
+            }
+        }
+    }
+
+    impl Regexp {
+        /// Compiles a pattern source with flags (`i`, `m`).
+        pub fn new(source: &str, flags: &str) -> Result<Regexp, RegexpError> {
+            let mut ignore_case = false;
+            let mut multiline = false;
+            for f in flags.chars() {
+                match f {
+                    'i' => ignore_case = true,
+                    'm' => multiline = true,
+                    'o' | 'u' | 'n' => {}
+                    'x' => {
+                        return Err(RegexpError {
+                            at: 0,
+                            message: "the x (extended) flag is not supported by Crumbtrail".into(),
+                        })
+                    }
+                    other => {
+                        return Err(RegexpError {
+                            at: 0,
+                            message: format!("unknown regexp option: {other}"),
+                        })
+                    }
+                }
+            }
+            let chars: Vec<char> = source.chars().collect();
+            let mut p = Parser {
+                chars: &chars,
+                pos: 0,
+                depth: 0,
+            };
+            let node = p.alt()?;
+            if p.pos < chars.len() {
+                return p.err("unmatched close parenthesis");
+            }
+            Ok(Regexp {
+                node,
+                ignore_case,
+                multiline,
+                source: source.to_string(),
+            })
+        }
+
+        /// Compiles a Ruby regexp literal: `/…/flags` (with `\/` for a slash)
+        /// or `%r{…}flags` (also `%r(…)`, `%r[…]`, `%r<…>`, `%r|…|`, `%r!…!`).
+        pub fn from_literal(literal: &str) -> Result<Regexp, RegexpError> {
+            let lit = literal.trim();
+            let (body, flags) = if let Some(rest) = lit.strip_prefix("%r") {
+                let mut it = rest.chars();
+                let open = it.next().ok_or(RegexpError {
+                    at: 2,
+                    message: "unterminated regexp meets end of file".into(),
+                })?;
+                let close = match open {
+                    '{' => '}',
+                    '(' => ')',
+                    '[' => ']',
+                    '<' => '>',
+                    c if c.is_ascii_punctuation() => c,
+                    _ => {
+                        return Err(RegexpError {
+                            at: 2,
+                            message: "unknown type of %string".into(),
+                        })
+                    }
+                };
+                let inner = &rest[open.len_utf8()..];
+                let end = find_unescaped(inner, close).ok_or(RegexpError {
+                    at: lit.chars().count(),
+                    message: "unterminated regexp meets end of file".into(),
+                })?;
+                (inner[..end].to_string(), &inner[end + close.len_utf8()..])
+            } else if let Some(rest) = lit.strip_prefix('/') {
+                let end = find_unescaped(rest, '/').ok_or(RegexpError {
+                    at: lit.chars().count(),
+                    message: "unterminated regexp meets end of file".into(),
+                })?;
+                (rest[..end].replace("\\/", "/"), &rest[end + 1..])
+            } else {
+                return Err(RegexpError {
+                    at: 0,
+                    message: "a regexp literal starts with / or %r".into(),
+                });
+            };
+            Regexp::new(&body, flags)
+        }
+
+        /// `source =~ regexp` is truthy: a match anywhere. A pattern that
+        /// runs out of its step budget counts as no match.
+        pub fn is_match(&self, text: &str) -> bool {
+            let chars: Vec<char> = text.chars().collect();
+            let m = Matcher {
+                text: &chars,
+                ignore_case: self.ignore_case,
+                multiline: self.multiline,
+                steps: Cell::new(0),
+                depth: Cell::new(0),
+                exhausted: Cell::new(false),
+            };
+            for start in 0..=chars.len() {
+                if m.m(&self.node, start, &mut |_| true) {
+                    return true;
+                }
+                if m.exhausted.get() {
+                    return false;
+                }
+            }
+            false
+        }
+    }
+
+    fn find_unescaped(s: &str, close: char) -> Option<usize> {
+        let mut escaped = false;
+        for (i, c) in s.char_indices() {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == close {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn lit(s: &str) -> Regexp {
+            Regexp::from_literal(s).unwrap()
+        }
+
+        #[test]
+        fn anchors_and_unanchored() {
+            let r = lit(r"/https:\/\/example\.com/");
+            assert!(r.is_match("https://example.com.randomdomainname.co.uk"));
+            let r = lit(r"/\Ahttps?:\/\/localhost(:\d+)?\z/");
+            assert!(r.is_match("http://localhost:3000"));
+            assert!(r.is_match("https://localhost"));
+            assert!(!r.is_match("http://localhost:3000.evil"));
+            assert!(!r.is_match("http://localhost\n"));
+            // ^ and $ are line anchors in Ruby.
+            let r = lit(r"/^https:\/\/a\.test$/");
+            assert!(r.is_match("https://evil.test\nhttps://a.test"));
+            assert!(lit(r"/a\Z/").is_match("a\n"));
+            assert!(!lit(r"/a\z/").is_match("a\n"));
+        }
+
+        #[test]
+        fn classes_groups_quantifiers() {
+            let r = lit(r"%r{\Ahttps://([a-z0-9-]+\.)*example\.(com|org)\z}");
+            assert!(r.is_match("https://a.b-c.example.org"));
+            assert!(!r.is_match("https://a_b.example.org"));
+            let r = lit(r"/\Ax{2,3}\z/");
+            assert!(!r.is_match("x"));
+            assert!(r.is_match("xxx"));
+            assert!(!r.is_match("xxxx"));
+            assert!(lit(r"/a{,2}b/").is_match("aab"));
+            assert!(lit("/a{x}/").is_match("a{x}"));
+            assert!(lit(r"/[^\d]/").is_match("a"));
+            assert!(!lit(r"/\A[^\d]+\z/").is_match("a1"));
+            assert!(lit("/HTTP/i").is_match("http"));
+            assert!(!lit("/a.b/").is_match("a\nb"));
+            assert!(lit("/a.b/m").is_match("a\nb"));
+            assert!(lit(r"/\A(?:a|bc)+?\z/").is_match("abca"));
+            assert!(lit(r"/\bfoo\b/").is_match("a foo b"));
+            assert!(lit(r"/[a-]/").is_match("-"));
+        }
+
+        #[test]
+        fn errors_and_budget() {
+            assert!(Regexp::from_literal("/(a/").is_err());
+            assert!(Regexp::from_literal("/a)/").is_err());
+            assert!(Regexp::from_literal("/*a/").is_err());
+            assert!(Regexp::from_literal("/[a/").is_err());
+            assert!(Regexp::from_literal(r"/(?=a)/").is_err());
+            assert!(Regexp::from_literal(r"/\1/").is_err());
+            assert!(Regexp::from_literal("/a/x").is_err());
+            assert!(Regexp::from_literal("/abc").is_err());
+            // Catastrophic backtracking ends as "no match", quickly.
+            let r = lit(r"/\A(a+)+\z/");
+            assert!(!r.is_match(&format!("{}b", "a".repeat(40))));
+            // Long input does not overflow the stack.
+            let r = lit("/.*x/");
+            assert!(!r.is_match(&"a".repeat(100_000)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_compile_matches_rack_cors() {
+        assert_eq!(
+            compile_path_source("/api/*", RackCorsGen::V3),
+            r"^/api\/?(.*?)$"
+        );
+        assert_eq!(
+            compile_path_source("/users/:id.json", RackCorsGen::V3),
+            r"^/users/([^/?&#]+)\.json$"
+        );
+        assert_eq!(compile_path_source("/a$", RackCorsGen::V1), "^/a$$");
+        assert_eq!(compile_path_source("/a$", RackCorsGen::V3), r"^/a\$$");
+    }
+
+    #[test]
+    fn evaluate_path_cleans() {
+        assert_eq!(
+            evaluate_path("/other/../api/items").as_deref(),
+            Some("/api/items")
+        );
+        assert_eq!(evaluate_path("/%61pi/items").as_deref(), Some("/api/items"));
+        assert_eq!(evaluate_path("/a%00"), None);
+        assert_eq!(evaluate_path("/").as_deref(), Some("/"));
+        assert_eq!(evaluate_path("/a/").as_deref(), Some("/a/"));
+        assert_eq!(evaluate_path("%").as_deref(), Some("/%"));
+    }
+
+    #[test]
+    fn origin_forms_by_generation() {
+        assert_eq!(
+            origin_form("http://localhost:3000", RackCorsGen::V3),
+            OriginForm::Exact
+        );
+        assert_eq!(
+            origin_form("localhost:3000", RackCorsGen::V3),
+            OriginForm::BareHost
+        );
+        assert_eq!(origin_form("*", RackCorsGen::V3), OriginForm::Wildcard);
+        assert_eq!(origin_form("", RackCorsGen::V3), OriginForm::Ignored);
+        assert_eq!(
+            origin_form("chrome-extension://abc", RackCorsGen::V3),
+            OriginForm::Exact
+        );
+        assert_eq!(
+            origin_form("chrome-extension://abc", RackCorsGen::V1),
+            OriginForm::BareHost
+        );
+        assert_eq!(origin_form("/x/", RackCorsGen::V3), OriginForm::Regexp);
+        assert_eq!(origin_form("%r{x}i", RackCorsGen::V3), OriginForm::Regexp);
+    }
+}

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 /// Rails (and with it Rack / rack-cors) generation. Where behaviour differs
 /// between versions, the model asks this.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub enum RailsVersion {
     /// Rails 6.1, Rack 2.2, rack-cors 1.x.
     #[serde(rename = "6.1")]
@@ -29,7 +31,9 @@ pub enum RailsVersion {
 }
 
 /// `config.load_defaults` (decides the default SameSite among other things).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub enum LoadDefaults {
     /// No `load_defaults` call (or one older than 6.0).
     #[serde(rename = "none")]
@@ -74,6 +78,10 @@ pub enum SessionMiddleware {
     /// `config.middleware.use config.session_store, config.session_options`
     /// before the store is set: boot error (`undefined method 'new' for nil`).
     BeforeStoreSet,
+    /// The session middleware with its options, but no
+    /// `config.middleware.use ActionDispatch::Cookies`: the session is
+    /// written to a cookie jar nobody serializes, so no Set-Cookie is sent.
+    WithoutCookies,
 }
 
 /// Where rack-cors sits in the middleware stack.
@@ -108,6 +116,11 @@ pub struct AllowBlock {
     /// regexp literal `/\Ahttps?:\/\/localhost(:\d+)?\z/`.
     pub origins: Vec<String>,
     pub resources: Vec<CorsResource>,
+    /// The `resource` lines come before `origins` inside the block. rack-cors'
+    /// DSL is order-sensitive: such a resource is not public even with
+    /// `origins '*'`, so `credentials: true` raises nothing and every Origin
+    /// is reflected with `Access-Control-Allow-Credentials: true`.
+    pub resource_before_origins: bool,
 }
 
 /// `resource 'path', headers:, methods:, credentials:, expose:, max_age:, vary:, if:`.
@@ -294,6 +307,7 @@ impl Default for RailsApp {
                 allow: vec![AllowBlock {
                     origins: vec!["*".into()],
                     resources: vec![CorsResource::default()],
+                    resource_before_origins: false,
                 }],
                 debug: false,
             },
@@ -307,5 +321,697 @@ impl Default for RailsApp {
             csrf_protection: false,
             login_path: "/login".into(),
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The model: boot, then answer each request as the middleware stack would.
+// ---------------------------------------------------------------------------
+
+use crate::headers::HeaderList;
+use crate::http::{ServerModel, ServerReply, WireRequest, WireResponse};
+use crate::server::rack_cors::{evaluate_path, CorsOutcome, RackCors};
+use crate::server::session_store::{
+    cookie_attrs, flag_secure, request_cookie, request_is_ssl, security_matches, session_mode,
+    set_cookie_line, NoSession, RackGen, SessionMode,
+};
+use crate::spec;
+use crate::trace::{Phase, Reason, Step, Verdict};
+
+/// The simulation clock's "now" for the server (2026-01-01T00:00:00Z): the
+/// session cookie's `expires=` is `SIM_EPOCH + expire_after`. The server
+/// model sees only the request, so every response uses this instant.
+pub const SIM_EPOCH: i64 = 1_767_225_600;
+
+/// `Strict-Transport-Security` as `ActionDispatch::SSL` sends it by default.
+pub const HSTS_VALUE: &str = "max-age=63072000; includeSubDomains";
+
+impl RailsVersion {
+    /// The newest `load_defaults` this version accepts.
+    pub fn max_load_defaults(self) -> LoadDefaults {
+        match self {
+            RailsVersion::V6_1 => LoadDefaults::V6_1,
+            RailsVersion::V7_0 => LoadDefaults::V7_0,
+            RailsVersion::V7_1 => LoadDefaults::V7_1,
+            RailsVersion::V8 => LoadDefaults::V8_0,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RailsVersion::V6_1 => "6.1",
+            RailsVersion::V7_0 => "7.0",
+            RailsVersion::V7_1 => "7.1",
+            RailsVersion::V8 => "8.0",
+        }
+    }
+}
+
+impl LoadDefaults {
+    pub fn label(self) -> &'static str {
+        match self {
+            LoadDefaults::None => "none",
+            LoadDefaults::V6_0 => "6.0",
+            LoadDefaults::V6_1 => "6.1",
+            LoadDefaults::V7_0 => "7.0",
+            LoadDefaults::V7_1 => "7.1",
+            LoadDefaults::V8_0 => "8.0",
+        }
+    }
+}
+
+/// What the app (behind rack-cors) answered.
+struct AppAnswer {
+    response: WireResponse,
+    /// Answered by a middleware that sits in front of rack-cors: no CORS headers.
+    before_cors: bool,
+}
+
+impl RailsApp {
+    /// `config.action_dispatch.default_headers` for this `load_defaults`.
+    fn default_headers(&self) -> Vec<(&'static str, &'static str)> {
+        let mut h = vec![("X-Frame-Options", "SAMEORIGIN")];
+        h.push((
+            "X-XSS-Protection",
+            if self.load_defaults >= LoadDefaults::V7_0 {
+                "0"
+            } else {
+                "1; mode=block"
+            },
+        ));
+        h.push(("X-Content-Type-Options", "nosniff"));
+        if self.load_defaults < LoadDefaults::V7_1 {
+            h.push(("X-Download-Options", "noopen"));
+        }
+        h.push(("X-Permitted-Cross-Domain-Policies", "none"));
+        h.push(("Referrer-Policy", "strict-origin-when-cross-origin"));
+        h
+    }
+
+    fn rack(&self) -> RackGen {
+        RackGen::for_rails(self.version)
+    }
+
+    fn simple_response(&self, status: u16, content_type: &str) -> WireResponse {
+        let mut h = HeaderList::new();
+        h.push(self.rack().name("Content-Type"), content_type);
+        WireResponse { status, headers: h }
+    }
+
+    fn json_response(&self, status: u16) -> WireResponse {
+        let g = self.rack();
+        let mut h = HeaderList::new();
+        for (n, v) in self.default_headers() {
+            h.push(g.name(n), v);
+        }
+        h.push(g.name("Content-Type"), "application/json; charset=utf-8");
+        WireResponse { status, headers: h }
+    }
+
+    fn error_content_type(&self) -> &'static str {
+        if self.api_only && self.environment == Environment::Development {
+            "application/json; charset=utf-8"
+        } else {
+            "text/html; charset=utf-8"
+        }
+    }
+
+    /// The SSL middleware's redirect for a plain-http request.
+    fn ssl_redirect(
+        &self,
+        req: &WireRequest,
+        ri: Option<usize>,
+        steps: &mut Vec<Step>,
+    ) -> WireResponse {
+        let status = if req.method == "GET" || req.method == "HEAD" {
+            301
+        } else if self.load_defaults >= LoadDefaults::V6_1 {
+            308
+        } else {
+            307
+        };
+        let location = url::Url::parse(&req.url)
+            .map(|u| {
+                let host = u.host_str().unwrap_or("");
+                let port = u.port_or_known_default().unwrap_or(80);
+                let mut loc = format!("https://{host}");
+                if port != 80 && port != 443 {
+                    loc.push_str(&format!(":{port}"));
+                }
+                loc.push_str(u.path());
+                if let Some(q) = u.query() {
+                    loc.push('?');
+                    loc.push_str(q);
+                }
+                loc
+            })
+            .unwrap_or_default();
+        let g = self.rack();
+        let mut h = HeaderList::new();
+        h.push(
+            g.name("Content-Type"),
+            if self.version >= RailsVersion::V7_1 {
+                "text/html; charset=utf-8"
+            } else {
+                "text/html"
+            },
+        );
+        h.push(g.name("Location"), location.clone());
+        steps.push(
+            Step::new(
+                ri,
+                Phase::Server,
+                Verdict::Warning,
+                Reason::ForceSslRedirect,
+                format!("force_ssl: {status} redirect to https"),
+                format!(
+                    "`config.force_ssl = true` puts ActionDispatch::SSL in the stack; a plain-http request \
+                     is answered with a {status} redirect to the https URL and never reaches the action. \
+                     (GET and HEAD get 301; other methods get {} with load_defaults {}.) A redirected CORS \
+                     request must be followed by the browser, and a redirected preflight fails.",
+                    if self.load_defaults >= LoadDefaults::V6_1 { "308" } else { "307" },
+                    self.load_defaults.label()
+                ),
+                spec::RAILS_FORCE_SSL,
+            )
+            .with("Location", location),
+        );
+        WireResponse { status, headers: h }
+    }
+
+    /// The controller (and the session and cookies middleware around it).
+    fn app_call(
+        &self,
+        req: &WireRequest,
+        ri: Option<usize>,
+        ssl: bool,
+        mode: &SessionMode,
+        steps: &mut Vec<Step>,
+    ) -> AppAnswer {
+        let path = evaluate_path(&req.path()).unwrap_or_default();
+        let g = self.rack();
+        let plain = |response| AppAnswer {
+            response,
+            before_cors: false,
+        };
+        if req.method.eq_ignore_ascii_case("OPTIONS") {
+            steps.push(
+                Step::new(
+                    ri,
+                    Phase::Server,
+                    Verdict::Warning,
+                    Reason::ServerNoRoute,
+                    "OPTIONS reached Rails: 404",
+                    "rack-cors answers only preflights (OPTIONS with Origin and \
+                     Access-Control-Request-Method). Any other OPTIONS request goes to the router, \
+                     which has no OPTIONS route: 404.",
+                    spec::RACK_CORS,
+                )
+                .with("path", path.clone()),
+            );
+            return plain(self.simple_response(404, self.error_content_type()));
+        }
+        let unsafe_method = !(req.method == "GET" || req.method == "HEAD");
+        if !self.api_only
+            && self.csrf_protection
+            && unsafe_method
+            && !req.headers.contains("x-csrf-token")
+        {
+            steps.push(
+                Step::new(
+                    ri,
+                    Phase::Server,
+                    Verdict::Blocked,
+                    Reason::CsrfRejected,
+                    "CSRF protection: 422 InvalidAuthenticityToken",
+                    "A full Rails app (ActionController::Base) verifies an authenticity token on every \
+                     non-GET request. This request carries none (no X-CSRF-Token header, no \
+                     authenticity_token parameter), so Rails raises InvalidAuthenticityToken: 422, no \
+                     session written. Send the token from a `csrf_meta_tags` page or a token endpoint, \
+                     or skip forgery protection for JSON API controllers that authenticate otherwise.",
+                    spec::RAILS_CSRF,
+                )
+                .with("method", req.method.clone()),
+            );
+            return plain(self.simple_response(422, self.error_content_type()));
+        }
+
+        let is_login = req.method == "POST" && path == self.login_path;
+        let host = req.host();
+        let mut set_cookie: Option<String> = None;
+        let status;
+        if is_login {
+            match mode {
+                SessionMode::Disabled(why) => {
+                    let (title, cause) = match why {
+                        NoSession::ApiOnlyNoMiddleware => (
+                            "API-only app: no session middleware",
+                            "`config.api_only = true` removes ActionDispatch::Cookies and the session \
+                             middleware, whatever the session store says"
+                                .to_string(),
+                        ),
+                        NoSession::StoreDisabled => (
+                            "session_store :disabled",
+                            "the session store is `:disabled`".to_string(),
+                        ),
+                    };
+                    if self.version >= RailsVersion::V7_0 {
+                        steps.push(
+                            Step::new(
+                                ri,
+                                Phase::Server,
+                                Verdict::Blocked,
+                                Reason::DisabledSessionError,
+                                format!("{title}: DisabledSessionError, 500"),
+                                format!(
+                                    "{cause}. From Rails 7.0, writing `session[:user_id]` then raises \
+                                     ActionDispatch::Request::Session::DisabledSessionError (\"Your \
+                                     application has sessions disabled. To write to the session you must \
+                                     first configure a session store\"): 500, no Set-Cookie. Add the session \
+                                     middleware back in config/application.rb (see the generated code)."
+                                ),
+                                spec::RAILS_API_SESSIONS,
+                            )
+                            .with("Rails", self.version.label()),
+                        );
+                        return plain(self.simple_response(500, self.error_content_type()));
+                    }
+                    steps.push(
+                        Step::new(
+                            ri,
+                            Phase::Server,
+                            Verdict::Blocked,
+                            Reason::SessionMiddlewareMissing,
+                            format!("{title}: the session write is silently lost"),
+                            format!(
+                                "{cause}. In Rails 6.1 `session[:user_id] = ...` goes into a plain Hash: no \
+                                 error, no Set-Cookie, and the next request knows nobody. Add the session \
+                                 middleware back in config/application.rb (see the generated code)."
+                            ),
+                            spec::RAILS_API_SESSIONS,
+                        )
+                        .with("Rails", self.version.label()),
+                    );
+                    status = 200;
+                }
+                SessionMode::NoCookiesMiddleware { .. } => {
+                    steps.push(
+                        Step::new(
+                            ri,
+                            Phase::Server,
+                            Verdict::Blocked,
+                            Reason::SessionMiddlewareMissing,
+                            "Session middleware without ActionDispatch::Cookies: no Set-Cookie",
+                            "The session middleware writes the session into the request's cookie jar, \
+                             but only ActionDispatch::Cookies turns that jar into Set-Cookie headers, and \
+                             it is not in this API-only stack. Add \
+                             `config.middleware.use ActionDispatch::Cookies` before the session middleware.",
+                            spec::RAILS_API_SESSIONS,
+                        ),
+                    );
+                    status = 200;
+                }
+                SessionMode::Enabled {
+                    options,
+                    options_ignored,
+                } => {
+                    if *options_ignored {
+                        steps.push(self.options_ignored_step(ri));
+                    }
+                    let value = format!("sess-{}", ri.unwrap_or(0) + 1);
+                    set_cookie = self.write_session(options, &value, &host, ssl, ri, steps, true);
+                    status = 200;
+                }
+            }
+        } else {
+            let key = match mode {
+                SessionMode::Enabled { options, .. }
+                | SessionMode::NoCookiesMiddleware { options } => Some(options.key.clone()),
+                SessionMode::Disabled(_) => None,
+            };
+            let value = key.as_ref().and_then(|k| request_cookie(&req.headers, k));
+            match (key, value) {
+                (Some(key), Some(value)) => {
+                    steps.push(
+                        Step::new(
+                            ri,
+                            Phase::Server,
+                            Verdict::Ok,
+                            Reason::SessionRead,
+                            "Session cookie received: the app knows the user (200)",
+                            format!(
+                                "The request carries `{key}`, so `session[:user_id]` is set and the action \
+                                 answers 200. Reading the session loads it, and Rack commits a loaded \
+                                 session again: the cookie is re-sent on this response."
+                            ),
+                            spec::RAILS_SESSION_STORE,
+                        )
+                        .with("cookie", key.clone()),
+                    );
+                    if let SessionMode::Enabled { options, .. } = mode {
+                        set_cookie =
+                            self.write_session(options, &value, &host, ssl, ri, steps, false);
+                    }
+                    status = 200;
+                }
+                (key, _) => {
+                    let cookies = req.headers.get("cookie");
+                    let mut step = Step::new(
+                        ri,
+                        Phase::Server,
+                        Verdict::Warning,
+                        Reason::SessionMissing,
+                        "No session cookie: the app does not know the user (401)",
+                        match &key {
+                            Some(k) => format!(
+                                "The request carries no `{k}` cookie, so `session[:user_id]` is nil and \
+                                 the action answers 401. Whether the browser sent the cookie is decided \
+                                 in the cookie steps above."
+                            ),
+                            None => "This app has no working session, so `session[:user_id]` is always \
+                                     nil: 401."
+                                .to_string(),
+                        },
+                        spec::RAILS_SESSION_STORE,
+                    );
+                    if let Some(k) = key {
+                        step = step.with("expected cookie", k);
+                    }
+                    step = step.with("Cookie header", cookies.unwrap_or_else(|| "(none)".into()));
+                    steps.push(step);
+                    if self.cors_position == CorsPosition::AfterAnsweringMiddleware {
+                        steps.push(
+                            Step::new(
+                                ri,
+                                Phase::Server,
+                                Verdict::Warning,
+                                Reason::MiddlewareAnsweredFirst,
+                                "The 401 comes from a middleware in front of rack-cors: no CORS headers",
+                                "rack-cors is inserted after a middleware that answers some requests \
+                                 itself (here the authentication failure, as Warden does). Its 401 never \
+                                 passes through rack-cors, so it has no Access-Control-Allow-Origin and \
+                                 the page sees a network error instead of a 401. Insert rack-cors at \
+                                 position 0 (`insert_before 0, Rack::Cors`).",
+                                spec::RACK_CORS,
+                            ),
+                        );
+                        return AppAnswer {
+                            response: self.json_response(401),
+                            before_cors: true,
+                        };
+                    }
+                    status = 401;
+                }
+            }
+        }
+        let mut resp = self.json_response(status);
+        if let Some(line) = set_cookie {
+            resp.headers.push(g.name("Set-Cookie"), line);
+        }
+        plain(resp)
+    }
+
+    fn options_ignored_step(&self, ri: Option<usize>) -> Step {
+        Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Warning,
+            Reason::SessionOptionsIgnored,
+            "Session middleware added without options: key `_session_id`, options ignored",
+            "`config.middleware.use ActionDispatch::Session::CookieStore` builds the middleware with no \
+             arguments, so the options from session_store.rb (key, domain, same_site, secure, \
+             expire_after) are never passed to it: the cookie is `_session_id` with the defaults (path /, \
+             HttpOnly, the app-wide SameSite). Use \
+             `config.middleware.use config.session_store, config.session_options` after setting the store \
+             in config/application.rb.",
+            spec::RAILS_API_SESSIONS,
+        )
+    }
+
+    /// Commits the session cookie (login write, or re-commit on read).
+    #[allow(clippy::too_many_arguments)]
+    fn write_session(
+        &self,
+        o: &crate::server::session_store::SessionOptions,
+        value: &str,
+        host: &str,
+        ssl: bool,
+        ri: Option<usize>,
+        steps: &mut Vec<Step>,
+        is_write: bool,
+    ) -> Option<String> {
+        if !security_matches(o.secure, ssl) {
+            steps.push(
+                Step::new(
+                    ri,
+                    Phase::Server,
+                    Verdict::Blocked,
+                    Reason::SessionNotWrittenInsecure,
+                    "Rack never writes a secure session cookie over plain http",
+                    format!(
+                        "The session options say `secure: true`{}, and this request is not SSL (plain http, \
+                         no `X-Forwarded-Proto: https`, no `config.assume_ssl`). Rack's session layer \
+                         (`security_matches?`) then skips the commit: no Set-Cookie at all, in development \
+                         too. The browser never gets to decide anything. Serve the API over https (or \
+                         behind a TLS proxy with assume_ssl), or drop `secure: true` for plain-http \
+                         development only.",
+                        if o.secure_from_force_ssl { " (set by force_ssl)" } else { "" }
+                    ),
+                    spec::RACK_SESSION_SECURE,
+                )
+                .with("session key", o.key.clone()),
+            );
+            return None;
+        }
+        let attrs = cookie_attrs(o, host, self, SIM_EPOCH);
+        let mut line = set_cookie_line(&o.key, value, &attrs, self.rack());
+        if self.force_ssl && ssl {
+            line = flag_secure(&line);
+        }
+        if is_write {
+            let mut step = Step::new(
+                ri,
+                Phase::Server,
+                Verdict::Ok,
+                Reason::SessionWritten,
+                format!("Session written: Set-Cookie {}", o.key),
+                format!(
+                    "The action sets `session[:user_id]`; the cookie store serializes it into the `{}` \
+                     cookie with the session options{}.",
+                    o.key,
+                    match (&o.domain, &attrs.domain) {
+                        (DomainOption::Unset, _) => String::new(),
+                        (_, Some(d)) => format!(" (Domain `{d}` for host `{host}`)"),
+                        (_, None) => format!(
+                            " (no Domain attribute: Rails computes none for host `{host}`)"
+                        ),
+                    }
+                ),
+                spec::RAILS_SESSION_STORE,
+            )
+            .with("Set-Cookie", line.clone());
+            if self.api_only && self.force_ssl {
+                step = step.with(
+                    "note",
+                    "force_ssl does not add `secure` to the session options of an API-only app; the SSL middleware appends `; secure` on https",
+                );
+            }
+            steps.push(step);
+        }
+        Some(line)
+    }
+
+    /// Checks that would stop `rails server` from starting.
+    pub fn boot_errors(&self) -> Vec<Step> {
+        let mut errs = Vec::new();
+        if self.load_defaults > self.version.max_load_defaults() {
+            errs.push(
+                Step::new(
+                    None,
+                    Phase::Server,
+                    Verdict::Blocked,
+                    Reason::BootError,
+                    "Rails does not boot: load_defaults is newer than Rails",
+                    format!(
+                        "`config.load_defaults {}` in a Rails {} app raises `Unknown version \"{}\"` when \
+                         config/application.rb is read.",
+                        self.load_defaults.label(),
+                        self.version.label(),
+                        self.load_defaults.label()
+                    ),
+                    spec::RAILS_SESSION_STORE,
+                )
+                .with("error", format!("Unknown version \"{}\"", self.load_defaults.label())),
+            );
+        }
+        if self.cors.enabled {
+            if let Err(e) = RackCors::new(&self.cors, self.version) {
+                errs.push(e.to_step().with("field", e.field()));
+            }
+        }
+        if let Err(e) = session_mode(self) {
+            errs.push(
+                Step::new(
+                    None,
+                    Phase::Server,
+                    Verdict::Blocked,
+                    Reason::BootError,
+                    format!("Rails does not boot: {}", e.error),
+                    e.explanation.clone(),
+                    spec::RAILS_API_SESSIONS,
+                )
+                .with("error", e.error.clone())
+                .with("field", e.field.clone()),
+            );
+        }
+        errs
+    }
+}
+
+impl ServerModel for RailsApp {
+    fn boot(&self) -> Result<(), Vec<Step>> {
+        let errs = self.boot_errors();
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+
+    /// Answers one request. Call [`ServerModel::boot`] first: an app that
+    /// cannot boot answers nothing (status 0, no headers — the connection is
+    /// refused), with the boot error as the step.
+    fn respond(&self, req: &WireRequest, request_index: usize) -> ServerReply {
+        let ri = Some(request_index);
+        let errs = self.boot_errors();
+        if !errs.is_empty() {
+            let steps = errs
+                .into_iter()
+                .map(|mut s| {
+                    s.request = ri;
+                    s
+                })
+                .collect();
+            return ServerReply {
+                response: WireResponse {
+                    status: 0,
+                    headers: HeaderList::new(),
+                },
+                steps,
+            };
+        }
+        let mut steps = Vec::new();
+        if evaluate_path(&req.path()).is_none() {
+            steps.push(Step::new(
+                ri,
+                Phase::Server,
+                Verdict::Warning,
+                Reason::ServerResponded,
+                "Invalid path: 400",
+                "The path decodes to an invalid string (a NUL byte or bytes that are not UTF-8); the \
+                 stack answers 400 with no headers.",
+                spec::RACK_CORS,
+            ));
+            return ServerReply {
+                response: WireResponse {
+                    status: 400,
+                    headers: HeaderList::new(),
+                },
+                steps,
+            };
+        }
+        let cors = if self.cors.enabled {
+            RackCors::new(&self.cors, self.version).ok()
+        } else {
+            None
+        };
+        let ssl = request_is_ssl(req, self);
+        let cors_first = self.cors_position == CorsPosition::First;
+
+        // rack-cors at position 0 runs before ActionDispatch::SSL; placed
+        // later, the SSL redirect comes out without CORS headers.
+        if !cors_first && self.force_ssl && !ssl {
+            let response = self.ssl_redirect(req, ri, &mut steps);
+            steps.push(Step::new(
+                ri,
+                Phase::Server,
+                Verdict::Warning,
+                Reason::MiddlewareAnsweredFirst,
+                "The redirect comes from a middleware in front of rack-cors: no CORS headers",
+                "ActionDispatch::SSL sits ahead of rack-cors in this stack, so its redirect (preflights \
+                 included) carries no CORS headers. Insert rack-cors at position 0.",
+                spec::RACK_CORS,
+            ));
+            return ServerReply { response, steps };
+        }
+
+        let pass = match &cors {
+            Some(c) => {
+                let call = c.call(req, request_index);
+                steps.extend(call.steps);
+                match call.outcome {
+                    CorsOutcome::Answered(response) => return ServerReply { response, steps },
+                    CorsOutcome::PassOn(p) => Some(p),
+                }
+            }
+            None => {
+                if req.headers.contains("origin") {
+                    steps.push(Step::new(
+                        ri,
+                        Phase::Server,
+                        Verdict::Warning,
+                        Reason::RackCorsMissOrigin,
+                        "No rack-cors in the app: no CORS headers",
+                        "cors.rb is absent (or rack-cors is not in the Gemfile), so nothing adds CORS \
+                         headers and a preflight reaches the router (404).",
+                        spec::RACK_CORS,
+                    ));
+                }
+                None
+            }
+        };
+
+        let answer = if self.force_ssl && !ssl {
+            AppAnswer {
+                response: self.ssl_redirect(req, ri, &mut steps),
+                before_cors: false,
+            }
+        } else {
+            match session_mode(self) {
+                Ok(mode) => {
+                    let mut a = self.app_call(req, ri, ssl, &mode, &mut steps);
+                    if self.force_ssl && ssl {
+                        let name = self.rack().name("Strict-Transport-Security");
+                        a.response.headers.push(name, HSTS_VALUE);
+                    }
+                    a
+                }
+                Err(_) => AppAnswer {
+                    response: self.simple_response(500, self.error_content_type()),
+                    before_cors: false,
+                },
+            }
+        };
+        let response = match (&cors, &pass, answer.before_cors) {
+            (Some(c), Some(p), false) => c.finish(p, answer.response),
+            _ => answer.response,
+        };
+        let summary = Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Ok,
+            Reason::ServerResponded,
+            format!(
+                "Rails answered {} {}: {}",
+                req.method,
+                req.path(),
+                response.status
+            ),
+            "The response as the Rails middleware stack sends it, header names and order included.",
+            spec::RAILS_SESSION_STORE,
+        )
+        .with("status", response.status.to_string());
+        steps.push(summary);
+        ServerReply { response, steps }
     }
 }
