@@ -108,18 +108,13 @@ fn get_decode_split(value: &str) -> Vec<String> {
             temporary.push(bytes[pos]);
             pos += 1;
         }
-        if pos < bytes.len() {
-            if bytes[pos] == b'"' {
-                // Collect an HTTP quoted string (extract-value false): the raw text.
-                let start = pos;
-                collect_http_quoted_string(bytes, &mut pos);
-                temporary.extend_from_slice(&bytes[start..pos]);
-                if pos < bytes.len() {
-                    continue;
-                }
-            } else {
-                // A comma.
-                pos += 1;
+        if pos < bytes.len() && bytes[pos] == b'"' {
+            // Collect an HTTP quoted string (extract-value false): the raw text.
+            let start = pos;
+            collect_http_quoted_string(bytes, &mut pos);
+            temporary.extend_from_slice(&bytes[start..pos]);
+            if pos < bytes.len() {
+                continue;
             }
         }
         let trimmed = trim_bytes(&temporary, |b| b == b' ' || b == b'\t');
@@ -128,6 +123,8 @@ fn get_decode_split(value: &str) -> Vec<String> {
         if pos >= bytes.len() {
             break;
         }
+        // The code point at position is `,`: skip it.
+        pos += 1;
     }
     values
 }
@@ -619,6 +616,17 @@ mod tests {
         assert_eq!(get_decode_split("\"a,b\", c"), vec!["\"a,b\"", "c"]);
         assert_eq!(get_decode_split(""), vec![""]);
         assert_eq!(get_decode_split("\"unterminated"), vec!["\"unterminated"]);
+        // Fetch §header value "get, decode, and split" examples.
+        assert_eq!(get_decode_split("nosniff,"), vec!["nosniff", ""]);
+        assert_eq!(
+            get_decode_split("text/html;\", x/x"),
+            vec!["text/html;\", x/x"]
+        );
+        assert_eq!(
+            get_decode_split("x/x;test=\"hi\",y/y"),
+            vec!["x/x;test=\"hi\"", "y/y"]
+        );
+        assert_eq!(get_decode_split("x / x,,,1"), vec!["x / x", "", "", "1"]);
     }
 
     #[test]
