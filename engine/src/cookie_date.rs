@@ -128,7 +128,9 @@ fn parse_month(token: &[u8]) -> Option<u32> {
 }
 
 fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    // February has 29 days when 1 March is 29 days after 1 February.
+    let y = i64::from(year);
+    days_from_civil(y, 3, 1) - days_from_civil(y, 2, 1) == 29
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

@@ -907,7 +907,7 @@ impl CookieJar {
             }
 
             // Included.
-            let mut text = format!("The cookie matches the host, the path and the request's security and SameSite rules, so it goes in the Cookie header.");
+            let mut text = "The cookie matches the host, the path and the request's security and SameSite rules, so it goes in the Cookie header.".to_string();
             if c.secure && sec == Security::TrustedLocal {
                 warnings.push((
                     Reason::WarnSecureAccessGrantedNonCryptographic,
@@ -1033,4 +1033,1200 @@ fn parse_rejection(s: SetSteps, reason: Reason, line: &str) -> SetOutcome {
         ),
     };
     s.reject(reason, title, text.to_string(), spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::ProfileId;
+
+    const T0: i64 = 1_800_000_000;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    /// How the response that carries Set-Cookie was requested.
+    #[derive(Clone, Copy)]
+    enum Via {
+        /// Same-site fetch (or same-site navigation).
+        SameSite,
+        /// Cross-site fetch/XHR from a first-party page: third-party context.
+        CrossSiteFetch,
+        /// Cross-site top-level navigation (link or form).
+        CrossSiteNavigation,
+        /// document.cookie on a same-site page.
+        Script,
+    }
+
+    fn set_ctx<'a>(u: &'a Url, from: Via, top: &str, now: i64) -> SetContext<'a> {
+        let (strict_ok, nav, http, third) = match from {
+            Via::SameSite => (true, false, true, false),
+            Via::CrossSiteFetch => (false, false, true, true),
+            Via::CrossSiteNavigation => (true, true, true, false),
+            Via::Script => (true, false, false, false),
+        };
+        SetContext {
+            url: u,
+            same_site_strict_or_lax_allowed: strict_ok,
+            top_level_navigation: nav,
+            from_http: http,
+            third_party: third,
+            partition_key: top.to_string(),
+            now,
+        }
+    }
+
+    fn set_in(
+        jar: &mut CookieJar,
+        p: ProfileId,
+        line: &str,
+        at: &str,
+        from: Via,
+        now: i64,
+    ) -> SetOutcome {
+        let u = url(at);
+        let top = site_key(&u);
+        jar.set(line, &set_ctx(&u, from, &top, now), &p.profile(), 0)
+    }
+
+    fn site_key(u: &Url) -> String {
+        crate::site::site_of(u).to_string()
+    }
+
+    /// (profile, Set-Cookie, response URL, how requested, Ok(()) = stored or Err(reason), what it pins)
+    type StoreCase = (
+        ProfileId,
+        &'static str,
+        &'static str,
+        Via,
+        Result<(), Reason>,
+        &'static str,
+    );
+    /// (Set-Cookie, URL, domain, host_only, path, partition, what it pins)
+    type FieldsCase = (
+        &'static str,
+        &'static str,
+        &'static str,
+        bool,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+    );
+
+    #[test]
+    fn storage_rules() {
+        use ProfileId::*;
+        use Reason::*;
+        use Via::*;
+        // (profile, Set-Cookie, response URL, how requested, Ok(()) = stored or Err(reason), what it pins)
+        let cases: &[StoreCase] = &[
+            (
+                Chrome,
+                "a=b",
+                "http://localhost:3001/login",
+                SameSite,
+                Ok(()),
+                "§5.7: plain cookie",
+            ),
+            (
+                Chrome,
+                "a=b; Secure",
+                "http://app.example.test/",
+                SameSite,
+                Err(ExcludeSecureFromInsecure),
+                "§5.7 step 13; Chromium 156: rejected over http://app.example.test",
+            ),
+            (
+                Chrome,
+                "a=b; Secure",
+                "http://localhost:3001/",
+                SameSite,
+                Ok(()),
+                "Chromium 156: Secure accepted over http://localhost",
+            ),
+            (
+                Chrome,
+                "a=b; Secure",
+                "http://127.0.0.1:3001/",
+                SameSite,
+                Ok(()),
+                "Chromium 156: Secure accepted over http://127.0.0.1",
+            ),
+            (
+                Chrome,
+                "a=b; Secure",
+                "http://app.localhost/",
+                SameSite,
+                Ok(()),
+                "Chromium 156: Secure accepted over http://app.localhost",
+            ),
+            (
+                Firefox,
+                "a=b; Secure",
+                "http://localhost:3001/",
+                SameSite,
+                Ok(()),
+                "Firefox allows Secure on http://localhost (profile)",
+            ),
+            (
+                Safari,
+                "a=b; Secure",
+                "http://localhost:3001/",
+                SameSite,
+                Err(ExcludeSecureFromInsecure),
+                "Safari refuses Secure over http://localhost (profile)",
+            ),
+            (
+                Chrome,
+                "a=b; SameSite=None",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeSameSiteNoneInsecureSet),
+                "§5.7 step 19; Chromium 156: rejected same-site too",
+            ),
+            (
+                Chrome,
+                "a=b; SameSite=None; Secure",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Ok(()),
+                "§5.7 step 18: None may come from a cross-site fetch",
+            ),
+            (
+                Chrome,
+                "a=b",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeSameSiteCrossSiteSet),
+                "§5.7 step 18; Chromium 156: no-SameSite rejected from a cross-site CORS response",
+            ),
+            (
+                Chrome,
+                "a=b; SameSite=Lax",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeSameSiteCrossSiteSet),
+                "§5.7 step 18; Chromium 156",
+            ),
+            (
+                Chrome,
+                "a=b; SameSite=Strict",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeSameSiteCrossSiteSet),
+                "§5.7 step 18; Chromium 156",
+            ),
+            (
+                Chrome,
+                "a=b; SameSite=Strict; Partitioned; Secure",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeSameSiteCrossSiteSet),
+                "Chromium 156: Partitioned + Secure without None is rejected cross-site",
+            ),
+            (
+                Firefox,
+                "a=b; SameSite=Lax",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeSameSiteCrossSiteSet),
+                "§5.7 step 18 applies in every browser",
+            ),
+            (
+                Firefox,
+                "a=b",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Ok(()),
+                "Firefox: no Lax-by-default, a missing SameSite acts as None",
+            ),
+            (
+                Chrome,
+                "a=b; SameSite=Strict",
+                "http://api.other.test/",
+                CrossSiteNavigation,
+                Ok(()),
+                "§5.7 step 18.3; Chromium 156: top-level navigations set any SameSite",
+            ),
+            (
+                Chrome,
+                "a=b",
+                "http://api.other.test/",
+                CrossSiteNavigation,
+                Ok(()),
+                "§5.7 step 18.3; Chromium 156",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=example.test",
+                "http://api.example.test/",
+                SameSite,
+                Ok(()),
+                "§5.7 step 10; Chromium 156: parent domain accepted",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=.EXAMPLE.test",
+                "http://api.example.test/",
+                SameSite,
+                Ok(()),
+                "§5.6.3: leading dot dropped, lower-cased",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=other.test",
+                "http://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidDomain),
+                "§5.7 step 10; Chromium 156",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=app.example.test",
+                "http://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidDomain),
+                "§5.7 step 10; Chromium 156: sibling rejected",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=test",
+                "http://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidDomain),
+                "§5.7 step 9; Chromium 156: public suffix rejected",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=co.uk",
+                "http://shop.co.uk/",
+                SameSite,
+                Err(ExcludeInvalidDomain),
+                "§5.7 step 9: public suffix",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=localhost",
+                "http://localhost:3001/",
+                SameSite,
+                Ok(()),
+                "§5.7 step 9.3; Chromium 156: host-only",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=localhost",
+                "http://api.localhost/",
+                SameSite,
+                Err(ExcludeInvalidDomain),
+                "§5.7 step 9; Chromium 156",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=127.0.0.1",
+                "http://127.0.0.1:3001/",
+                SameSite,
+                Ok(()),
+                "Chromium 156: Domain equal to the IP host is host-only",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=0.0.1",
+                "http://127.0.0.1/",
+                SameSite,
+                Err(ExcludeInvalidDomain),
+                "§5.1.3: an IP address only matches itself",
+            ),
+            (
+                Chrome,
+                "a=b; Domain=exämple.test",
+                "http://api.example.test/",
+                SameSite,
+                Err(ExcludeDomainNonAscii),
+                "§5.7 step 8",
+            ),
+            (
+                Chrome,
+                "__Host-a=b; Secure; Path=/",
+                "http://localhost:3001/",
+                SameSite,
+                Ok(()),
+                "Chromium 156: __Host- works over http://localhost",
+            ),
+            (
+                Chrome,
+                "__Host-a=b; Secure; Path=/; Domain=example.test",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "§5.7 step 21.2; Chromium 156",
+            ),
+            (
+                Chrome,
+                "__Host-a=b; Secure; Path=/x",
+                "https://api.example.test/x/y",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "§5.7 step 21.3; Chromium 156",
+            ),
+            (
+                Chrome,
+                "__HOST-a=b; Secure",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "§5.4 case-insensitive; §5.7 step 21.3: explicit Path=/ needed",
+            ),
+            (
+                Chrome,
+                "__host-a=b; Path=/",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "§5.7 step 21.1; Chromium 156",
+            ),
+            (
+                Chrome,
+                "__Secure-a=b",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "§5.7 step 20; Chromium 156",
+            ),
+            (
+                Chrome,
+                "__sEcUrE-a=b; Secure; Domain=example.test",
+                "https://api.example.test/",
+                SameSite,
+                Ok(()),
+                "§5.4 example: accepted from a secure origin",
+            ),
+            (
+                Chrome,
+                "__Http-a=b; Secure",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "layered cookies: __Http- needs HttpOnly",
+            ),
+            (
+                Chrome,
+                "__Http-a=b; Secure; HttpOnly",
+                "https://api.example.test/",
+                SameSite,
+                Ok(()),
+                "layered cookies: __Http- with Secure and HttpOnly",
+            ),
+            (
+                Chrome,
+                "__Host-Http-a=b; Secure; Path=/",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "layered cookies: __Host-Http- needs HttpOnly",
+            ),
+            (
+                Chrome,
+                "__host-http-a=b; Secure; HttpOnly; Path=/",
+                "https://api.example.test/",
+                SameSite,
+                Ok(()),
+                "layered cookies: byte-lowercased prefix",
+            ),
+            (
+                Chrome,
+                "__Host-Http-a=b; Secure; HttpOnly; Path=/; Domain=example.test",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "layered cookies: __Host-Http- is also Host-prefix",
+            ),
+            (
+                Chrome,
+                "=__Secure-x",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "§5.7 step 22",
+            ),
+            (
+                Chrome,
+                "__host-x",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "§5.7 step 22: name-less value",
+            ),
+            (
+                Chrome,
+                "a=b; Partitioned",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPartitioned),
+                "Chromium 156: Partitioned without Secure is dropped",
+            ),
+            (
+                Chrome,
+                "a=b; Partitioned; Secure",
+                "https://api.example.test/",
+                SameSite,
+                Ok(()),
+                "CHIPS",
+            ),
+            (
+                Chrome,
+                "a=b; HttpOnly",
+                "http://localhost:3000/",
+                Script,
+                Err(ExcludeHttpOnly),
+                "§5.7 step 15",
+            ),
+            (
+                Chrome,
+                "a=b",
+                "http://localhost:3000/",
+                Script,
+                Ok(()),
+                "§5.8.2: document.cookie",
+            ),
+            (
+                ChromeNo3pc,
+                "a=b; SameSite=None; Secure",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeThirdPartyBlocked),
+                "Chromium 156, third-party cookies blocked: not stored",
+            ),
+            (
+                ChromeNo3pc,
+                "a=b; SameSite=None; Secure; Partitioned",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Ok(()),
+                "Chromium 156: Partitioned still works with third-party cookies blocked",
+            ),
+            (
+                ChromeNo3pc,
+                "a=b; SameSite=Lax",
+                "http://api.other.test/",
+                CrossSiteNavigation,
+                Ok(()),
+                "Chromium 156: top-level navigations unaffected by blocking",
+            ),
+            (
+                Safari,
+                "a=b; SameSite=None; Secure",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeThirdPartyBlocked),
+                "Safari ITP blocks third-party cookies",
+            ),
+            (
+                Firefox,
+                "a=b; SameSite=None; Secure",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Ok(()),
+                "Firefox TCP: stored in a partition",
+            ),
+        ];
+        for (profile, line, at, from, expected, why) in cases {
+            let mut jar = CookieJar::default();
+            let out = set_in(&mut jar, *profile, line, at, *from, T0);
+            let got = match out.rejected {
+                Some(r) => Err(r),
+                None => Ok(()),
+            };
+            assert_eq!(got, *expected, "{profile:?} {line:?} from {at}: {why}");
+            assert_eq!(out.stored, expected.is_ok(), "{line:?}: {why}");
+            assert_eq!(
+                jar.view(T0).len(),
+                usize::from(expected.is_ok()),
+                "{line:?}: {why}"
+            );
+            let last = out.steps.last().expect("a step");
+            match expected {
+                Err(r) => {
+                    assert_eq!((last.reason, last.verdict), (*r, Verdict::Blocked));
+                    assert!(last.title.contains("rejected"), "{}", last.title);
+                }
+                Ok(()) => assert_ne!(last.verdict, Verdict::Blocked),
+            }
+        }
+    }
+
+    #[test]
+    fn stored_fields() {
+        let mut jar = CookieJar::default();
+        let p = ProfileId::Chrome;
+        // (Set-Cookie, URL, domain, host_only, path, partition, what it pins)
+        let cases: &[FieldsCase] = &[
+            (
+                "a=1",
+                "http://api.example.test/v1/login",
+                "api.example.test",
+                true,
+                "/v1",
+                None,
+                "§5.7 steps 10–11: host-only, default-path",
+            ),
+            (
+                "b=1; Path=relative",
+                "http://api.example.test/v1/login",
+                "api.example.test",
+                true,
+                "/v1",
+                None,
+                "§5.6.4: a Path not starting with / is the default-path",
+            ),
+            (
+                "c=1; Path=/x; Path=",
+                "http://api.example.test/v1/login",
+                "api.example.test",
+                true,
+                "/v1",
+                None,
+                "§5.7 step 11: last Path wins, empty → default-path",
+            ),
+            (
+                "d=1; Domain=example.test; Path=/",
+                "http://api.example.test/",
+                "example.test",
+                false,
+                "/",
+                None,
+                "§5.7 step 10",
+            ),
+            (
+                "e=1; Domain=localhost",
+                "http://localhost:3001/",
+                "localhost",
+                true,
+                "/",
+                None,
+                "§5.7 step 9.3: public suffix equal to host → host-only",
+            ),
+            (
+                "f=1; Domain=127.0.0.1",
+                "http://127.0.0.1:3001/",
+                "127.0.0.1",
+                true,
+                "/",
+                None,
+                "Chromium 156: host-only on an IP",
+            ),
+            (
+                "g=1; Partitioned; Secure",
+                "https://api.example.test/",
+                "api.example.test",
+                true,
+                "/",
+                Some("https://example.test"),
+                "CHIPS: keyed by the top-level site",
+            ),
+        ];
+        for (line, at, domain, host_only, path, partition, why) in cases {
+            let out = set_in(&mut jar, p, line, at, Via::SameSite, T0);
+            assert!(out.stored, "{line}: {why}");
+            let view = jar.view(T0);
+            let v = view.iter().find(|v| v.name == out.name).unwrap();
+            assert_eq!(
+                (
+                    v.domain.as_str(),
+                    v.host_only,
+                    v.path.as_str(),
+                    v.partition.as_deref()
+                ),
+                (*domain, *host_only, *path, *partition),
+                "{line}: {why}"
+            );
+        }
+    }
+
+    #[test]
+    fn lifetimes() {
+        let p = ProfileId::Chrome;
+        let past = "Thu, 01 Jan 2015 00:00:00 GMT";
+        let far = "Fri, 01 Jan 2100 00:00:00 GMT";
+        // (Set-Cookie, expected expiry relative to T0 or None for session / Some(MIN) for not stored, what it pins)
+        let cases: Vec<(String, Option<Option<i64>>, &str)> = vec![
+            ("a=b".into(), Some(None), "§5.7 step 6: session cookie"),
+            ("a=b; Max-Age=60".into(), Some(Some(60)), "§5.6.2"),
+            (
+                format!("a=b; Max-Age=60; Expires={past}"),
+                Some(Some(60)),
+                "§5.7 step 6: Max-Age beats Expires",
+            ),
+            (
+                format!("a=b; Expires={past}; Max-Age=60"),
+                Some(Some(60)),
+                "§5.7 step 6: Max-Age beats Expires in any order",
+            ),
+            (
+                format!("a=b; Max-Age=0; Expires={far}"),
+                None,
+                "§5.6.2 step 7: Max-Age 0 deletes",
+            ),
+            ("a=b; Max-Age=-5".into(), None, "§5.6.2 step 7"),
+            (
+                format!("a=b; Expires={past}"),
+                None,
+                "§5.7: a past Expires is expired on arrival",
+            ),
+            (
+                format!("a=b; Expires={far}"),
+                Some(Some(MAX_LIFETIME_SECS)),
+                "§5.5: capped at 400 days",
+            ),
+            (
+                "a=b; Max-Age=999999999".into(),
+                Some(Some(MAX_LIFETIME_SECS)),
+                "§5.5: capped at 400 days",
+            ),
+            (
+                "a=b; Max-Age=34560000".into(),
+                Some(Some(MAX_LIFETIME_SECS)),
+                "§5.5: exactly 400 days",
+            ),
+            (
+                "a=b; Max-Age=60; Max-Age=bogus".into(),
+                Some(Some(60)),
+                "§5.6.2: an invalid Max-Age is ignored",
+            ),
+            (
+                "a=b; Expires=bogus".into(),
+                Some(None),
+                "§5.6.1 step 2: an invalid Expires is ignored",
+            ),
+        ];
+        for (line, expected, why) in cases {
+            let mut jar = CookieJar::default();
+            let out = set_in(&mut jar, p, &line, "http://localhost/", Via::SameSite, T0);
+            assert_eq!(out.rejected, None, "{line}: {why}");
+            match expected {
+                None => {
+                    assert!(!out.stored, "{line}: {why}");
+                    assert!(jar.view(T0).is_empty());
+                    assert_eq!(out.steps.last().unwrap().reason, Reason::CookieDeleted);
+                }
+                Some(exp) => {
+                    assert!(out.stored, "{line}: {why}");
+                    assert_eq!(
+                        jar.view(T0)[0].expires,
+                        exp.map(|d| T0 + d),
+                        "{line}: {why}"
+                    );
+                }
+            }
+        }
+        // The cap warns.
+        let mut jar = CookieJar::default();
+        let out = set_in(
+            &mut jar,
+            p,
+            "a=b; Max-Age=999999999",
+            "http://localhost/",
+            Via::SameSite,
+            T0,
+        );
+        assert!(out
+            .steps
+            .iter()
+            .any(|s| s.reason == Reason::WarnLifetimeCapped));
+    }
+
+    #[test]
+    fn replacement_deletion_and_overwrite_rules() {
+        let p = ProfileId::Chrome;
+        let mut jar = CookieJar::default();
+        set_in(&mut jar, p, "a=1", "http://localhost/", Via::SameSite, T0);
+        let out = set_in(
+            &mut jar,
+            p,
+            "a=2",
+            "http://localhost/",
+            Via::SameSite,
+            T0 + 5,
+        );
+        assert_eq!(
+            out.steps.last().unwrap().reason,
+            Reason::CookieReplaced,
+            "§5.7 step 23"
+        );
+        assert_eq!(jar.view(T0).len(), 1);
+        assert_eq!(jar.view(T0)[0].value, "2");
+        let out = set_in(
+            &mut jar,
+            p,
+            "a=x; Max-Age=0",
+            "http://localhost/",
+            Via::SameSite,
+            T0 + 6,
+        );
+        assert_eq!(
+            out.steps.last().unwrap().reason,
+            Reason::CookieDeleted,
+            "§5.6.2 step 7 + §5.7 step 23"
+        );
+        assert!(jar.view(T0 + 6).is_empty());
+
+        // §5.7 step 23.2: script may not overwrite an HttpOnly cookie.
+        set_in(
+            &mut jar,
+            p,
+            "h=1; HttpOnly",
+            "http://localhost/",
+            Via::SameSite,
+            T0,
+        );
+        let out = set_in(&mut jar, p, "h=2", "http://localhost/", Via::Script, T0);
+        assert_eq!(out.rejected, Some(Reason::ExcludeHttpOnly));
+
+        // §5.7 step 16: leave Secure cookies alone.
+        let mut jar = CookieJar::default();
+        set_in(
+            &mut jar,
+            p,
+            "s=1; Secure; Path=/login",
+            "https://app.example.test/",
+            Via::SameSite,
+            T0,
+        );
+        let cases: &[(&str, Option<Reason>, &str)] = &[
+            (
+                "s=2; Path=/login",
+                Some(Reason::ExcludeOverwriteSecure),
+                "same path",
+            ),
+            (
+                "s=2; Path=/login/en",
+                Some(Reason::ExcludeOverwriteSecure),
+                "path under the Secure cookie's path",
+            ),
+            (
+                "s=2; Domain=example.test; Path=/login",
+                Some(Reason::ExcludeOverwriteSecure),
+                "domain-matches either way",
+            ),
+            (
+                "s=2; Path=/",
+                None,
+                "§5.7 step 16 note: a shorter path is allowed",
+            ),
+            (
+                "s=2; Path=/foo",
+                None,
+                "§5.7 step 16 note: another path is allowed",
+            ),
+            ("t=2; Path=/login", None, "another name"),
+        ];
+        for (line, expected, why) in cases {
+            let mut j = jar.clone();
+            let out = set_in(
+                &mut j,
+                p,
+                line,
+                "http://app.example.test/",
+                Via::SameSite,
+                T0,
+            );
+            assert_eq!(out.rejected, *expected, "{line}: {why}");
+        }
+        // Over http://localhost Chrome counts as secure, so the rule does not apply.
+        let mut jar = CookieJar::default();
+        set_in(
+            &mut jar,
+            p,
+            "s=1; Secure",
+            "http://localhost/",
+            Via::SameSite,
+            T0,
+        );
+        let out = set_in(&mut jar, p, "s=2", "http://localhost/", Via::SameSite, T0);
+        assert_eq!(out.rejected, None);
+    }
+
+    /// Retrieval: set one cookie, then ask for a request; Ok(warnings) when
+    /// sent, Err(reason) when not.
+    #[derive(Clone, Copy)]
+    enum Req {
+        SameSiteFetch,
+        CrossSiteFetch,
+        CrossSiteGetNavigation,
+        CrossSitePostNavigation,
+        Script,
+    }
+
+    fn get_in(
+        jar: &CookieJar,
+        p: ProfileId,
+        at: &str,
+        req: Req,
+        top: &str,
+        now: i64,
+    ) -> GetOutcome {
+        let u = url(at);
+        let (same_site, nav, safe, http, third) = match req {
+            Req::SameSiteFetch => (true, false, true, true, false),
+            Req::CrossSiteFetch => (false, false, true, true, true),
+            Req::CrossSiteGetNavigation => (false, true, true, true, false),
+            Req::CrossSitePostNavigation => (false, true, false, true, false),
+            Req::Script => (true, false, true, false, false),
+        };
+        jar.get(
+            &GetContext {
+                url: &u,
+                same_site,
+                top_level_navigation: nav,
+                safe_method: safe,
+                from_http: http,
+                third_party: third,
+                partition_key: top.to_string(),
+                now,
+            },
+            &p.profile(),
+            1,
+        )
+    }
+
+    #[test]
+    fn retrieval_rules() {
+        use ProfileId::*;
+        use Reason::*;
+        use Req::*;
+        // (profile, Set-Cookie, set on, request URL, request kind, age in seconds, expected, what it pins)
+        type Case<'a> = (
+            ProfileId,
+            &'a str,
+            &'a str,
+            &'a str,
+            Req,
+            i64,
+            Result<&'a [Reason], Reason>,
+            &'a str,
+        );
+        let none: &[Reason] = &[];
+        let cases: &[Case] = &[
+            (Chrome, "a=b", "http://localhost:3001/login", "http://localhost:3001/me", SameSiteFetch, 1, Ok(none), "ports do not matter; Chromium 156: localhost:A → localhost:B is same-site"),
+            (Chrome, "a=b", "http://localhost:3001/", "http://127.0.0.1:3001/", SameSiteFetch, 1, Err(ExcludeDomainMismatch), "§5.8.3: host-only cookie, other host"),
+            (Chrome, "a=b", "http://api.example.test/", "http://app.example.test/", SameSiteFetch, 1, Err(ExcludeDomainMismatch), "§5.8.3: host-only"),
+            (Chrome, "a=b; Domain=example.test", "http://api.example.test/", "http://app.example.test/", SameSiteFetch, 1, Ok(none), "§5.1.3; Chromium 156: sent to app.example.test"),
+            (Chrome, "a=b; Path=/api", "http://localhost/api/login", "http://localhost/me", SameSiteFetch, 1, Err(ExcludeNotOnPath), "§5.1.4"),
+            (Chrome, "a=b; Path=/api", "http://localhost/api/login", "http://localhost/api/me", SameSiteFetch, 1, Ok(none), "§5.1.4"),
+            (Chrome, "a=b; Path=/api", "http://localhost/api/login", "http://localhost/apix", SameSiteFetch, 1, Err(ExcludeNotOnPath), "§5.1.4: prefix must end at a /"),
+            (Chrome, "a=b; Max-Age=60", "http://localhost/", "http://localhost/", SameSiteFetch, 61, Err(ExcludeExpired), "§5.7: expired"),
+            (Chrome, "a=b; Secure", "https://app.example.test/", "http://app.example.test/", SameSiteFetch, 1, Err(ExcludeSecureOnly), "§5.8.3: Secure needs a secure request"),
+            (Chrome, "a=b; Secure", "http://localhost/", "http://localhost/", SameSiteFetch, 1, Ok(&[WarnSecureAccessGrantedNonCryptographic]), "Chromium: Secure over http://localhost, with a warning"),
+            (Chrome, "a=b; HttpOnly", "http://localhost/", "http://localhost/", Script, 1, Err(ExcludeHttpOnly), "§5.8.3: HttpOnly hidden from script"),
+            (Chrome, "a=b; SameSite=Strict", "http://api.other.test/", "http://api.other.test/", CrossSiteGetNavigation, 1, Err(ExcludeSameSiteStrict), "§5.8.3; Chromium 156: Strict not sent on a cross-site GET navigation"),
+            (Chrome, "a=b; SameSite=Lax", "http://api.other.test/", "http://api.other.test/", CrossSiteGetNavigation, 1, Ok(none), "§5.8.3; Chromium 156: Lax sent on a cross-site GET navigation"),
+            (Chrome, "a=b", "http://api.other.test/", "http://api.other.test/", CrossSiteGetNavigation, 1, Ok(none), "Chromium 156: no-SameSite sent on a cross-site GET navigation"),
+            (Chrome, "a=b; SameSite=None; Secure", "https://api.other.test/", "https://api.other.test/", CrossSiteFetch, 1, Ok(none), "§5.8.3: None goes cross-site (Chrome allows third-party cookies)"),
+            (Chrome, "a=b; SameSite=Lax", "http://api.other.test/", "http://api.other.test/", CrossSiteFetch, 1, Err(ExcludeSameSiteLax), "§5.8.3: Lax not on cross-site fetch"),
+            (Chrome, "a=b", "http://api.other.test/", "http://api.other.test/", CrossSiteFetch, 1, Err(ExcludeSameSiteUnspecifiedTreatedAsLax), "Chrome Lax-by-default"),
+            (Chrome, "a=b", "http://api.other.test/", "http://api.other.test/", CrossSitePostNavigation, 60, Ok(&[WarnLaxAllowUnsafe]), "§5.6.7.2; Chromium 156: no-SameSite cookie under 2 minutes old is sent on a cross-site POST"),
+            (Chrome, "a=b", "http://api.other.test/", "http://api.other.test/", CrossSitePostNavigation, 120, Ok(&[WarnLaxAllowUnsafe]), "§5.6.7.2: 'at most' 2 minutes"),
+            (Chrome, "a=b", "http://api.other.test/", "http://api.other.test/", CrossSitePostNavigation, 121, Err(ExcludeSameSiteUnspecifiedTreatedAsLax), "Chromium 156: not after 2 minutes"),
+            (Chrome, "a=b; SameSite=Lax", "http://api.other.test/", "http://api.other.test/", CrossSitePostNavigation, 1, Err(ExcludeSameSiteLax), "§5.6.7.2; Chromium 156: explicit Lax never gets Lax+POST"),
+            (Firefox, "a=b", "http://api.other.test/", "http://api.other.test/", CrossSitePostNavigation, 600, Ok(&[WarnSameSiteUnspecifiedCrossSite]), "Firefox never shipped Lax-by-default"),
+            (Safari, "a=b", "http://api.other.test/", "http://api.other.test/", CrossSitePostNavigation, 600, Ok(&[WarnSameSiteUnspecifiedCrossSite]), "Safari did not ship Lax-by-default"),
+            (Firefox, "a=b; SameSite=Lax", "http://api.other.test/", "http://api.other.test/", CrossSitePostNavigation, 1, Err(ExcludeSameSiteLax), "§5.8.3: explicit Lax in every browser"),
+            (ChromeNo3pc, "a=b; SameSite=None; Secure", "https://api.other.test/", "https://api.other.test/", CrossSiteFetch, 1, Err(ExcludeUserPreferences), "Chromium 156, third-party cookies blocked: existing None cookies not sent"),
+            (ChromeNo3pc, "a=b; SameSite=None; Secure", "https://api.other.test/", "https://api.other.test/", CrossSiteGetNavigation, 1, Ok(none), "Chromium 156: top-level navigations unaffected"),
+            (Safari, "a=b; SameSite=None; Secure", "https://api.other.test/", "https://api.other.test/", CrossSiteFetch, 1, Err(ExcludeUserPreferences), "Safari ITP"),
+            (Firefox, "a=b; SameSite=None; Secure", "https://api.other.test/", "https://api.other.test/", CrossSiteFetch, 1, Err(ExcludePartitionMismatch), "Firefox TCP: a first-party cookie is not in the third-party jar"),
+        ];
+        for (profile, line, set_on, at, req, age, expected, why) in cases {
+            let mut jar = CookieJar::default();
+            // Set first-party on its own site (same-site fetch, its own top-level site).
+            let out = set_in(&mut jar, *profile, line, set_on, Via::SameSite, T0);
+            assert!(out.stored, "setup {line}: {why}");
+            let got = get_in(
+                &jar,
+                *profile,
+                at,
+                *req,
+                "http://app.example.test",
+                T0 + age,
+            );
+            let considered: Vec<&Step> = got
+                .steps
+                .iter()
+                .filter(|s| s.verdict != Verdict::Warning)
+                .collect();
+            assert_eq!(
+                considered.len(),
+                1,
+                "{line}: one step per cookie: {:?}",
+                got.steps
+            );
+            match expected {
+                Ok(warnings) => {
+                    assert_eq!(
+                        got.cookie_header.as_deref(),
+                        Some("a=b"),
+                        "{profile:?} {line:?} → {at}: {why}\n{:?}",
+                        got.steps
+                    );
+                    assert_eq!(considered[0].reason, CookieIncluded);
+                    let warned: Vec<Reason> = got
+                        .steps
+                        .iter()
+                        .filter(|s| s.verdict == Verdict::Warning)
+                        .map(|s| s.reason)
+                        .collect();
+                    assert_eq!(&warned[..], *warnings, "{line}: {why}");
+                }
+                Err(reason) => {
+                    assert_eq!(
+                        got.cookie_header, None,
+                        "{profile:?} {line:?} → {at}: {why}"
+                    );
+                    assert_eq!(
+                        (considered[0].reason, considered[0].verdict),
+                        (*reason, Verdict::Blocked),
+                        "{profile:?} {line:?} → {at}: {why}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn partitions() {
+        let top_a = "https://a.example";
+        let top_b = "https://b.example";
+        let api = "https://api.other.test/";
+        let set3p = |jar: &mut CookieJar, p: ProfileId, line: &str, top: &str| {
+            let u = url(api);
+            jar.set(
+                line,
+                &set_ctx(&u, Via::CrossSiteFetch, top, T0),
+                &p.profile(),
+                0,
+            )
+        };
+        // CHIPS (Chrome, third-party cookies blocked or not): keyed by the top-level site.
+        for p in [ProfileId::Chrome, ProfileId::ChromeNo3pc, ProfileId::Safari] {
+            let mut jar = CookieJar::default();
+            let out = set3p(
+                &mut jar,
+                p,
+                "__Host-p=1; Secure; Path=/; SameSite=None; Partitioned",
+                top_a,
+            );
+            assert!(out.stored, "{p:?}: CHIPS");
+            assert!(out
+                .steps
+                .iter()
+                .any(|s| s.reason == Reason::StoredPartitioned));
+            let under_a = get_in(&jar, p, api, Req::CrossSiteFetch, top_a, T0 + 1);
+            assert_eq!(
+                under_a.cookie_header.as_deref(),
+                Some("__Host-p=1"),
+                "{p:?}: same top-level site"
+            );
+            assert!(under_a
+                .steps
+                .iter()
+                .any(|s| s.reason == Reason::PartitionedJar));
+            let under_b = get_in(&jar, p, api, Req::CrossSiteFetch, top_b, T0 + 1);
+            assert_eq!(under_b.cookie_header, None, "{p:?}: other top-level site");
+            assert_eq!(under_b.steps[0].reason, Reason::ExcludePartitionMismatch);
+        }
+        // Firefox: every third-party cookie goes to the top-level site's jar.
+        let p = ProfileId::Firefox;
+        let mut jar = CookieJar::default();
+        let out = set3p(&mut jar, p, "s=1; SameSite=None; Secure", top_a);
+        assert!(out.stored);
+        assert_eq!(jar.view(T0)[0].partition.as_deref(), Some(top_a));
+        assert_eq!(
+            get_in(&jar, p, api, Req::CrossSiteFetch, top_a, T0)
+                .cookie_header
+                .as_deref(),
+            Some("s=1")
+        );
+        assert_eq!(
+            get_in(&jar, p, api, Req::CrossSiteFetch, top_b, T0).cookie_header,
+            None
+        );
+        // Visiting the API's own site first-party: its own (unpartitioned) jar.
+        assert_eq!(
+            get_in(&jar, p, api, Req::SameSiteFetch, "https://other.test", T0).cookie_header,
+            None
+        );
+        // Partitioned cookies have their own Secure rule in Chrome.
+        let mut jar = CookieJar::default();
+        let out = set3p(
+            &mut jar,
+            ProfileId::Firefox,
+            "q=1; Partitioned; SameSite=None",
+            top_a,
+        );
+        assert_eq!(out.rejected, Some(Reason::ExcludeSameSiteNoneInsecureSet));
+    }
+
+    #[test]
+    fn order_and_serialization() {
+        let p = ProfileId::Chrome;
+        let mut jar = CookieJar::default();
+        set_in(
+            &mut jar,
+            p,
+            "late=1; Path=/",
+            "http://localhost/",
+            Via::SameSite,
+            T0 + 10,
+        );
+        set_in(
+            &mut jar,
+            p,
+            "deep=1; Path=/a/b",
+            "http://localhost/",
+            Via::SameSite,
+            T0 + 20,
+        );
+        set_in(
+            &mut jar,
+            p,
+            "early=1; Path=/",
+            "http://localhost/",
+            Via::SameSite,
+            T0,
+        );
+        set_in(
+            &mut jar,
+            p,
+            "mid=1; Path=/a",
+            "http://localhost/",
+            Via::SameSite,
+            T0 + 30,
+        );
+        set_in(
+            &mut jar,
+            p,
+            "nameless",
+            "http://localhost/",
+            Via::SameSite,
+            T0 + 40,
+        );
+        set_in(
+            &mut jar,
+            p,
+            "empty=",
+            "http://localhost/",
+            Via::SameSite,
+            T0 + 50,
+        );
+        // Replacing keeps the creation time (§5.7 step 23.3): `late` stays after `early`.
+        set_in(
+            &mut jar,
+            p,
+            "late=2; Path=/",
+            "http://localhost/",
+            Via::SameSite,
+            T0 + 60,
+        );
+        let got = get_in(
+            &jar,
+            p,
+            "http://localhost/a/b/c",
+            Req::SameSiteFetch,
+            "http://localhost",
+            T0 + 70,
+        );
+        // §5.8.3 step 4: longer paths first, then earlier creation; step 6: a name-less cookie is its value.
+        assert_eq!(
+            got.cookie_header.as_deref(),
+            Some("deep=1; mid=1; early=1; late=2; nameless; empty=")
+        );
+        assert_eq!(got.sent, vec!["deep", "mid", "early", "late", "", "empty"]);
+        // view(): creation order, unexpired only.
+        let names: Vec<String> = jar.view(T0).into_iter().map(|v| v.name).collect();
+        assert_eq!(names, vec!["late", "deep", "early", "mid", "", "empty"]);
+    }
+
+    #[test]
+    fn lax_allowing_unsafe_counts_from_first_creation() {
+        // §5.7 step 23.3: a replaced cookie keeps its creation time, so
+        // re-setting it does not restart Chrome's 2-minute window.
+        let p = ProfileId::Chrome;
+        let mut jar = CookieJar::default();
+        set_in(
+            &mut jar,
+            p,
+            "a=b",
+            "http://api.other.test/",
+            Via::SameSite,
+            T0,
+        );
+        set_in(
+            &mut jar,
+            p,
+            "a=b",
+            "http://api.other.test/",
+            Via::SameSite,
+            T0 + 100,
+        );
+        let got = get_in(
+            &jar,
+            p,
+            "http://api.other.test/",
+            Req::CrossSitePostNavigation,
+            "http://app.example.test",
+            T0 + 150,
+        );
+        assert_eq!(got.cookie_header, None);
+    }
+
+    #[test]
+    fn helpers() {
+        // §5.1.4 default-path.
+        for (u, d) in [
+            ("http://h/", "/"),
+            ("http://h/login", "/"),
+            ("http://h/api/login", "/api"),
+            ("http://h/api/v1/", "/api/v1"),
+            ("http://h/cookie-parser?x", "/"),
+        ] {
+            assert_eq!(default_path(&url(u)), d, "{u}");
+        }
+        // §5.1.3 domain-match.
+        assert!(domain_match("api.example.test", "example.test"));
+        assert!(!domain_match("api.example.test", "xample.test"));
+        assert!(!domain_match("example.test", "api.example.test"));
+        assert!(domain_match("127.0.0.1", "127.0.0.1"));
+        assert!(!domain_match("127.0.0.1", "0.0.1"));
+        // §5.1.4 path-match.
+        assert!(path_match("/api", "/api"));
+        assert!(path_match("/api/x", "/api"));
+        assert!(path_match("/api/x", "/api/"));
+        assert!(!path_match("/apix", "/api"));
+        assert!(!path_match("/", "/api"));
+    }
+
+    #[test]
+    fn explanations_are_one_paragraph_with_a_fix() {
+        let mut jar = CookieJar::default();
+        let u = url("https://api.other.test/");
+        let out = jar.set(
+            "_your_app_session=x; SameSite=None",
+            &set_ctx(&u, Via::CrossSiteFetch, "http://localhost", T0),
+            &ProfileId::Chrome.profile(),
+            0,
+        );
+        let step = out.steps.last().unwrap();
+        assert_eq!(
+            step.title,
+            "_your_app_session rejected: SameSite=None needs Secure"
+        );
+        assert!(!step.explanation.contains('\n'));
+        assert!(step.explanation.contains("Add `Secure`"));
+        assert_eq!(step.phase, Phase::SetCookie);
+        assert_eq!(step.request, Some(0));
+        assert!(step
+            .values
+            .iter()
+            .any(|v| v.label == "Cookie" && v.value == "_your_app_session"));
+    }
 }

@@ -261,8 +261,8 @@ mod tests {
 
     #[test]
     fn rejected_lines() {
-        let long = format!("a={}", "x".repeat(4095));
-        let just_fits = format!("a={}", "x".repeat(4095 - 1));
+        let long = format!("a={}", "x".repeat(4096));
+        let just_fits = format!("a={}", "x".repeat(4095));
         assert!(
             parse_set_cookie(&just_fits).is_ok(),
             "§5.6 step 5: 4096 octets is allowed"
@@ -298,7 +298,12 @@ mod tests {
             ),
         ];
         for (line, reason, why) in cases {
-            assert_eq!(parse_set_cookie(line), Err(*reason), "{line:?}: {why}");
+            assert_eq!(
+                parse_set_cookie(line),
+                Err(*reason),
+                "{:?}: {why}",
+                &line[..line.len().min(40)]
+            );
         }
     }
 
@@ -331,19 +336,16 @@ mod tests {
             "§5.6.7: unknown value is Default, last wins"
         );
         assert_eq!(ok("a=b; SameSite=None").same_site, SameSiteAttr::None);
-        assert_eq!(
+        assert!(
             ok("a=b; Secure=no").secure,
-            true,
             "§5.6.5: Secure ignores its value"
         );
-        assert_eq!(
-            ok("a=b; \"Secure\"").secure,
-            false,
+        assert!(
+            !ok("a=b; \"Secure\"").secure,
             "a quoted attribute name is unknown"
         );
-        assert_eq!(
-            ok("a=b; Secure qux").secure,
-            false,
+        assert!(
+            !ok("a=b; Secure qux").secure,
             "'Secure qux' is an unknown attribute"
         );
     }
