@@ -15,9 +15,11 @@
 //! - [`simulate`]: runs a scenario end to end and writes the trace.
 //! - [`permalink`]: the scenario as a short, human-readable query string.
 
+pub mod codegen;
 pub mod cookie_date;
 pub mod cookie_store;
 pub mod cors_check;
+pub mod fixes;
 pub mod headers;
 pub mod http;
 pub mod mixed_content;

@@ -45,17 +45,33 @@ fn resource_before_wildcard_reflects_any_origin_with_credentials() {
     let mut c = cors(&["*"], creds_resource());
     c.allow[0].resource_before_origins = true;
     let app = app61(c);
-    let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", "http://evil.test")]));
+    let r = respond(
+        &app,
+        &req(
+            "GET",
+            &format!("{API}/me"),
+            &[("Origin", "http://evil.test")],
+        ),
+    );
     let h = &r.response.headers;
-    assert_eq!(h.get("Access-Control-Allow-Origin").as_deref(), Some("http://evil.test"));
-    assert_eq!(h.get("Access-Control-Allow-Credentials").as_deref(), Some("true"));
+    assert_eq!(
+        h.get("Access-Control-Allow-Origin").as_deref(),
+        Some("http://evil.test")
+    );
+    assert_eq!(
+        h.get("Access-Control-Allow-Credentials").as_deref(),
+        Some("true")
+    );
 }
 
 // §F "preflight hit": 200, header order, ACAH echoed verbatim, no Vary, no Content-Type.
 #[test]
 fn preflight_hit_exact_headers_6_1() {
     let app = app61(cors(&[O], creds_resource()));
-    let r = respond(&app, &preflight(&format!("{API}/login"), O, "POST", Some("X-Foo,X-Bar")));
+    let r = respond(
+        &app,
+        &preflight(&format!("{API}/login"), O, "POST", Some("X-Foo,X-Bar")),
+    );
     assert_eq!(r.response.status, 200);
     assert_eq!(
         lines(&r),
@@ -84,10 +100,22 @@ fn preflight_miss_is_200_with_no_headers() {
     };
     let app = app61(cors(&[O], res));
     let cases = [
-        (preflight(&format!("{API}/api/x"), "http://other.test", "GET", None), Reason::RackCorsMissOrigin),
-        (preflight(&format!("{API}/login"), O, "GET", None), Reason::RackCorsMissPath),
-        (preflight(&format!("{API}/api/x"), O, "DELETE", None), Reason::RackCorsDenyMethod),
-        (preflight(&format!("{API}/api/x"), O, "POST", Some("x-other")), Reason::RackCorsDenyHeader),
+        (
+            preflight(&format!("{API}/api/x"), "http://other.test", "GET", None),
+            Reason::RackCorsMissOrigin,
+        ),
+        (
+            preflight(&format!("{API}/login"), O, "GET", None),
+            Reason::RackCorsMissPath,
+        ),
+        (
+            preflight(&format!("{API}/api/x"), O, "DELETE", None),
+            Reason::RackCorsDenyMethod,
+        ),
+        (
+            preflight(&format!("{API}/api/x"), O, "POST", Some("x-other")),
+            Reason::RackCorsDenyHeader,
+        ),
     ];
     for (rq, reason) in cases {
         let r = respond(&app, &rq);
@@ -101,15 +129,31 @@ fn preflight_miss_is_200_with_no_headers() {
 #[test]
 fn method_check_is_case_insensitive_and_defaults_to_get() {
     let app = app61(cors(&[O], bare_resource("*")));
-    assert!(!respond(&app, &preflight(&format!("{API}/x"), O, "GET", None)).response.headers.is_empty());
-    assert!(!respond(&app, &preflight(&format!("{API}/x"), O, "get", None)).response.headers.is_empty());
+    assert!(
+        !respond(&app, &preflight(&format!("{API}/x"), O, "GET", None))
+            .response
+            .headers
+            .is_empty()
+    );
+    assert!(
+        !respond(&app, &preflight(&format!("{API}/x"), O, "get", None))
+            .response
+            .headers
+            .is_empty()
+    );
     let r = respond(&app, &preflight(&format!("{API}/x"), O, "POST", None));
     assert!(r.response.headers.is_empty());
-    let any = CorsResource { methods: MethodsOption::Any, ..bare_resource("*") };
+    let any = CorsResource {
+        methods: MethodsOption::Any,
+        ..bare_resource("*")
+    };
     let app = app61(cors(&[O], any));
     let r = respond(&app, &preflight(&format!("{API}/x"), O, "patch", None));
     assert_eq!(
-        r.response.headers.get("Access-Control-Allow-Methods").as_deref(),
+        r.response
+            .headers
+            .get("Access-Control-Allow-Methods")
+            .as_deref(),
         Some("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
     );
 }
@@ -119,16 +163,25 @@ fn method_check_is_case_insensitive_and_defaults_to_get() {
 fn header_check_simple_list_and_any() {
     let app = app61(cors(&[O], bare_resource("*")));
     let ok = |app: &RailsApp, h: &str| {
-        !respond(app, &preflight(&format!("{API}/x"), O, "GET", Some(h))).response.headers.is_empty()
+        !respond(app, &preflight(&format!("{API}/x"), O, "GET", Some(h)))
+            .response
+            .headers
+            .is_empty()
     };
     assert!(ok(&app, "content-type,accept"));
     assert!(ok(&app, "Accept-Language, Content-Language"));
     assert!(!ok(&app, "content-type,x-csrf-token"));
-    let list = CorsResource { headers: HeadersOption::List(vec!["X-CSRF-Token".into()]), ..bare_resource("*") };
+    let list = CorsResource {
+        headers: HeadersOption::List(vec!["X-CSRF-Token".into()]),
+        ..bare_resource("*")
+    };
     let app = app61(cors(&[O], list));
     assert!(ok(&app, "content-type,x-csrf-token"));
     assert!(!ok(&app, "authorization"));
-    let any = CorsResource { headers: HeadersOption::Any, ..bare_resource("*") };
+    let any = CorsResource {
+        headers: HeadersOption::Any,
+        ..bare_resource("*")
+    };
     assert!(ok(&app61(cors(&[O], any)), "authorization,x-whatever"));
 }
 
@@ -162,9 +215,21 @@ fn expose_and_max_age() {
     };
     let app = app61(cors(&[O], res));
     let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", O)]));
-    assert_eq!(r.response.headers.get("Access-Control-Expose-Headers").as_deref(), Some("X-Total, ETag"));
-    assert_eq!(r.response.headers.get("Access-Control-Max-Age").as_deref(), Some("0"));
-    assert!(!r.response.headers.contains("Access-Control-Allow-Credentials"));
+    assert_eq!(
+        r.response
+            .headers
+            .get("Access-Control-Expose-Headers")
+            .as_deref(),
+        Some("X-Total, ETag")
+    );
+    assert_eq!(
+        r.response.headers.get("Access-Control-Max-Age").as_deref(),
+        Some("0")
+    );
+    assert!(!r
+        .response
+        .headers
+        .contains("Access-Control-Allow-Credentials"));
 }
 
 // §F "Vary": on any path match whatever the Origin (even none), not on preflights, not without
@@ -173,11 +238,31 @@ fn expose_and_max_age() {
 fn vary_rules() {
     let app = app61(cors(&[O], bare_resource("/api/*")));
     let vary = |rq| respond(&app, &rq).response.headers.get("Vary");
-    assert_eq!(vary(req("GET", &format!("{API}/api/x"), &[])).as_deref(), Some("Origin"));
-    assert_eq!(vary(req("GET", &format!("{API}/api/x"), &[("Origin", "http://x.test")])).as_deref(), Some("Origin"));
-    assert_eq!(vary(req("GET", &format!("{API}/me"), &[("Origin", O)])), None);
-    assert_eq!(vary(preflight(&format!("{API}/api/x"), O, "GET", None)), None);
-    let res = CorsResource { vary: Some(vec!["Accept".into()]), ..bare_resource("*") };
+    assert_eq!(
+        vary(req("GET", &format!("{API}/api/x"), &[])).as_deref(),
+        Some("Origin")
+    );
+    assert_eq!(
+        vary(req(
+            "GET",
+            &format!("{API}/api/x"),
+            &[("Origin", "http://x.test")]
+        ))
+        .as_deref(),
+        Some("Origin")
+    );
+    assert_eq!(
+        vary(req("GET", &format!("{API}/me"), &[("Origin", O)])),
+        None
+    );
+    assert_eq!(
+        vary(preflight(&format!("{API}/api/x"), O, "GET", None)),
+        None
+    );
+    let res = CorsResource {
+        vary: Some(vec!["Accept".into()]),
+        ..bare_resource("*")
+    };
     let app = app61(cors(&[O], res));
     let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", O)]));
     assert_eq!(r.response.headers.get("Vary").as_deref(), Some("Accept"));
@@ -188,10 +273,13 @@ fn vary_rules() {
 fn origin_forms() {
     let hit = |origins: &[&str], origin: &str| {
         let app = app61(cors(origins, bare_resource("*")));
-        respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", origin)]))
-            .response
-            .headers
-            .contains("Access-Control-Allow-Origin")
+        respond(
+            &app,
+            &req("GET", &format!("{API}/me"), &[("Origin", origin)]),
+        )
+        .response
+        .headers
+        .contains("Access-Control-Allow-Origin")
     };
     // Exact: equality only.
     assert!(hit(&[O], O));
@@ -199,15 +287,29 @@ fn origin_forms() {
     assert!(!hit(&[O], "HTTP://localhost:3000"));
     assert!(!hit(&["http://localhost:3000/"], O));
     // Bare host: any scheme, exact host:port.
-    for o in ["http://localhost:3000", "https://localhost:3000", "ws://localhost:3000", "chrome-extension://localhost:3000"] {
+    for o in [
+        "http://localhost:3000",
+        "https://localhost:3000",
+        "ws://localhost:3000",
+        "chrome-extension://localhost:3000",
+    ] {
         assert!(hit(&["localhost:3000"], o), "{o}");
     }
     assert!(!hit(&["localhost:3000"], "http://localhost:30001"));
     assert!(!hit(&["localhost:3000"], "http://localhost"));
     // Regexp: unanchored matches a substring; ^ $ are line anchors.
-    assert!(hit(&[r"/https:\/\/example\.com/"], "https://example.com.evil.test"));
-    assert!(hit(&[r"/^https:\/\/example\.com$/"], "https://evil.test\nhttps://example.com"));
-    assert!(!hit(&[r"/\Ahttps:\/\/example\.com\z/"], "https://example.com.evil.test"));
+    assert!(hit(
+        &[r"/https:\/\/example\.com/"],
+        "https://example.com.evil.test"
+    ));
+    assert!(hit(
+        &[r"/^https:\/\/example\.com$/"],
+        "https://evil.test\nhttps://example.com"
+    ));
+    assert!(!hit(
+        &[r"/\Ahttps:\/\/example\.com\z/"],
+        "https://example.com.evil.test"
+    ));
     // 'null' is a bare host: it does not match Origin: null, it matches http://null.
     assert!(!hit(&["null"], "null"));
     assert!(hit(&["null"], "http://null"));
@@ -221,7 +323,13 @@ fn origin_forms() {
 fn x_origin_stands_in_for_origin() {
     let app = app61(cors(&[O], bare_resource("*")));
     let r = respond(&app, &req("GET", &format!("{API}/me"), &[("X-Origin", O)]));
-    assert_eq!(r.response.headers.get("Access-Control-Allow-Origin").as_deref(), Some(O));
+    assert_eq!(
+        r.response
+            .headers
+            .get("Access-Control-Allow-Origin")
+            .as_deref(),
+        Some(O)
+    );
 }
 
 // §F "'*'": ACAO *, never reflected, no ACAC, Origin: null gets * too.
@@ -230,8 +338,17 @@ fn wildcard_answers_star() {
     let app = app61(cors(&["*"], bare_resource("*")));
     for o in [O, "null"] {
         let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", o)]));
-        assert_eq!(r.response.headers.get("Access-Control-Allow-Origin").as_deref(), Some("*"));
-        assert!(!r.response.headers.contains("Access-Control-Allow-Credentials"));
+        assert_eq!(
+            r.response
+                .headers
+                .get("Access-Control-Allow-Origin")
+                .as_deref(),
+            Some("*")
+        );
+        assert!(!r
+            .response
+            .headers
+            .contains("Access-Control-Allow-Credentials"));
     }
 }
 
@@ -244,7 +361,10 @@ fn first_matching_block_wins_and_denial_does_not_fall_through() {
         allow: vec![
             AllowBlock {
                 origins: vec![O.into()],
-                resources: vec![CorsResource { expose: vec!["X-First".into()], ..bare_resource("/api/*") }],
+                resources: vec![CorsResource {
+                    expose: vec!["X-First".into()],
+                    ..bare_resource("/api/*")
+                }],
                 resource_before_origins: false,
             },
             AllowBlock {
@@ -286,7 +406,14 @@ fn path_patterns() {
             .headers
             .contains("Access-Control-Allow-Origin")
     };
-    for p in ["/api", "/api/", "/api/x/y", "/apix", "/other/../api/items", "/%61pi/items"] {
+    for p in [
+        "/api",
+        "/api/",
+        "/api/x/y",
+        "/apix",
+        "/other/../api/items",
+        "/%61pi/items",
+    ] {
         assert!(matches("/api/*", p), "{p}");
     }
     assert!(!matches("/api/*", "/API/x"));
@@ -304,10 +431,13 @@ fn dollar_in_path_by_generation() {
     let matches = |v: RailsVersion| {
         let mut app = app61(cors(&[O], bare_resource("/price$")));
         app.version = v;
-        respond(&app, &req("GET", &format!("{API}/price$"), &[("Origin", O)]))
-            .response
-            .headers
-            .contains("access-control-allow-origin")
+        respond(
+            &app,
+            &req("GET", &format!("{API}/price$"), &[("Origin", O)]),
+        )
+        .response
+        .headers
+        .contains("access-control-allow-origin")
     };
     assert!(!matches(RailsVersion::V6_1));
     assert!(matches(RailsVersion::V8));
@@ -319,10 +449,17 @@ fn custom_scheme_origin_by_generation() {
     let hit = |v: RailsVersion| {
         let mut app = app61(cors(&["chrome-extension://abc"], bare_resource("*")));
         app.version = v;
-        respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", "chrome-extension://abc")]))
-            .response
-            .headers
-            .contains("access-control-allow-origin")
+        respond(
+            &app,
+            &req(
+                "GET",
+                &format!("{API}/me"),
+                &[("Origin", "chrome-extension://abc")],
+            ),
+        )
+        .response
+        .headers
+        .contains("access-control-allow-origin")
     };
     assert!(!hit(RailsVersion::V6_1));
     assert!(hit(RailsVersion::V7_0));
@@ -332,7 +469,10 @@ fn custom_scheme_origin_by_generation() {
 // rack-cors `if:` proc false: the resource does not match (no-path), but Vary still applies.
 #[test]
 fn if_condition_false() {
-    let res = CorsResource { if_condition: false, ..bare_resource("*") };
+    let res = CorsResource {
+        if_condition: false,
+        ..bare_resource("*")
+    };
     let app = app61(cors(&[O], res));
     let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", O)]));
     assert!(!r.response.headers.contains("Access-Control-Allow-Origin"));
@@ -347,11 +487,31 @@ fn debug_header() {
     c.debug = true;
     let app = app61(c);
     let dbg = |rq| respond(&app, &rq).response.headers.get("X-Rack-CORS");
-    assert_eq!(dbg(req("GET", &format!("{API}/api/x"), &[("Origin", O)])).as_deref(), Some("hit"));
-    assert_eq!(dbg(req("GET", &format!("{API}/api/x"), &[])).as_deref(), Some("miss; no-origin"));
-    assert_eq!(dbg(req("GET", &format!("{API}/me"), &[("Origin", O)])).as_deref(), Some("miss; no-path"));
-    assert_eq!(dbg(req("GET", &format!("{API}/api/x"), &[("Origin", "http://x.test")])).as_deref(), Some("miss; no-origin"));
-    assert_eq!(dbg(preflight(&format!("{API}/api/x"), O, "GET", None)), None);
+    assert_eq!(
+        dbg(req("GET", &format!("{API}/api/x"), &[("Origin", O)])).as_deref(),
+        Some("hit")
+    );
+    assert_eq!(
+        dbg(req("GET", &format!("{API}/api/x"), &[])).as_deref(),
+        Some("miss; no-origin")
+    );
+    assert_eq!(
+        dbg(req("GET", &format!("{API}/me"), &[("Origin", O)])).as_deref(),
+        Some("miss; no-path")
+    );
+    assert_eq!(
+        dbg(req(
+            "GET",
+            &format!("{API}/api/x"),
+            &[("Origin", "http://x.test")]
+        ))
+        .as_deref(),
+        Some("miss; no-origin")
+    );
+    assert_eq!(
+        dbg(preflight(&format!("{API}/api/x"), O, "GET", None)),
+        None
+    );
     assert_eq!(dbg(preflight(&format!("{API}/me"), O, "GET", None)), None);
 }
 
@@ -359,9 +519,18 @@ fn debug_header() {
 #[test]
 fn options_without_acrm_reaches_the_app() {
     let app = app61(cors(&[O], creds_resource()));
-    let r = respond(&app, &req("OPTIONS", &format!("{API}/me"), &[("Origin", O)]));
+    let r = respond(
+        &app,
+        &req("OPTIONS", &format!("{API}/me"), &[("Origin", O)]),
+    );
     assert_eq!(r.response.status, 404);
-    assert_eq!(r.response.headers.get("Access-Control-Allow-Origin").as_deref(), Some(O));
+    assert_eq!(
+        r.response
+            .headers
+            .get("Access-Control-Allow-Origin")
+            .as_deref(),
+        Some(O)
+    );
     assert_eq!(r.response.headers.get("Vary").as_deref(), Some("Origin"));
 }
 
@@ -373,8 +542,15 @@ fn header_name_case_by_version() {
         let mut app = app61(cors(&[O], creds_resource()));
         app.version = v;
         app.load_defaults = v.max_load_defaults();
-        let r = respond(&app, &req("POST", &format!("{API}/login"), &[("Origin", O)]));
-        r.response.headers.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>()
+        let r = respond(
+            &app,
+            &req("POST", &format!("{API}/login"), &[("Origin", O)]),
+        );
+        r.response
+            .headers
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect::<Vec<_>>()
     };
     let n61 = names(RailsVersion::V6_1);
     assert!(n61.contains(&"Access-Control-Allow-Origin".to_string()));
@@ -385,7 +561,10 @@ fn header_name_case_by_version() {
     assert!(n70.contains(&"vary".to_string()));
     assert!(n70.contains(&"Set-Cookie".to_string()));
     for v in [RailsVersion::V7_1, RailsVersion::V8] {
-        assert!(names(v).iter().all(|n| *n == n.to_ascii_lowercase()), "{v:?}");
+        assert!(
+            names(v).iter().all(|n| *n == n.to_ascii_lowercase()),
+            "{v:?}"
+        );
     }
 }
 
@@ -393,7 +572,14 @@ fn header_name_case_by_version() {
 #[test]
 fn cors_is_not_access_control() {
     let app = app61(cors(&[O], creds_resource()));
-    let r = respond(&app, &req("POST", &format!("{API}/login"), &[("Origin", "http://evil.test")]));
+    let r = respond(
+        &app,
+        &req(
+            "POST",
+            &format!("{API}/login"),
+            &[("Origin", "http://evil.test")],
+        ),
+    );
     assert_eq!(r.response.status, 200);
     assert!(set_cookie(&r).is_some());
     assert!(!r.response.headers.contains("Access-Control-Allow-Origin"));
@@ -408,9 +594,18 @@ fn error_responses_carry_cors_headers() {
     app.load_defaults = LoadDefaults::V7_0;
     app.api_only = true;
     app.session_middleware = SessionMiddleware::None;
-    let r = respond(&app, &req("POST", &format!("{API}/login"), &[("Origin", O)]));
+    let r = respond(
+        &app,
+        &req("POST", &format!("{API}/login"), &[("Origin", O)]),
+    );
     assert_eq!(r.response.status, 500);
-    assert_eq!(r.response.headers.get("access-control-allow-origin").as_deref(), Some(O));
+    assert_eq!(
+        r.response
+            .headers
+            .get("access-control-allow-origin")
+            .as_deref(),
+        Some(O)
+    );
     assert_eq!(r.response.headers.get("vary").as_deref(), Some("Origin"));
 }
 
@@ -420,5 +615,8 @@ fn bad_regexp_is_a_boot_error() {
     let app = app61(cors(&["/(unclosed/"], bare_resource("*")));
     let err = app.boot().unwrap_err();
     assert_eq!(err[0].reason, Reason::BootError);
-    assert!(err[0].values.iter().any(|v| v.value == "server.cors.allow.0.origins.0"));
+    assert!(err[0]
+        .values
+        .iter()
+        .any(|v| v.value == "server.cors.allow.0.origins.0"));
 }

@@ -29,7 +29,13 @@ fn store(key: Option<&str>) -> SessionStoreConfig {
 }
 
 fn versioned(v: RailsVersion) -> RailsApp {
-    let mut app = app61(cors(&[O], CorsResource { credentials: true, ..CorsResource::default() }));
+    let mut app = app61(cors(
+        &[O],
+        CorsResource {
+            credentials: true,
+            ..CorsResource::default()
+        },
+    ));
     app.version = v;
     app.load_defaults = v.max_load_defaults();
     app
@@ -41,13 +47,19 @@ fn versioned(v: RailsVersion) -> RailsApp {
 fn default_cookie_6_1() {
     let app = versioned(RailsVersion::V6_1);
     let r = login(&app, &format!("{API}/login"));
-    assert_eq!(set_cookie(&r).as_deref(), Some("_oracle_app_session=sess-1; path=/; HttpOnly; SameSite=Lax"));
+    assert_eq!(
+        set_cookie(&r).as_deref(),
+        Some("_oracle_app_session=sess-1; path=/; HttpOnly; SameSite=Lax")
+    );
     assert!(has(&r, Reason::SessionWritten));
     for ld in [LoadDefaults::V6_0, LoadDefaults::None] {
         let mut app = versioned(RailsVersion::V6_1);
         app.load_defaults = ld;
         let r = login(&app, &format!("{API}/login"));
-        assert_eq!(set_cookie(&r).as_deref(), Some("_oracle_app_session=sess-1; path=/; HttpOnly"));
+        assert_eq!(
+            set_cookie(&r).as_deref(),
+            Some("_oracle_app_session=sess-1; path=/; HttpOnly")
+        );
     }
 }
 
@@ -64,15 +76,39 @@ fn cookie_store_without_key_is_session_id() {
 #[test]
 fn same_site_values_and_nil_by_version() {
     let cookie = |v: RailsVersion, ss: SameSiteOption| {
-        let app = with_session(versioned(v), SessionStoreConfig { same_site: ss, ..store(Some("_k")) });
+        let app = with_session(
+            versioned(v),
+            SessionStoreConfig {
+                same_site: ss,
+                ..store(Some("_k"))
+            },
+        );
         set_cookie(&login(&app, &format!("{API}/login"))).unwrap()
     };
-    assert_eq!(cookie(RailsVersion::V6_1, SameSiteOption::None), "_k=sess-1; path=/; HttpOnly; SameSite=None");
-    assert_eq!(cookie(RailsVersion::V6_1, SameSiteOption::Strict), "_k=sess-1; path=/; HttpOnly; SameSite=Strict");
-    assert_eq!(cookie(RailsVersion::V6_1, SameSiteOption::Nil), "_k=sess-1; path=/; HttpOnly; SameSite=Lax");
-    assert_eq!(cookie(RailsVersion::V7_0, SameSiteOption::Nil), "_k=sess-1; path=/; HttpOnly; SameSite=Lax");
-    assert_eq!(cookie(RailsVersion::V7_1, SameSiteOption::Nil), "_k=sess-1; path=/; httponly");
-    assert_eq!(cookie(RailsVersion::V8, SameSiteOption::Nil), "_k=sess-1; path=/; httponly");
+    assert_eq!(
+        cookie(RailsVersion::V6_1, SameSiteOption::None),
+        "_k=sess-1; path=/; HttpOnly; SameSite=None"
+    );
+    assert_eq!(
+        cookie(RailsVersion::V6_1, SameSiteOption::Strict),
+        "_k=sess-1; path=/; HttpOnly; SameSite=Strict"
+    );
+    assert_eq!(
+        cookie(RailsVersion::V6_1, SameSiteOption::Nil),
+        "_k=sess-1; path=/; HttpOnly; SameSite=Lax"
+    );
+    assert_eq!(
+        cookie(RailsVersion::V7_0, SameSiteOption::Nil),
+        "_k=sess-1; path=/; HttpOnly; SameSite=Lax"
+    );
+    assert_eq!(
+        cookie(RailsVersion::V7_1, SameSiteOption::Nil),
+        "_k=sess-1; path=/; httponly"
+    );
+    assert_eq!(
+        cookie(RailsVersion::V8, SameSiteOption::Nil),
+        "_k=sess-1; path=/; httponly"
+    );
 }
 
 // §F version table "cookie attribute case": Rack 2.2 `; secure; HttpOnly; SameSite=Lax`,
@@ -80,13 +116,31 @@ fn same_site_values_and_nil_by_version() {
 #[test]
 fn attribute_case_by_rack_version() {
     let cookie = |v: RailsVersion| {
-        let app = with_session(versioned(v), SessionStoreConfig { secure: Some(true), ..store(Some("_k")) });
+        let app = with_session(
+            versioned(v),
+            SessionStoreConfig {
+                secure: Some(true),
+                ..store(Some("_k"))
+            },
+        );
         set_cookie(&login(&app, "https://localhost:3001/login")).unwrap()
     };
-    assert_eq!(cookie(RailsVersion::V6_1), "_k=sess-1; path=/; secure; HttpOnly; SameSite=Lax");
-    assert_eq!(cookie(RailsVersion::V7_0), "_k=sess-1; path=/; secure; HttpOnly; SameSite=Lax");
-    assert_eq!(cookie(RailsVersion::V7_1), "_k=sess-1; path=/; secure; httponly; SameSite=Lax");
-    assert_eq!(cookie(RailsVersion::V8), "_k=sess-1; path=/; secure; httponly; samesite=lax");
+    assert_eq!(
+        cookie(RailsVersion::V6_1),
+        "_k=sess-1; path=/; secure; HttpOnly; SameSite=Lax"
+    );
+    assert_eq!(
+        cookie(RailsVersion::V7_0),
+        "_k=sess-1; path=/; secure; HttpOnly; SameSite=Lax"
+    );
+    assert_eq!(
+        cookie(RailsVersion::V7_1),
+        "_k=sess-1; path=/; secure; httponly; SameSite=Lax"
+    );
+    assert_eq!(
+        cookie(RailsVersion::V8),
+        "_k=sess-1; path=/; secure; httponly; samesite=lax"
+    );
 }
 
 // §F "secure: true over http": the session cookie is never written over http, in
@@ -94,7 +148,13 @@ fn attribute_case_by_rack_version() {
 #[test]
 fn secure_session_never_written_over_http() {
     for env in [Environment::Development, Environment::Production] {
-        let mut app = with_session(versioned(RailsVersion::V8), SessionStoreConfig { secure: Some(true), ..store(Some("_k")) });
+        let mut app = with_session(
+            versioned(RailsVersion::V8),
+            SessionStoreConfig {
+                secure: Some(true),
+                ..store(Some("_k"))
+            },
+        );
         app.environment = env;
         let r = login(&app, &format!("{API}/login"));
         assert_eq!(r.response.status, 200);
@@ -102,8 +162,21 @@ fn secure_session_never_written_over_http() {
         assert!(has(&r, Reason::SessionNotWrittenInsecure));
         assert!(!has(&r, Reason::SessionWritten));
     }
-    let mut app = with_session(versioned(RailsVersion::V8), SessionStoreConfig { secure: Some(true), ..store(Some("_k")) });
-    let r = respond(&app, &req("POST", &format!("{API}/login"), &[("Origin", O), ("X-Forwarded-Proto", "https")]));
+    let mut app = with_session(
+        versioned(RailsVersion::V8),
+        SessionStoreConfig {
+            secure: Some(true),
+            ..store(Some("_k"))
+        },
+    );
+    let r = respond(
+        &app,
+        &req(
+            "POST",
+            &format!("{API}/login"),
+            &[("Origin", O), ("X-Forwarded-Proto", "https")],
+        ),
+    );
     assert!(set_cookie(&r).unwrap().contains("; secure"));
     app.assume_ssl = true;
     let r = login(&app, &format!("{API}/login"));
@@ -117,15 +190,30 @@ fn force_ssl_makes_the_session_secure() {
     let mut app = versioned(RailsVersion::V6_1);
     app.force_ssl = true;
     let r = login(&app, "https://localhost:3001/login");
-    assert_eq!(set_cookie(&r).as_deref(), Some("_oracle_app_session=sess-1; path=/; secure; HttpOnly; SameSite=Lax"));
     assert_eq!(
-        r.response.headers.get("Strict-Transport-Security").as_deref(),
+        set_cookie(&r).as_deref(),
+        Some("_oracle_app_session=sess-1; path=/; secure; HttpOnly; SameSite=Lax")
+    );
+    assert_eq!(
+        r.response
+            .headers
+            .get("Strict-Transport-Security")
+            .as_deref(),
         Some("max-age=63072000; includeSubDomains")
     );
-    let mut app = with_session(versioned(RailsVersion::V6_1), SessionStoreConfig { secure: Some(false), ..store(Some("_k")) });
+    let mut app = with_session(
+        versioned(RailsVersion::V6_1),
+        SessionStoreConfig {
+            secure: Some(false),
+            ..store(Some("_k"))
+        },
+    );
     app.force_ssl = true;
     let r = login(&app, "https://localhost:3001/login");
-    assert_eq!(set_cookie(&r).as_deref(), Some("_k=sess-1; path=/; HttpOnly; SameSite=Lax; secure"));
+    assert_eq!(
+        set_cookie(&r).as_deref(),
+        Some("_k=sess-1; path=/; HttpOnly; SameSite=Lax; secure")
+    );
 }
 
 // §F "API-only, documented way": force_ssl does NOT add secure to the options; the SSL
@@ -137,7 +225,10 @@ fn force_ssl_api_only_appends_secure() {
     app.session_middleware = SessionMiddleware::Documented;
     app.force_ssl = true;
     let r = login(&app, "https://localhost:3001/login");
-    assert_eq!(set_cookie(&r).as_deref(), Some("_api_session=sess-1; path=/; HttpOnly; SameSite=Lax; secure"));
+    assert_eq!(
+        set_cookie(&r).as_deref(),
+        Some("_api_session=sess-1; path=/; HttpOnly; SameSite=Lax; secure")
+    );
 }
 
 // §F "force_ssl": rack-cors answers an http preflight (200 + CORS); http GET → 301,
@@ -149,10 +240,22 @@ fn force_ssl_redirects_after_rack_cors() {
     let r = respond(&app, &preflight(&format!("{API}/login"), O, "POST", None));
     assert_eq!(r.response.status, 200);
     assert!(r.response.headers.contains("Access-Control-Allow-Origin"));
-    let r = respond(&app, &req("GET", &format!("{API}/me?x=1"), &[("Origin", O)]));
+    let r = respond(
+        &app,
+        &req("GET", &format!("{API}/me?x=1"), &[("Origin", O)]),
+    );
     assert_eq!(r.response.status, 301);
-    assert_eq!(r.response.headers.get("Location").as_deref(), Some("https://localhost:3001/me?x=1"));
-    assert_eq!(r.response.headers.get("Access-Control-Allow-Origin").as_deref(), Some(O));
+    assert_eq!(
+        r.response.headers.get("Location").as_deref(),
+        Some("https://localhost:3001/me?x=1")
+    );
+    assert_eq!(
+        r.response
+            .headers
+            .get("Access-Control-Allow-Origin")
+            .as_deref(),
+        Some(O)
+    );
     assert!(has(&r, Reason::ForceSslRedirect));
     let r = login(&app, &format!("{API}/login"));
     assert_eq!(r.response.status, 308);
@@ -195,10 +298,16 @@ fn domain_all_table() {
     for (n, host, want) in tld {
         assert_eq!(all_domain(host, Some(n), v).as_deref(), want, "{n} {host}");
     }
-    assert_eq!(all_domain("app.example.com", None, RailsVersion::V7_1).as_deref(), Some("example.com"));
+    assert_eq!(
+        all_domain("app.example.com", None, RailsVersion::V7_1).as_deref(),
+        Some("example.com")
+    );
     assert_eq!(all_domain("localhost", None, RailsVersion::V8), None);
     // The string "all" behaves like :all.
-    assert_eq!(cookie_domain(&DomainOption::Exact("all".into()), "a.example.com", v).as_deref(), Some(".example.com"));
+    assert_eq!(
+        cookie_domain(&DomainOption::Exact("all".into()), "a.example.com", v).as_deref(),
+        Some(".example.com")
+    );
 }
 
 // §F "explicit domain / list": sent as written whatever the host; a list sends the first
@@ -207,21 +316,46 @@ fn domain_all_table() {
 fn explicit_and_list_domains() {
     let v = RailsVersion::V6_1;
     let exact = DomainOption::Exact(".example.com".into());
-    assert_eq!(cookie_domain(&exact, "localhost", v).as_deref(), Some(".example.com"));
+    assert_eq!(
+        cookie_domain(&exact, "localhost", v).as_deref(),
+        Some(".example.com")
+    );
     let list = DomainOption::List(vec![".example.com".into(), "foo.co.uk".into()]);
-    assert_eq!(cookie_domain(&list, "www.foo.co.uk", v).as_deref(), Some("foo.co.uk"));
-    assert_eq!(cookie_domain(&list, "api.example.com", v).as_deref(), Some(".example.com"));
+    assert_eq!(
+        cookie_domain(&list, "www.foo.co.uk", v).as_deref(),
+        Some("foo.co.uk")
+    );
+    assert_eq!(
+        cookie_domain(&list, "api.example.com", v).as_deref(),
+        Some(".example.com")
+    );
     assert_eq!(cookie_domain(&list, "localhost", v), None);
     // And on the wire, in place.
-    let app = with_session(versioned(v), SessionStoreConfig { domain: exact, ..store(Some("_k")) });
+    let app = with_session(
+        versioned(v),
+        SessionStoreConfig {
+            domain: exact,
+            ..store(Some("_k"))
+        },
+    );
     let r = login(&app, &format!("{API}/login"));
-    assert_eq!(set_cookie(&r).as_deref(), Some("_k=sess-1; domain=.example.com; path=/; HttpOnly; SameSite=Lax"));
+    assert_eq!(
+        set_cookie(&r).as_deref(),
+        Some("_k=sess-1; domain=.example.com; path=/; HttpOnly; SameSite=Lax")
+    );
 }
 
 // §F "expire_after": `expires=<httpdate>` (no Max-Age), from the simulation clock.
 #[test]
 fn expire_after_gives_expires() {
-    let app = with_session(versioned(RailsVersion::V6_1), SessionStoreConfig { expire_after: Some(14 * 86_400), path: Some("/api".into()), ..store(Some("_k")) });
+    let app = with_session(
+        versioned(RailsVersion::V6_1),
+        SessionStoreConfig {
+            expire_after: Some(14 * 86_400),
+            path: Some("/api".into()),
+            ..store(Some("_k"))
+        },
+    );
     let r = login(&app, &format!("{API}/login"));
     assert_eq!(
         set_cookie(&r).as_deref(),
@@ -233,8 +367,17 @@ fn expire_after_gives_expires() {
 // `httponly: false` drops the attribute (the model does what is configured).
 #[test]
 fn httponly_false() {
-    let app = with_session(versioned(RailsVersion::V8), SessionStoreConfig { httponly: Some(false), ..store(Some("_k")) });
-    assert_eq!(set_cookie(&login(&app, &format!("{API}/login"))).as_deref(), Some("_k=sess-1; path=/; samesite=lax"));
+    let app = with_session(
+        versioned(RailsVersion::V8),
+        SessionStoreConfig {
+            httponly: Some(false),
+            ..store(Some("_k"))
+        },
+    );
+    assert_eq!(
+        set_cookie(&login(&app, &format!("{API}/login"))).as_deref(),
+        Some("_k=sess-1; path=/; samesite=lax")
+    );
 }
 
 // §F "default Rails 6.1 session cookie": re-sent on every request that reads the session;
@@ -242,11 +385,28 @@ fn httponly_false() {
 #[test]
 fn read_path_resends_and_missing_is_401() {
     let app = versioned(RailsVersion::V6_1);
-    let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", O), ("Cookie", "_oracle_app_session=sess-1")]));
+    let r = respond(
+        &app,
+        &req(
+            "GET",
+            &format!("{API}/me"),
+            &[("Origin", O), ("Cookie", "_oracle_app_session=sess-1")],
+        ),
+    );
     assert_eq!(r.response.status, 200);
-    assert_eq!(set_cookie(&r).as_deref(), Some("_oracle_app_session=sess-1; path=/; HttpOnly; SameSite=Lax"));
+    assert_eq!(
+        set_cookie(&r).as_deref(),
+        Some("_oracle_app_session=sess-1; path=/; HttpOnly; SameSite=Lax")
+    );
     assert!(has(&r, Reason::SessionRead));
-    let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", O), ("Cookie", "other=1")]));
+    let r = respond(
+        &app,
+        &req(
+            "GET",
+            &format!("{API}/me"),
+            &[("Origin", O), ("Cookie", "other=1")],
+        ),
+    );
     assert_eq!(r.response.status, 401);
     assert_eq!(set_cookie(&r), None);
     assert!(has(&r, Reason::SessionMissing));
@@ -268,7 +428,13 @@ fn api_only_without_session_middleware() {
         assert_eq!(r.response.status, status, "{v:?}");
         assert_eq!(set_cookie(&r), None);
         assert!(has(&r, reason), "{v:?}");
-        let mut full = with_session(versioned(v), SessionStoreConfig { store: StoreKind::Disabled, ..store(None) });
+        let mut full = with_session(
+            versioned(v),
+            SessionStoreConfig {
+                store: StoreKind::Disabled,
+                ..store(None)
+            },
+        );
         full.api_only = false;
         let r = login(&full, &format!("{API}/login"));
         assert_eq!(r.response.status, status, "full app {v:?}");
@@ -283,7 +449,10 @@ fn api_only_documented_way() {
     app.api_only = true;
     app.session_middleware = SessionMiddleware::Documented;
     let r = login(&app, &format!("{API}/login"));
-    assert_eq!(set_cookie(&r).as_deref(), Some("_api_session=sess-1; path=/; HttpOnly; SameSite=Lax"));
+    assert_eq!(
+        set_cookie(&r).as_deref(),
+        Some("_api_session=sess-1; path=/; HttpOnly; SameSite=Lax")
+    );
 }
 
 // §F "API-only, wrong ways": without options → `_session_id`, key/domain/same_site/secure
@@ -301,18 +470,35 @@ fn api_only_wrong_ways() {
     app.api_only = true;
     app.session_middleware = SessionMiddleware::WithoutOptions;
     let r = login(&app, &format!("{API}/login"));
-    assert_eq!(set_cookie(&r).as_deref(), Some("_session_id=sess-1; path=/; HttpOnly; SameSite=Lax"));
+    assert_eq!(
+        set_cookie(&r).as_deref(),
+        Some("_session_id=sess-1; path=/; HttpOnly; SameSite=Lax")
+    );
     assert!(has(&r, Reason::SessionOptionsIgnored));
 
     app.session_middleware = SessionMiddleware::BeforeStoreSet;
     let err = app.boot().unwrap_err();
     assert_eq!(err[0].reason, Reason::BootError);
-    assert!(err[0].title.contains("undefined method `new' for nil:NilClass"), "{}", err[0].title);
+    assert!(
+        err[0]
+            .title
+            .contains("undefined method `new' for nil:NilClass"),
+        "{}",
+        err[0].title
+    );
     app.version = RailsVersion::V8;
     app.load_defaults = LoadDefaults::V8_0;
-    assert!(app.boot().unwrap_err()[0].title.contains("undefined method 'new' for nil"));
+    assert!(app.boot().unwrap_err()[0]
+        .title
+        .contains("undefined method 'new' for nil"));
 
-    let mut app = with_session(versioned(RailsVersion::V6_1), SessionStoreConfig { store: StoreKind::Disabled, ..store(None) });
+    let mut app = with_session(
+        versioned(RailsVersion::V6_1),
+        SessionStoreConfig {
+            store: StoreKind::Disabled,
+            ..store(None)
+        },
+    );
     app.api_only = true;
     app.session_middleware = SessionMiddleware::Documented;
     assert_eq!(app.boot().unwrap_err()[0].reason, Reason::BootError);
@@ -334,9 +520,22 @@ fn csrf_on_full_apps() {
     let r = login(&app, &format!("{API}/login"));
     assert_eq!(r.response.status, 422);
     assert_eq!(set_cookie(&r), None);
-    assert_eq!(r.response.headers.get("Access-Control-Allow-Origin").as_deref(), Some(O));
+    assert_eq!(
+        r.response
+            .headers
+            .get("Access-Control-Allow-Origin")
+            .as_deref(),
+        Some(O)
+    );
     assert!(has(&r, Reason::CsrfRejected));
-    let r = respond(&app, &req("POST", &format!("{API}/login"), &[("Origin", O), ("X-CSRF-Token", "t")]));
+    let r = respond(
+        &app,
+        &req(
+            "POST",
+            &format!("{API}/login"),
+            &[("Origin", O), ("X-CSRF-Token", "t")],
+        ),
+    );
     assert_eq!(r.response.status, 200);
     app.api_only = true;
     app.session_middleware = SessionMiddleware::Documented;
@@ -380,10 +579,18 @@ fn load_defaults_newer_than_rails() {
 fn default_headers_by_load_defaults() {
     let h = |v: RailsVersion| {
         let app = versioned(v);
-        respond(&app, &req("GET", &format!("{API}/me"), &[])).response.headers
+        respond(&app, &req("GET", &format!("{API}/me"), &[]))
+            .response
+            .headers
     };
-    assert_eq!(h(RailsVersion::V6_1).get("X-XSS-Protection").as_deref(), Some("1; mode=block"));
-    assert_eq!(h(RailsVersion::V7_0).get("X-XSS-Protection").as_deref(), Some("0"));
+    assert_eq!(
+        h(RailsVersion::V6_1).get("X-XSS-Protection").as_deref(),
+        Some("1; mode=block")
+    );
+    assert_eq!(
+        h(RailsVersion::V7_0).get("X-XSS-Protection").as_deref(),
+        Some("0")
+    );
     assert!(h(RailsVersion::V7_0).contains("X-Download-Options"));
     assert!(!h(RailsVersion::V7_1).contains("x-download-options"));
 }

@@ -394,13 +394,29 @@ pub fn origin_form(entry: &str, gen: RackCorsGen) -> OriginForm {
     }
 }
 
-/// `/…/flags` or `%r{…}flags`.
+/// `/…/flags` or `%r{…}flags`: delimiters well formed, only flag letters after the end.
 pub fn is_regexp_literal(entry: &str) -> bool {
-    (entry.len() >= 2 && entry.starts_with('/') && entry[1..].contains('/'))
-        && entry
-            .rfind('/')
-            .is_some_and(|end| end > 0 && entry[end + 1..].chars().all(|c| c.is_ascii_alphabetic()))
-        || entry.starts_with("%r")
+    let flags_only = |rest: &str| rest.chars().all(|c| c.is_ascii_lowercase());
+    if let Some(rest) = entry.strip_prefix('/') {
+        return regexp::find_unescaped(rest, '/').is_some_and(|end| flags_only(&rest[end + 1..]));
+    }
+    if let Some(rest) = entry.strip_prefix("%r") {
+        let Some(open) = rest.chars().next() else {
+            return false;
+        };
+        let close = match open {
+            '{' => '}',
+            '(' => ')',
+            '[' => ']',
+            '<' => '>',
+            c if c.is_ascii_punctuation() => c,
+            _ => return false,
+        };
+        let inner = &rest[open.len_utf8()..];
+        return regexp::find_unescaped(inner, close)
+            .is_some_and(|end| flags_only(&inner[end + close.len_utf8()..]));
+    }
+    false
 }
 
 /// `^[a-z][a-z0-9.+-]*://` (the first line only, as Ruby's `^` would allow).
@@ -1546,7 +1562,7 @@ pub mod regexp {
         }
     }
 
-    fn find_unescaped(s: &str, close: char) -> Option<usize> {
+    pub(crate) fn find_unescaped(s: &str, close: char) -> Option<usize> {
         let mut escaped = false;
         for (i, c) in s.char_indices() {
             if escaped {

@@ -1015,3 +1015,77 @@ impl ServerModel for RailsApp {
         ServerReply { response, steps }
     }
 }
+
+/// The article's snippets as settings (`original-article.md`).
+pub mod article {
+    use super::*;
+
+    /// The page's origin in the article.
+    pub const PAGE_ORIGIN: &str = "http://localhost:3000";
+
+    /// The article's `resource '*'` line (headers :any, seven methods).
+    pub fn resource(credentials: bool) -> CorsResource {
+        CorsResource {
+            credentials,
+            ..CorsResource::default()
+        }
+    }
+
+    /// The "problematic" `cors.rb`: `origins '*'`, no credentials.
+    pub fn problematic_cors() -> CorsConfig {
+        CorsConfig {
+            enabled: true,
+            allow: vec![AllowBlock {
+                origins: vec!["*".into()],
+                resources: vec![resource(false)],
+                resource_before_origins: false,
+            }],
+            debug: false,
+        }
+    }
+
+    /// The refined `cors.rb`: explicit origins and `credentials: true`.
+    pub fn refined_cors() -> CorsConfig {
+        CorsConfig {
+            enabled: true,
+            allow: vec![AllowBlock {
+                origins: vec![
+                    "http://localhost:3000".into(),
+                    "https://your-frontend-domain.com".into(),
+                ],
+                resources: vec![resource(true)],
+                resource_before_origins: false,
+            }],
+            debug: false,
+        }
+    }
+
+    /// The one-line session store: `key: '_your_app_session'`.
+    pub fn simple_session() -> SessionStoreConfig {
+        SessionStoreConfig {
+            key: Some("_your_app_session".into()),
+            ..SessionStoreConfig::default()
+        }
+    }
+
+    /// The "more secure" session store: `.your-domain.com`, `same_site: :none`, `secure: true`.
+    pub fn session() -> SessionStoreConfig {
+        SessionStoreConfig {
+            key: Some("_your_app_session".into()),
+            domain: DomainOption::Exact(".your-domain.com".into()),
+            same_site: SameSiteOption::None,
+            secure: Some(true),
+            ..SessionStoreConfig::default()
+        }
+    }
+
+    /// An API-only Rails 8 app with the session middleware added the
+    /// documented way, the given `cors.rb` and session store.
+    pub fn app(cors: CorsConfig, session: SessionStoreConfig) -> RailsApp {
+        RailsApp {
+            cors,
+            session,
+            ..RailsApp::default()
+        }
+    }
+}

@@ -22,7 +22,10 @@ pub fn req(method: &str, url: &str, headers: &[(&str, &str)]) -> WireRequest {
 }
 
 pub fn preflight(url: &str, origin: &str, method: &str, acrh: Option<&str>) -> WireRequest {
-    let mut h = vec![("Origin", origin), ("Access-Control-Request-Method", method)];
+    let mut h = vec![
+        ("Origin", origin),
+        ("Access-Control-Request-Method", method),
+    ];
     if let Some(a) = acrh {
         h.push(("Access-Control-Request-Headers", a));
     }
@@ -81,7 +84,11 @@ pub fn has(reply: &ServerReply, r: Reason) -> bool {
 }
 
 pub fn respond(app: &RailsApp, r: &WireRequest) -> ServerReply {
-    assert!(app.boot().is_ok(), "app should boot: {:?}", app.boot().err());
+    assert!(
+        app.boot().is_ok(),
+        "app should boot: {:?}",
+        app.boot().err()
+    );
     app.respond(r, 0)
 }
 

@@ -1,0 +1,1 @@
+//! Fixes (being written).
