@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    crumbtrail_app::mount();
+}
