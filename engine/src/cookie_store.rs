@@ -96,6 +96,7 @@ pub struct SetContext<'a> {
 /// What happened to one `Set-Cookie` line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetOutcome {
+    /// The cookie's name; `(name-less cookie)` when it has none.
     pub name: String,
     /// The jar now holds this cookie (false when rejected or when the line
     /// deleted a cookie).
@@ -126,7 +127,8 @@ pub struct GetOutcome {
     /// `a=b; c=d` in 6265bis §5.8.3 order (longer paths first, then earlier
     /// creation); `None` when no cookie goes.
     pub cookie_header: Option<String>,
-    /// Names of the cookies sent, in header order.
+    /// Names of the cookies sent, in header order (`(name-less cookie)`
+    /// for one without a name).
     pub sent: Vec<String>,
     pub steps: Vec<Step>,
 }
@@ -653,7 +655,7 @@ impl CookieJar {
                 spec::COOKIE_STORE_EXPIRY,
             );
             return SetOutcome {
-                name: c.name.clone(),
+                name: s.name.clone(),
                 stored: false,
                 rejected: None,
                 steps: s.steps,
@@ -708,7 +710,7 @@ impl CookieJar {
             );
         }
         SetOutcome {
-            name: c.name.clone(),
+            name: s.name.clone(),
             stored: true,
             rejected: None,
             steps: s.steps,
@@ -968,7 +970,7 @@ impl CookieJar {
             .join("; ");
         GetOutcome {
             cookie_header: (!included.is_empty()).then_some(header),
-            sent: included.iter().map(|c| c.name.clone()).collect(),
+            sent: included.iter().map(|c| c.display_name()).collect(),
             steps,
         }
     }
@@ -2140,7 +2142,17 @@ mod tests {
             got.cookie_header.as_deref(),
             Some("deep=1; mid=1; early=1; late=2; nameless; empty=")
         );
-        assert_eq!(got.sent, vec!["deep", "mid", "early", "late", "", "empty"]);
+        assert_eq!(
+            got.sent,
+            vec![
+                "deep",
+                "mid",
+                "early",
+                "late",
+                "(name-less cookie)",
+                "empty"
+            ]
+        );
         // view(): creation order, unexpired only.
         let names: Vec<String> = jar.view(T0).into_iter().map(|v| v.name).collect();
         assert_eq!(names, vec!["late", "deep", "early", "mid", "", "empty"]);
