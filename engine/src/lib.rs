@@ -22,6 +22,7 @@ pub mod cors_check;
 pub mod fixes;
 pub mod headers;
 pub mod http;
+pub mod live;
 pub mod mixed_content;
 pub mod origin;
 pub mod permalink;

@@ -1,0 +1,982 @@
+//! Live mode, the pure parts: mapping a scenario onto the lab server's
+//! origins, what the page and the lab observe, and comparing that with the
+//! engine's prediction.
+//!
+//! Nothing here touches the network. The page (and the differential tests)
+//! run the mapped scenario for real, collect one [`Observation`] per request
+//! and call [`compare`] with the trace of the **mapped** scenario, so the
+//! comparison is always like for like; [`LiveMapping::notes`] says how the
+//! mapped scenario differs from the one the user wrote.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::headers::HeaderList;
+use crate::origin::{is_loopback_host, is_potentially_trustworthy, parse_url};
+use crate::profile::{Family, ProfileId};
+use crate::scenario::{Client, Scenario, ServerSetup};
+use crate::site::site_of;
+use crate::trace::{JsResult, PreflightOutcome, Trace};
+
+/// Query parameter that tells the lab which run a request belongs to.
+pub const RUN_PARAM: &str = "ct_run";
+/// Query parameter with the index of the scenario request (for the lab log).
+pub const REQ_PARAM: &str = "ct_req";
+/// Path prefix of the lab's own endpoints.
+pub const LAB_PREFIX: &str = "/__lab/";
+/// Largest scenario (JSON bytes) the lab accepts.
+pub const MAX_SCENARIO_BYTES: usize = 64 * 1024;
+
+/// The ports the lab listens on (every loopback host name works on each).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabPorts {
+    /// Serves the playground; same-origin requests go here too.
+    pub app: u16,
+    /// A second port: same-site cross-origin (`localhost:app` → `localhost:api`).
+    pub api: u16,
+    /// HTTPS twins of `app` and `api`, when the lab was started with HTTPS.
+    pub https_app: Option<u16>,
+    pub https_api: Option<u16>,
+}
+
+impl Default for LabPorts {
+    fn default() -> Self {
+        LabPorts {
+            app: 8080,
+            api: 8081,
+            https_app: None,
+            https_api: None,
+        }
+    }
+}
+
+/// Loopback host names that are distinct sites from each other, in the order
+/// they are handed out to the scenario's sites. All resolve to loopback
+/// without a hosts file (`*.localhost` in Chromium and Firefox).
+pub const LAB_HOSTS: [&str; 6] = [
+    "localhost",
+    "127.0.0.1",
+    "api.localhost",
+    "app.localhost",
+    "b.localhost",
+    "c.localhost",
+];
+
+/// One origin of the scenario and the lab origin standing in for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginMap {
+    pub scenario: String,
+    pub lab: String,
+}
+
+/// How a scenario is run live.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LiveMapping {
+    /// The scenario with every URL and origin replaced by its lab stand-in.
+    pub scenario: Scenario,
+    pub origins: Vec<OriginMap>,
+    /// Where the mapped scenario is only an approximation of the original.
+    pub notes: Vec<String>,
+    /// Why the scenario cannot be run live at all (empty = it can).
+    pub blockers: Vec<String>,
+}
+
+impl LiveMapping {
+    pub fn runnable(&self) -> bool {
+        self.blockers.is_empty()
+    }
+}
+
+struct Slot {
+    scenario_origin: Url,
+    lab_origin: String,
+}
+
+fn origin_string(u: &Url) -> String {
+    u.origin().ascii_serialization()
+}
+
+/// Maps `scenario` onto the lab. `page_origin` is where the playground really
+/// runs (e.g. `http://localhost:8080`): the scenario's page becomes that
+/// origin, and every other origin gets a lab origin with the same relation to
+/// it — same origin, same site (another port of the same host), cross-site
+/// (another loopback name), and the same scheme.
+pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) -> LiveMapping {
+    let mut notes = Vec::new();
+    let mut blockers = Vec::new();
+    let mut mapped = scenario.clone();
+
+    let real_page = match Url::parse(page_origin) {
+        Ok(u) => u,
+        Err(e) => {
+            blockers.push(format!("the playground's own address `{page_origin}` is not a URL: {e}"));
+            return LiveMapping {
+                scenario: mapped,
+                origins: Vec::new(),
+                notes,
+                blockers,
+            };
+        }
+    };
+    let page = match parse_url(&scenario.page.url, None) {
+        Ok(u) => u,
+        Err(e) => {
+            blockers.push(format!("the page URL cannot be read: {e}"));
+            return LiveMapping {
+                scenario: mapped,
+                origins: Vec::new(),
+                notes,
+                blockers,
+            };
+        }
+    };
+    if scenario
+        .page
+        .top_level_url
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty())
+    {
+        blockers.push(
+            "the page sits in an iframe in this scenario; live mode runs the requests from the \
+             playground itself, a top-level page, so the third-party context cannot be reproduced"
+                .into(),
+        );
+    }
+    if page.scheme() != real_page.scheme() {
+        blockers.push(format!(
+            "the scenario's page is {}:// but the playground is open over {}://; open the \
+             playground on the lab's {} origin to run this scenario live",
+            page.scheme(),
+            real_page.scheme(),
+            page.scheme()
+        ));
+    }
+
+    // Origins in order of appearance: the page first.
+    let mut urls = vec![page.clone()];
+    for (i, r) in scenario.requests.iter().enumerate() {
+        match parse_url(&r.url, Some(&page)) {
+            Ok(u) => urls.push(u),
+            Err(e) => blockers.push(format!("request {}: the URL cannot be read: {e}", i + 1)),
+        }
+        if matches!(r.client, Client::Navigation { .. } | Client::Iframe) {
+            blockers.push(format!(
+                "request {} is a navigation or an iframe load; live mode only runs fetch, XHR \
+                 and axios requests from the page (a navigation would leave the playground)",
+                i + 1
+            ));
+        }
+    }
+
+    // Sites get lab hosts; within a site, hosts share the lab host and
+    // origins get distinct ports.
+    let real_host = real_page.host_str().unwrap_or("localhost").to_string();
+    let mut free_hosts: Vec<String> = std::iter::once(real_host.clone())
+        .chain(
+            LAB_HOSTS
+                .iter()
+                .map(|h| h.to_string())
+                .filter(|h| *h != real_host),
+        )
+        .collect();
+    let mut site_hosts: Vec<(String, String)> = Vec::new(); // (scenario site host, lab host)
+    let mut site_members: Vec<(String, String)> = Vec::new(); // (site host, scenario host)
+    let mut slots: Vec<Slot> = Vec::new();
+    for u in &urls {
+        let origin = origin_string(u);
+        if slots.iter().any(|s| origin_string(&s.scenario_origin) == origin) {
+            continue;
+        }
+        let site = site_of(u).host;
+        let host = u.host_str().unwrap_or_default().to_string();
+        let lab_host = match site_hosts.iter().find(|(s, _)| *s == site) {
+            Some((_, h)) => h.clone(),
+            None => {
+                if free_hosts.is_empty() {
+                    blockers.push(format!(
+                        "the scenario uses more sites than the lab has loopback names ({})",
+                        LAB_HOSTS.len()
+                    ));
+                    continue;
+                }
+                let h = free_hosts.remove(0);
+                site_hosts.push((site.clone(), h.clone()));
+                h
+            }
+        };
+        if !site_members.iter().any(|(s, h)| *s == site && *h == host) {
+            if let Some((_, other)) = site_members.iter().find(|(s, _)| *s == site) {
+                notes.push(format!(
+                    "{other} and {host} are different hosts of one site; the lab uses one host \
+                     per site ({lab_host}, on different ports), so the relation stays same-site \
+                     cross-origin, but a host-only cookie of one is also sent to the other"
+                ));
+            }
+            site_members.push((site.clone(), host.clone()));
+        }
+        let pool: Vec<u16> = if u.scheme() == "https" {
+            [ports.https_app, ports.https_api]
+                .into_iter()
+                .flatten()
+                .collect()
+        } else {
+            vec![ports.app, ports.api]
+        };
+        if pool.is_empty() {
+            blockers.push(format!(
+                "{origin} is https but the lab runs without HTTPS; start it with `--https`"
+            ));
+            continue;
+        }
+        let used: Vec<u16> = slots
+            .iter()
+            .filter_map(|s| {
+                let lab = Url::parse(&s.lab_origin).ok()?;
+                (lab.host_str() == Some(lab_host.as_str()) && lab.scheme() == u.scheme())
+                    .then(|| lab.port_or_known_default())
+                    .flatten()
+            })
+            .collect();
+        let Some(port) = pool.iter().copied().find(|p| !used.contains(p)) else {
+            blockers.push(format!(
+                "more than {} origins of the site {} over {}://; the lab has only that many ports",
+                pool.len(),
+                site,
+                u.scheme()
+            ));
+            continue;
+        };
+        if u.scheme() == "http" && !is_potentially_trustworthy(u) {
+            notes.push(format!(
+                "{origin} is not a secure context, but its lab stand-in on loopback is: cookies \
+                 marked Secure are accepted there"
+            ));
+            if page.scheme() == "https" {
+                blockers.push(format!(
+                    "an https page calling {origin} is blocked as mixed content, but a call to a \
+                     loopback stand-in is allowed; this cannot be reproduced on the lab"
+                ));
+            }
+        }
+        let lab_origin = format!("{}://{}:{}", u.scheme(), lab_host, port);
+        slots.push(Slot {
+            scenario_origin: u.clone(),
+            lab_origin,
+        });
+    }
+
+    // The page is where the playground really is.
+    if let Some(first) = slots.first_mut() {
+        let real = origin_string(&real_page);
+        if first.lab_origin != real && page.scheme() == real_page.scheme() {
+            first.lab_origin = real;
+        }
+    }
+    let origins: Vec<OriginMap> = slots
+        .iter()
+        .map(|s| OriginMap {
+            scenario: origin_string(&s.scenario_origin),
+            lab: s.lab_origin.clone(),
+        })
+        .collect();
+
+    let rewrite_url = |input: &str, base: &Url| -> Option<String> {
+        let u = parse_url(input, Some(base)).ok()?;
+        let o = origin_string(&u);
+        let m = origins.iter().find(|m| m.scenario == o)?;
+        let mut lab = Url::parse(&m.lab).ok()?;
+        lab.set_path(u.path());
+        lab.set_query(u.query());
+        Some(lab.to_string())
+    };
+    if let Some(p) = rewrite_url(&scenario.page.url, &page) {
+        mapped.page.url = p;
+    }
+    for r in mapped.requests.iter_mut() {
+        if let Some(u) = rewrite_url(&r.url, &page) {
+            r.url = u;
+        }
+        if r.delay_secs > 0 {
+            r.delay_secs = 0;
+        }
+    }
+    if scenario.requests.iter().any(|r| r.delay_secs > 0) {
+        notes.push(
+            "the delays between requests are not waited for live: every request follows the \
+             previous one at once (the comparison uses the same timing)"
+                .into(),
+        );
+    }
+
+    // Origins written in the server configuration (rack-cors origins, raw
+    // Access-Control-Allow-Origin lines) follow their URLs.
+    mapped.server = rewrite_server(&scenario.server, &origins);
+    if server_mentions_domain(&scenario.server) {
+        notes.push(
+            "the server scopes a cookie with a Domain attribute; the lab's loopback names are \
+             not subdomains of that domain, so the browser judges the Domain against the lab host"
+                .into(),
+        );
+    }
+
+    LiveMapping {
+        scenario: mapped,
+        origins,
+        notes,
+        blockers,
+    }
+}
+
+fn replace_origin_text(text: &str, from: &str, to: &str) -> String {
+    // Replace `from` only where it is not followed by more port digits.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find(from) {
+        let after = &rest[pos + from.len()..];
+        out.push_str(&rest[..pos]);
+        if after.starts_with(|c: char| c.is_ascii_digit() || c == ':') {
+            out.push_str(from);
+        } else {
+            out.push_str(to);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn rewrite_server(server: &ServerSetup, origins: &[OriginMap]) -> ServerSetup {
+    let Ok(mut json) = serde_json::to_string(server) else {
+        return server.clone();
+    };
+    // Longest first, so `http://localhost:3000` is not rewritten by a shorter origin.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for m in origins {
+        pairs.push((m.scenario.clone(), m.lab.clone()));
+        // rack-cors also accepts a bare `host:port`.
+        let strip = |s: &str| s.split_once("://").map(|(_, h)| h.to_string());
+        if let (Some(a), Some(b)) = (strip(&m.scenario), strip(&m.lab)) {
+            if a.contains(':') {
+                pairs.push((format!("\"{a}\""), format!("\"{b}\"")));
+            }
+        }
+    }
+    pairs.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
+    // Two passes through placeholders, so a replacement is never replaced again.
+    for (i, (from, _)) in pairs.iter().enumerate() {
+        json = replace_origin_text(&json, from, &format!("\u{1}{i}\u{1}"));
+    }
+    for (i, (_, to)) in pairs.iter().enumerate() {
+        json = json.replace(&format!("\u{1}{i}\u{1}"), to);
+    }
+    serde_json::from_str(&json).unwrap_or_else(|_| server.clone())
+}
+
+fn server_mentions_domain(server: &ServerSetup) -> bool {
+    match server {
+        ServerSetup::Raw(raw) => raw.routes.iter().any(|r| {
+            [&r.preflight.headers, &r.response.headers]
+                .iter()
+                .any(|h| h.to_ascii_lowercase().contains("domain="))
+        }),
+        ServerSetup::Rails(app) => !matches!(
+            app.session.domain,
+            crate::server::rails::DomainOption::Unset
+        ),
+    }
+}
+
+/// Checks a scenario before the lab accepts it: every header the lab could
+/// emit must be free of CR and LF (a raw header line cannot smuggle a second
+/// header or a second response), and the server must be one the engine reads.
+pub fn validate_for_lab(scenario: &Scenario) -> Result<(), String> {
+    fn clean(field: &str, value: &str) -> Result<(), String> {
+        if value.bytes().any(|b| b == b'\r' || b == 0) {
+            return Err(format!(
+                "{field} contains a carriage return or NUL; the lab never sends such a header"
+            ));
+        }
+        Ok(())
+    }
+    match &scenario.server {
+        ServerSetup::Raw(raw) => {
+            for (i, r) in raw.routes.iter().enumerate() {
+                for (which, resp) in [("preflight", &r.preflight), ("response", &r.response)] {
+                    let field = format!("server.routes.{i}.{which}.headers");
+                    clean(&field, &resp.headers)?;
+                    HeaderList::parse_lines(&resp.headers)
+                        .map_err(|e| format!("{field}: {e}"))?;
+                }
+            }
+        }
+        ServerSetup::Rails(app) => {
+            let json = serde_json::to_string(app).unwrap_or_default();
+            // JSON escapes CR/LF as \r and \n inside strings.
+            if json.contains("\\r") || json.contains("\\n") || json.contains("\\u0000") {
+                return Err(
+                    "a Rails setting contains a line break; the lab never sends such a header"
+                        .into(),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True when a header value may be emitted by the lab (no CR, LF or NUL).
+pub fn is_safe_header_value(v: &str) -> bool {
+    !v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0)
+}
+
+/// One request as the lab received it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabLogEntry {
+    /// Order of arrival within the run.
+    pub seq: usize,
+    /// Index of the scenario request (`ct_req`), when the URL carried it.
+    pub req: Option<usize>,
+    pub method: String,
+    /// Scheme, host and port the request came in on, e.g. `http://api.localhost:8081`.
+    pub origin_of_lab: String,
+    pub path: String,
+    pub origin: Option<String>,
+    pub cookie: Option<String>,
+    pub acr_method: Option<String>,
+    pub acr_headers: Option<String>,
+    pub is_preflight: bool,
+    /// Status the lab answered with.
+    pub status: u16,
+}
+
+/// What the lab saw of one scenario request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabSeen {
+    pub preflight_seen: bool,
+    pub request_seen: bool,
+    /// The `Cookie` header of the actual request, as received.
+    pub cookie_header: Option<String>,
+}
+
+impl LabSeen {
+    /// Reads the entries of the lab log that belong to request `index`.
+    pub fn from_log(log: &[LabLogEntry], index: usize) -> LabSeen {
+        let mut seen = LabSeen::default();
+        for e in log.iter().filter(|e| e.req == Some(index)) {
+            if e.is_preflight {
+                seen.preflight_seen = true;
+            } else {
+                seen.request_seen = true;
+                seen.cookie_header = e.cookie.clone();
+            }
+        }
+        seen
+    }
+}
+
+/// What really happened to one request, seen from the page and from the lab.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    pub index: usize,
+    /// URL of the document that ran the code.
+    pub page_url: String,
+    /// Script requests: did the promise resolve (XHR: `load` rather than `error`)?
+    pub resolved: bool,
+    /// The response was opaque (`no-cors`).
+    pub opaque: bool,
+    /// Status as the script read it (0 for opaque responses and errors).
+    pub status: u16,
+    /// Names of the response headers the script could read, lower-case.
+    pub readable_headers: Vec<String>,
+    /// `document.cookie` after the request, when the page read it.
+    pub document_cookie: Option<String>,
+    pub lab: LabSeen,
+    /// The error message, when the promise was rejected.
+    pub error: Option<String>,
+}
+
+/// The outcomes compared per request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// A preflight reached the server.
+    Preflight,
+    /// The actual request reached the server.
+    Request,
+    /// What the script got: readable, opaque, or a network error.
+    Result,
+    /// The status the script read.
+    Status,
+    /// The response headers the script could read.
+    ReadableHeaders,
+    /// Cookies on the actual request.
+    CookiesSent,
+    /// Cookies visible to the page's `document.cookie` afterwards.
+    DocumentCookie,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Preflight => "preflight",
+            Outcome::Request => "request",
+            Outcome::Result => "result",
+            Outcome::Status => "status",
+            Outcome::ReadableHeaders => "readable headers",
+            Outcome::CookiesSent => "cookies sent",
+            Outcome::DocumentCookie => "document.cookie",
+        }
+    }
+}
+
+/// One outcome of one request: predicted vs observed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub request: usize,
+    pub outcome: Outcome,
+    pub simulated: String,
+    pub observed: String,
+    pub agree: bool,
+    /// Why they may differ, for mismatches.
+    pub explanation: Option<String>,
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+fn list(names: &BTreeSet<String>) -> String {
+    if names.is_empty() {
+        "(none)".into()
+    } else {
+        names.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Names in a `Cookie` header or a `document.cookie` string.
+pub fn cookie_names(header: &str) -> BTreeSet<String> {
+    header
+        .split(';')
+        .filter_map(|p| {
+            let p = p.trim();
+            if p.is_empty() {
+                return None;
+            }
+            Some(p.split_once('=').map(|(n, _)| n).unwrap_or("").trim().to_string())
+        })
+        .collect()
+}
+
+/// The cookie names a scenario deals with: every name its responses set.
+/// Observed cookie lists are filtered to these, so cookies left over from
+/// other runs in the same browser do not count.
+pub fn scenario_cookie_names(trace: &Trace) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for r in &trace.requests {
+        for ex in &r.exchanges {
+            if let Some(resp) = &ex.response {
+                for sc in resp.headers.get_all("set-cookie") {
+                    let pair = sc.split(';').next().unwrap_or("");
+                    let name = pair.split_once('=').map(|(n, _)| n).unwrap_or("").trim();
+                    names.insert(name.to_string());
+                }
+            }
+        }
+        names.extend(r.cookies_sent.iter().cloned());
+        names.extend(r.jar_after.iter().map(|c| c.name.clone()));
+    }
+    names
+}
+
+fn domain_matches(host: &str, domain: &str, host_only: bool) -> bool {
+    let (host, domain) = (host.to_ascii_lowercase(), domain.to_ascii_lowercase());
+    let domain = domain.trim_start_matches('.');
+    if host_only {
+        return host == domain;
+    }
+    host == domain || host.ends_with(&format!(".{domain}"))
+}
+
+fn path_matches(path: &str, cookie_path: &str) -> bool {
+    path == cookie_path
+        || (path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/') || path[cookie_path.len()..].starts_with('/')))
+}
+
+/// Cookies script on `page_url` can read after request `index` (RFC 6265bis
+/// §5.8.3 for a "non-HTTP" API on the page's own URL).
+pub fn predicted_document_cookie(trace: &Trace, index: usize, page_url: &str) -> BTreeSet<String> {
+    let Ok(page) = Url::parse(page_url) else {
+        return BTreeSet::new();
+    };
+    let host = page.host_str().unwrap_or_default();
+    let secure = is_potentially_trustworthy(&page) || is_loopback_host(host);
+    let site = site_of(&page).to_string();
+    let Some(outcome) = trace.requests.get(index) else {
+        return BTreeSet::new();
+    };
+    outcome
+        .jar_after
+        .iter()
+        .filter(|c| {
+            !c.http_only
+                && domain_matches(host, &c.domain, c.host_only)
+                && path_matches(page.path(), &c.path)
+                && (!c.secure || secure)
+                && c.partition.as_ref().is_none_or(|p| {
+                    *p == site || p.trim_end_matches('/') == site.trim_end_matches('/')
+                })
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn header_names_emitted(trace: &Trace, index: usize) -> BTreeSet<String> {
+    trace
+        .requests
+        .get(index)
+        .and_then(|r| r.exchanges.iter().rev().find(|e| !e.request.is_preflight))
+        .and_then(|e| e.response.as_ref())
+        .map(|resp| {
+            resp.headers
+                .0
+                .iter()
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Compares every observable of every request with the trace of the mapped
+/// scenario. Requests without an observation are not compared.
+pub fn compare(trace: &Trace, observations: &[Observation]) -> Vec<Comparison> {
+    let known = scenario_cookie_names(trace);
+    let mut out = Vec::new();
+    for obs in observations {
+        let Some(pred) = trace.requests.get(obs.index) else {
+            continue;
+        };
+        let i = obs.index;
+        let mut push = |outcome: Outcome, simulated: String, observed: String| {
+            let agree = simulated == observed;
+            out.push(Comparison {
+                request: i,
+                outcome,
+                agree,
+                explanation: (!agree).then(|| explain(trace, i, outcome, &simulated, &observed)),
+                simulated,
+                observed,
+            });
+        };
+        let pf = matches!(
+            pred.preflight,
+            PreflightOutcome::Passed | PreflightOutcome::Failed
+        );
+        push(
+            Outcome::Preflight,
+            yes_no(pf),
+            yes_no(obs.lab.preflight_seen),
+        );
+        push(
+            Outcome::Request,
+            yes_no(pred.request_sent),
+            yes_no(obs.lab.request_seen),
+        );
+        let sim_result = match pred.js_result {
+            JsResult::Readable => "readable",
+            JsResult::Opaque => "opaque",
+            JsResult::NetworkError | JsResult::NotSent => "network error",
+            JsResult::Navigated => "navigated",
+        };
+        let obs_result = match (obs.resolved, obs.opaque) {
+            (true, false) => "readable",
+            (true, true) => "opaque",
+            (false, _) => "network error",
+        };
+        push(Outcome::Result, sim_result.into(), obs_result.into());
+        if pred.js_result == JsResult::Readable && obs.resolved && !obs.opaque {
+            push(
+                Outcome::Status,
+                pred.status.map(|s| s.to_string()).unwrap_or_default(),
+                obs.status.to_string(),
+            );
+            // Only headers the server model emitted count (the lab's HTTP
+            // stack adds Content-Length and Date of its own).
+            let emitted = header_names_emitted(trace, i);
+            let sim: BTreeSet<String> = pred
+                .readable_headers
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .filter(|h| emitted.contains(h))
+                .collect();
+            let seen: BTreeSet<String> = obs
+                .readable_headers
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .filter(|h| emitted.contains(h))
+                .collect();
+            push(Outcome::ReadableHeaders, list(&sim), list(&seen));
+        }
+        if pred.request_sent && obs.lab.request_seen {
+            let sim: BTreeSet<String> = pred
+                .cookies_sent
+                .iter()
+                .filter(|n| known.contains(*n))
+                .cloned()
+                .collect();
+            let seen: BTreeSet<String> = cookie_names(obs.lab.cookie_header.as_deref().unwrap_or(""))
+                .into_iter()
+                .filter(|n| known.contains(n))
+                .collect();
+            push(Outcome::CookiesSent, list(&sim), list(&seen));
+        }
+        if let Some(dc) = &obs.document_cookie {
+            let sim = predicted_document_cookie(trace, i, &obs.page_url);
+            let seen: BTreeSet<String> = cookie_names(dc)
+                .into_iter()
+                .filter(|n| known.contains(n))
+                .collect();
+            push(Outcome::DocumentCookie, list(&sim), list(&seen));
+        }
+    }
+    out
+}
+
+fn explain(trace: &Trace, index: usize, outcome: Outcome, simulated: &str, observed: &str) -> String {
+    let pred = &trace.requests[index];
+    let base = format!(
+        "The engine predicted {simulated} for the {} of request {}, the browser did {observed}.",
+        outcome.label(),
+        index + 1
+    );
+    let hint = match outcome {
+        Outcome::CookiesSent | Outcome::DocumentCookie
+            if observed == "(none)" || observed.len() < simulated.len() =>
+        {
+            " Fewer cookies than predicted usually means the browser blocks third-party \
+             cookies (a fresh Chromium profile, Incognito, Safari) or keeps them in a \
+             per-site partition (Firefox): pick the profile that matches your browser's settings."
+        }
+        Outcome::CookiesSent | Outcome::DocumentCookie => {
+            " More cookies than predicted usually means the browser allows third-party \
+             cookies that the chosen profile blocks: pick the profile that matches your \
+             browser's settings."
+        }
+        Outcome::Preflight if pred.preflight == PreflightOutcome::Cached => {
+            " The engine thought a cached preflight covered the request; the browser's \
+             preflight cache may have been cleared or keyed differently."
+        }
+        _ => {
+            " If the chosen profile matches your browser, this is a difference between the \
+             engine and the browser: please report it with the permalink."
+        }
+    };
+    format!("{base}{hint}")
+}
+
+/// The browser family from a `navigator.userAgent` string.
+pub fn detect_family(user_agent: &str) -> Option<Family> {
+    let ua = user_agent;
+    if ua.contains("Firefox/") {
+        Some(Family::Firefox)
+    } else if ua.contains("Chrome/") || ua.contains("Chromium/") || ua.contains("Edg/") {
+        Some(Family::Chromium)
+    } else if ua.contains("Safari/") && ua.contains("Version/") {
+        Some(Family::Safari)
+    } else {
+        None
+    }
+}
+
+/// The profile to try for a browser family, given what the comparison showed.
+/// For Chromium: when cookies were sent or readable less than predicted under
+/// `Chrome`, the browser blocks third-party cookies (and the reverse).
+pub fn suggest_profile(
+    family: Family,
+    current: ProfileId,
+    comparisons: &[Comparison],
+) -> Option<ProfileId> {
+    let cookie_mismatch = |fewer: bool| {
+        comparisons.iter().any(|c| {
+            !c.agree
+                && matches!(c.outcome, Outcome::CookiesSent | Outcome::DocumentCookie)
+                && ((c.observed.len() < c.simulated.len() || c.observed == "(none)") == fewer)
+        })
+    };
+    let suggestion = match family {
+        Family::Firefox => ProfileId::Firefox,
+        Family::Safari => ProfileId::Safari,
+        Family::Chromium => match current {
+            ProfileId::Chrome if cookie_mismatch(true) => ProfileId::ChromeNo3pc,
+            ProfileId::ChromeNo3pc if cookie_mismatch(false) => ProfileId::Chrome,
+            ProfileId::Chrome | ProfileId::ChromeNo3pc => current,
+            _ => ProfileId::Chrome,
+        },
+    };
+    (suggestion != current).then_some(suggestion)
+}
+
+/// Adds the run and request markers to a mapped request URL.
+pub fn run_url(url: &str, run: &str, index: usize) -> String {
+    match Url::parse(url) {
+        Ok(mut u) => {
+            u.query_pairs_mut()
+                .append_pair(RUN_PARAM, run)
+                .append_pair(REQ_PARAM, &index.to_string());
+            u.to_string()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
+/// Removes the run and request markers: the URL the server model sees.
+/// Returns (url without markers, run id, request index).
+pub fn strip_run_params(url: &Url) -> (Url, Option<String>, Option<usize>) {
+    let mut run = None;
+    let mut req = None;
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter_map(|(k, v)| {
+            if k == RUN_PARAM {
+                run = Some(v.into_owned());
+                None
+            } else if k == REQ_PARAM {
+                req = v.parse().ok();
+                None
+            } else {
+                Some((k.into_owned(), v.into_owned()))
+            }
+        })
+        .collect();
+    let mut clean = url.clone();
+    if kept.is_empty() {
+        clean.set_query(None);
+    } else {
+        clean.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    (clean, run, req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{RawResponse, RawRoute, RawServer};
+
+    fn ports() -> LabPorts {
+        LabPorts::default()
+    }
+
+    #[test]
+    fn article_setup_maps_to_two_ports_of_localhost() {
+        let m = map_scenario(&Scenario::default(), "http://localhost:8080", &ports());
+        assert!(m.runnable(), "{:?}", m.blockers);
+        assert_eq!(m.scenario.page.url, "http://localhost:8080/");
+        assert_eq!(m.scenario.requests[0].url, "http://localhost:8081/login");
+        assert_eq!(m.origins.len(), 2);
+    }
+
+    #[test]
+    fn cross_site_gets_another_loopback_name_and_server_origins_follow() {
+        let mut s = Scenario::default();
+        s.page.url = "http://app.example.com/".into();
+        s.requests[0].url = "http://api.other.org/login".into();
+        s.requests[1].url = "http://app.example.com/me".into();
+        s.server = ServerSetup::Raw(RawServer {
+            routes: vec![RawRoute {
+                method: "*".into(),
+                path: "*".into(),
+                preflight: RawResponse::default(),
+                response: RawResponse {
+                    status: 200,
+                    headers: "Access-Control-Allow-Origin: http://app.example.com".into(),
+                },
+            }],
+        });
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        assert!(m.runnable(), "{:?}", m.blockers);
+        assert_eq!(m.scenario.requests[0].url, "http://127.0.0.1:8080/login");
+        assert_eq!(m.scenario.requests[1].url, "http://localhost:8080/me");
+        let ServerSetup::Raw(raw) = &m.scenario.server else {
+            panic!()
+        };
+        assert_eq!(
+            raw.routes[0].response.headers,
+            "Access-Control-Allow-Origin: http://localhost:8080"
+        );
+        assert!(m.notes.iter().any(|n| n.contains("not a secure context")));
+    }
+
+    #[test]
+    fn https_without_lab_https_is_a_blocker() {
+        let mut s = Scenario::default();
+        s.requests[0].url = "https://localhost:3001/login".into();
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        assert!(!m.runnable());
+    }
+
+    #[test]
+    fn origin_rewrite_keeps_longer_ports() {
+        assert_eq!(
+            replace_origin_text("a http://x:3000 b http://x:30001", "http://x:3000", "L"),
+            "a L b http://x:30001"
+        );
+    }
+
+    #[test]
+    fn run_params_round_trip() {
+        let u = run_url("http://localhost:8081/me?a=1", "abc", 2);
+        let (clean, run, req) = strip_run_params(&Url::parse(&u).unwrap());
+        assert_eq!(clean.as_str(), "http://localhost:8081/me?a=1");
+        assert_eq!(run.as_deref(), Some("abc"));
+        assert_eq!(req, Some(2));
+    }
+
+    #[test]
+    fn crlf_is_rejected() {
+        let mut s = Scenario::default();
+        s.server = ServerSetup::Raw(RawServer {
+            routes: vec![RawRoute {
+                response: RawResponse {
+                    status: 200,
+                    headers: "X-A: 1\r\nX-B: 2".into(),
+                },
+                ..RawRoute::default()
+            }],
+        });
+        assert!(validate_for_lab(&s).is_err());
+    }
+
+    #[test]
+    fn compare_flags_missing_cookies_and_suggests_no3pc() {
+        let s = Scenario::default();
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        let trace = crate::simulate(&m.scenario);
+        let obs: Vec<Observation> = trace
+            .requests
+            .iter()
+            .map(|r| Observation {
+                index: r.index,
+                page_url: m.scenario.page.url.clone(),
+                resolved: r.js_result != JsResult::NetworkError,
+                opaque: r.js_result == JsResult::Opaque,
+                status: r.status.unwrap_or(0),
+                readable_headers: r.readable_headers.clone(),
+                document_cookie: None,
+                lab: LabSeen {
+                    preflight_seen: matches!(
+                        r.preflight,
+                        PreflightOutcome::Passed | PreflightOutcome::Failed
+                    ),
+                    request_seen: r.request_sent,
+                    cookie_header: None,
+                },
+                error: None,
+            })
+            .collect();
+        let cmp = compare(&trace, &obs);
+        let sent_any = trace.requests.iter().any(|r| !r.cookies_sent.is_empty());
+        assert_eq!(cmp.iter().all(|c| c.agree), !sent_any);
+        assert_eq!(detect_family("Mozilla/5.0 Firefox/153.0"), Some(Family::Firefox));
+    }
+}
