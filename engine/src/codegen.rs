@@ -153,6 +153,7 @@ pub fn cors_rb(app: &RailsApp) -> String {
     s
 }
 
+#[allow(clippy::manual_is_multiple_of)] // is_multiple_of needs Rust 1.87; the MSRV is 1.85
 fn duration(secs: u64) -> String {
     if secs > 0 && secs % 86_400 == 0 {
         format!("{}.days", secs / 86_400)
@@ -833,6 +834,9 @@ fn continue_quoted_symbol(
     })
 }
 
+/// One `key: value` option and where it starts.
+type Opt = (String, Val, (usize, usize));
+
 struct P {
     toks: Vec<Token>,
     pos: usize,
@@ -905,14 +909,9 @@ impl P {
     /// `Rails.application.config` or `config` (a dotted receiver), consumed up to the method name.
     fn dotted(&mut self) -> Vec<String> {
         let mut parts = Vec::new();
-        loop {
-            match self.peek().cloned() {
-                Some(Tok::Ident(s)) | Some(Tok::Const(s)) => {
-                    parts.push(s);
-                    self.pos += 1;
-                }
-                _ => break,
-            }
+        while let Some(Tok::Ident(s) | Tok::Const(s)) = self.peek().cloned() {
+            parts.push(s);
+            self.pos += 1;
             if !self.eat(&Tok::Punct('.')) {
                 break;
             }
@@ -1018,7 +1017,7 @@ impl P {
     }
 
     /// `key: value, key: value` (after a comma, line breaks are allowed).
-    fn options(&mut self) -> Result<Vec<(String, Val, (usize, usize))>, ParseError> {
+    fn options(&mut self) -> Result<Vec<Opt>, ParseError> {
         let mut out = Vec::new();
         loop {
             let at = self.here();

@@ -592,6 +592,11 @@ impl RackCors {
         })
     }
 
+    /// True when some allow block accepts this Origin.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.blocks.iter().any(|b| Self::allow_origin(b, origin))
+    }
+
     /// `resource_for_path`: the first resource whose path matches, whatever
     /// the Origin and the `if:` (decides `Vary`).
     fn resource_for_path(&self, path: &str) -> Option<&CompiledResource> {
