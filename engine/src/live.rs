@@ -111,7 +111,9 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
     let real_page = match Url::parse(page_origin) {
         Ok(u) => u,
         Err(e) => {
-            blockers.push(format!("the playground's own address `{page_origin}` is not a URL: {e}"));
+            blockers.push(format!(
+                "the playground's own address `{page_origin}` is not a URL: {e}"
+            ));
             return LiveMapping {
                 scenario: mapped,
                 origins: Vec::new(),
@@ -186,7 +188,10 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
     let mut slots: Vec<Slot> = Vec::new();
     for u in &urls {
         let origin = origin_string(u);
-        if slots.iter().any(|s| origin_string(&s.scenario_origin) == origin) {
+        if slots
+            .iter()
+            .any(|s| origin_string(&s.scenario_origin) == origin)
+        {
             continue;
         }
         let site = site_of(u).host;
@@ -406,8 +411,7 @@ pub fn validate_for_lab(scenario: &Scenario) -> Result<(), String> {
                 for (which, resp) in [("preflight", &r.preflight), ("response", &r.response)] {
                     let field = format!("server.routes.{i}.{which}.headers");
                     clean(&field, &resp.headers)?;
-                    HeaderList::parse_lines(&resp.headers)
-                        .map_err(|e| format!("{field}: {e}"))?;
+                    HeaderList::parse_lines(&resp.headers).map_err(|e| format!("{field}: {e}"))?;
                 }
             }
         }
@@ -563,7 +567,13 @@ pub fn cookie_names(header: &str) -> BTreeSet<String> {
             if p.is_empty() {
                 return None;
             }
-            Some(p.split_once('=').map(|(n, _)| n).unwrap_or("").trim().to_string())
+            Some(
+                p.split_once('=')
+                    .map(|(n, _)| n)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+            )
         })
         .collect()
 }
@@ -725,10 +735,11 @@ pub fn compare(trace: &Trace, observations: &[Observation]) -> Vec<Comparison> {
                 .filter(|n| known.contains(*n))
                 .cloned()
                 .collect();
-            let seen: BTreeSet<String> = cookie_names(obs.lab.cookie_header.as_deref().unwrap_or(""))
-                .into_iter()
-                .filter(|n| known.contains(n))
-                .collect();
+            let seen: BTreeSet<String> =
+                cookie_names(obs.lab.cookie_header.as_deref().unwrap_or(""))
+                    .into_iter()
+                    .filter(|n| known.contains(n))
+                    .collect();
             push(Outcome::CookiesSent, list(&sim), list(&seen));
         }
         if let Some(dc) = &obs.document_cookie {
@@ -743,7 +754,13 @@ pub fn compare(trace: &Trace, observations: &[Observation]) -> Vec<Comparison> {
     out
 }
 
-fn explain(trace: &Trace, index: usize, outcome: Outcome, simulated: &str, observed: &str) -> String {
+fn explain(
+    trace: &Trace,
+    index: usize,
+    outcome: Outcome,
+    simulated: &str,
+    observed: &str,
+) -> String {
     let pred = &trace.requests[index];
     let base = format!(
         "The engine predicted {simulated} for the {} of request {}, the browser did {observed}.",
@@ -977,6 +994,9 @@ mod tests {
         let cmp = compare(&trace, &obs);
         let sent_any = trace.requests.iter().any(|r| !r.cookies_sent.is_empty());
         assert_eq!(cmp.iter().all(|c| c.agree), !sent_any);
-        assert_eq!(detect_family("Mozilla/5.0 Firefox/153.0"), Some(Family::Firefox));
+        assert_eq!(
+            detect_family("Mozilla/5.0 Firefox/153.0"),
+            Some(Family::Firefox)
+        );
     }
 }
