@@ -124,7 +124,11 @@ impl HeaderList {
     /// Replaces every header named `name` with one line.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         let value = value.into();
-        if let Some(pos) = self.0.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        if let Some(pos) = self
+            .0
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             self.0[pos].1 = value;
             let mut i = 0;
             self.0.retain(|(n, _)| {

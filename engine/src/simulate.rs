@@ -102,6 +102,11 @@ pub fn simulate(scenario: &Scenario) -> Trace {
                     .all(|e| !e.field.starts_with("server."));
             run.request(index, spec, page, top.as_ref(), server, ready);
         }
+    } else {
+        // Without a page there is no origin to send from: list the requests as not sent.
+        for (index, spec) in scenario.requests.iter().enumerate() {
+            run.not_sent(index, &spec.method, &spec.url, None);
+        }
     }
 
     run.finish(scenario)

@@ -1,0 +1,101 @@
+//! No input makes the engine panic: arbitrary URLs, header lines, methods,
+//! raw responses and permalinks all end in a trace (with field errors).
+
+use crumbtrail_engine::scenario::{
+    BodyKind, Client, CredentialsMode, RawResponse, RawRoute, RawServer, RequestMode, RequestSpec,
+    Scenario, ServerSetup,
+};
+use crumbtrail_engine::{permalink, simulate, ProfileId};
+use proptest::prelude::*;
+
+fn client() -> impl Strategy<Value = Client> {
+    prop_oneof![
+        (0..3u8, 0..3u8).prop_map(|(m, c)| Client::Fetch {
+            mode: [
+                RequestMode::Cors,
+                RequestMode::NoCors,
+                RequestMode::SameOrigin
+            ][m as usize],
+            credentials: [
+                CredentialsMode::Omit,
+                CredentialsMode::SameOrigin,
+                CredentialsMode::Include
+            ][c as usize],
+        }),
+        any::<bool>().prop_map(|w| Client::Xhr {
+            with_credentials: w
+        }),
+        any::<bool>().prop_map(|w| Client::Axios {
+            with_credentials: w
+        }),
+        Just(Client::Iframe),
+    ]
+}
+
+fn url() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("http://localhost:3001/login".to_string()),
+        Just("https://api.example.test/me".to_string()),
+        Just("/relative".to_string()),
+        "[ -~]{0,40}",
+        "(http|https)://[a-z0-9.\\-]{1,20}(:[0-9]{1,5})?/[ -~]{0,10}",
+    ]
+}
+
+fn headers() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        "([A-Za-z\\-]{1,12}: [ -~]{0,30}\n){0,4}",
+        "\\PC{0,60}",
+        "(Set-Cookie: [ -~]{0,60}\n){0,3}Access-Control-Allow-Origin: [ -~]{0,30}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn simulate_never_panics(
+        page in url(),
+        req_url in url(),
+        method in "[A-Za-z]{0,8}|[ -~]{0,10}",
+        req_headers in headers(),
+        client in client(),
+        resp_headers in headers(),
+        status in 0u16..1000,
+        profile in 0..4usize,
+        delay in 0u64..1_000_000,
+    ) {
+        let s = Scenario {
+            page: crumbtrail_engine::scenario::Page { url: page, top_level_url: None },
+            profile: ProfileId::ALL[profile],
+            requests: vec![RequestSpec {
+                url: req_url,
+                method,
+                headers: req_headers,
+                body: BodyKind::Json,
+                client,
+                delay_secs: delay,
+            }],
+            server: ServerSetup::Raw(RawServer {
+                routes: vec![RawRoute {
+                    method: "*".into(),
+                    path: "*".into(),
+                    preflight: RawResponse { status, headers: resp_headers.clone() },
+                    response: RawResponse { status, headers: resp_headers },
+                }],
+            }),
+        };
+        let t = simulate(&s);
+        prop_assert_eq!(t.requests.len(), 1);
+    }
+
+    #[test]
+    fn permalinks_never_panic(q in "\\PC{0,200}") {
+        let d = permalink::decode(&q);
+        let again = permalink::encode(&d.scenario, &d.view);
+        let _ = simulate(&d.scenario);
+        // Whatever was read back encodes to a link that reads back the same.
+        prop_assert_eq!(permalink::decode(&again).scenario, d.scenario);
+    }
+}
