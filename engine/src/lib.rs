@@ -27,6 +27,7 @@ pub mod mixed_content;
 pub mod origin;
 pub mod permalink;
 pub mod preflight;
+pub mod presets;
 pub mod profile;
 pub mod safelist;
 pub mod scenario;

@@ -1,0 +1,200 @@
+//! Ready-made scenarios for the playground's presets menu: the three setups
+//! of the article that started Crumbtrail (its problematic `cors.rb`, the
+//! refined one, the refined one with its session store, and its `fetch`
+//! call), plus the setups people most often ask about.
+//!
+//! Presets are data: the page lists them and loads one; tests pin what the
+//! engine says about each.
+
+use crate::profile::ProfileId;
+use crate::scenario::{
+    BodyKind, Client, CredentialsMode, Page, RequestMode, RequestSpec, Scenario, ServerSetup,
+};
+use crate::server::rails::{DomainOption, RailsApp, SameSiteOption, SessionMiddleware};
+
+/// One entry of the presets menu.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preset {
+    /// Stable identifier (used by tests and as a DOM attribute).
+    pub id: &'static str,
+    /// Menu label.
+    pub title: &'static str,
+    /// One sentence: what the setup is and what to look at.
+    pub summary: &'static str,
+    pub scenario: Scenario,
+}
+
+const INCLUDE: Client = Client::Fetch {
+    mode: RequestMode::Cors,
+    credentials: CredentialsMode::Include,
+};
+
+/// `POST <api>/login` with a JSON body, then `GET <api><follow_up>`, both with
+/// `credentials: 'include'`.
+fn login_then(api: &str, follow_up: &str) -> Vec<RequestSpec> {
+    vec![
+        RequestSpec {
+            url: format!("{api}/login"),
+            method: "POST".into(),
+            headers: "Content-Type: application/json".into(),
+            body: BodyKind::Json,
+            client: INCLUDE,
+            delay_secs: 0,
+        },
+        RequestSpec {
+            url: format!("{api}{follow_up}"),
+            method: "GET".into(),
+            headers: String::new(),
+            body: BodyKind::None,
+            client: INCLUDE,
+            delay_secs: 1,
+        },
+    ]
+}
+
+/// A Rails app (the default one) with the given edit applied.
+fn rails(edit: impl FnOnce(&mut RailsApp)) -> ServerSetup {
+    let mut app = RailsApp::default();
+    edit(&mut app);
+    ServerSetup::Rails(app)
+}
+
+/// The article's refined `cors.rb`: explicit origins and `credentials: true`.
+fn refined_cors(app: &mut RailsApp, origins: &[&str]) {
+    let block = &mut app.cors.allow[0];
+    block.origins = origins.iter().map(|o| o.to_string()).collect();
+    block.resources[0].credentials = true;
+}
+
+const ARTICLE_ORIGINS: [&str; 2] = ["http://localhost:3000", "https://your-frontend-domain.com"];
+
+fn scenario(page: &str, requests: Vec<RequestSpec>, server: ServerSetup) -> Scenario {
+    Scenario {
+        page: Page {
+            url: page.into(),
+            top_level_url: None,
+        },
+        profile: ProfileId::Chrome,
+        requests,
+        server,
+    }
+}
+
+/// Every preset, in menu order.
+pub fn all() -> Vec<Preset> {
+    vec![
+        Preset {
+            id: "article-problematic",
+            title: "Article: the problematic cors.rb (origins '*')",
+            summary: "The SPA on localhost:3000 logs in to the Rails API on localhost:3001 with credentials: 'include', but cors.rb allows origins '*' without credentials: the preflight fails.",
+            scenario: Scenario::default(),
+        },
+        Preset {
+            id: "article-refined",
+            title: "Article: the refined cors.rb (explicit origins, credentials: true)",
+            summary: "The same app with the article's refined cors.rb. localhost:3000 and localhost:3001 are the same site, so the default SameSite=Lax session cookie is stored and sent back.",
+            scenario: scenario(
+                "http://localhost:3000/",
+                login_then("http://localhost:3001", "/me"),
+                rails(|app| refined_cors(app, &ARTICLE_ORIGINS)),
+            ),
+        },
+        Preset {
+            id: "article-session-store",
+            title: "Article: refined cors.rb + its session store (SameSite=None, secure, domain)",
+            summary: "The article's session_store.rb (same_site: :none, secure: true, domain: '.your-domain.com') on plain http://localhost:3001: Rack never writes a secure session cookie over http, and the domain does not match localhost anyway.",
+            scenario: scenario(
+                "http://localhost:3000/",
+                login_then("http://localhost:3001", "/me"),
+                rails(|app| {
+                    refined_cors(app, &ARTICLE_ORIGINS);
+                    app.session.domain = DomainOption::Exact(".your-domain.com".into());
+                    app.session.same_site = SameSiteOption::None;
+                    app.session.secure = Some(true);
+                }),
+            ),
+        },
+        Preset {
+            id: "article-fetch",
+            title: "Article: its fetch call with credentials: 'include'",
+            summary: "The article's fetch('http://localhost:3001/some_api_endpoint', { credentials: 'include' }) after a login, against the refined cors.rb: the cookie goes out and the response is readable.",
+            scenario: scenario(
+                "http://localhost:3000/",
+                login_then("http://localhost:3001", "/some_api_endpoint"),
+                rails(|app| refined_cors(app, &ARTICLE_ORIGINS)),
+            ),
+        },
+        Preset {
+            id: "same-site-subdomains",
+            title: "Same-site subdomains (app.example.test → api.example.test, https)",
+            summary: "Front end and API on two subdomains of one registrable domain, over https: the requests are cross-origin but same-site, so a SameSite=Lax, Secure session cookie works.",
+            scenario: scenario(
+                "https://app.example.test/",
+                login_then("https://api.example.test", "/me"),
+                rails(|app| {
+                    refined_cors(app, &["https://app.example.test"]);
+                    app.session.secure = Some(true);
+                }),
+            ),
+        },
+        Preset {
+            id: "cross-site-samesite-none",
+            title: "Cross-site SPA with SameSite=None; Secure (https)",
+            summary: "Front end and API on different sites over https, session cookie SameSite=None; Secure: Chrome with default settings stores and sends it.",
+            scenario: scenario(
+                "https://app.frontend.test/",
+                login_then("https://api.backend.test", "/me"),
+                rails(|app| {
+                    refined_cors(app, &["https://app.frontend.test"]);
+                    app.session.same_site = SameSiteOption::None;
+                    app.session.secure = Some(true);
+                }),
+            ),
+        },
+        Preset {
+            id: "api-only-no-session-middleware",
+            title: "API-only Rails app missing its session middleware",
+            summary: "config.api_only = true removes the cookie and session middleware: CORS is right, but the login's session write goes nowhere and no Set-Cookie is ever sent.",
+            scenario: scenario(
+                "http://localhost:3000/",
+                login_then("http://localhost:3001", "/me"),
+                rails(|app| {
+                    refined_cors(app, &["http://localhost:3000"]);
+                    app.session_middleware = SessionMiddleware::None;
+                }),
+            ),
+        },
+        Preset {
+            id: "localhost-vs-127",
+            title: "localhost vs 127.0.0.1",
+            summary: "The page on http://localhost:3000 calls the API on http://127.0.0.1:3001: two different sites, so the default SameSite=Lax session cookie from a cross-site fetch is rejected.",
+            scenario: scenario(
+                "http://localhost:3000/",
+                login_then("http://127.0.0.1:3001", "/me"),
+                rails(|app| refined_cors(app, &["http://localhost:3000"])),
+            ),
+        },
+        Preset {
+            id: "safari-third-party",
+            title: "Safari blocking third-party cookies",
+            summary: "The cross-site SPA with SameSite=None; Secure, in Safari: it blocks every third-party cookie, so the session cookie is never stored. Only putting the API on the same site (or proxying it) helps.",
+            scenario: Scenario {
+                profile: ProfileId::Safari,
+                ..scenario(
+                    "https://app.frontend.test/",
+                    login_then("https://api.backend.test", "/me"),
+                    rails(|app| {
+                        refined_cors(app, &["https://app.frontend.test"]);
+                        app.session.same_site = SameSiteOption::None;
+                        app.session.secure = Some(true);
+                    }),
+                )
+            },
+        },
+    ]
+}
+
+/// The preset with this id.
+pub fn by_id(id: &str) -> Option<Preset> {
+    all().into_iter().find(|p| p.id == id)
+}
