@@ -204,10 +204,10 @@ fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) 
         w.put(format!("{k}.via"), via);
     }
     if let Some(m) = mode {
-        if via != bvia || Some(m) != bmode {
-            if m != "cors" || via == bvia {
-                w.put(format!("{k}.mode"), m);
-            }
+        // Switching `.via` to fetch starts from mode `cors`.
+        let implied = if via != bvia { Some("cors") } else { bmode };
+        if Some(m) != implied {
+            w.put(format!("{k}.mode"), m);
         }
     }
     if let Some(c) = cred {
@@ -1033,8 +1033,10 @@ mod tests {
 
     #[test]
     fn requests_and_raw_routes_round_trip() {
-        let mut s = Scenario::default();
-        s.profile = ProfileId::Safari;
+        let mut s = Scenario {
+            profile: ProfileId::Safari,
+            ..Scenario::default()
+        };
         s.page.top_level_url = Some("https://blog.example/post".into());
         s.requests[0].client = Client::Axios {
             with_credentials: true,
