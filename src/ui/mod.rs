@@ -1,33 +1,282 @@
-//! The page. For now a placeholder that proves the engine runs in the browser;
-//! the playground replaces it.
+//! The playground page.
+//!
+//! One `Scenario` signal holds everything the user edits; the engine's
+//! `Trace` is a memo of it, re-simulated on every edit. Components only read
+//! these two (and the engine's presets, fixes and generated code): every
+//! decision and every verdict sentence comes from the engine.
 
-use crumbtrail_engine::ProfileId;
+mod diagram;
+mod editors;
+mod fixes;
+mod glue;
+mod results;
+
+use crumbtrail_engine::permalink::{self, View};
+use crumbtrail_engine::presets;
+use crumbtrail_engine::trace::Trace;
+use crumbtrail_engine::{simulate, Scenario};
 use leptos::prelude::*;
+
+/// What every component reads: the scenario being edited and its trace.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub scenario: RwSignal<Scenario>,
+    pub trace: Memo<Trace>,
+    /// Embed view: compact and read-only.
+    pub embed: bool,
+}
+
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
 
 /// Root component. Sets `data-ready="true"` on `<main id="app">` once it is
 /// mounted, so end-to-end tests can tell that the wasm started.
 #[component]
 pub fn App() -> impl IntoView {
+    let decoded = permalink::decode(&glue::location_search());
+    let view_opts = decoded.view.clone();
+    let scenario = RwSignal::new(decoded.scenario);
+    let trace = Memo::new(move |_| scenario.with(simulate));
+    let ctx = Ctx {
+        scenario,
+        trace,
+        embed: view_opts.embed,
+    };
+    provide_context(ctx);
+    let notices = RwSignal::new(decoded.notices);
+
+    // The whole state lives in the URL: rewrite it on every edit.
+    let url_view = view_opts.clone();
+    Effect::new(move |_| {
+        let query = scenario.with(|s| permalink::encode(s, &url_view));
+        glue::replace_query(&query);
+    });
+
     let (ready, set_ready) = signal(false);
     // Effects run after the view is mounted.
-    Effect::new(move || set_ready.set(true));
+    Effect::new(move |_| {
+        set_ready.set(true);
+        if view_opts.embed {
+            glue::report_height();
+        }
+    });
+    let ready_attr = move || if ready.get() { "true" } else { "false" };
 
-    let profiles = ProfileId::ALL
+    if ctx.embed {
+        let show_settings = decoded.view.show_settings;
+        view! {
+            <main id="app" class="embed" data-ready=ready_attr data-embed="true">
+                <EmbedHeader/>
+                <Notices notices/>
+                <results::Verdict/>
+                <results::Outcomes/>
+                <diagram::Diagram/>
+                <results::TraceSteps/>
+                {show_settings.then(|| view! {
+                    <details class="panel readonly-settings">
+                        <summary>"Settings (read-only)"</summary>
+                        <fieldset disabled class="plain">
+                            <editors::Settings/>
+                        </fieldset>
+                    </details>
+                })}
+            </main>
+        }
+        .into_any()
+    } else {
+        view! {
+            <main id="app" data-ready=ready_attr>
+                <header class="top">
+                    <div class="brand">
+                        <h1>"Crumbtrail"</h1>
+                        <p class="tagline">
+                            "Why isn't my session cookie sent between my front end and my API? "
+                            "Every CORS and cookie decision the browser makes, step by step."
+                        </p>
+                    </div>
+                    <Toolbar/>
+                </header>
+                <Notices notices/>
+                <results::Verdict/>
+                <div class="layout">
+                    <section class="settings" aria-labelledby="settings-heading">
+                        <h2 id="settings-heading">"Settings"</h2>
+                        <editors::Settings/>
+                    </section>
+                    <section class="results" aria-labelledby="results-heading">
+                        <h2 id="results-heading" class="visually-hidden">"Results"</h2>
+                        <results::Outcomes/>
+                        <results::RootCauses/>
+                        <diagram::Diagram/>
+                        <results::TraceSteps/>
+                        <results::CookieJar/>
+                        <fixes::Fixes/>
+                        <fixes::GeneratedCode/>
+                        <section class="live" id="live" data-slot="live">
+                            // LIVE SLOT: live mode's panel goes here, e.g.
+                            // <live_panel::LivePanel scenario=ctx.scenario trace=ctx.trace/>
+                        </section>
+                    </section>
+                </div>
+                <footer class="foot">
+                    <p>
+                        "Crumbtrail simulates the browser; nothing is sent anywhere. "
+                        "Every step cites the spec section it follows."
+                    </p>
+                </footer>
+            </main>
+        }
+        .into_any()
+    }
+}
+
+/// Presets menu, "Copy link" and "Embed".
+#[component]
+fn Toolbar() -> impl IntoView {
+    let ctx = ctx();
+    let all = presets::all();
+    let options = all
         .iter()
-        .map(|id| view! { <li data-profile=id.key()>{id.profile().name}</li> })
+        .map(|p| view! { <option value=p.id data-preset=p.id>{p.title}</option> })
         .collect_view();
+    let presets_for_change = StoredValue::new(all);
+    let current = Memo::new(move |_| {
+        ctx.scenario.with(|s| {
+            presets_for_change.with_value(|all| {
+                all.iter()
+                    .find(|p| &p.scenario == s)
+                    .map(|p| p.id)
+                    .unwrap_or("")
+            })
+        })
+    });
+    let on_preset = move |ev| {
+        let id = event_target_value(&ev);
+        if let Some(p) =
+            presets_for_change.with_value(|all| all.iter().find(|p| p.id == id).cloned())
+        {
+            ctx.scenario.set(p.scenario);
+        }
+    };
+    let summary = move || {
+        let id = current.get();
+        presets_for_change.with_value(|all| {
+            all.iter()
+                .find(|p| p.id == id)
+                .map(|p| p.summary)
+                .unwrap_or("")
+        })
+    };
+
+    let link = move || {
+        let q = ctx
+            .scenario
+            .with(|s| permalink::encode(s, &View::default()));
+        format!("{}?{}", glue::page_base(), q)
+    };
+    let embed_link = move || {
+        let q = ctx.scenario.with(|s| {
+            permalink::encode(
+                s,
+                &View {
+                    embed: true,
+                    show_settings: false,
+                },
+            )
+        });
+        format!("{}?{}", glue::page_base(), q)
+    };
+    let (status, set_status) = signal(String::new());
+    let copy_link = move |_| {
+        glue::copy(&link(), move |ok| {
+            set_status.set(if ok {
+                "Link copied.".into()
+            } else {
+                "Could not copy: select the link and copy it.".into()
+            })
+        })
+    };
+    let (show_embed, set_show_embed) = signal(false);
+    let snippet = move || {
+        format!(
+            "<iframe id=\"crumbtrail\" src=\"{}\" title=\"Crumbtrail: why the session cookie is or is not sent\" style=\"width:100%;border:0\" height=\"640\" loading=\"lazy\"></iframe>\n<script>\naddEventListener(\"message\", (e) => {{\n  if (e.data && e.data.type === \"crumbtrail:height\") document.getElementById(\"crumbtrail\").height = e.data.height;\n}});\n</script>",
+            embed_link()
+        )
+    };
+    let (snippet_status, set_snippet_status) = signal(String::new());
+    let copy_snippet = move |_| {
+        glue::copy(&snippet(), move |ok| {
+            set_snippet_status.set(if ok {
+                "Snippet copied.".into()
+            } else {
+                "Could not copy: select the snippet and copy it.".into()
+            })
+        })
+    };
 
     view! {
-        <main id="app" data-ready=move || if ready.get() { "true" } else { "false" }>
-            <h1>"Crumbtrail"</h1>
-            <p class="tagline">
-                "See why your session cookie is (or is not) sent between your front end and your API: "
-                "every CORS and cookie decision the browser makes, step by step."
-            </p>
-            <section aria-labelledby="profiles-heading">
-                <h2 id="profiles-heading">"Browsers the engine models"</h2>
-                <ul class="profiles">{profiles}</ul>
-            </section>
-        </main>
+        <div class="toolbar">
+            <div class="field preset-field">
+                <label for="preset">"Preset"</label>
+                <select id="preset" on:change=on_preset prop:value=move || current.get() data-current-preset=move || current.get()>
+                    <option value="" disabled>"— your own setup —"</option>
+                    {options}
+                </select>
+                <p class="hint preset-summary">{summary}</p>
+            </div>
+            <div class="share">
+                <label for="permalink" class="visually-hidden">"Link to this setup"</label>
+                <input id="permalink" class="permalink" type="text" readonly prop:value=link data-permalink=link/>
+                <button type="button" id="copy-link" on:click=copy_link>"Copy link"</button>
+                <button type="button" id="embed-button" aria-expanded=move || show_embed.get().to_string()
+                    aria-controls="embed-snippet" on:click=move |_| set_show_embed.update(|v| *v = !*v)>
+                    "Embed"
+                </button>
+                <span class="status" role="status" aria-live="polite" data-copy-status=move || status.get()>{move || status.get()}</span>
+            </div>
+            <div id="embed-snippet" class="embed-snippet" hidden=move || !show_embed.get()>
+                <label for="embed-code">"Paste this into your docs. The iframe reports its height with postMessage."</label>
+                <textarea id="embed-code" readonly rows="6" prop:value=snippet></textarea>
+                <button type="button" on:click=copy_snippet>"Copy snippet"</button>
+                <span class="status" role="status" aria-live="polite">{move || snippet_status.get()}</span>
+            </div>
+        </div>
+    }
+}
+
+/// Compact header of the embed view: name and a link to the full page.
+#[component]
+fn EmbedHeader() -> impl IntoView {
+    let ctx = ctx();
+    let open = move || {
+        let q = ctx
+            .scenario
+            .with(|s| permalink::encode(s, &View::default()));
+        format!("{}?{}", glue::page_base(), q)
+    };
+    view! {
+        <header class="embed-top">
+            <span class="embed-brand">"Crumbtrail"</span>
+            <a class="open-full" href=open target="_blank" rel="noopener" data-open-link="">
+                "Open in Crumbtrail ↗"
+            </a>
+        </header>
+    }
+}
+
+/// What a link could not be read: unknown keys, bad values.
+#[component]
+fn Notices(notices: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || notices.with(|n| !n.is_empty())>
+            <div class="notices" role="alert" data-notice="true">
+                <p><strong>"⚠ Parts of this link could not be read. "</strong>"Everything else was kept."</p>
+                <ul>
+                    {move || notices.get().into_iter().map(|n| view! { <li data-notice-item="">{n}</li> }).collect_view()}
+                </ul>
+                <button type="button" on:click=move |_| notices.set(Vec::new())>"Dismiss"</button>
+            </div>
+        </Show>
     }
 }

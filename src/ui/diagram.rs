@@ -1,0 +1,276 @@
+//! The sequence diagram: browser and server lifelines, one arrow per message
+//! on the wire (preflight, request, response), the cookies that travel, and
+//! a mark where it breaks. Drawn from the trace's exchanges and outcomes.
+
+use crumbtrail_engine::trace::{JsResult, PreflightOutcome, RequestOutcome, Trace, Verdict};
+use leptos::prelude::*;
+
+use super::ctx;
+use super::results::reason_key;
+
+const W: f64 = 480.0;
+const LEFT: f64 = 70.0;
+const RIGHT: f64 = 410.0;
+const MID: f64 = (LEFT + RIGHT) / 2.0;
+const ROW: f64 = 46.0;
+
+/// One drawn element.
+enum Item {
+    /// A group title (request N).
+    Title(String),
+    /// An arrow with a label (and a second, smaller line).
+    Arrow {
+        to_server: bool,
+        label: String,
+        detail: String,
+        kind: &'static str,
+        dashed: bool,
+    },
+    /// The place where the request breaks.
+    Break { text: String },
+}
+
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn path_of(url: &str) -> String {
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            match rest.find('/') {
+                Some(j) => rest[j..].to_string(),
+                None => "/".into(),
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+/// The title of the step that decided a failure of request `r`.
+fn break_text(t: &Trace, r: &RequestOutcome) -> String {
+    t.steps
+        .iter()
+        .find(|s| {
+            s.request == Some(r.index)
+                && s.verdict == Verdict::Blocked
+                && r.blocked_by.is_none_or(|b| b == s.reason)
+        })
+        .or_else(|| {
+            t.steps
+                .iter()
+                .find(|s| s.request == Some(r.index) && s.verdict == Verdict::Blocked)
+        })
+        .map(|s| s.title.clone())
+        .or_else(|| r.blocked_by.map(reason_key))
+        .unwrap_or_else(|| "blocked".into())
+}
+
+fn items(t: &Trace) -> Vec<Item> {
+    let mut out = Vec::new();
+    for r in &t.requests {
+        out.push(Item::Title(format!(
+            "Request {}: {} {}",
+            r.index + 1,
+            r.method,
+            r.url
+        )));
+        let mut drew_actual = false;
+        for e in &r.exchanges {
+            let pre = e.request.is_preflight;
+            let path = path_of(&e.request.url);
+            let cookie = e.request.headers.get("cookie");
+            out.push(Item::Arrow {
+                to_server: true,
+                label: if pre {
+                    format!("OPTIONS {path} (preflight)")
+                } else {
+                    format!("{} {path}", e.request.method)
+                },
+                detail: if pre {
+                    match e.request.headers.get("access-control-request-headers") {
+                        Some(h) => format!("no cookies · asks for {h}"),
+                        None => "no cookies".into(),
+                    }
+                } else {
+                    match &cookie {
+                        Some(c) => format!("Cookie: {c}"),
+                        None => "no Cookie header".into(),
+                    }
+                },
+                kind: if pre { "preflight" } else { "request" },
+                dashed: pre,
+            });
+            if !pre {
+                drew_actual = true;
+            }
+            if let Some(resp) = &e.response {
+                let acao = resp.headers.get("access-control-allow-origin");
+                let mut detail = match &acao {
+                    Some(a) => format!("Allow-Origin: {a}"),
+                    None => "no Access-Control-Allow-Origin".into(),
+                };
+                if !pre {
+                    let set: Vec<String> = resp
+                        .headers
+                        .get_all("set-cookie")
+                        .iter()
+                        .map(|l| l.split('=').next().unwrap_or("").trim().to_string())
+                        .collect();
+                    if !set.is_empty() {
+                        let marks: Vec<String> = set
+                            .iter()
+                            .map(|n| {
+                                if r.cookies_stored.contains(n) {
+                                    format!("✓ {n} stored")
+                                } else if r.cookies_rejected.iter().any(|c| &c.name == n) {
+                                    format!("✕ {n} rejected")
+                                } else {
+                                    format!("– {n} ignored")
+                                }
+                            })
+                            .collect();
+                        detail = format!("Set-Cookie: {} · {detail}", marks.join(", "));
+                    }
+                }
+                out.push(Item::Arrow {
+                    to_server: false,
+                    label: format!("{} response", resp.status),
+                    detail,
+                    kind: if pre {
+                        "preflight-response"
+                    } else {
+                        "response"
+                    },
+                    dashed: pre,
+                });
+            }
+            if pre && r.preflight == PreflightOutcome::Failed {
+                out.push(Item::Break {
+                    text: format!("✕ {}", break_text(t, r)),
+                });
+            }
+        }
+        if !r.request_sent && !drew_actual {
+            if r.preflight != PreflightOutcome::Failed {
+                out.push(Item::Break {
+                    text: format!("✕ {}", break_text(t, r)),
+                });
+            }
+            out.push(Item::Arrow {
+                to_server: true,
+                label: format!("{} {} — never sent", r.method, path_of(&r.url)),
+                detail: String::new(),
+                kind: "not-sent",
+                dashed: true,
+            });
+        } else if r.request_sent && r.js_result == JsResult::NetworkError {
+            out.push(Item::Break {
+                text: format!("✕ page can't read it: {}", break_text(t, r)),
+            });
+        }
+    }
+    out
+}
+
+/// The SVG sequence diagram.
+#[component]
+pub fn Diagram() -> impl IntoView {
+    let ctx = ctx();
+    let svg = move || {
+        ctx.trace.with(|t| {
+            let list = items(t);
+            let mut y = 56.0;
+            let mut nodes = Vec::new();
+            for it in &list {
+                match it {
+                    Item::Title(text) => {
+                        y += 10.0;
+                        nodes.push(
+                            view! {
+                                <text x=MID y=y + 8.0 class="d-title" text-anchor="middle">{short(text, 64)}<title>{text.clone()}</title></text>
+                            }
+                            .into_any(),
+                        );
+                        y += 22.0;
+                    }
+                    Item::Arrow {
+                        to_server,
+                        label,
+                        detail,
+                        kind,
+                        dashed,
+                    } => {
+                        let (x1, x2) = if *to_server { (LEFT, RIGHT) } else { (RIGHT, LEFT) };
+                        let ay = y + 22.0;
+                        let end = if *to_server { x2 - 2.0 } else { x2 + 2.0 };
+                        let marker = if *kind == "not-sent" { "url(#d-x)" } else { "url(#d-arrow)" };
+                        nodes.push(
+                            view! {
+                                <g class=format!("d-msg d-{kind}") data-message=*kind>
+                                    <text x=MID y=y + 14.0 text-anchor="middle" class="d-label">{short(label, 52)}<title>{label.clone()}</title></text>
+                                    <line x1=x1 y1=ay x2=end y2=ay class="d-line" stroke-dasharray=if *dashed { "5 4" } else { "" } marker-end=marker/>
+                                    <text x=MID y=ay + 15.0 text-anchor="middle" class="d-detail">{short(detail, 70)}<title>{detail.clone()}</title></text>
+                                </g>
+                            }
+                            .into_any(),
+                        );
+                        y += ROW;
+                    }
+                    Item::Break { text } => {
+                        nodes.push(
+                            view! {
+                                <g class="d-break" data-break="true">
+                                    <rect x=LEFT + 6.0 y=y + 2.0 width=RIGHT - LEFT - 12.0 height=24 rx=4/>
+                                    <text x=MID y=y + 18.0 text-anchor="middle">{short(text, 50)}<title>{text.clone()}</title></text>
+                                </g>
+                            }
+                            .into_any(),
+                        );
+                        y += 32.0;
+                    }
+                }
+            }
+            let h = y + 16.0;
+            let breaks = list.iter().filter(|i| matches!(i, Item::Break { .. })).count();
+            let desc = format!(
+                "{} messages between the browser and the server; {} break(s).",
+                list.iter().filter(|i| matches!(i, Item::Arrow { .. })).count(),
+                breaks
+            );
+            view! {
+                <svg class="diagram" viewBox=format!("0 0 {W} {h}") role="img" aria-labelledby="diagram-desc"
+                    data-breaks=breaks preserveAspectRatio="xMidYMin meet">
+                    <desc id="diagram-desc">{desc}</desc>
+                    <defs>
+                        <marker id="d-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                            <path d="M0,0 L10,5 L0,10 z" class="d-head"/>
+                        </marker>
+                        <marker id="d-x" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="9" markerHeight="9">
+                            <path d="M1,1 L9,9 M9,1 L1,9" class="d-xmark"/>
+                        </marker>
+                    </defs>
+                    <rect x=LEFT - 55.0 y=8 width=110 height=28 rx=6 class="d-actor"/>
+                    <text x=LEFT y=27 text-anchor="middle" class="d-actor-label">"Browser"</text>
+                    <rect x=RIGHT - 55.0 y=8 width=110 height=28 rx=6 class="d-actor"/>
+                    <text x=RIGHT y=27 text-anchor="middle" class="d-actor-label">"Server"</text>
+                    <line x1=LEFT y1=36 x2=LEFT y2=h - 6.0 class="d-life"/>
+                    <line x1=RIGHT y1=36 x2=RIGHT y2=h - 6.0 class="d-life"/>
+                    {nodes}
+                </svg>
+            }
+        })
+    };
+    view! {
+        <section class="panel diagram-panel" aria-labelledby="diagram-heading">
+            <h2 id="diagram-heading">"On the wire"</h2>
+            <div class="diagram-scroll">{svg}</div>
+        </section>
+    }
+}

@@ -1,0 +1,996 @@
+//! Settings editors: server (Rails forms or raw routes), client (page and
+//! requests) and browser profile. Each field writes straight into the
+//! scenario; the engine's field errors are shown next to the field they name
+//! (`FieldError.field` is a dotted path, matched here by prefix).
+
+use crumbtrail_engine::scenario::{
+    BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
+    RequestMode, RequestSpec, ServerSetup,
+};
+use crumbtrail_engine::server::rails::{
+    AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
+    MethodsOption, RailsApp, RailsVersion, SameSiteOption, SessionMiddleware, StoreKind,
+};
+use crumbtrail_engine::ProfileId;
+use leptos::prelude::*;
+
+use super::ctx;
+
+fn dom_id(field: &str) -> String {
+    format!("f-{}", field.replace('.', "-"))
+}
+
+/// The engine's messages for `field` and everything below it.
+fn errors_for(field: &str) -> Signal<Vec<String>> {
+    let ctx = ctx();
+    let field = field.to_string();
+    let prefix = format!("{field}.");
+    Signal::derive(move || {
+        ctx.trace.with(|t| {
+            t.field_errors
+                .iter()
+                .filter(|e| e.field == field || e.field.starts_with(&prefix))
+                .map(|e| e.message.clone())
+                .collect()
+        })
+    })
+}
+
+/// Error text under a field (empty when the field is fine).
+#[component]
+fn FieldErrors(field: String, #[prop(into)] local: Signal<Option<String>>) -> impl IntoView {
+    let errs = errors_for(&field);
+    let id = format!("{}-error", dom_id(&field));
+    view! {
+        <p class="field-error" id=id data-field-error=field.clone() hidden=move || errs.with(Vec::is_empty) && local.with(Option::is_none)>
+            {move || {
+                let mut all = errs.get();
+                if let Some(l) = local.get() {
+                    all.insert(0, l);
+                }
+                all.into_iter().map(|m| view! { <span>"✕ " {m}</span> }).collect_view()
+            }}
+        </p>
+    }
+}
+
+/// A text input (or textarea) bound to one scenario string.
+#[component]
+fn TextField(
+    label: &'static str,
+    field: String,
+    #[prop(into)] get: Signal<String>,
+    set: Callback<String>,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] hint: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+) -> impl IntoView {
+    let id = dom_id(&field);
+    let err_id = format!("{id}-error");
+    let errs = errors_for(&field);
+    let invalid = move || errs.with(|e| (!e.is_empty()).then_some("true"));
+    let input = if multiline {
+        view! {
+            <textarea id=id.clone() rows="3" spellcheck="false" placeholder=placeholder
+                aria-invalid=invalid aria-describedby=err_id.clone() data-field=field.clone()
+                prop:value=move || get.get() on:input=move |ev| set.run(event_target_value(&ev))></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input id=id.clone() type="text" spellcheck="false" autocomplete="off" placeholder=placeholder
+                aria-invalid=invalid aria-describedby=err_id.clone() data-field=field.clone()
+                prop:value=move || get.get() on:input=move |ev| set.run(event_target_value(&ev))/>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field" class:invalid=move || invalid().is_some()>
+            <label for=id.clone()>{label}</label>
+            {input}
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            <FieldErrors field=field.clone() local=Signal::derive(|| None::<String>)/>
+        </div>
+    }
+}
+
+/// A number input; what does not parse stays in the box with a message and
+/// leaves the scenario as it was.
+#[component]
+fn NumberField(
+    label: &'static str,
+    field: String,
+    #[prop(into)] get: Signal<Option<u64>>,
+    set: Callback<Option<u64>>,
+    #[prop(optional)] empty_means: &'static str,
+    max: u64,
+) -> impl IntoView {
+    let id = dom_id(&field);
+    let err_id = format!("{id}-error");
+    let text = RwSignal::new(
+        get.get_untracked()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+    );
+    let local = RwSignal::new(None::<String>);
+    // Follow outside changes (presets, fixes) unless the box holds the same number.
+    Effect::new(move |_| {
+        let v = get.get();
+        let shown = text.get_untracked().trim().parse::<u64>().ok();
+        if shown != v && local.get_untracked().is_none() {
+            text.set(v.map(|n| n.to_string()).unwrap_or_default());
+        }
+    });
+    let on_input = move |ev| {
+        let raw = event_target_value(&ev);
+        text.set(raw.clone());
+        let t = raw.trim();
+        if t.is_empty() && !empty_means.is_empty() {
+            local.set(None);
+            set.run(None);
+        } else {
+            match t.parse::<u64>() {
+                Ok(n) if n <= max => {
+                    local.set(None);
+                    set.run(Some(n));
+                }
+                _ => local.set(Some(format!("`{t}` is not a whole number from 0 to {max}"))),
+            }
+        }
+    };
+    view! {
+        <div class="field" class:invalid=move || local.with(Option::is_some)>
+            <label for=id.clone()>{label}</label>
+            <input id=id.clone() type="text" inputmode="numeric" autocomplete="off" placeholder=empty_means
+                aria-invalid=move || local.with(|l| l.is_some().then_some("true"))
+                aria-describedby=err_id data-field=field.clone()
+                prop:value=move || text.get() on:input=on_input/>
+            <FieldErrors field=field local=local/>
+        </div>
+    }
+}
+
+/// A `<select>` over string keys.
+#[component]
+fn SelectField(
+    label: &'static str,
+    field: String,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(into)] get: Signal<&'static str>,
+    set: Callback<String>,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    let id = dom_id(&field);
+    let opts = options
+        .into_iter()
+        .map(|(k, l)| view! { <option value=k>{l}</option> })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id data-field=field.clone() prop:value=move || get.get() on:change=move |ev| set.run(event_target_value(&ev))>
+                {opts}
+            </select>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            <FieldErrors field=field local=Signal::derive(|| None::<String>)/>
+        </div>
+    }
+}
+
+/// A checkbox.
+#[component]
+fn CheckField(
+    label: &'static str,
+    field: String,
+    #[prop(into)] get: Signal<bool>,
+    set: Callback<bool>,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    let id = dom_id(&field);
+    view! {
+        <div class="field check">
+            <input id=id.clone() type="checkbox" data-field=field.clone() prop:checked=move || get.get()
+                on:change=move |ev| set.run(event_target_checked(&ev))/>
+            <label for=id>{label}</label>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            <FieldErrors field=field local=Signal::derive(|| None::<String>)/>
+        </div>
+    }
+}
+
+fn pick<T: Copy>(options: &[(&'static str, T)], key: &str) -> Option<T> {
+    options.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+fn key_of<T: Copy + PartialEq>(options: &[(&'static str, T)], value: T) -> &'static str {
+    options
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map(|(k, _)| *k)
+        .unwrap_or("")
+}
+
+// ---------------------------------------------------------------------------
+
+/// Every editor: browser, page and requests, server.
+#[component]
+pub fn Settings() -> impl IntoView {
+    view! {
+        <div class="settings-body">
+            <fieldset class="panel">
+                <legend>"Browser"</legend>
+                <ProfilePicker/>
+            </fieldset>
+            <fieldset class="panel">
+                <legend>"Client: page and requests"</legend>
+                <PageEditor/>
+                <RequestsEditor/>
+            </fieldset>
+            <fieldset class="panel">
+                <legend>"Server"</legend>
+                <ServerEditor/>
+            </fieldset>
+        </div>
+    }
+}
+
+#[component]
+fn ProfilePicker() -> impl IntoView {
+    let ctx = ctx();
+    let items = ProfileId::ALL
+        .iter()
+        .map(|&id| {
+            let dom = format!("profile-{}", id.key());
+            view! {
+                <div class="radio">
+                    <input type="radio" name="profile" id=dom.clone() value=id.key()
+                        prop:checked=move || ctx.scenario.with(|s| s.profile == id)
+                        on:change=move |_| ctx.scenario.update(|s| s.profile = id)/>
+                    <label for=dom><span data-profile=id.key()>{id.profile().name}</span></label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <div class="radios" role="radiogroup" aria-label="Browser profile">{items}</div> }
+}
+
+#[component]
+fn PageEditor() -> impl IntoView {
+    let ctx = ctx();
+    let s = ctx.scenario;
+    view! {
+        <TextField label="Page URL (the document that runs the code)" field="page.url".into()
+            get=Signal::derive(move || s.with(|s| s.page.url.clone()))
+            set=Callback::new(move |v| s.update(|s| s.page.url = v))/>
+        <TextField label="Top-level page URL (only when the page sits in an iframe)" field="page.top_level_url".into()
+            placeholder="empty: the page is the top-level document"
+            get=Signal::derive(move || s.with(|s| s.page.top_level_url.clone().unwrap_or_default()))
+            set=Callback::new(move |v: String| s.update(|s| s.page.top_level_url = (!v.trim().is_empty()).then_some(v)))/>
+    }
+}
+
+#[component]
+fn RequestsEditor() -> impl IntoView {
+    let ctx = ctx();
+    let count = Memo::new(move |_| ctx.scenario.with(|s| s.requests.len()));
+    let add = move |_| {
+        ctx.scenario.update(|s| {
+            let next = s.requests.last().cloned().unwrap_or_default();
+            s.requests.push(next);
+        })
+    };
+    view! {
+        <div class="requests">
+            {move || (0..count.get()).map(|i| view! { <RequestEditor index=i/> }).collect_view()}
+            <button type="button" class="add" on:click=add>"+ Add a request"</button>
+        </div>
+    }
+}
+
+const VIA: [(&str, &str); 6] = [
+    ("fetch", "fetch()"),
+    ("xhr", "XMLHttpRequest"),
+    ("axios", "axios"),
+    ("link", "Link (top-level GET navigation)"),
+    ("form", "Form POST (top-level navigation)"),
+    ("iframe", "iframe load"),
+];
+
+fn via_key(c: &Client) -> &'static str {
+    match c {
+        Client::Fetch { .. } => "fetch",
+        Client::Xhr { .. } => "xhr",
+        Client::Axios { .. } => "axios",
+        Client::Navigation {
+            form: NavigationForm::Link,
+        } => "link",
+        Client::Navigation {
+            form: NavigationForm::FormPost,
+        } => "form",
+        Client::Iframe => "iframe",
+    }
+}
+
+const MODES: [(&str, RequestMode); 3] = [
+    ("cors", RequestMode::Cors),
+    ("no-cors", RequestMode::NoCors),
+    ("same-origin", RequestMode::SameOrigin),
+];
+
+const CREDS: [(&str, CredentialsMode); 3] = [
+    ("omit", CredentialsMode::Omit),
+    ("same-origin", CredentialsMode::SameOrigin),
+    ("include", CredentialsMode::Include),
+];
+
+const BODIES: [(&str, BodyKind); 6] = [
+    ("none", BodyKind::None),
+    ("json", BodyKind::Json),
+    ("text", BodyKind::Text),
+    ("urlencoded", BodyKind::UrlEncoded),
+    ("formdata", BodyKind::FormData),
+    ("stream", BodyKind::Stream),
+];
+
+#[component]
+fn RequestEditor(index: usize) -> impl IntoView {
+    let ctx = ctx();
+    let s = ctx.scenario;
+    let get = move |f: fn(&RequestSpec) -> String| {
+        Signal::derive(move || s.with(|s| s.requests.get(index).map(f).unwrap_or_default()))
+    };
+    let upd = move |f: Box<dyn FnOnce(&mut RequestSpec)>| {
+        s.update(|s| {
+            if let Some(r) = s.requests.get_mut(index) {
+                f(r)
+            }
+        })
+    };
+    let client =
+        Memo::new(move |_| s.with(|s| s.requests.get(index).map(|r| r.client).unwrap_or_default()));
+    let p = move |name: &str| format!("requests.{index}.{name}");
+    let remove = move |_| {
+        s.update(|s| {
+            if index < s.requests.len() {
+                s.requests.remove(index);
+            }
+        })
+    };
+    let set_via = Callback::new(move |k: String| {
+        upd(Box::new(move |r| {
+            let include = r.client.credentials_mode() == CredentialsMode::Include;
+            r.client = match k.as_str() {
+                "fetch" => Client::Fetch {
+                    mode: RequestMode::Cors,
+                    credentials: if include {
+                        CredentialsMode::Include
+                    } else {
+                        CredentialsMode::SameOrigin
+                    },
+                },
+                "xhr" => Client::Xhr {
+                    with_credentials: include,
+                },
+                "axios" => Client::Axios {
+                    with_credentials: include,
+                },
+                "link" => Client::Navigation {
+                    form: NavigationForm::Link,
+                },
+                "form" => Client::Navigation {
+                    form: NavigationForm::FormPost,
+                },
+                _ => Client::Iframe,
+            }
+        }))
+    });
+    let client_options = move || {
+        match client.get() {
+        Client::Fetch { mode, credentials } => view! {
+            <div class="row">
+                <SelectField label="mode" field=p("client.mode") options=MODES.iter().map(|(k, _)| (*k, *k)).collect()
+                    get=Signal::derive(move || key_of(&MODES, mode))
+                    set=Callback::new(move |k: String| upd(Box::new(move |r| {
+                        if let (Client::Fetch { mode, .. }, Some(m)) = (&mut r.client, pick(&MODES, &k)) { *mode = m; }
+                    })))/>
+                <SelectField label="credentials" field=p("client.credentials") options=CREDS.iter().map(|(k, _)| (*k, *k)).collect()
+                    get=Signal::derive(move || key_of(&CREDS, credentials))
+                    set=Callback::new(move |k: String| upd(Box::new(move |r| {
+                        if let (Client::Fetch { credentials, .. }, Some(c)) = (&mut r.client, pick(&CREDS, &k)) { *credentials = c; }
+                    })))/>
+            </div>
+        }
+        .into_any(),
+        Client::Xhr { with_credentials } | Client::Axios { with_credentials } => view! {
+            <CheckField label="withCredentials = true" field=p("client.with_credentials")
+                get=Signal::derive(move || with_credentials)
+                set=Callback::new(move |on: bool| upd(Box::new(move |r| {
+                    if let Client::Xhr { with_credentials } | Client::Axios { with_credentials } = &mut r.client { *with_credentials = on; }
+                })))/>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+    };
+    let is_script = move || client.get().is_script();
+    view! {
+        <div class="request-editor" data-request-editor=index>
+            <div class="request-head">
+                <h3>"Request " {index + 1}</h3>
+                <button type="button" class="remove" on:click=remove aria-label=format!("Remove request {}", index + 1)>"Remove"</button>
+            </div>
+            <SelectField label="Made with" field=p("client") options=VIA.to_vec()
+                get=Signal::derive(move || via_key(&client.get())) set=set_via/>
+            {client_options}
+            <div class="row method-url">
+                <Show when=is_script>
+                    <TextField label="Method" field=p("method") get=get(|r| r.method.clone())
+                        set=Callback::new(move |v| upd(Box::new(move |r| r.method = v)))/>
+                </Show>
+                <TextField label="URL" field=p("url") get=get(|r| r.url.clone())
+                    set=Callback::new(move |v| upd(Box::new(move |r| r.url = v)))/>
+            </div>
+            <Show when=is_script>
+                <TextField label="Request headers (one `Name: value` per line)" field=p("headers") multiline=true
+                    get=get(|r| r.headers.clone())
+                    set=Callback::new(move |v| upd(Box::new(move |r| r.headers = v)))/>
+                <SelectField label="Body" field=p("body") options=vec![
+                        ("none", "none"), ("json", "JSON.stringify(…) (axios: an object)"), ("text", "a string"),
+                        ("urlencoded", "URLSearchParams"), ("formdata", "FormData"), ("stream", "ReadableStream")]
+                    get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&BODIES, r.body)).unwrap_or("none")))
+                    set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(b) = pick(&BODIES, &k) { r.body = b; })))/>
+            </Show>
+            <NumberField label="Seconds before this request" field=p("delay_secs") max=10 * 366 * 86_400
+                get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| r.delay_secs)))
+                set=Callback::new(move |v: Option<u64>| upd(Box::new(move |r| r.delay_secs = v.unwrap_or(0))))/>
+        </div>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Server
+
+#[component]
+fn ServerEditor() -> impl IntoView {
+    let ctx = ctx();
+    let s = ctx.scenario;
+    // The other kind's settings are kept while the user looks at one kind.
+    let stash = StoredValue::new(None::<ServerSetup>);
+    let is_raw = Memo::new(move |_| s.with(|s| matches!(s.server, ServerSetup::Raw(_))));
+    let switch = move |raw: bool| {
+        if raw == is_raw.get_untracked() {
+            return;
+        }
+        s.update(|s| {
+            let next = stash.get_value().unwrap_or_else(|| {
+                if raw {
+                    ServerSetup::Raw(RawServer {
+                        routes: vec![default_route()],
+                    })
+                } else {
+                    ServerSetup::Rails(RailsApp::default())
+                }
+            });
+            let prev = std::mem::replace(&mut s.server, next);
+            stash.set_value(Some(prev));
+        });
+    };
+    view! {
+        <div class="radios server-kind" role="radiogroup" aria-label="Server kind">
+            <div class="radio">
+                <input type="radio" name="server-kind" id="server-rails" prop:checked=move || !is_raw.get() on:change=move |_| switch(false)/>
+                <label for="server-rails">"Rails (settings)"</label>
+            </div>
+            <div class="radio">
+                <input type="radio" name="server-kind" id="server-raw" prop:checked=move || is_raw.get() on:change=move |_| switch(true)/>
+                <label for="server-raw">"Any server (raw response headers)"</label>
+            </div>
+        </div>
+        {move || if is_raw.get() { view! { <RawEditor/> }.into_any() } else { view! { <RailsEditor/> }.into_any() }}
+    }
+}
+
+fn default_route() -> RawRoute {
+    RawRoute {
+        method: "*".into(),
+        path: "*".into(),
+        preflight: RawResponse {
+            status: 204,
+            headers: "Access-Control-Allow-Origin: http://localhost:3000\nAccess-Control-Allow-Credentials: true\nAccess-Control-Allow-Methods: GET, POST\nAccess-Control-Allow-Headers: Content-Type".into(),
+        },
+        response: RawResponse {
+            status: 200,
+            headers: "Access-Control-Allow-Origin: http://localhost:3000\nAccess-Control-Allow-Credentials: true\nSet-Cookie: session=abc; Path=/; HttpOnly; SameSite=Lax".into(),
+        },
+    }
+}
+
+/// Reads the Rails app (when the server is Rails) and writes to it.
+#[derive(Clone, Copy)]
+struct AppAccess(RwSignal<crumbtrail_engine::Scenario>);
+
+impl AppAccess {
+    fn get<T: Default + Send + Sync + 'static>(
+        self,
+        f: impl Fn(&RailsApp) -> T + Send + Sync + 'static,
+    ) -> Signal<T> {
+        let s = self.0;
+        Signal::derive(move || {
+            s.with(|s| match &s.server {
+                ServerSetup::Rails(a) => f(a),
+                ServerSetup::Raw(_) => T::default(),
+            })
+        })
+    }
+    fn set<V: 'static>(self, f: impl Fn(&mut RailsApp, V) + Send + Sync + 'static) -> Callback<V> {
+        let s = self.0;
+        Callback::new(move |v: V| {
+            s.update(|s| {
+                if let ServerSetup::Rails(a) = &mut s.server {
+                    f(a, v)
+                }
+            })
+        })
+    }
+}
+
+const VERSIONS: [(&str, RailsVersion); 4] = [
+    ("6.1", RailsVersion::V6_1),
+    ("7.0", RailsVersion::V7_0),
+    ("7.1", RailsVersion::V7_1),
+    ("8.0", RailsVersion::V8),
+];
+const DEFAULTS: [(&str, LoadDefaults); 6] = [
+    ("none", LoadDefaults::None),
+    ("6.0", LoadDefaults::V6_0),
+    ("6.1", LoadDefaults::V6_1),
+    ("7.0", LoadDefaults::V7_0),
+    ("7.1", LoadDefaults::V7_1),
+    ("8.0", LoadDefaults::V8_0),
+];
+const ENVS: [(&str, Environment); 2] = [
+    ("development", Environment::Development),
+    ("production", Environment::Production),
+];
+const MIDDLEWARE: [(&str, SessionMiddleware); 5] = [
+    ("none", SessionMiddleware::None),
+    ("documented", SessionMiddleware::Documented),
+    ("without-options", SessionMiddleware::WithoutOptions),
+    ("before-store-set", SessionMiddleware::BeforeStoreSet),
+    ("without-cookies", SessionMiddleware::WithoutCookies),
+];
+const POSITIONS: [(&str, CorsPosition); 2] = [
+    ("first", CorsPosition::First),
+    ("after", CorsPosition::AfterAnsweringMiddleware),
+];
+const STORES: [(&str, StoreKind); 3] = [
+    ("cookie", StoreKind::CookieStore),
+    ("disabled", StoreKind::Disabled),
+    ("not-called", StoreKind::NotCalled),
+];
+const SAME_SITE: [(&str, SameSiteOption); 5] = [
+    ("unset", SameSiteOption::Unset),
+    ("lax", SameSiteOption::Lax),
+    ("strict", SameSiteOption::Strict),
+    ("none", SameSiteOption::None),
+    ("nil", SameSiteOption::Nil),
+];
+const TRISTATE: [(&str, Option<bool>); 3] = [
+    ("unset", None),
+    ("true", Some(true)),
+    ("false", Some(false)),
+];
+
+fn sel<T: Copy + PartialEq + Send + Sync + 'static>(
+    app: AppAccess,
+    options: &'static [(&'static str, T)],
+    f: fn(&RailsApp) -> T,
+) -> Signal<&'static str> {
+    app.get(move |a| key_of(options, f(a)))
+}
+
+fn labels<T>(options: &[(&'static str, T)]) -> Vec<(&'static str, &'static str)> {
+    options.iter().map(|(k, _)| (*k, *k)).collect()
+}
+
+#[component]
+fn RailsEditor() -> impl IntoView {
+    let ctx = ctx();
+    let app = AppAccess(ctx.scenario);
+    let api_only = app.get(|a| a.api_only);
+    let blocks = Memo::new(move |_| {
+        ctx.scenario.with(|s| match &s.server {
+            ServerSetup::Rails(a) => a.cors.allow.len(),
+            _ => 0,
+        })
+    });
+    let add_block = app.set(|a, ()| {
+        a.cors.allow.push(AllowBlock {
+            origins: vec!["http://localhost:3000".into()],
+            resources: vec![CorsResource::default()],
+            resource_before_origins: false,
+        })
+    });
+    view! {
+        <div class="rails">
+            <h3>"Application"</h3>
+            <div class="row">
+                <SelectField label="Rails version" field="server.version".into() options=labels(&VERSIONS)
+                    get=sel(app, &VERSIONS, |a| a.version)
+                    set=app.set(|a, k: String| if let Some(v) = pick(&VERSIONS, &k) { a.version = v })/>
+                <SelectField label="config.load_defaults" field="server.load_defaults".into() options=labels(&DEFAULTS)
+                    get=sel(app, &DEFAULTS, |a| a.load_defaults)
+                    set=app.set(|a, k: String| if let Some(v) = pick(&DEFAULTS, &k) { a.load_defaults = v })/>
+                <SelectField label="Environment" field="server.environment".into() options=labels(&ENVS)
+                    get=sel(app, &ENVS, |a| a.environment)
+                    set=app.set(|a, k: String| if let Some(v) = pick(&ENVS, &k) { a.environment = v })/>
+            </div>
+            <div class="row">
+                <TextField label="App module (for the default key)" field="server.app_name".into()
+                    get=app.get(|a| a.app_name.clone()) set=app.set(|a, v: String| a.app_name = v)/>
+                <TextField label="Login path (writes the session)" field="server.login_path".into()
+                    get=app.get(|a| a.login_path.clone()) set=app.set(|a, v: String| a.login_path = v)/>
+            </div>
+            <CheckField label="config.api_only = true" field="server.api_only".into()
+                get=api_only set=app.set(|a, v: bool| a.api_only = v)/>
+            <Show when=move || api_only.get()>
+                <SelectField label="Session middleware in config/application.rb" field="server.session_middleware".into()
+                    options=vec![
+                        ("none", "not added (the API-only default)"),
+                        ("documented", "ActionDispatch::Cookies + config.session_store, config.session_options"),
+                        ("without-options", "ActionDispatch::Session::CookieStore without options"),
+                        ("before-store-set", "added before config.session_store is set"),
+                        ("without-cookies", "session middleware without ActionDispatch::Cookies"),
+                    ]
+                    get=sel(app, &MIDDLEWARE, |a| a.session_middleware)
+                    set=app.set(|a, k: String| if let Some(v) = pick(&MIDDLEWARE, &k) { a.session_middleware = v })/>
+            </Show>
+            <Show when=move || !api_only.get()>
+                <CheckField label="protect_from_forgery on the login action" field="server.csrf_protection".into()
+                    get=app.get(|a| a.csrf_protection) set=app.set(|a, v: bool| a.csrf_protection = v)/>
+            </Show>
+            <div class="row">
+                <CheckField label="config.force_ssl = true" field="server.force_ssl".into()
+                    get=app.get(|a| a.force_ssl) set=app.set(|a, v: bool| a.force_ssl = v)/>
+                <CheckField label="config.assume_ssl = true (TLS proxy)" field="server.assume_ssl".into()
+                    get=app.get(|a| a.assume_ssl) set=app.set(|a, v: bool| a.assume_ssl = v)/>
+            </div>
+
+            <h3>"config/initializers/cors.rb (rack-cors)"</h3>
+            <CheckField label="Rack::Cors is configured" field="server.cors.enabled".into()
+                get=app.get(|a| a.cors.enabled) set=app.set(|a, v: bool| a.cors.enabled = v)/>
+            <SelectField label="Position in the middleware stack" field="server.cors_position".into()
+                options=vec![("first", "insert_before 0 (first)"), ("after", "after a middleware that answers first")]
+                get=sel(app, &POSITIONS, |a| a.cors_position)
+                set=app.set(|a, k: String| if let Some(v) = pick(&POSITIONS, &k) { a.cors_position = v })/>
+            {move || (0..blocks.get()).map(|b| view! { <AllowBlockEditor block=b/> }).collect_view()}
+            <button type="button" class="add" on:click=move |_| add_block.run(())>"+ Add an allow block"</button>
+
+            <h3>"Session store"</h3>
+            <SessionEditor/>
+        </div>
+    }
+}
+
+fn list_text(l: &[String]) -> String {
+    l.join(", ")
+}
+
+fn parse_list(v: &str) -> Vec<String> {
+    v.split([',', '\n'])
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[component]
+fn AllowBlockEditor(block: usize) -> impl IntoView {
+    let ctx = ctx();
+    let app = AppAccess(ctx.scenario);
+    let resources = Memo::new(move |_| {
+        ctx.scenario.with(|s| match &s.server {
+            ServerSetup::Rails(a) => a.cors.allow.get(block).map_or(0, |b| b.resources.len()),
+            _ => 0,
+        })
+    });
+    let p = move |n: &str| format!("server.cors.allow.{block}.{n}");
+    let remove = app.set(move |a, ()| {
+        if block < a.cors.allow.len() {
+            a.cors.allow.remove(block);
+        }
+    });
+    let add_res = app.set(move |a, ()| {
+        if let Some(b) = a.cors.allow.get_mut(block) {
+            b.resources.push(CorsResource::default())
+        }
+    });
+    view! {
+        <div class="block-editor" data-allow-block=block>
+            <div class="request-head">
+                <h4>"allow block " {block + 1}</h4>
+                <button type="button" class="remove" on:click=move |_| remove.run(()) aria-label=format!("Remove allow block {}", block + 1)>"Remove"</button>
+            </div>
+            <TextField label="origins (one per line: 'http://localhost:3000', 'localhost:3000', '*', /regexp/)" field=p("origins") multiline=true
+                get=app.get(move |a| a.cors.allow.get(block).map(|b| b.origins.join("\n")).unwrap_or_default())
+                set=app.set(move |a, v: String| if let Some(b) = a.cors.allow.get_mut(block) {
+                    b.origins = v.lines().map(|l| l.trim().trim_matches(|c| c == '\'' || c == '"').to_string()).filter(|l| !l.is_empty()).collect();
+                })/>
+            <CheckField label="resource lines written before origins" field=p("resource_before_origins")
+                get=app.get(move |a| a.cors.allow.get(block).is_some_and(|b| b.resource_before_origins))
+                set=app.set(move |a, v: bool| if let Some(b) = a.cors.allow.get_mut(block) { b.resource_before_origins = v })/>
+            {move || (0..resources.get()).map(|r| view! { <ResourceEditor block=block res=r/> }).collect_view()}
+            <button type="button" class="add" on:click=move |_| add_res.run(())>"+ Add a resource"</button>
+        </div>
+    }
+}
+
+#[component]
+fn ResourceEditor(block: usize, res: usize) -> impl IntoView {
+    let ctx = ctx();
+    let app = AppAccess(ctx.scenario);
+    let p = move |n: &str| format!("server.cors.allow.{block}.resources.{res}.{n}");
+    fn with_res<T: Default>(a: &RailsApp, b: usize, r: usize, f: impl Fn(&CorsResource) -> T) -> T {
+        a.cors
+            .allow
+            .get(b)
+            .and_then(|bl| bl.resources.get(r))
+            .map(f)
+            .unwrap_or_default()
+    }
+    let set_res = move |f: fn(&mut CorsResource, String)| {
+        app.set(move |a: &mut RailsApp, v: String| {
+            if let Some(r) = a
+                .cors
+                .allow
+                .get_mut(block)
+                .and_then(|b| b.resources.get_mut(res))
+            {
+                f(r, v)
+            }
+        })
+    };
+    let remove = app.set(move |a, ()| {
+        if let Some(b) = a.cors.allow.get_mut(block) {
+            if res < b.resources.len() {
+                b.resources.remove(res);
+            }
+        }
+    });
+    view! {
+        <div class="resource-editor">
+            <div class="request-head">
+                <h5>"resource " {res + 1}</h5>
+                <button type="button" class="remove" on:click=move |_| remove.run(()) aria-label=format!("Remove resource {} of block {}", res + 1, block + 1)>"Remove"</button>
+            </div>
+            <div class="row">
+                <TextField label="path" field=p("path")
+                    get=app.get(move |a| with_res(a, block, res, |r| r.path.clone()))
+                    set=set_res(|r, v| r.path = v)/>
+                <TextField label="headers (:any, a list, or empty)" field=p("headers")
+                    get=app.get(move |a| with_res(a, block, res, |r| match &r.headers {
+                        HeadersOption::Unset => String::new(),
+                        HeadersOption::Any => ":any".into(),
+                        HeadersOption::List(l) => list_text(l),
+                    }))
+                    set=set_res(|r, v| r.headers = match v.trim() {
+                        "" => HeadersOption::Unset,
+                        ":any" | "any" => HeadersOption::Any,
+                        t => HeadersOption::List(parse_list(t)),
+                    })/>
+            </div>
+            <TextField label="methods (:any, a list like get, post, or empty for [:get])" field=p("methods")
+                get=app.get(move |a| with_res(a, block, res, |r| match &r.methods {
+                    MethodsOption::Unset => String::new(),
+                    MethodsOption::Any => ":any".into(),
+                    MethodsOption::List(l) => list_text(l),
+                }))
+                set=set_res(|r, v| r.methods = match v.trim() {
+                    "" => MethodsOption::Unset,
+                    ":any" | "any" => MethodsOption::Any,
+                    t => MethodsOption::List(parse_list(t).into_iter().map(|m| m.trim_start_matches(':').to_string()).collect()),
+                })/>
+            <div class="row">
+                <CheckField label="credentials: true" field=p("credentials")
+                    get=app.get(move |a| with_res(a, block, res, |r| r.credentials))
+                    set=app.set(move |a: &mut RailsApp, v: bool| if let Some(r) = a.cors.allow.get_mut(block).and_then(|b| b.resources.get_mut(res)) { r.credentials = v })/>
+                <CheckField label="if: proc returns true" field=p("if_condition")
+                    get=app.get(move |a| with_res(a, block, res, |r| r.if_condition))
+                    set=app.set(move |a: &mut RailsApp, v: bool| if let Some(r) = a.cors.allow.get_mut(block).and_then(|b| b.resources.get_mut(res)) { r.if_condition = v })/>
+            </div>
+            <div class="row">
+                <TextField label="expose (a list)" field=p("expose")
+                    get=app.get(move |a| with_res(a, block, res, |r| list_text(&r.expose)))
+                    set=set_res(|r, v| r.expose = parse_list(&v))/>
+                <NumberField label="max_age" field=p("max_age") empty_means="7200 (default)" max=u32::MAX as u64
+                    get=app.get(move |a| with_res(a, block, res, |r| r.max_age))
+                    set=app.set(move |a: &mut RailsApp, v: Option<u64>| if let Some(r) = a.cors.allow.get_mut(block).and_then(|b| b.resources.get_mut(res)) { r.max_age = v })/>
+            </div>
+        </div>
+    }
+}
+
+fn domain_text(d: &DomainOption) -> String {
+    match d {
+        DomainOption::Unset => String::new(),
+        DomainOption::Exact(s) => s.clone(),
+        DomainOption::All { tld_length: None } => ":all".into(),
+        DomainOption::All {
+            tld_length: Some(n),
+        } => format!(":all, tld_length: {n}"),
+        DomainOption::List(l) => l.join(", "),
+    }
+}
+
+fn parse_domain(v: &str) -> DomainOption {
+    let t = v.trim().trim_matches(|c| c == '\'' || c == '"');
+    if t.is_empty() {
+        return DomainOption::Unset;
+    }
+    if let Some(rest) = t.strip_prefix(":all") {
+        let n = rest
+            .trim_start_matches([',', ' '])
+            .strip_prefix("tld_length:")
+            .and_then(|n| n.trim().parse::<u8>().ok());
+        return DomainOption::All { tld_length: n };
+    }
+    if t.contains(',') {
+        return DomainOption::List(parse_list(t));
+    }
+    DomainOption::Exact(t.to_string())
+}
+
+#[component]
+fn SessionEditor() -> impl IntoView {
+    let ctx = ctx();
+    let app = AppAccess(ctx.scenario);
+    view! {
+        <div class="row">
+            <SelectField label="session_store" field="server.session.store".into()
+                options=vec![("cookie", ":cookie_store"), ("disabled", ":disabled"), ("not-called", "not called")]
+                get=sel(app, &STORES, |a| a.session.store)
+                set=app.set(|a, k: String| if let Some(v) = pick(&STORES, &k) { a.session.store = v })/>
+            <TextField label="key:" field="server.session.key".into() placeholder="not given"
+                get=app.get(|a| a.session.key.clone().unwrap_or_default())
+                set=app.set(|a, v: String| a.session.key = (!v.trim().is_empty()).then(|| v.trim().to_string()))/>
+        </div>
+        <div class="row">
+            <TextField label="domain: ('.example.com', :all, ':all, tld_length: 2', or a list)" field="server.session.domain".into()
+                placeholder="not given"
+                get=app.get(|a| domain_text(&a.session.domain))
+                set=app.set(|a, v: String| a.session.domain = parse_domain(&v))/>
+            <TextField label="path:" field="server.session.path".into() placeholder="/"
+                get=app.get(|a| a.session.path.clone().unwrap_or_default())
+                set=app.set(|a, v: String| a.session.path = (!v.trim().is_empty()).then_some(v))/>
+        </div>
+        <div class="row">
+            <SelectField label="same_site:" field="server.session.same_site".into()
+                options=vec![("unset", "not given"), ("lax", ":lax"), ("strict", ":strict"), ("none", ":none"), ("nil", "nil")]
+                get=sel(app, &SAME_SITE, |a| a.session.same_site)
+                set=app.set(|a, k: String| if let Some(v) = pick(&SAME_SITE, &k) { a.session.same_site = v })/>
+            <SelectField label="secure:" field="server.session.secure".into()
+                options=vec![("unset", "not given"), ("true", "true"), ("false", "false")]
+                get=sel(app, &TRISTATE, |a| a.session.secure)
+                set=app.set(|a, k: String| if let Some(v) = pick(&TRISTATE, &k) { a.session.secure = v })/>
+            <SelectField label="httponly:" field="server.session.httponly".into()
+                options=vec![("unset", "not given"), ("true", "true"), ("false", "false")]
+                get=sel(app, &TRISTATE, |a| a.session.httponly)
+                set=app.set(|a, k: String| if let Some(v) = pick(&TRISTATE, &k) { a.session.httponly = v })/>
+        </div>
+        <NumberField label="expire_after: (seconds)" field="server.session.expire_after".into() empty_means="a browser-session cookie"
+            max=400 * 86_400
+            get=app.get(|a| a.session.expire_after)
+            set=app.set(|a, v: Option<u64>| a.session.expire_after = v)/>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Raw server
+
+#[component]
+fn RawEditor() -> impl IntoView {
+    let ctx = ctx();
+    let s = ctx.scenario;
+    let count = Memo::new(move |_| {
+        s.with(|s| match &s.server {
+            ServerSetup::Raw(r) => r.routes.len(),
+            _ => 0,
+        })
+    });
+    let add = move |_| {
+        s.update(|s| {
+            if let ServerSetup::Raw(r) = &mut s.server {
+                r.routes.push(default_route())
+            }
+        })
+    };
+    view! {
+        <div class="raw">
+            <p class="hint">"For each request the first route whose method (or *) and path (exact, or a prefix ending in *) match answers."</p>
+            {move || (0..count.get()).map(|i| view! { <RouteEditor index=i/> }).collect_view()}
+            <button type="button" class="add" on:click=add>"+ Add a route"</button>
+        </div>
+    }
+}
+
+#[component]
+fn RouteEditor(index: usize) -> impl IntoView {
+    let ctx = ctx();
+    let s = ctx.scenario;
+    let get = move |f: fn(&RawRoute) -> String| {
+        Signal::derive(move || {
+            s.with(|s| match &s.server {
+                ServerSetup::Raw(r) => r.routes.get(index).map(f).unwrap_or_default(),
+                _ => String::new(),
+            })
+        })
+    };
+    let set = move |f: fn(&mut RawRoute, String)| {
+        Callback::new(move |v: String| {
+            s.update(|s| {
+                if let ServerSetup::Raw(r) = &mut s.server {
+                    if let Some(route) = r.routes.get_mut(index) {
+                        f(route, v)
+                    }
+                }
+            })
+        })
+    };
+    let status = move |pre: bool| {
+        Signal::derive(move || {
+            s.with(|s| match &s.server {
+                ServerSetup::Raw(r) => r.routes.get(index).map(|rt| {
+                    u64::from(if pre {
+                        rt.preflight.status
+                    } else {
+                        rt.response.status
+                    })
+                }),
+                _ => None,
+            })
+        })
+    };
+    let set_status = move |pre: bool| {
+        Callback::new(move |v: Option<u64>| {
+            s.update(|s| {
+                if let ServerSetup::Raw(r) = &mut s.server {
+                    if let Some(rt) = r.routes.get_mut(index) {
+                        let n = v.unwrap_or(200) as u16;
+                        if pre {
+                            rt.preflight.status = n
+                        } else {
+                            rt.response.status = n
+                        }
+                    }
+                }
+            })
+        })
+    };
+    let remove = move |_| {
+        s.update(|s| {
+            if let ServerSetup::Raw(r) = &mut s.server {
+                if index < r.routes.len() {
+                    r.routes.remove(index);
+                }
+            }
+        })
+    };
+    let p = move |n: &str| format!("server.routes.{index}.{n}");
+    view! {
+        <div class="route-editor" data-route=index>
+            <div class="request-head">
+                <h3>"Route " {index + 1}</h3>
+                <button type="button" class="remove" on:click=remove aria-label=format!("Remove route {}", index + 1)>"Remove"</button>
+            </div>
+            <div class="row">
+                <TextField label="Method (or *)" field=p("method") get=get(|r| r.method.clone()) set=set(|r, v| r.method = v)/>
+                <TextField label="Path" field=p("path") get=get(|r| r.path.clone()) set=set(|r, v| r.path = v)/>
+            </div>
+            <NumberField label="Preflight (OPTIONS) status" field=p("preflight.status") max=999 get=status(true) set=set_status(true)/>
+            <TextField label="Preflight response headers" field=p("preflight.headers") multiline=true
+                get=get(|r| r.preflight.headers.clone()) set=set(|r, v| r.preflight.headers = v)/>
+            <NumberField label="Response status" field=p("response.status") max=999 get=status(false) set=set_status(false)/>
+            <TextField label="Response headers (Set-Cookie may repeat)" field=p("response.headers") multiline=true
+                get=get(|r| r.response.headers.clone()) set=set(|r, v| r.response.headers = v)/>
+        </div>
+    }
+}

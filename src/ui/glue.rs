@@ -1,0 +1,65 @@
+//! The few browser calls the page needs (URL, history, clipboard, the
+//! embed's height message), as small JavaScript functions. Keeping them here
+//! avoids pulling in web-sys features for a handful of calls.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+export function location_search() { return location.search; }
+export function page_base() { return location.origin + location.pathname; }
+export function replace_query(q) {
+  try { history.replaceState(history.state, "", "?" + q); } catch (e) {}
+}
+function fallbackCopy(text) {
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  let ok = false;
+  try { ok = document.execCommand("copy"); } catch (e) {}
+  area.remove();
+  return ok;
+}
+export function copy_text(text, done) {
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(() => done(true), () => done(fallbackCopy(text)));
+  } else {
+    done(fallbackCopy(text));
+  }
+}
+export function report_height() {
+  if (window.parent === window) return;
+  let last = -1;
+  const send = () => {
+    const h = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (h !== last) {
+      last = h;
+      window.parent.postMessage({ type: "crumbtrail:height", height: h }, "*");
+    }
+  };
+  if (window.ResizeObserver) new ResizeObserver(send).observe(document.documentElement);
+  addEventListener("load", send);
+  send();
+}
+export function in_iframe() { return window.parent !== window; }
+"#)]
+extern "C" {
+    /// `location.search`, with its `?`.
+    pub fn location_search() -> String;
+    /// `location.origin + location.pathname`: the page's address without the query.
+    pub fn page_base() -> String;
+    /// `history.replaceState` to `?<query>` (the path stays, so sub-paths work).
+    pub fn replace_query(query: &str);
+    /// Copies `text`; calls `done(ok)` when finished.
+    pub fn copy_text(text: &str, done: JsValue);
+    /// In an iframe: posts `{type: "crumbtrail:height", height}` to the parent now and on every resize.
+    pub fn report_height();
+}
+
+/// Copies `text` and calls `done` with whether it worked.
+pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
+    copy_text(text, Closure::once_into_js(done));
+}

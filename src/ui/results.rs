@@ -1,0 +1,389 @@
+//! What the engine said: the verdict, the outcome of each request, the root
+//! causes, every step of the trace and the cookie jar. Read-only views of
+//! the `Trace`; the wording is the engine's.
+
+use crumbtrail_engine::trace::{
+    CookieView, JsResult, PreflightOutcome, Reason, RequestOutcome, Step, Verdict,
+};
+use leptos::prelude::*;
+
+use super::ctx;
+
+/// `ok` / `warning` / `blocked` (the serde names).
+pub fn verdict_key(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ok => "ok",
+        Verdict::Warning => "warning",
+        Verdict::Blocked => "blocked",
+    }
+}
+
+/// Icon and word, so colour is never the only signal.
+pub fn verdict_badge(v: Verdict) -> (&'static str, &'static str) {
+    match v {
+        Verdict::Ok => ("✓", "OK"),
+        Verdict::Warning => ("!", "Warning"),
+        Verdict::Blocked => ("✕", "Blocked"),
+    }
+}
+
+pub fn preflight_key(p: PreflightOutcome) -> &'static str {
+    match p {
+        PreflightOutcome::NotNeeded => "not-needed",
+        PreflightOutcome::Cached => "cached",
+        PreflightOutcome::Passed => "passed",
+        PreflightOutcome::Failed => "failed",
+    }
+}
+
+pub fn js_key(j: JsResult) -> &'static str {
+    match j {
+        JsResult::Readable => "readable",
+        JsResult::Opaque => "opaque",
+        JsResult::NetworkError => "network-error",
+        JsResult::Navigated => "navigated",
+        JsResult::NotSent => "not-sent",
+    }
+}
+
+/// The reason's serde name (snake_case), e.g. `wildcard_origin_with_credentials`.
+pub fn reason_key(r: Reason) -> String {
+    let name = format!("{r:?}");
+    let mut out = String::with_capacity(name.len() + 8);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn names(v: &[String]) -> String {
+    v.join(",")
+}
+
+/// The one-sentence answer, first on the page, in a live region.
+#[component]
+pub fn Verdict() -> impl IntoView {
+    let ctx = ctx();
+    let verdict = Memo::new(move |_| ctx.trace.with(|t| t.verdict));
+    let headline = Memo::new(move |_| ctx.trace.with(|t| t.headline.clone()));
+    let waiting = Memo::new(move |_| ctx.trace.with(|t| t.field_errors.len()));
+    view! {
+        <section id="verdict" class=move || format!("verdict v-{}", verdict_key(verdict.get()))
+            data-verdict=move || verdict_key(verdict.get()) aria-live="polite" aria-atomic="true">
+            <span class="badge" aria-hidden="true">{move || verdict_badge(verdict.get()).0}</span>
+            <div>
+                <p class="verdict-label">{move || verdict_badge(verdict.get()).1}</p>
+                <p class="headline" data-headline="">{move || headline.get()}</p>
+                <Show when=move || { waiting.get() > 0 }>
+                    <p class="waiting" data-waiting=move || waiting.get()>
+                        {move || format!("Waiting for {} field(s) marked below.", waiting.get())}
+                    </p>
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+fn yes_no(ok: bool, yes: &'static str, no: &'static str) -> impl IntoView {
+    let (icon, class) = if ok { ("✓", "ok") } else { ("✕", "bad") };
+    view! { <span class=format!("pill {class}")><span aria-hidden="true">{icon}" "</span>{if ok { yes } else { no }}</span> }
+}
+
+fn preflight_pill(p: PreflightOutcome) -> impl IntoView {
+    let (icon, class, text) = match p {
+        PreflightOutcome::NotNeeded => ("–", "neutral", "no preflight"),
+        PreflightOutcome::Cached => ("✓", "ok", "preflight cached"),
+        PreflightOutcome::Passed => ("✓", "ok", "preflight passed"),
+        PreflightOutcome::Failed => ("✕", "bad", "preflight failed"),
+    };
+    view! { <span class=format!("pill {class}")><span aria-hidden="true">{icon}" "</span>{text}</span> }
+}
+
+fn js_pill(j: JsResult) -> impl IntoView {
+    let (icon, class, text) = match j {
+        JsResult::Readable => ("✓", "ok", "readable by JS"),
+        JsResult::Opaque => ("!", "warn", "opaque response"),
+        JsResult::NetworkError => ("✕", "bad", "TypeError: Failed to fetch"),
+        JsResult::Navigated => ("✓", "ok", "page loaded"),
+        JsResult::NotSent => ("✕", "bad", "not sent"),
+    };
+    view! { <span class=format!("pill {class}")><span aria-hidden="true">{icon}" "</span>{text}</span> }
+}
+
+fn cookies_pill(label: &'static str, list: &[String]) -> impl IntoView {
+    let (icon, class) = if list.is_empty() {
+        ("–", "neutral")
+    } else {
+        ("✓", "ok")
+    };
+    let text = if list.is_empty() {
+        format!("{label}: none")
+    } else {
+        format!("{label}: {}", list.join(", "))
+    };
+    view! { <span class=format!("pill {class}")><span aria-hidden="true">{icon}" "</span>{text}</span> }
+}
+
+/// The key outcome of each request.
+#[component]
+pub fn Outcomes() -> impl IntoView {
+    let ctx = ctx();
+    let rows = move || {
+        ctx.trace
+            .with(|t| t.requests.iter().map(outcome_row).collect_view())
+    };
+    view! {
+        <section class="panel outcomes" aria-labelledby="outcomes-heading">
+            <h2 id="outcomes-heading">"Requests"</h2>
+            <ol class="outcome-list">{rows}</ol>
+        </section>
+    }
+}
+
+fn outcome_row(r: &RequestOutcome) -> impl IntoView {
+    let rejected = r
+        .cookies_rejected
+        .iter()
+        .map(|c| c.name.clone())
+        .collect::<Vec<_>>();
+    let rejected_view = (!rejected.is_empty()).then(|| {
+        let text = format!("rejected: {}", rejected.join(", "));
+        view! { <span class="pill bad"><span aria-hidden="true">"✕ "</span>{text}</span> }
+    });
+    let status = r.status.map(|s| format!("status {s}")).unwrap_or_default();
+    view! {
+        <li class="outcome" data-request-index=r.index
+            data-preflight=preflight_key(r.preflight)
+            data-sent=r.request_sent.to_string()
+            data-readable=r.readable().to_string()
+            data-js-result=js_key(r.js_result)
+            data-status=r.status.map(|s| s.to_string()).unwrap_or_default()
+            data-cookies-sent=names(&r.cookies_sent)
+            data-cookies-stored=names(&r.cookies_stored)
+            data-cookies-rejected=names(&rejected)
+            data-blocked-by=r.blocked_by.map(reason_key).unwrap_or_default()>
+            <p class="req-line"><code>{r.method.clone()} " " {r.url.clone()}</code> " " <span class="muted">{status}</span></p>
+            <p class="pills">
+                {preflight_pill(r.preflight)}
+                {yes_no(r.request_sent, "request sent", "request not sent")}
+                {js_pill(r.js_result)}
+                {cookies_pill("cookies sent", &r.cookies_sent)}
+                {cookies_pill("cookies stored", &r.cookies_stored)}
+                {rejected_view}
+            </p>
+        </li>
+    }
+}
+
+/// What to fix first.
+#[component]
+pub fn RootCauses() -> impl IntoView {
+    let ctx = ctx();
+    let causes = Memo::new(move |_| {
+        ctx.trace.with(|t| {
+            t.root_causes
+                .iter()
+                .map(|c| (c.request, reason_key(c.reason), c.summary.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || causes.with(|c| !c.is_empty())>
+            <section class="panel causes" aria-labelledby="causes-heading">
+                <h2 id="causes-heading">"Fix first"</h2>
+                <ol>
+                    {move || causes.get().into_iter().map(|(req, reason, summary)| view! {
+                        <li data-reason=reason>
+                            {req.map(|i| view! { <span class="req-tag">"Request " {i + 1}": "</span> })}
+                            {summary}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        </Show>
+    }
+}
+
+/// Every step, grouped by request; the failing ones by default.
+#[component]
+pub fn TraceSteps() -> impl IntoView {
+    let ctx = ctx();
+    let show_all = RwSignal::new(false);
+    let counts = Memo::new(move |_| {
+        ctx.trace.with(|t| {
+            (
+                t.steps.len(),
+                t.steps.iter().filter(|s| s.verdict != Verdict::Ok).count(),
+            )
+        })
+    });
+    let list = move || {
+        let all = show_all.get();
+        ctx.trace.with(|t| {
+            let mut groups: Vec<(Option<usize>, Vec<&Step>)> = Vec::new();
+            for s in t.steps.iter().filter(|s| all || s.verdict != Verdict::Ok) {
+                match groups.last_mut() {
+                    Some((r, v)) if *r == s.request => v.push(s),
+                    _ => groups.push((s.request, vec![s])),
+                }
+            }
+            groups
+                .into_iter()
+                .map(|(req, steps)| {
+                    let title = match req {
+                        Some(i) => t
+                            .requests
+                            .get(i)
+                            .map(|r| format!("Request {}: {} {}", i + 1, r.method, r.url))
+                            .unwrap_or_else(|| format!("Request {}", i + 1)),
+                        None => "Setup".to_string(),
+                    };
+                    view! {
+                        <li class="step-group">
+                            <h3>{title}</h3>
+                            <ol class="steps">{steps.into_iter().map(step_view).collect_view()}</ol>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <section class="panel trace" aria-labelledby="trace-heading">
+            <div class="panel-head">
+                <h2 id="trace-heading">"Step by step"</h2>
+                <button type="button" id="toggle-steps" aria-pressed=move || show_all.get().to_string()
+                    on:click=move |_| show_all.update(|v| *v = !*v)>
+                    {move || {
+                        let (all, failing) = counts.get();
+                        if show_all.get() {
+                            format!("Show only problems ({failing})")
+                        } else {
+                            format!("Show all {all} steps")
+                        }
+                    }}
+                </button>
+            </div>
+            <Show when=move || !show_all.get() && counts.get().1 == 0>
+                <p class="muted">"No step failed or warned. Show all steps to see every decision."</p>
+            </Show>
+            <ol class="step-groups">{list}</ol>
+        </section>
+    }
+}
+
+fn step_view(s: &Step) -> impl IntoView {
+    let (icon, word) = verdict_badge(s.verdict);
+    let values = (!s.values.is_empty()).then(|| {
+        view! {
+            <dl class="values">
+                {s.values.iter().map(|v| view! { <dt>{v.label.clone()}</dt><dd><code>{v.value.clone()}</code></dd> }).collect_view()}
+            </dl>
+        }
+    });
+    view! {
+        <li class=format!("step v-{}", verdict_key(s.verdict)) data-step-verdict=verdict_key(s.verdict) data-reason=reason_key(s.reason)>
+            <details open=s.verdict != Verdict::Ok>
+                <summary>
+                    <span class="badge small" aria-hidden="true">{icon}</span>
+                    <span class="visually-hidden">{word}": "</span>
+                    {s.title.clone()}
+                </summary>
+                <p>{s.explanation.clone()}</p>
+                {values}
+                <p class="spec"><a href=s.spec.url target="_blank" rel="noopener">{s.spec.label}" ↗"</a></p>
+            </details>
+        </li>
+    }
+}
+
+fn cookie_row(c: &CookieView) -> impl IntoView {
+    let mut attrs = vec![
+        if c.host_only {
+            format!("host-only {}", c.domain)
+        } else {
+            format!("Domain={}", c.domain)
+        },
+        format!("Path={}", c.path),
+        format!("SameSite={}", c.same_site),
+    ];
+    if c.secure {
+        attrs.push("Secure".into());
+    }
+    if c.http_only {
+        attrs.push("HttpOnly".into());
+    }
+    attrs.push(match c.expires {
+        Some(_) => "persistent".into(),
+        None => "session cookie".into(),
+    });
+    if let Some(p) = &c.partition {
+        attrs.push(format!("partition {p}"));
+    }
+    view! {
+        <tr data-cookie=c.name.clone()>
+            <th scope="row"><code>{c.name.clone()}</code></th>
+            <td><code class="value">{c.value.clone()}</code></td>
+            <td>{attrs.join(" · ")}</td>
+        </tr>
+    }
+}
+
+/// What the browser holds after each request, and what it refused.
+#[component]
+pub fn CookieJar() -> impl IntoView {
+    let ctx = ctx();
+    let body = move || {
+        ctx.trace.with(|t| {
+            t.requests
+                .iter()
+                .map(|r| {
+                    let rejected = r
+                        .cookies_rejected
+                        .iter()
+                        .map(|c| {
+                            let why = t
+                                .steps
+                                .iter()
+                                .find(|s| s.request == Some(r.index) && s.reason == c.reason)
+                                .map(|s| s.title.clone())
+                                .unwrap_or_else(|| reason_key(c.reason));
+                            view! { <li data-rejected=c.name.clone() data-reason=reason_key(c.reason)><code>{c.name.clone()}</code>" — "{why}</li> }
+                        })
+                        .collect_view();
+                    let jar = if r.jar_after.is_empty() {
+                        view! { <p class="muted">"The jar is empty."</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="jar">
+                                <thead><tr><th scope="col">"Cookie"</th><th scope="col">"Value"</th><th scope="col">"Attributes"</th></tr></thead>
+                                <tbody>{r.jar_after.iter().map(cookie_row).collect_view()}</tbody>
+                            </table>
+                        }
+                        .into_any()
+                    };
+                    view! {
+                        <div class="jar-after" data-jar-index=r.index data-jar-size=r.jar_after.len()>
+                            <h3>"After request " {r.index + 1} ": " <code>{r.method.clone()} " " {r.url.clone()}</code></h3>
+                            {jar}
+                            {(!r.cookies_rejected.is_empty()).then(|| view! { <p class="rejected-title">"Rejected:"</p><ul class="rejected">{rejected}</ul> })}
+                        </div>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <section class="panel cookie-jar" aria-labelledby="jar-heading">
+            <h2 id="jar-heading">"Cookie jar"</h2>
+            {body}
+        </section>
+    }
+}
