@@ -338,10 +338,10 @@ use crate::server::session_store::{
 use crate::spec;
 use crate::trace::{Phase, Reason, Step, Verdict};
 
-/// The simulation clock's "now" for the server (2026-01-01T00:00:00Z): the
-/// session cookie's `expires=` is `SIM_EPOCH + expire_after`. The server
-/// model sees only the request, so every response uses this instant.
-pub const SIM_EPOCH: i64 = 1_767_225_600;
+/// The simulation clock's start (2026-01-01T00:00:00Z): the session
+/// cookie's `expires=` is `SIM_EPOCH + expire_after`. The server model sees
+/// only the request, so every response uses this instant.
+pub use crate::simulate::SIM_EPOCH;
 
 /// `Strict-Transport-Security` as `ActionDispatch::SSL` sends it by default.
 pub const HSTS_VALUE: &str = "max-age=63072000; includeSubDomains";
