@@ -486,3 +486,70 @@ pub struct Trace {
     /// Fields that could not be read; the requests depending on them were not simulated.
     pub field_errors: Vec<FieldError>,
 }
+
+impl Reason {
+    /// The name Chromium gives this decision, where it has one: a
+    /// `CookieInclusionStatus` exclusion/warning reason (DevTools shows the
+    /// same as "This cookie was blocked because…").
+    pub fn chromium_name(self) -> Option<&'static str> {
+        use Reason::*;
+        Some(match self {
+            ExcludeHttpOnly => "EXCLUDE_HTTP_ONLY",
+            ExcludeSecureOnly | ExcludeSecureFromInsecure => "EXCLUDE_SECURE_ONLY",
+            ExcludeDomainMismatch => "EXCLUDE_DOMAIN_MISMATCH",
+            ExcludeNotOnPath => "EXCLUDE_NOT_ON_PATH",
+            ExcludeSameSiteStrict => "EXCLUDE_SAMESITE_STRICT",
+            ExcludeSameSiteLax => "EXCLUDE_SAMESITE_LAX",
+            ExcludeSameSiteUnspecifiedTreatedAsLax => "EXCLUDE_SAMESITE_UNSPECIFIED_TREATED_AS_LAX",
+            ExcludeSameSiteNoneInsecure | ExcludeSameSiteNoneInsecureSet => {
+                "EXCLUDE_SAMESITE_NONE_INSECURE"
+            }
+            ExcludeUserPreferences | ExcludeThirdPartyBlocked => "EXCLUDE_USER_PREFERENCES",
+            ExcludeFailureToStore => "EXCLUDE_FAILURE_TO_STORE",
+            UnsupportedScheme => "EXCLUDE_NONCOOKIEABLE_SCHEME",
+            ExcludeOverwriteSecure => "EXCLUDE_OVERWRITE_SECURE",
+            ExcludeInvalidDomain => "EXCLUDE_INVALID_DOMAIN",
+            ExcludeInvalidPrefix => "EXCLUDE_INVALID_PREFIX",
+            ExcludeInvalidPartitioned => "EXCLUDE_INVALID_PARTITIONED",
+            ExcludeNameValuePairExceedsMaxSize => "EXCLUDE_NAME_VALUE_PAIR_EXCEEDS_MAX_SIZE",
+            ExcludeDomainNonAscii => "EXCLUDE_DOMAIN_NON_ASCII",
+            ExcludeDisallowedCharacter => "EXCLUDE_DISALLOWED_CHARACTER",
+            ExcludeNoCookieContent => "EXCLUDE_NO_COOKIE_CONTENT",
+            // A cross-site subresource response may not set a SameSite≠None cookie:
+            // Chromium reports the SameSite reason of the cookie's own value.
+            ExcludeSameSiteCrossSiteSet => {
+                "EXCLUDE_SAMESITE_LAX / _STRICT / _UNSPECIFIED_TREATED_AS_LAX"
+            }
+            WarnLaxAllowUnsafe => "WARN_SAMESITE_UNSPECIFIED_LAX_ALLOW_UNSAFE",
+            WarnSecureAccessGrantedNonCryptographic => {
+                "WARN_SECURE_ACCESS_GRANTED_NON_CRYPTOGRAPHIC"
+            }
+            WarnSameSiteUnspecifiedCrossSite => "WARN_SAMESITE_UNSPECIFIED_CROSS_SITE_CONTEXT",
+            WarnAttributeValueExceedsMaxSize => "WARN_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE",
+            _ => return None,
+        })
+    }
+
+    /// The reason Firefox's console gives ("Cross-Origin Request Blocked: …
+    /// (Reason: …)"), named as on MDN's CORS error pages.
+    pub fn firefox_cors_reason(self) -> Option<&'static str> {
+        use Reason::*;
+        Some(match self {
+            UnsupportedScheme => "CORSRequestNotHttp",
+            MissingAllowOrigin => "CORSMissingAllowOrigin",
+            AllowOriginMismatch => "CORSAllowOriginNotMatchingOrigin",
+            WildcardOriginWithCredentials => "CORSNotSupportingCredentials",
+            MethodNotAllowed | MethodWildcardWithCredentials => "CORSMethodNotFound",
+            MissingAllowCredentials => "CORSMIssingAllowCredentials",
+            PreflightStatusNotOk | PreflightRedirect => "CORSPreflightDidNotSucceed",
+            InvalidAllowMethods => "CORSInvalidAllowMethod",
+            InvalidAllowHeaders => "CORSInvalidAllowHeader",
+            HeaderNotAllowed
+            | HeaderWildcardWithCredentials
+            | AuthorizationNotCoveredByWildcard => "CORSMissingAllowHeaderFromPreflight",
+            AuthorizationWildcardTolerated => "CORSAllowHeaderFromPreflightDeprecation",
+            MultipleAllowOrigin => "CORSMultipleAllowOriginNotAllowed",
+            _ => return None,
+        })
+    }
+}
