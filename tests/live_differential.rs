@@ -1,0 +1,771 @@
+//! The differential suite: the product's proof of truth.
+//!
+//! A generated matrix of scenarios (site relationship × credentials mode × CORS
+//! headers × Set-Cookie attributes × request kind) is run for real against the
+//! lab server in headless browsers, and every observable is compared with the
+//! engine's prediction for the matching profile:
+//!
+//! - Chromium with third-party cookies blocked (a fresh profile's default) — `chrome-no3pc`;
+//! - Chromium with third-party cookies allowed (set in the profile before launch) — `chrome`;
+//! - Firefox ESR (standard tracking protection) — `firefox`.
+//!
+//! One browser session per configuration loads a blank lab page and runs the
+//! whole batch with `fetch`/`XMLHttpRequest` from it. Agreement is printed per
+//! browser; any disagreement not listed in `tests/live_known_differences.toml`
+//! fails the test. Runs only when `CRUMBTRAIL_E2E` is set (`./dev test`).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeMap;
+use std::net::TcpListener as StdListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crumbtrail_engine::live::{compare, Comparison, LabLogEntry, LabSeen, Observation};
+use crumbtrail_engine::scenario::{
+    BodyKind, Client, CredentialsMode, Page, RawResponse, RawRoute, RawServer, RequestMode,
+    RequestSpec, ServerSetup,
+};
+use crumbtrail_engine::{simulate, ProfileId, Scenario};
+use fantoccini::{Client as WdClient, ClientBuilder};
+use serde_json::{json, Value};
+
+// ---------------------------------------------------------------------------------------------
+// The matrix
+
+#[derive(Clone, Copy, Debug)]
+enum Rel {
+    SameOrigin,
+    SameSite,
+    CrossSiteIp,
+    CrossSiteName,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Cors {
+    ExactWithCredentials,
+    ExactNoCredentials,
+    Wildcard,
+    None,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    FetchGet,
+    FetchPostJson,
+    FetchPut,
+    NoCorsGet,
+    Xhr,
+}
+
+const RELS: [(Rel, &str); 4] = [
+    (Rel::SameOrigin, "same-origin"),
+    (Rel::SameSite, "same-site"),
+    (Rel::CrossSiteIp, "cross-site-ip"),
+    (Rel::CrossSiteName, "cross-site-name"),
+];
+const CREDS: [(CredentialsMode, &str); 3] = [
+    (CredentialsMode::Omit, "omit"),
+    (CredentialsMode::SameOrigin, "same-origin"),
+    (CredentialsMode::Include, "include"),
+];
+const CORS: [(Cors, &str); 4] = [
+    (Cors::ExactWithCredentials, "acao-exact-acac"),
+    (Cors::ExactNoCredentials, "acao-exact"),
+    (Cors::Wildcard, "acao-star"),
+    (Cors::None, "no-cors-headers"),
+];
+const COOKIES: [(&str, &str); 5] = [
+    ("", "unspecified"),
+    ("; SameSite=Lax", "lax"),
+    ("; SameSite=Strict", "strict"),
+    ("; SameSite=None; Secure", "none-secure"),
+    ("; SameSite=None; Secure; Partitioned", "partitioned"),
+];
+const KINDS: [(Kind, &str); 5] = [
+    (Kind::FetchGet, "fetch-get"),
+    (Kind::FetchPostJson, "fetch-post-json"),
+    (Kind::FetchPut, "fetch-put"),
+    (Kind::NoCorsGet, "no-cors-get"),
+    (Kind::Xhr, "xhr"),
+];
+
+struct Case {
+    name: String,
+    scenario: Scenario,
+}
+
+fn matrix(app: u16, api: u16) -> Vec<Case> {
+    let page = format!("http://localhost:{app}");
+    let mut cases = Vec::new();
+    let mut n = 0usize;
+    let mut block = 0usize;
+    for (rel, rel_name) in RELS {
+        let target = match rel {
+            Rel::SameOrigin => format!("http://localhost:{app}"),
+            Rel::SameSite => format!("http://localhost:{api}"),
+            Rel::CrossSiteIp => format!("http://127.0.0.1:{api}"),
+            Rel::CrossSiteName => format!("http://api.localhost:{api}"),
+        };
+        for (creds, creds_name) in CREDS {
+            for (cors, cors_name) in CORS {
+                block += 1;
+                for (ci, (attrs, cookie_name)) in COOKIES.iter().enumerate() {
+                    // Request kinds rotate (per block of cookie attributes, shifted per
+                    // relationship) so every kind meets every other dimension.
+                    let (kind, kind_name) = KINDS[(block + ci) % KINDS.len()];
+                    n += 1;
+                    let cookie = format!("c{n}");
+                    let mut acao = Vec::new();
+                    match cors {
+                        Cors::ExactWithCredentials => {
+                            acao.push(format!("Access-Control-Allow-Origin: {page}"));
+                            acao.push("Access-Control-Allow-Credentials: true".into());
+                        }
+                        Cors::ExactNoCredentials => {
+                            acao.push(format!("Access-Control-Allow-Origin: {page}"))
+                        }
+                        Cors::Wildcard => acao.push("Access-Control-Allow-Origin: *".into()),
+                        Cors::None => {}
+                    }
+                    let mut preflight = acao.clone();
+                    preflight.push("Access-Control-Allow-Methods: GET, POST, PUT".into());
+                    preflight.push("Access-Control-Allow-Headers: Content-Type".into());
+                    let mut set = acao.clone();
+                    set.push(format!("Set-Cookie: {cookie}=1{attrs}"));
+                    set.push("X-Lab-Secret: 1".into());
+                    set.push("Access-Control-Expose-Headers: X-Lab-Secret".into());
+                    set.push("Content-Language: en".into());
+                    let mut use_ = acao.clone();
+                    use_.push("X-Lab-Secret: 2".into());
+                    let route = |path: &str, resp: &[String]| RawRoute {
+                        method: "*".into(),
+                        path: path.into(),
+                        preflight: RawResponse {
+                            status: 204,
+                            headers: preflight.join("\n"),
+                        },
+                        response: RawResponse {
+                            status: 200,
+                            headers: resp.join("\n"),
+                        },
+                    };
+                    let client = match kind {
+                        Kind::NoCorsGet => Client::Fetch {
+                            mode: RequestMode::NoCors,
+                            credentials: creds,
+                        },
+                        Kind::Xhr => Client::Xhr {
+                            with_credentials: creds == CredentialsMode::Include,
+                        },
+                        _ => Client::Fetch {
+                            mode: RequestMode::Cors,
+                            credentials: creds,
+                        },
+                    };
+                    let (method, headers, body) = match kind {
+                        Kind::FetchPostJson => (
+                            "POST",
+                            "Content-Type: application/json".to_string(),
+                            BodyKind::Json,
+                        ),
+                        Kind::FetchPut => ("PUT", String::new(), BodyKind::Text),
+                        _ => ("GET", String::new(), BodyKind::None),
+                    };
+                    let use_client = match kind {
+                        Kind::Xhr => client,
+                        _ => Client::Fetch {
+                            mode: RequestMode::Cors,
+                            credentials: creds,
+                        },
+                    };
+                    let scenario = Scenario {
+                        page: Page {
+                            url: format!("{page}/__lab/blank"),
+                            top_level_url: None,
+                        },
+                        profile: ProfileId::Chrome,
+                        requests: vec![
+                            RequestSpec {
+                                url: format!("{target}/set"),
+                                method: method.into(),
+                                headers,
+                                body,
+                                client,
+                                delay_secs: 0,
+                            },
+                            RequestSpec {
+                                url: format!("{target}/use"),
+                                method: "GET".into(),
+                                headers: String::new(),
+                                body: BodyKind::None,
+                                client: use_client,
+                                delay_secs: 0,
+                            },
+                            // The follow-up probe: a credentialed request shows the lab
+                            // which cookies the browser stored (and may send).
+                            RequestSpec {
+                                url: format!("{target}/use"),
+                                method: "GET".into(),
+                                headers: String::new(),
+                                body: BodyKind::None,
+                                client: Client::Fetch {
+                                    mode: RequestMode::NoCors,
+                                    credentials: CredentialsMode::Include,
+                                },
+                                delay_secs: 0,
+                            },
+                        ],
+                        server: ServerSetup::Raw(RawServer {
+                            routes: vec![route("/set", &set), route("/use", &use_)],
+                        }),
+                    };
+                    cases.push(Case {
+                        name: format!(
+                            "{rel_name}/{creds_name}/{cors_name}/{cookie_name}/{kind_name}"
+                        ),
+                        scenario,
+                    });
+                }
+            }
+        }
+    }
+    cases
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page-side runner: runs a batch of scenarios with real fetch/XHR and returns what it saw.
+
+const RUNNER_JS: &str = r#"
+const [batch, done] = arguments;
+(async () => {
+  const results = [];
+  for (const item of batch) {
+    const out = { name: item.name, observations: [], error: null };
+    try {
+      const r = await fetch('/__lab/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: item.scenario });
+      if (!r.ok) throw new Error('lab refused the scenario: ' + await r.text());
+      const run = (await r.json()).run;
+      for (let i = 0; i < item.requests.length; i++) {
+        const q = item.requests[i];
+        const u = new URL(q.url);
+        u.searchParams.append('ct_run', run);
+        u.searchParams.append('ct_req', String(i));
+        const o = { index: i, page_url: location.href, resolved: false, opaque: false, status: 0,
+                    readable_headers: [], document_cookie: null, error: null, lab: {} };
+        const headers = {};
+        for (const line of q.headers) { const k = line.indexOf(':'); headers[line.slice(0, k).trim()] = line.slice(k + 1).trim(); }
+        try {
+          if (q.xhr) {
+            await new Promise((resolve) => {
+              const x = new XMLHttpRequest();
+              x.open(q.method, u.toString());
+              x.withCredentials = q.with_credentials;
+              for (const k in headers) x.setRequestHeader(k, headers[k]);
+              x.onload = () => {
+                o.resolved = true; o.status = x.status;
+                o.readable_headers = x.getAllResponseHeaders().trim().split(/\r?\n/).filter(l => l).map(l => l.split(':')[0].trim().toLowerCase());
+                resolve();
+              };
+              x.onerror = () => { o.error = 'xhr error'; resolve(); };
+              x.send(q.body);
+            });
+          } else {
+            const resp = await fetch(u.toString(), { method: q.method, mode: q.mode, credentials: q.credentials, headers, body: q.body });
+            o.resolved = true;
+            o.opaque = resp.type === 'opaque';
+            o.status = resp.status;
+            o.readable_headers = [...resp.headers.keys()];
+          }
+        } catch (e) { o.error = String(e); }
+        o.document_cookie = document.cookie;
+        out.observations.push(o);
+      }
+      const log = await fetch('/__lab/runs/' + run + '/log');
+      out.log = await log.json();
+    } catch (e) { out.error = String(e); }
+    results.push(out);
+  }
+  return results;
+})().then(done, (e) => done([{ error: String(e) }]));
+"#;
+
+fn request_for_js(spec: &RequestSpec) -> Value {
+    let headers: Vec<&str> = spec
+        .headers
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let body = match spec.body {
+        BodyKind::None => Value::Null,
+        BodyKind::Json => json!("{\"user\":\"ada\"}"),
+        _ => json!("hello"),
+    };
+    let (xhr, with_credentials, mode, credentials) = match spec.client {
+        Client::Xhr { with_credentials } => (true, with_credentials, "cors", "same-origin"),
+        Client::Fetch { mode, credentials } => (
+            false,
+            false,
+            match mode {
+                RequestMode::NoCors => "no-cors",
+                RequestMode::SameOrigin => "same-origin",
+                _ => "cors",
+            },
+            match credentials {
+                CredentialsMode::Omit => "omit",
+                CredentialsMode::SameOrigin => "same-origin",
+                CredentialsMode::Include => "include",
+            },
+        ),
+        other => panic!("the runner does not run {other:?}"),
+    };
+    json!({ "url": spec.url, "method": spec.method, "headers": headers, "body": body,
+            "xhr": xhr, "with_credentials": with_credentials, "mode": mode, "credentials": credentials })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browsers
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Config {
+    ChromiumNo3pc,
+    Chromium3pc,
+    Firefox,
+}
+
+impl Config {
+    fn key(self) -> &'static str {
+        match self {
+            Config::ChromiumNo3pc => "chromium-3pc-blocked",
+            Config::Chromium3pc => "chromium-3pc-allowed",
+            Config::Firefox => "firefox",
+        }
+    }
+    /// The profile this browser must NOT match: the suite proves it tells them apart.
+    fn contrast(self) -> ProfileId {
+        match self {
+            Config::ChromiumNo3pc => ProfileId::Chrome,
+            Config::Chromium3pc => ProfileId::ChromeNo3pc,
+            Config::Firefox => ProfileId::Chrome,
+        }
+    }
+    fn profile(self) -> ProfileId {
+        match self {
+            Config::ChromiumNo3pc => ProfileId::ChromeNo3pc,
+            Config::Chromium3pc => ProfileId::Chrome,
+            Config::Firefox => ProfileId::Firefox,
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+struct Driver {
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn open_browser(config: Config) -> (Driver, WdClient) {
+    let dir = std::env::temp_dir().join(format!(
+        "crumbtrail-live-{}-{}",
+        std::process::id(),
+        config.key()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("Default")).expect("profile dir");
+    let port = free_port();
+    let (program, caps) = match config {
+        Config::ChromiumNo3pc | Config::Chromium3pc => {
+            if config == Config::Chromium3pc {
+                // The cookie controls of chrome://settings/cookies: 0 = allow third-party cookies.
+                std::fs::write(
+                    dir.join("Default/Preferences"),
+                    r#"{"profile":{"cookie_controls_mode":0,"block_third_party_cookies":false}}"#,
+                )
+                .expect("write Preferences");
+            }
+            let binary = std::env::var("CRUMBTRAIL_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
+            let mut cmd =
+                Command::new(std::env::var_os("CHROMEDRIVER").unwrap_or("chromedriver".into()));
+            cmd.arg(format!("--port={port}"));
+            (
+                cmd,
+                json!({
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "binary": binary,
+                        "args": [
+                            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                            "--disable-quic", "--no-first-run", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync",
+                            format!("--user-data-dir={}", dir.display()),
+                        ]
+                    }
+                }),
+            )
+        }
+        Config::Firefox => {
+            let binary =
+                std::env::var("CRUMBTRAIL_FIREFOX").unwrap_or("/usr/bin/firefox-esr".into());
+            let mut cmd =
+                Command::new(std::env::var_os("GECKODRIVER").unwrap_or("geckodriver".into()));
+            cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
+            (
+                cmd,
+                json!({
+                    "browserName": "firefox",
+                    "moz:firefoxOptions": {
+                        "binary": binary,
+                        "args": ["-headless"],
+                        "prefs": {
+                            // No network outside loopback on this kind of machine.
+                            "network.captive-portal-service.enabled": false,
+                            "app.update.enabled": false
+                        }
+                    }
+                }),
+            )
+        }
+    };
+    let mut program = program;
+    if std::env::var_os("CRUMBTRAIL_E2E_VERBOSE").is_none() {
+        program.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    std::os::unix::process::CommandExt::process_group(&mut program, 0);
+    let child = program.spawn().unwrap_or_else(|e| {
+        panic!("{config:?}: cannot start the WebDriver: {e} (`./dev test` installs it)")
+    });
+    let driver = Driver { child, dir };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{config:?}: WebDriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let caps = match caps {
+        Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap_or_else(|e| panic!("{config:?}: cannot open a WebDriver session: {e}"));
+    (driver, client)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known differences
+
+struct Known {
+    browser: String,
+    case: String,
+    request: Option<usize>,
+    outcome: String,
+    reason: String,
+}
+
+/// Reads `[[difference]]` tables with `browser`, `case` (`*` matches one
+/// segment or the rest of one), optional `request`, `outcome` and `reason`.
+fn known_differences() -> Vec<Known> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/live_known_differences.toml");
+    let text = std::fs::read_to_string(&path).expect("tests/live_known_differences.toml");
+    let mut out = Vec::new();
+    let mut cur: Option<BTreeMap<String, String>> = None;
+    let flush = |cur: &mut Option<BTreeMap<String, String>>, out: &mut Vec<Known>| {
+        if let Some(m) = cur.take() {
+            let get = |k: &str| m.get(k).cloned().unwrap_or_default();
+            assert!(
+                !get("reason").is_empty(),
+                "every known difference needs a reason: {m:?}"
+            );
+            out.push(Known {
+                browser: get("browser"),
+                case: get("case"),
+                request: m.get("request").and_then(|r| r.parse().ok()),
+                outcome: get("outcome"),
+                reason: get("reason"),
+            });
+        }
+    };
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        if line == "[[difference]]" {
+            flush(&mut cur, &mut out);
+            cur = Some(BTreeMap::new());
+            continue;
+        }
+        if let (Some(m), Some((k, v))) = (cur.as_mut(), line.split_once('=')) {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v);
+            m.insert(k.trim().to_string(), v.to_string());
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+fn glob(pattern: &str, name: &str) -> bool {
+    let p: Vec<&str> = pattern.split('/').collect();
+    let n: Vec<&str> = name.split('/').collect();
+    p.len() == n.len()
+        && p.iter().zip(&n).all(|(p, n)| {
+            *p == "*" || *p == *n || p.strip_suffix('*').is_some_and(|pre| n.starts_with(pre))
+        })
+}
+
+impl Known {
+    fn covers(&self, browser: &str, case: &str, c: &Comparison) -> bool {
+        (self.browser == browser || self.browser == "*")
+            && glob(&self.case, case)
+            && self.request.is_none_or(|r| r == c.request)
+            && (self.outcome == c.outcome.label() || self.outcome == "*")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct Report {
+    label: String,
+    agree: usize,
+    total: usize,
+    /// Observables that would disagree under the contrasting profile.
+    contrast_mismatches: usize,
+    known: Vec<String>,
+    unknown: Vec<String>,
+}
+
+async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) -> Report {
+    let (driver, client) = open_browser(config).await;
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(120)),
+            Some(Duration::from_secs(30)),
+            None,
+        ))
+        .await
+        .expect("timeouts");
+    client
+        .goto(&format!("http://localhost:{app}/__lab/blank"))
+        .await
+        .expect("open the lab page");
+    let ua = client
+        .execute("return navigator.userAgent", vec![])
+        .await
+        .expect("user agent");
+    let ua = ua.as_str().unwrap_or_default().to_string();
+    let version = ua
+        .split(['/', ' '])
+        .skip_while(|p| !p.ends_with("Chrome") && *p != "Firefox")
+        .nth(1)
+        .and_then(|v| v.split('.').next())
+        .unwrap_or("?")
+        .to_string();
+    let label = match config {
+        Config::ChromiumNo3pc => format!("Chromium {version} (3PC blocked, profile chrome-no3pc)"),
+        Config::Chromium3pc => format!("Chromium {version} (3PC allowed, profile chrome)"),
+        Config::Firefox => format!("Firefox {version} ESR (profile firefox)"),
+    };
+    let known = known_differences();
+
+    let mut report = Report {
+        label,
+        agree: 0,
+        total: 0,
+        contrast_mismatches: 0,
+        known: Vec::new(),
+        unknown: Vec::new(),
+    };
+    for chunk in cases.chunks(40) {
+        let batch: Vec<Value> = chunk
+            .iter()
+            .map(|c| {
+                json!({
+                    "name": c.name,
+                    "scenario": serde_json::to_string(&c.scenario).unwrap(),
+                    "requests": c.scenario.requests.iter().map(request_for_js).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let results = client
+            .execute_async(RUNNER_JS, vec![Value::Array(batch)])
+            .await
+            .unwrap_or_else(|e| panic!("{config:?}: the runner failed: {e}"));
+        let results = results.as_array().cloned().unwrap_or_default();
+        assert_eq!(
+            results.len(),
+            chunk.len(),
+            "{config:?}: runner returned {results:?}"
+        );
+        for (case, result) in chunk.iter().zip(results) {
+            assert!(
+                result["error"].is_null(),
+                "{config:?} {}: {}",
+                case.name,
+                result["error"]
+            );
+            let log: Vec<LabLogEntry> =
+                serde_json::from_value(result["log"].clone()).expect("lab log");
+            let mut observations: Vec<Observation> = Vec::new();
+            for o in result["observations"].as_array().unwrap() {
+                let mut o = o.clone();
+                let index = o["index"].as_u64().unwrap() as usize;
+                o["lab"] = serde_json::to_value(LabSeen::from_log(&log, index)).unwrap();
+                observations.push(serde_json::from_value(o).expect("observation"));
+            }
+            let mut scenario = case.scenario.clone();
+            scenario.profile = config.profile();
+            let trace = simulate(&scenario);
+            scenario.profile = config.contrast();
+            for c in compare(&simulate(&scenario), &observations) {
+                if !c.agree {
+                    report.contrast_mismatches += 1;
+                    if std::env::var_os("CRUMBTRAIL_LIVE_VERBOSE").is_some() {
+                        println!(
+                            "    [{}] contrast: {} request {} {}: {:?} vs {:?}",
+                            config.key(),
+                            case.name,
+                            c.request,
+                            c.outcome.label(),
+                            c.simulated,
+                            c.observed
+                        );
+                    }
+                }
+            }
+            for c in compare(&trace, &observations) {
+                report.total += 1;
+                if c.agree {
+                    report.agree += 1;
+                    continue;
+                }
+                let line = format!(
+                    "{} request {} {}: engine {:?}, browser {:?}",
+                    case.name,
+                    c.request,
+                    c.outcome.label(),
+                    c.simulated,
+                    c.observed
+                );
+                match known
+                    .iter()
+                    .find(|k| k.covers(config.key(), &case.name, &c))
+                {
+                    Some(k) => report.known.push(format!("{line} — known: {}", k.reason)),
+                    None => {
+                        let err = observations
+                            .get(c.request)
+                            .and_then(|o| o.error.clone())
+                            .unwrap_or_default();
+                        report.unknown.push(format!("{line} {err}"))
+                    }
+                }
+            }
+        }
+    }
+    drop(client);
+    drop(driver);
+    report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_differential_matrix() {
+    if std::env::var_os("CRUMBTRAIL_E2E").is_none() {
+        eprintln!("\n!!!!! SKIPPED live differential suite: CRUMBTRAIL_E2E is not set (./dev test sets it).\n");
+        return;
+    }
+    let lab = crumbtrail_lab::start(crumbtrail_lab::LabConfig {
+        dist: None,
+        app_port: 0,
+        api_port: 0,
+        ..Default::default()
+    })
+    .await
+    .expect("start the lab");
+    let cases = std::sync::Arc::new(matrix(lab.ports.app, lab.ports.api));
+    assert!(
+        cases.len() >= 150,
+        "the matrix has {} scenarios",
+        cases.len()
+    );
+    let only = std::env::var("CRUMBTRAIL_LIVE_BROWSERS").unwrap_or_default();
+    let configs: Vec<Config> = [Config::ChromiumNo3pc, Config::Chromium3pc, Config::Firefox]
+        .into_iter()
+        .filter(|c| only.is_empty() || only.split(',').any(|o| c.key().starts_with(o)))
+        .collect();
+    let started = Instant::now();
+    let reports = futures_join(
+        configs
+            .iter()
+            .map(|c| run_config(*c, cases.clone(), lab.ports.app)),
+    )
+    .await;
+    println!(
+        "\nLive differential suite: {} scenarios, {:.1}s",
+        cases.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut failed = false;
+    for r in &reports {
+        println!(
+            "{}: {}/{} observables agree ({} known differences, {} unexplained)",
+            r.label,
+            r.agree,
+            r.total,
+            r.known.len(),
+            r.unknown.len()
+        );
+        for k in &r.known {
+            println!("    known   {k}");
+        }
+        for u in &r.unknown {
+            println!("    MISMATCH {u}");
+        }
+        println!(
+            "    (the same observations disagree with {} observables of the contrasting profile)",
+            r.contrast_mismatches
+        );
+        failed |= !r.unknown.is_empty() || r.contrast_mismatches == 0;
+    }
+    assert!(
+        !failed,
+        "the browsers disagree with the engine where no known difference explains it (see MISMATCH lines)"
+    );
+}
+
+/// Runs the browser configurations concurrently (one session each).
+async fn futures_join<F: std::future::Future<Output = Report> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<Report> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("browser task"));
+    }
+    out
+}
