@@ -2,6 +2,7 @@
 //!
 //! `mount()` is what the wasm binary calls; the page itself lives in [`ui`].
 
+pub mod live;
 pub mod ui;
 
 /// Mounts the app into `<body>` and keeps it there for the page's lifetime.

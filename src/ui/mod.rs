@@ -9,6 +9,7 @@ mod diagram;
 mod editors;
 mod fixes;
 mod glue;
+mod live_panel;
 mod results;
 
 use crumbtrail_engine::permalink::{self, View};
@@ -114,8 +115,7 @@ pub fn App() -> impl IntoView {
                         <fixes::Fixes/>
                         <fixes::GeneratedCode/>
                         <section class="live" id="live" data-slot="live">
-                            // LIVE SLOT: live mode's panel goes here, e.g.
-                            // <live_panel::LivePanel scenario=ctx.scenario trace=ctx.trace/>
+                            <live_panel::LivePanel/>
                         </section>
                     </section>
                 </div>

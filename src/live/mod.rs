@@ -1,0 +1,284 @@
+//! Live mode in the page: runs a mapped scenario's requests for real, with
+//! the browser's own fetch and XMLHttpRequest, against the lab server, and
+//! collects what happened. No decisions here: the engine maps the scenario
+//! (`crumbtrail_engine::live::map_scenario`) and compares (`compare`).
+
+use crumbtrail_engine::live::{run_url, LabLogEntry, LabPorts, LabSeen, Observation};
+use crumbtrail_engine::scenario::{BodyKind, Client, CredentialsMode, RequestMode, RequestSpec};
+use crumbtrail_engine::Scenario;
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Headers, HtmlDocument, RequestCredentials, RequestInit, Response, ResponseType, XmlHttpRequest,
+};
+
+fn window() -> Result<web_sys::Window, String> {
+    web_sys::window().ok_or_else(|| "no window".to_string())
+}
+
+/// The page's own origin, e.g. `http://localhost:8080`.
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// `navigator.userAgent`.
+pub fn user_agent() -> String {
+    web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default()
+}
+
+fn js_err(e: JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+async fn fetch_text(url: &str, init: &RequestInit) -> Result<(u16, String), String> {
+    let resp: Response = JsFuture::from(window()?.fetch_with_str_and_init(url, init))
+        .await
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
+    let text = JsFuture::from(resp.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((resp.status(), text))
+}
+
+/// Asks the page's own origin whether it is the lab. `Err` = the page is a
+/// static copy (or the lab is down): live mode is unavailable.
+pub async fn lab_ports() -> Result<LabPorts, String> {
+    let init = RequestInit::new();
+    init.set_cache(web_sys::RequestCache::NoStore);
+    let (status, text) = fetch_text("/__lab/health", &init).await?;
+    if status != 200 {
+        return Err(format!("the lab's health check answered {status}"));
+    }
+    #[derive(serde::Deserialize)]
+    struct Health {
+        ports: LabPorts,
+    }
+    serde_json::from_str::<Health>(&text)
+        .map(|h| h.ports)
+        .map_err(|e| format!("this server is not the Crumbtrail lab ({e})"))
+}
+
+fn body_value(kind: BodyKind) -> Result<Option<JsValue>, String> {
+    Ok(match kind {
+        BodyKind::None => None,
+        BodyKind::Json => Some(JsValue::from_str(
+            "{\"user\":\"ada\",\"password\":\"secret\"}",
+        )),
+        BodyKind::Text | BodyKind::Stream => Some(JsValue::from_str("hello")),
+        BodyKind::UrlEncoded => Some(
+            web_sys::UrlSearchParams::new_with_str("user=ada")
+                .map_err(js_err)?
+                .into(),
+        ),
+        BodyKind::FormData => {
+            let f = web_sys::FormData::new().map_err(js_err)?;
+            f.append_with_str("user", "ada").map_err(js_err)?;
+            Some(f.into())
+        }
+    })
+}
+
+fn header_lines(spec: &RequestSpec) -> Vec<(String, String)> {
+    spec.headers
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+async fn run_fetch(
+    url: &str,
+    spec: &RequestSpec,
+    mode: RequestMode,
+    credentials: CredentialsMode,
+    obs: &mut Observation,
+) -> Result<(), String> {
+    let init = RequestInit::new();
+    init.set_method(&spec.method);
+    init.set_mode(match mode {
+        RequestMode::NoCors => web_sys::RequestMode::NoCors,
+        RequestMode::SameOrigin => web_sys::RequestMode::SameOrigin,
+        _ => web_sys::RequestMode::Cors,
+    });
+    init.set_credentials(match credentials {
+        CredentialsMode::Omit => RequestCredentials::Omit,
+        CredentialsMode::SameOrigin => RequestCredentials::SameOrigin,
+        CredentialsMode::Include => RequestCredentials::Include,
+    });
+    let headers = Headers::new().map_err(js_err)?;
+    for (k, v) in header_lines(spec) {
+        // Forbidden names (Cookie…) are dropped by the browser itself, as the engine says.
+        let _ = headers.append(&k, &v);
+    }
+    init.set_headers(&headers);
+    if let Some(body) = body_value(spec.body)? {
+        init.set_body(&body);
+    }
+    match JsFuture::from(window()?.fetch_with_str_and_init(url, &init)).await {
+        Ok(resp) => {
+            let resp: Response = resp.dyn_into().map_err(js_err)?;
+            obs.resolved = true;
+            obs.opaque = resp.type_() == ResponseType::Opaque;
+            obs.status = resp.status();
+            if let Ok(Some(iter)) = js_sys::try_iter(&resp.headers()) {
+                for entry in iter.flatten() {
+                    let pair: Array = entry.unchecked_into();
+                    if let Some(name) = pair.get(0).as_string() {
+                        obs.readable_headers.push(name.to_ascii_lowercase());
+                    }
+                }
+            }
+        }
+        Err(e) => obs.error = Some(js_err(e)),
+    }
+    Ok(())
+}
+
+async fn run_xhr(
+    url: &str,
+    spec: &RequestSpec,
+    with_credentials: bool,
+    axios: bool,
+    obs: &mut Observation,
+) -> Result<(), String> {
+    let xhr = XmlHttpRequest::new().map_err(js_err)?;
+    xhr.open(&spec.method, url).map_err(js_err)?;
+    xhr.set_with_credentials(with_credentials);
+    let mut has_type = false;
+    for (k, v) in header_lines(spec) {
+        has_type |= k.eq_ignore_ascii_case("content-type");
+        let _ = xhr.set_request_header(&k, &v);
+    }
+    // axios sends a plain object as JSON with its own Content-Type.
+    if axios && spec.body == BodyKind::Json && !has_type {
+        let _ = xhr.set_request_header("Content-Type", "application/json");
+    }
+    let done = Promise::new(&mut |resolve, _reject| {
+        let r2 = resolve.clone();
+        let onload = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+        });
+        let onerror = Closure::once_into_js(move || {
+            let _ = r2.call1(&JsValue::NULL, &JsValue::FALSE);
+        });
+        xhr.set_onload(Some(onload.unchecked_ref()));
+        xhr.set_onerror(Some(onerror.unchecked_ref()));
+    });
+    match body_value(spec.body)? {
+        Some(b) => {
+            if let Some(s) = b.as_string() {
+                xhr.send_with_opt_str(Some(&s)).map_err(js_err)?
+            } else if let Some(f) = b.dyn_ref::<web_sys::FormData>() {
+                xhr.send_with_opt_form_data(Some(f)).map_err(js_err)?
+            } else if let Some(p) = b.dyn_ref::<web_sys::UrlSearchParams>() {
+                xhr.send_with_opt_url_search_params(Some(p))
+                    .map_err(js_err)?
+            }
+        }
+        None => xhr.send().map_err(js_err)?,
+    }
+    let loaded = JsFuture::from(done).await.map_err(js_err)?;
+    if loaded.is_truthy() {
+        obs.resolved = true;
+        obs.status = xhr.status().unwrap_or(0);
+        let all = xhr.get_all_response_headers().unwrap_or_default();
+        obs.readable_headers = all
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, _)| k.trim().to_ascii_lowercase())
+            .collect();
+    } else {
+        obs.error = Some("XMLHttpRequest error event (status 0)".into());
+    }
+    Ok(())
+}
+
+fn document_cookie() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .dyn_into::<HtmlDocument>()
+        .ok()?
+        .cookie()
+        .ok()
+}
+
+/// Runs a mapped (lab) scenario for real. `progress(done, total)` is called
+/// after each request. Returns one observation per request.
+pub async fn run(
+    scenario: &Scenario,
+    progress: impl Fn(usize, usize),
+) -> Result<Vec<Observation>, String> {
+    let body = serde_json::to_string(scenario).map_err(|e| e.to_string())?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    let headers = Headers::new().map_err(js_err)?;
+    headers.append("Content-Type", "application/json").ok();
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&body));
+    let (status, text) = fetch_text("/__lab/runs", &init).await?;
+    if status != 201 {
+        return Err(format!("the lab refused the scenario: {}", text.trim()));
+    }
+    #[derive(serde::Deserialize)]
+    struct Created {
+        run: String,
+    }
+    let run = serde_json::from_str::<Created>(&text)
+        .map_err(|e| e.to_string())?
+        .run;
+
+    let page_url = window()?.location().href().unwrap_or_default();
+    let total = scenario.requests.len();
+    let mut observations = Vec::new();
+    for (i, spec) in scenario.requests.iter().enumerate() {
+        let url = run_url(&spec.url, &run, i);
+        let mut obs = Observation {
+            index: i,
+            page_url: page_url.clone(),
+            ..Observation::default()
+        };
+        match spec.client {
+            Client::Fetch { mode, credentials } => {
+                run_fetch(&url, spec, mode, credentials, &mut obs).await?
+            }
+            Client::Xhr { with_credentials } => {
+                run_xhr(&url, spec, with_credentials, false, &mut obs).await?
+            }
+            Client::Axios { with_credentials } => {
+                run_xhr(&url, spec, with_credentials, true, &mut obs).await?
+            }
+            Client::Navigation { .. } | Client::Iframe => {
+                return Err("navigations and iframe loads are not run live".into())
+            }
+        }
+        obs.document_cookie = document_cookie();
+        observations.push(obs);
+        progress(i + 1, total);
+    }
+
+    let (status, text) = fetch_text(&format!("/__lab/runs/{run}/log"), &RequestInit::new()).await?;
+    if status != 200 {
+        return Err(format!("the lab's log answered {status}"));
+    }
+    let log: Vec<LabLogEntry> = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    for o in observations.iter_mut() {
+        o.lab = LabSeen::from_log(&log, o.index);
+    }
+    Ok(observations)
+}

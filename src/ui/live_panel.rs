@@ -1,0 +1,240 @@
+//! Live mode's panel: runs the scenario for real in this browser against the
+//! local lab server and shows, per request and outcome, what the engine
+//! predicted and what the browser did. Mapping, comparison and the profile
+//! suggestion all come from the engine (`crumbtrail_engine::live`).
+
+use crumbtrail_engine::live::{
+    compare, detect_family, map_scenario, suggest_profile, Comparison, LabPorts,
+};
+use crumbtrail_engine::profile::Family;
+use crumbtrail_engine::{simulate, ProfileId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::ctx;
+use crate::live;
+
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    Checking,
+    NoLab(String),
+    Ready,
+    Running(usize, usize),
+    Done {
+        comparisons: Vec<Comparison>,
+        suggestion: Option<ProfileId>,
+    },
+    Failed(String),
+}
+
+impl State {
+    fn key(&self) -> &'static str {
+        match self {
+            State::Checking => "checking",
+            State::NoLab(_) => "no-lab",
+            State::Ready => "ready",
+            State::Running(..) => "running",
+            State::Done { .. } => "done",
+            State::Failed(_) => "failed",
+        }
+    }
+}
+
+fn family_name(f: Option<Family>) -> &'static str {
+    match f {
+        Some(Family::Chromium) => "Chromium-based (Chrome, Edge, Chromium)",
+        Some(Family::Firefox) => "Firefox",
+        Some(Family::Safari) => "Safari",
+        None => "not recognised",
+    }
+}
+
+#[component]
+pub fn LivePanel() -> impl IntoView {
+    let ctx = ctx();
+    let state = RwSignal::new(State::Checking);
+    let ports: RwSignal<Option<LabPorts>> = RwSignal::new(None);
+    let family = detect_family(&live::user_agent());
+
+    Effect::new(move |_| {
+        spawn_local(async move {
+            match live::lab_ports().await {
+                Ok(p) => {
+                    ports.set(Some(p));
+                    state.set(State::Ready);
+                }
+                Err(e) => state.set(State::NoLab(e)),
+            }
+        });
+    });
+
+    let mapping = Memo::new(move |_| {
+        let p = ports.get().unwrap_or_default();
+        ctx.scenario
+            .with(|s| map_scenario(s, &live::page_origin(), &p))
+    });
+
+    let run = move |_| {
+        let m = mapping.get_untracked();
+        if !m.runnable() {
+            return;
+        }
+        let profile = ctx.scenario.with_untracked(|s| s.profile);
+        state.set(State::Running(0, m.scenario.requests.len()));
+        spawn_local(async move {
+            let result = live::run(&m.scenario, |done, total| {
+                state.set(State::Running(done, total))
+            })
+            .await;
+            match result {
+                Ok(observations) => {
+                    let trace = simulate(&m.scenario);
+                    let comparisons = compare(&trace, &observations);
+                    let suggestion = family.and_then(|f| suggest_profile(f, profile, &comparisons));
+                    state.set(State::Done {
+                        comparisons,
+                        suggestion,
+                    });
+                }
+                Err(e) => state.set(State::Failed(e)),
+            }
+        });
+    };
+
+    let use_profile = move |p: ProfileId| {
+        ctx.scenario.update(|s| s.profile = p);
+        state.set(State::Ready);
+    };
+
+    view! {
+        <div class="panel live-panel" data-live-state=move || state.with(|s| s.key())>
+            <h2>"Live mode"</h2>
+            <p class="hint">
+                "Runs these requests for real from this page, against Crumbtrail's local lab server, "
+                "which answers exactly as the simulated server would. Then compares."
+            </p>
+            <p class="browser" data-browser-family=move || format!("{family:?}").to_lowercase()>
+                "Your browser: " {family_name(family)}
+            </p>
+            {move || match state.get() {
+                State::Checking => view! { <p>"Looking for the lab server…"</p> }.into_any(),
+                State::NoLab(why) => view! {
+                    <div class="notice" data-live-no-lab="true">
+                        <p>
+                            "Live mode needs the lab server, which runs on your machine. In a clone of "
+                            "Crumbtrail, run " <code>"./dev serve"</code> " and open "
+                            <code>"http://localhost:8080/"</code> " (loopback only; "
+                            <code>"CRUMBTRAIL_HTTPS=1 ./dev serve"</code> " adds HTTPS ports with a "
+                            "self-signed certificate)."
+                        </p>
+                        <p class="small">"(" {why} ")"</p>
+                    </div>
+                }.into_any(),
+                _ => view! {
+                    <div>
+                        <MappingView mapping/>
+                        <button type="button" class="primary" data-live-run="true"
+                            disabled=move || !mapping.with(|m| m.runnable())
+                                || matches!(state.get(), State::Running(..))
+                            on:click=run>
+                            "Run live"
+                        </button>
+                        {move || match state.get() {
+                            State::Running(done, total) => view! {
+                                <p role="status" aria-live="polite">
+                                    <progress max=total value=done></progress>
+                                    " Running request " {done.min(total.saturating_sub(1)) + 1} " of " {total} "…"
+                                </p>
+                            }.into_any(),
+                            State::Failed(e) => view! {
+                                <p class="error" role="alert">"Live run failed: " {e}</p>
+                            }.into_any(),
+                            State::Done { comparisons, suggestion } => view! {
+                                <Results comparisons suggestion use_profile/>
+                            }.into_any(),
+                            _ => ().into_any(),
+                        }}
+                    </div>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn MappingView(mapping: Memo<crumbtrail_engine::live::LiveMapping>) -> impl IntoView {
+    view! {
+        <div class="live-mapping">
+            <table class="small">
+                <caption>"Origins used live"</caption>
+                <thead><tr><th scope="col">"Scenario"</th><th scope="col">"Lab"</th></tr></thead>
+                <tbody>
+                    {move || mapping.with(|m| m.origins.iter().map(|o| view! {
+                        <tr><td><code>{o.scenario.clone()}</code></td><td><code>{o.lab.clone()}</code></td></tr>
+                    }).collect_view())}
+                </tbody>
+            </table>
+            <ul class="notes">
+                {move || mapping.with(|m| m.notes.iter().map(|n| view! {
+                    <li>"⚠ Approximation: " {n.clone()}</li>
+                }).collect_view())}
+                {move || mapping.with(|m| m.blockers.iter().map(|b| view! {
+                    <li class="error" data-live-blocker="true">"✗ Cannot run live: " {b.clone()}</li>
+                }).collect_view())}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn Results(
+    comparisons: Vec<Comparison>,
+    suggestion: Option<ProfileId>,
+    use_profile: impl Fn(ProfileId) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let total = comparisons.len();
+    let agree = comparisons.iter().filter(|c| c.agree).count();
+    view! {
+        <div class="live-results">
+            <p role="status" data-live-agree=agree data-live-total=total>
+                {if agree == total { "✓ " } else { "✗ " }}
+                {agree} " of " {total} " observables agree with the simulation."
+            </p>
+            {suggestion.map(|p| view! {
+                <p class="suggestion" data-live-suggest=p.key()>
+                    "Your browser behaves like the profile “" {p.profile().name} "”. "
+                    <button type="button" on:click=move |_| use_profile(p)>"Use this profile"</button>
+                </p>
+            })}
+            <table class="live-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Request"</th>
+                        <th scope="col">"Outcome"</th>
+                        <th scope="col">"Simulated"</th>
+                        <th scope="col">"Observed"</th>
+                        <th scope="col">"Match"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {comparisons.into_iter().map(|c| {
+                        let agree = c.agree;
+                        view! {
+                            <tr class:mismatch=!agree data-agree=if agree { "true" } else { "false" }
+                                data-outcome=c.outcome.label()>
+                                <td>{c.request + 1}</td>
+                                <td>{c.outcome.label()}</td>
+                                <td>{c.simulated.clone()}</td>
+                                <td>{c.observed.clone()}</td>
+                                <td>
+                                    {if agree { "✓ agree" } else { "✗ differs" }}
+                                    {c.explanation.clone().map(|e| view! { <p class="small">{e}</p> })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
