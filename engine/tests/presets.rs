@@ -17,8 +17,8 @@ struct Row {
     sent: bool,
     readable: bool,
     status: Option<u16>,
-    stored: Vec<&'static str>,
-    cookies_sent: Vec<&'static str>,
+    stored: Vec<String>,
+    cookies_sent: Vec<String>,
 }
 
 fn row(
@@ -26,16 +26,17 @@ fn row(
     sent: bool,
     readable: bool,
     status: Option<u16>,
-    stored: &[&'static str],
-    cookies_sent: &[&'static str],
+    stored: &[&str],
+    cookies_sent: &[&str],
 ) -> Row {
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
     Row {
         preflight,
         sent,
         readable,
         status,
-        stored: stored.to_vec(),
-        cookies_sent: cookies_sent.to_vec(),
+        stored: owned(stored),
+        cookies_sent: owned(cookies_sent),
     }
 }
 
@@ -49,38 +50,21 @@ fn run(id: &str) -> Trace {
     t
 }
 
-fn rows(t: &Trace) -> Vec<(PreflightOutcome, bool, bool, Option<u16>, Vec<String>, Vec<String>)> {
-    t.requests
-        .iter()
-        .map(|r| {
-            (
-                r.preflight,
-                r.request_sent,
-                r.readable(),
-                r.status,
-                r.cookies_stored.clone(),
-                r.cookies_sent.clone(),
-            )
-        })
-        .collect()
-}
-
 fn check(id: &str, expected: &[Row]) -> Trace {
     let t = run(id);
-    let want: Vec<_> = expected
+    let got: Vec<Row> = t
+        .requests
         .iter()
-        .map(|r| {
-            (
-                r.preflight,
-                r.sent,
-                r.readable,
-                r.status,
-                r.stored.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                r.cookies_sent.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-            )
+        .map(|r| Row {
+            preflight: r.preflight,
+            sent: r.request_sent,
+            readable: r.readable(),
+            status: r.status,
+            stored: r.cookies_stored.clone(),
+            cookies_sent: r.cookies_sent.clone(),
         })
         .collect();
-    assert_eq!(rows(&t), want, "{id}: {}", t.headline);
+    assert_eq!(got, expected, "{id}: {}", t.headline);
     t
 }
 

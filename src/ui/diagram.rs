@@ -216,7 +216,7 @@ pub fn Diagram() -> impl IntoView {
                                 <g class=format!("d-msg d-{kind}") data-message=*kind>
                                     <text x=MID y=y + 14.0 text-anchor="middle" class="d-label">{short(label, 52)}<title>{label.clone()}</title></text>
                                     <line x1=x1 y1=ay x2=end y2=ay class="d-line" stroke-dasharray=if *dashed { "5 4" } else { "" } marker-end=marker/>
-                                    <text x=MID y=ay + 15.0 text-anchor="middle" class="d-detail">{short(detail, 70)}<title>{detail.clone()}</title></text>
+                                    <text x=MID y=ay + 15.0 text-anchor="middle" class="d-detail">{short(detail, 62)}<title>{detail.clone()}</title></text>
                                 </g>
                             }
                             .into_any(),

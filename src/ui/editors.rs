@@ -69,18 +69,36 @@ fn TextField(
     let err_id = format!("{id}-error");
     let errs = errors_for(&field);
     let invalid = move || errs.with(|e| (!e.is_empty()).then_some("true"));
+    // The box keeps what was typed (a trailing newline, comma or space) while
+    // the scenario holds the value read from it; outside changes (presets,
+    // fixes) replace the text.
+    let text = RwSignal::new(get.get_untracked());
+    let echo = StoredValue::new(get.get_untracked());
+    Effect::new(move |_| {
+        let v = get.get();
+        if v != echo.get_value() {
+            echo.set_value(v.clone());
+            text.set(v);
+        }
+    });
+    let on_input = move |ev| {
+        let raw = event_target_value(&ev);
+        text.set(raw.clone());
+        set.run(raw);
+        echo.set_value(get.get_untracked());
+    };
     let input = if multiline {
         view! {
             <textarea id=id.clone() rows="3" spellcheck="false" placeholder=placeholder
                 aria-invalid=invalid aria-describedby=err_id.clone() data-field=field.clone()
-                prop:value=move || get.get() on:input=move |ev| set.run(event_target_value(&ev))></textarea>
+                prop:value=move || text.get() on:input=on_input></textarea>
         }
         .into_any()
     } else {
         view! {
             <input id=id.clone() type="text" spellcheck="false" autocomplete="off" placeholder=placeholder
                 aria-invalid=invalid aria-describedby=err_id.clone() data-field=field.clone()
-                prop:value=move || get.get() on:input=move |ev| set.run(event_target_value(&ev))/>
+                prop:value=move || text.get() on:input=on_input/>
         }
         .into_any()
     };
@@ -715,9 +733,6 @@ fn AllowBlockEditor(block: usize) -> impl IntoView {
                 set=app.set(move |a, v: String| if let Some(b) = a.cors.allow.get_mut(block) {
                     b.origins = v.lines().map(|l| l.trim().trim_matches(|c| c == '\'' || c == '"').to_string()).filter(|l| !l.is_empty()).collect();
                 })/>
-            <CheckField label="resource lines written before origins" field=p("resource_before_origins")
-                get=app.get(move |a| a.cors.allow.get(block).is_some_and(|b| b.resource_before_origins))
-                set=app.set(move |a, v: bool| if let Some(b) = a.cors.allow.get_mut(block) { b.resource_before_origins = v })/>
             {move || (0..resources.get()).map(|r| view! { <ResourceEditor block=block res=r/> }).collect_view()}
             <button type="button" class="add" on:click=move |_| add_res.run(())>"+ Add a resource"</button>
         </div>
