@@ -19,26 +19,68 @@ pub struct WireRequest {
 }
 
 impl WireRequest {
+    /// The serialized URL split at `://`: (scheme, rest). `url` always holds
+    /// a URL serialized by the URL parser, so plain slicing is exact and
+    /// avoids parsing it again for every question a server model asks.
+    fn split(&self) -> (&str, &str) {
+        self.url.split_once("://").unwrap_or(("", &self.url))
+    }
+
     /// Path of the URL (no query), e.g. `/login`.
     pub fn path(&self) -> String {
-        url::Url::parse(&self.url)
-            .map(|u| u.path().to_string())
-            .unwrap_or_else(|_| "/".into())
+        let rest = self.split().1;
+        let path = match rest.find('/') {
+            Some(i) => &rest[i..],
+            None => "/",
+        };
+        let end = path.find(['?', '#']).unwrap_or(path.len());
+        path[..end].to_string()
     }
 
     /// Scheme of the URL (`http` or `https`).
     pub fn scheme(&self) -> String {
-        url::Url::parse(&self.url)
-            .map(|u| u.scheme().to_string())
-            .unwrap_or_default()
+        self.split().0.to_string()
     }
 
-    /// Host of the URL, without port.
+    /// Host of the URL, without port (IPv6 in brackets).
     pub fn host(&self) -> String {
-        url::Url::parse(&self.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default()
+        let rest = self.split().1;
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        let authority = authority.rsplit('@').next().unwrap_or(authority);
+        if authority.starts_with('[') {
+            return match authority.find(']') {
+                Some(i) => authority[..=i].to_string(),
+                None => authority.to_string(),
+            };
+        }
+        authority.split(':').next().unwrap_or("").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_parts_match_the_url_parser() {
+        for u in [
+            "http://localhost:3001/login",
+            "https://api.example.test/a/b?x=1#f",
+            "http://[::1]:8080/",
+            "http://127.0.0.1/",
+            "https://example.com",
+        ] {
+            let parsed = url::Url::parse(u).unwrap();
+            let req = WireRequest {
+                method: "GET".into(),
+                url: parsed.to_string(),
+                headers: HeaderList::new(),
+                is_preflight: false,
+            };
+            assert_eq!(req.path(), parsed.path(), "{u}");
+            assert_eq!(req.scheme(), parsed.scheme(), "{u}");
+            assert_eq!(req.host(), parsed.host_str().unwrap(), "{u}");
+        }
     }
 }
 

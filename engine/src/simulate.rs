@@ -71,6 +71,7 @@ pub fn simulate(scenario: &Scenario) -> Trace {
 
     // The server: boot it (a configuration error stops everything) and read raw headers.
     let raw_model;
+    let rails_model;
     let server: &dyn ServerModel = match &scenario.server {
         ServerSetup::Raw(raw) => {
             raw_model = RawServerModel::new(raw);
@@ -79,7 +80,10 @@ pub fn simulate(scenario: &Scenario) -> Trace {
             }
             &raw_model
         }
-        ServerSetup::Rails(app) => app,
+        ServerSetup::Rails(app) => {
+            rails_model = app.prepare();
+            &rails_model
+        }
     };
     let booted = match server.boot() {
         Ok(()) => true,
@@ -746,6 +750,7 @@ impl Run {
         client_headers: HeaderList,
     ) -> Option<Built> {
         let client = spec.client;
+        let page_origin = Origin::of(page).serialize();
         let mut mode = client.request_mode();
         let credentials_mode = client.credentials_mode();
 
@@ -975,14 +980,12 @@ impl Run {
                         Reason::CorsRequest,
                         "Cross-origin request: the CORS protocol applies",
                         format!(
-                            "The request goes from {} to {}, another origin. The browser adds `Origin: {}`, and the page may read the response only if the server's answer passes the CORS check.",
-                            Origin::of(page).serialize(),
+                            "The request goes from {page_origin} to {}, another origin. The browser adds `Origin: {page_origin}`, and the page may read the response only if the server's answer passes the CORS check.",
                             Origin::of(url).serialize(),
-                            Origin::of(page).serialize()
                         ),
                         spec::FETCH_ORIGIN_HEADER,
                     )
-                    .with("Origin", Origin::of(page).serialize()),
+                    .with("Origin", page_origin.clone()),
                 );
             }
         }

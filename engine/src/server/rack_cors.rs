@@ -230,6 +230,17 @@ struct CompiledResource {
     if_condition: bool,
 }
 
+impl CompiledResource {
+    /// `resource '*'` compiles to `^(.*?)$`, which matches every path
+    /// without a line break: answer that without running the matcher.
+    fn matches(&self, path: &str) -> bool {
+        if self.pattern == "*" && !path.contains('\n') {
+            return true;
+        }
+        self.path.is_match(path)
+    }
+}
+
 #[derive(Clone, Debug)]
 struct CompiledBlock {
     index: usize,
@@ -580,7 +591,7 @@ impl RackCors {
             if let Some(r) = b
                 .resources
                 .iter()
-                .find(|r| r.path.is_match(path) && r.if_condition)
+                .find(|r| r.matches(path) && r.if_condition)
             {
                 return Ok((b, r));
             }
@@ -603,7 +614,7 @@ impl RackCors {
         self.blocks
             .iter()
             .flat_map(|b| b.resources.iter())
-            .find(|r| r.path.is_match(path))
+            .find(|r| r.matches(path))
     }
 
     fn to_headers(&self, r: &CompiledResource, origin: &str) -> Vec<(String, String)> {

@@ -868,13 +868,45 @@ impl RailsApp {
     }
 }
 
+/// A Rails app with its configuration read once (boot errors, the compiled
+/// rack-cors rules), to answer many requests without re-reading it.
+pub struct PreparedRails<'a> {
+    app: &'a RailsApp,
+    boot_errors: Vec<Step>,
+    cors: Option<RackCors>,
+}
+
+impl RailsApp {
+    /// Reads the configuration once; see [`PreparedRails`].
+    pub fn prepare(&self) -> PreparedRails<'_> {
+        PreparedRails {
+            app: self,
+            boot_errors: self.boot_errors(),
+            cors: if self.cors.enabled {
+                RackCors::new(&self.cors, self.version).ok()
+            } else {
+                None
+            },
+        }
+    }
+}
+
 impl ServerModel for RailsApp {
     fn boot(&self) -> Result<(), Vec<Step>> {
-        let errs = self.boot_errors();
-        if errs.is_empty() {
+        self.prepare().boot()
+    }
+
+    fn respond(&self, req: &WireRequest, request_index: usize) -> ServerReply {
+        self.prepare().respond(req, request_index)
+    }
+}
+
+impl ServerModel for PreparedRails<'_> {
+    fn boot(&self) -> Result<(), Vec<Step>> {
+        if self.boot_errors.is_empty() {
             Ok(())
         } else {
-            Err(errs)
+            Err(self.boot_errors.clone())
         }
     }
 
@@ -882,8 +914,9 @@ impl ServerModel for RailsApp {
     /// cannot boot answers nothing (status 0, no headers — the connection is
     /// refused), with the boot error as the step.
     fn respond(&self, req: &WireRequest, request_index: usize) -> ServerReply {
+        let app = self.app;
         let ri = Some(request_index);
-        let errs = self.boot_errors();
+        let errs = self.boot_errors.clone();
         if !errs.is_empty() {
             let steps = errs
                 .into_iter()
@@ -920,18 +953,14 @@ impl ServerModel for RailsApp {
                 steps,
             };
         }
-        let cors = if self.cors.enabled {
-            RackCors::new(&self.cors, self.version).ok()
-        } else {
-            None
-        };
-        let ssl = request_is_ssl(req, self);
-        let cors_first = self.cors_position == CorsPosition::First;
+        let cors = self.cors.as_ref();
+        let ssl = request_is_ssl(req, app);
+        let cors_first = app.cors_position == CorsPosition::First;
 
         // rack-cors at position 0 runs before ActionDispatch::SSL; placed
         // later, the SSL redirect comes out without CORS headers.
-        if !cors_first && self.force_ssl && !ssl {
-            let response = self.ssl_redirect(req, ri, &mut steps);
+        if !cors_first && app.force_ssl && !ssl {
+            let response = app.ssl_redirect(req, ri, &mut steps);
             steps.push(Step::new(
                 ri,
                 Phase::Server,
@@ -971,23 +1000,23 @@ impl ServerModel for RailsApp {
             }
         };
 
-        let answer = if self.force_ssl && !ssl {
+        let answer = if app.force_ssl && !ssl {
             AppAnswer {
-                response: self.ssl_redirect(req, ri, &mut steps),
+                response: app.ssl_redirect(req, ri, &mut steps),
                 before_cors: false,
             }
         } else {
-            match session_mode(self) {
+            match session_mode(app) {
                 Ok(mode) => {
-                    let mut a = self.app_call(req, ri, ssl, &mode, &mut steps);
-                    if self.force_ssl && ssl {
-                        let name = self.rack().name("Strict-Transport-Security");
+                    let mut a = app.app_call(req, ri, ssl, &mode, &mut steps);
+                    if app.force_ssl && ssl {
+                        let name = app.rack().name("Strict-Transport-Security");
                         a.response.headers.push(name, HSTS_VALUE);
                     }
                     a
                 }
                 Err(_) => AppAnswer {
-                    response: self.simple_response(500, self.error_content_type()),
+                    response: app.simple_response(500, app.error_content_type()),
                     before_cors: false,
                 },
             }
