@@ -382,23 +382,31 @@ impl E2e {
             .unwrap_or_else(|e| panic!("{:?}: cannot load {url}: {e}", self.browser));
     }
 
-    /// Waits until the app has mounted (`data-ready="true"`), or fails with the page's errors
-    /// and what it shows.
+    /// Waits until the app has mounted (`data-ready="true"`). Fails as soon as the page reports
+    /// an error (for example a wasm that does not compile), or after [`READY_TIMEOUT`], with
+    /// the page's errors and text.
     pub async fn wait_ready(&self) {
-        let found = self
-            .client
-            .wait()
-            .at_most(READY_TIMEOUT)
-            .for_element(Locator::Css(READY_SELECTOR))
-            .await;
-        if let Err(e) = found {
-            let errors = self.page_errors().await;
-            let body = self.text("body").await;
-            panic!(
-                "{:?}: the app did not become ready within {READY_TIMEOUT:?} ({e}).\n\
-                 page errors: {errors:#?}\npage text: {body:?}",
-                self.browser
-            );
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if self.client.find(Locator::Css(READY_SELECTOR)).await.is_ok() {
+                return;
+            }
+            let failed = !self.recorded_errors().await.is_empty();
+            if failed || Instant::now() >= deadline {
+                let errors = self.page_errors().await;
+                let body = self.text("body").await;
+                let why = if failed {
+                    "it reported errors"
+                } else {
+                    "timed out"
+                };
+                panic!(
+                    "{:?}: the app did not become ready ({why}, limit {READY_TIMEOUT:?}).\n\
+                     page errors: {errors:#?}\npage text: {body:?}",
+                    self.browser
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
@@ -424,10 +432,9 @@ impl E2e {
         out
     }
 
-    /// Errors the page reported: uncaught errors and `console.error` calls recorded by
-    /// index.html, plus (Chromium) SEVERE console entries such as failed loads.
-    pub async fn page_errors(&self) -> Vec<String> {
-        let mut errors = Vec::new();
+    /// Errors the page recorded itself: uncaught errors, rejected promises and `console.error`
+    /// calls (see the script in index.html).
+    pub async fn recorded_errors(&self) -> Vec<String> {
         let recorded = self
             .client
             .execute(
@@ -436,13 +443,22 @@ impl E2e {
             )
             .await;
         match recorded {
-            Ok(Value::Array(items)) => errors.extend(items.iter().map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })),
-            Ok(other) => errors.push(format!("unexpected error list: {other}")),
-            Err(e) => errors.push(format!("cannot read the page's errors: {e}")),
+            Ok(Value::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect(),
+            Ok(other) => vec![format!("unexpected error list: {other}")],
+            Err(e) => vec![format!("cannot read the page's errors: {e}")],
         }
+    }
+
+    /// [`recorded_errors`](Self::recorded_errors) plus, in Chromium, SEVERE console entries
+    /// since the last call (such as failed loads).
+    pub async fn page_errors(&self) -> Vec<String> {
+        let mut errors = self.recorded_errors().await;
         if self.browser == Browser::Chromium {
             match self.client.issue_cmd(ChromiumLog).await {
                 Ok(Value::Array(entries)) => errors.extend(
