@@ -951,16 +951,18 @@ mod tests {
 
     #[test]
     fn crlf_is_rejected() {
-        let mut s = Scenario::default();
-        s.server = ServerSetup::Raw(RawServer {
-            routes: vec![RawRoute {
-                response: RawResponse {
-                    status: 200,
-                    headers: "X-A: 1\r\nX-B: 2".into(),
-                },
-                ..RawRoute::default()
-            }],
-        });
+        let s = Scenario {
+            server: ServerSetup::Raw(RawServer {
+                routes: vec![RawRoute {
+                    response: RawResponse {
+                        status: 200,
+                        headers: "X-A: 1\r\nX-B: 2".into(),
+                    },
+                    ..RawRoute::default()
+                }],
+            }),
+            ..Scenario::default()
+        };
         assert!(validate_for_lab(&s).is_err());
     }
 
