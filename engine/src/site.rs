@@ -2,7 +2,9 @@
 //! Public Suffix List, or the whole host when there is none (IP addresses,
 //! `localhost`). Ports never matter.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use url::{Host, Url};
 
@@ -44,16 +46,15 @@ pub fn registrable_domain(host: &str) -> Option<String> {
     if host.is_empty() || host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
         return None;
     }
-    let domain = psl::domain(host.as_bytes())?;
-    // `psl` treats an unknown single label as its own suffix (the `*` rule),
-    // so `localhost` has no registrable domain, as in browsers.
-    let suffix = domain.suffix();
-    if !suffix.is_known() && !host.contains('.') {
+    let labels: Vec<&str> = host.rsplit('.').collect();
+    let suffix = public_suffix_labels(&labels);
+    // A public suffix itself (and a lone unknown label, the implicit `*`
+    // rule: `localhost`) has no registrable domain.
+    if labels.len() <= suffix {
         return None;
     }
-    std::str::from_utf8(domain.as_bytes())
-        .ok()
-        .map(str::to_string)
+    let keep: usize = labels[..=suffix].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
+    Some(host[host.len() - keep..].to_string())
 }
 
 /// True when `domain` is a public suffix (`com`, `co.uk`, `github.io`) or an
@@ -64,9 +65,100 @@ pub fn is_public_suffix(domain: &str) -> bool {
     if d.is_empty() || d.parse::<std::net::Ipv4Addr>().is_ok() || d.starts_with('[') {
         return false;
     }
-    match psl::suffix(d.as_bytes()) {
-        Some(s) => s.as_bytes() == d.as_bytes(),
-        None => false,
+    let labels: Vec<&str> = d.rsplit('.').collect();
+    public_suffix_labels(&labels) == labels.len()
+}
+
+/// publicsuffix.org/list "Algorithm": how many labels (counted from the
+/// right; `labels` is in reverse order, top-level domain first) form the
+/// public suffix of a domain.
+fn public_suffix_labels(labels: &[&str]) -> usize {
+    // Step 2: when no rule matches, the prevailing rule is `*`: one label.
+    let mut longest = 1;
+    let mut exception = None;
+    walk(suffix_trie(), labels, 0, &mut longest, &mut exception);
+    // Steps 3-4: an exception rule prevails over every other rule; its
+    // public suffix is the rule without its leftmost label.
+    exception.unwrap_or(longest).min(labels.len())
+}
+
+/// Step 1: every rule that matches. `node` matched `labels[..depth]`; a `*`
+/// label matches any one label.
+fn walk(
+    node: &SuffixNode,
+    labels: &[&str],
+    depth: usize,
+    longest: &mut usize,
+    exception: &mut Option<usize>,
+) {
+    let Some(label) = labels.get(depth) else {
+        return;
+    };
+    if let Some(child) = node.children.get(label) {
+        if child.exception {
+            *exception = Some(exception.map_or(depth, |e: usize| e.max(depth)));
+        }
+        if child.rule {
+            *longest = (*longest).max(depth + 1);
+        }
+        walk(child, labels, depth + 1, longest, exception);
+    }
+    if let Some(child) = node.children.get("*") {
+        if child.rule {
+            *longest = (*longest).max(depth + 1);
+        }
+        walk(child, labels, depth + 1, longest, exception);
+    }
+}
+
+/// One label of the Public Suffix List, as a trie keyed from the top-level
+/// domain down. Labels borrow from the embedded list: no copies.
+#[derive(Default)]
+struct SuffixNode {
+    /// A rule ends here (`co.uk`).
+    rule: bool,
+    /// An exception rule ends here (`!www.ck`).
+    exception: bool,
+    children: HashMap<&'static str, SuffixNode>,
+}
+
+/// The list, compiled by `build.rs` into a compact trie text and read on
+/// first use (about a millisecond), then shared.
+fn suffix_trie() -> &'static SuffixNode {
+    static TRIE: OnceLock<SuffixNode> = OnceLock::new();
+    TRIE.get_or_init(|| {
+        let text: &'static str = include_str!(concat!(env!("OUT_DIR"), "/public_suffix_trie.txt"));
+        let mut root = SuffixNode::default();
+        let rest = read_children(&mut root, text);
+        debug_assert!(rest.is_empty(), "trailing text in the compiled suffix list");
+        root
+    })
+}
+
+/// Reads `label[?][(children)]` entries separated by commas into `parent`,
+/// up to an unmatched `)` or the end; returns the text after them.
+fn read_children(parent: &mut SuffixNode, mut text: &'static str) -> &'static str {
+    loop {
+        let end = text.find([',', '(', ')']).unwrap_or(text.len());
+        let (mut label, tail) = text.split_at(end);
+        text = tail;
+        let exception = label.starts_with('!');
+        let internal = label.ends_with('?');
+        label = label.trim_start_matches('!').trim_end_matches('?');
+        let node = parent.children.entry(label).or_default();
+        if exception {
+            node.exception = true;
+        } else {
+            node.rule |= !internal;
+        }
+        if let Some(inner) = text.strip_prefix('(') {
+            text = read_children(node, inner);
+            text = text.strip_prefix(')').unwrap_or(text);
+        }
+        match text.strip_prefix(',') {
+            Some(next) => text = next,
+            None => return text,
+        }
     }
 }
 
