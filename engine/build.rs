@@ -42,9 +42,16 @@ fn main() {
             let ascii = if label == "*" {
                 label.to_string()
             } else {
-                idna::domain_to_ascii(label).unwrap_or_else(|e| {
-                    panic!("rule {rule:?}: label {label:?} is not a domain label: {e:?}")
-                })
+                // The same conversion as origin::ascii_host: lowercase, then Punycode for
+                // a non-ASCII label (the list's labels are already in Unicode normal form).
+                let lower = label.to_lowercase();
+                if lower.is_ascii() {
+                    lower
+                } else {
+                    let encoded = idna::punycode::encode_str(&lower)
+                        .unwrap_or_else(|| panic!("rule {rule:?}: cannot encode {label:?}"));
+                    format!("xn--{encoded}")
+                }
             };
             assert!(
                 !ascii.is_empty()

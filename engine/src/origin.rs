@@ -84,9 +84,11 @@ pub fn parse_url(input: &str, base: Option<&Url>) -> Result<Url, String> {
     if trimmed.is_empty() {
         return Err("the URL is empty".into());
     }
+    let ascii = ascii_host(trimmed);
+    let trimmed_ascii = ascii.as_deref().unwrap_or(trimmed);
     let parsed = match base {
-        Some(base) => base.join(trimmed),
-        None => Url::parse(trimmed),
+        Some(base) => base.join(trimmed_ascii),
+        None => Url::parse(trimmed_ascii),
     };
     let url = parsed.map_err(|e| match e {
         url::ParseError::RelativeUrlWithoutBase => {
@@ -106,6 +108,45 @@ pub fn parse_url(input: &str, base: Option<&Url>) -> Result<Url, String> {
         return Err(format!("`{trimmed}` has no host"));
     }
     Ok(url)
+}
+
+/// URL Standard §"domain to ASCII" for an international host name (`bücher.example`):
+/// each non-ASCII label is lowercased and Punycode-encoded (`xn--bcher-kva.example`), which
+/// is what browsers send for the names people type. The full UTS #46 mapping tables
+/// (full-width letters, compatibility characters, disallowed code points) are left out of
+/// the WebAssembly build to keep it small, so such exotic names are taken as written.
+/// Returns the input with its host rewritten, or `None` when the host is already ASCII.
+pub fn ascii_host(input: &str) -> Option<String> {
+    let (scheme, rest) = input.split_once("://")?;
+    let authority_end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let host_start = authority.rfind('@').map_or(0, |at| at + 1);
+    let (userinfo, host_port) = authority.split_at(host_start);
+    let host_end = match host_port.rfind(':') {
+        Some(colon) if !host_port.starts_with('[') => colon,
+        _ => host_port.len(),
+    };
+    let (host, port) = host_port.split_at(host_end);
+    if host.is_ascii() {
+        return None;
+    }
+    // UTS #46 maps the ideographic and full-width full stops to `.`.
+    let host = host.replace(['\u{3002}', '\u{FF0E}', '\u{FF61}'], ".");
+    let labels: Option<Vec<String>> = host
+        .split('.')
+        .map(|label| {
+            if label.is_ascii() {
+                Some(label.to_ascii_lowercase())
+            } else {
+                let encoded = idna::punycode::encode_str(&label.to_lowercase())?;
+                Some(format!("xn--{encoded}"))
+            }
+        })
+        .collect();
+    Some(format!(
+        "{scheme}://{userinfo}{}{port}{tail}",
+        labels?.join(".")
+    ))
 }
 
 /// True for `localhost`, `*.localhost`, `127.0.0.0/8` and `[::1]`.
@@ -188,5 +229,38 @@ mod tests {
             "http://localhost:3000/me"
         );
         assert!(parse_url("http://exa mple.com", None).is_err());
+    }
+
+    #[test]
+    fn international_hosts_become_punycode() {
+        // What browsers send (URL Standard §"domain to ASCII").
+        let cases = [
+            (
+                "http://bücher.example/x?q=ü",
+                "http://xn--bcher-kva.example/x?q=ü",
+            ),
+            (
+                "https://BÜCHER.example:8443/",
+                "https://xn--bcher-kva.example:8443/",
+            ),
+            (
+                "http://user:pw@bücher.example",
+                "http://user:pw@xn--bcher-kva.example",
+            ),
+            ("http://例え。テスト/", "http://xn--r8jz45g.xn--zckzah/"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(ascii_host(input).as_deref(), Some(want), "{input}");
+            let url = parse_url(input, None).unwrap();
+            assert!(url.host_str().unwrap().is_ascii(), "{input}");
+        }
+        assert_eq!(ascii_host("http://example.com/ü"), None);
+        assert_eq!(ascii_host("not a url"), None);
+        assert_eq!(
+            parse_url("http://xn--bcher-kva.example/", None)
+                .unwrap()
+                .host_str(),
+            Some("xn--bcher-kva.example")
+        );
     }
 }

@@ -5,7 +5,9 @@
 use crumbtrail_engine::site::{is_public_suffix, registrable_domain};
 
 fn ascii(host: &str) -> String {
-    match url::Url::parse(&format!("http://{host}/")) {
+    let url = format!("http://{host}/");
+    let url = crumbtrail_engine::origin::ascii_host(&url).unwrap_or(url);
+    match url::Url::parse(&url) {
         Ok(u) => u.host_str().unwrap_or_default().to_string(),
         Err(_) => host.to_string(),
     }
