@@ -355,6 +355,12 @@ fn encode_rails(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
                 w.put(format!("{k}.origins"), "");
             }
         }
+        if b.resource_before_origins != base.resource_before_origins {
+            w.put(
+                format!("{k}.order"),
+                block_order_str(b.resource_before_origins),
+            );
+        }
         if b.resources.len() != base.resources.len() {
             w.put(format!("{k}.resources"), b.resources.len().to_string());
         }
@@ -609,6 +615,10 @@ pub fn decode(input: &str) -> Decoded {
                         if !value.is_empty() {
                             block.origins.push(value.to_string());
                         }
+                    } else if rest == ".order" {
+                        if let Some(v) = r.pick(key, value, &BLOCK_ORDERS) {
+                            block.resource_before_origins = v;
+                        }
                     } else if rest == ".resources" {
                         if let Some(n) = r.num::<usize>(key, value, MAX_ITEMS as u64) {
                             block.resources.resize(n, CorsResource::default());
@@ -655,6 +665,15 @@ pub fn decode(input: &str) -> Decoded {
         view,
         notices: r.notices,
     }
+}
+
+/// `bN.order`: whether `origins` or the `resource` lines come first in the
+/// block (rack-cors' DSL is order-sensitive).
+const BLOCK_ORDERS: [(&str, bool); 2] = [("origins-first", false), ("resource-first", true)];
+
+fn block_order_str(resource_first: bool) -> String {
+    let (name, _) = BLOCK_ORDERS[usize::from(resource_first)];
+    name.into()
 }
 
 fn grow_to<T: Clone>(list: &mut Vec<T>, n: usize, fill: impl Fn(usize) -> T) {
@@ -1108,5 +1127,22 @@ mod tests {
         ] {
             let _ = decode(q);
         }
+    }
+
+    #[test]
+    fn block_order_round_trips() {
+        let mut app = RailsApp::default();
+        app.cors.allow[0].resource_before_origins = true;
+        let s = Scenario {
+            server: ServerSetup::Rails(app),
+            ..Scenario::default()
+        };
+        let q = encode(&s, &View::default());
+        assert!(q.contains("b1.order=resource-first"), "{q}");
+        let back = decode(&q);
+        assert!(back.notices.is_empty(), "{:?}", back.notices);
+        assert_eq!(back.scenario, s);
+        let bad = decode("v=1&b1.order=sideways");
+        assert_eq!(bad.notices.len(), 1, "{:?}", bad.notices);
     }
 }

@@ -64,11 +64,16 @@ fn TextField(
     #[prop(optional)] multiline: bool,
     #[prop(optional)] hint: &'static str,
     #[prop(optional)] placeholder: &'static str,
+    /// A message from reading the text in the page (kept next to the field).
+    #[prop(optional)]
+    error: Option<RwSignal<Option<String>>>,
 ) -> impl IntoView {
     let id = dom_id(&field);
     let err_id = format!("{id}-error");
     let errs = errors_for(&field);
-    let invalid = move || errs.with(|e| (!e.is_empty()).then_some("true"));
+    let local = error.unwrap_or_else(|| RwSignal::new(None));
+    let invalid =
+        move || (errs.with(|e| !e.is_empty()) || local.with(Option::is_some)).then_some("true");
     // The box keeps what was typed (a trailing newline, comma or space) while
     // the scenario holds the value read from it; outside changes (presets,
     // fixes) replace the text.
@@ -79,6 +84,7 @@ fn TextField(
         if v != echo.get_value() {
             echo.set_value(v.clone());
             text.set(v);
+            local.set(None);
         }
     });
     let on_input = move |ev| {
@@ -107,7 +113,7 @@ fn TextField(
             <label for=id.clone()>{label}</label>
             {input}
             {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
-            <FieldErrors field=field.clone() local=Signal::derive(|| None::<String>)/>
+            <FieldErrors field=field.clone() local=local/>
         </div>
     }
 }
@@ -733,6 +739,10 @@ fn AllowBlockEditor(block: usize) -> impl IntoView {
                 set=app.set(move |a, v: String| if let Some(b) = a.cors.allow.get_mut(block) {
                     b.origins = v.lines().map(|l| l.trim().trim_matches(|c| c == '\'' || c == '"').to_string()).filter(|l| !l.is_empty()).collect();
                 })/>
+            <CheckField label="resource lines written before origins" field=p("resource_before_origins")
+                hint="rack-cors reads the block in order: resources declared before origins are never public, so '*' with credentials: true boots and reflects every Origin"
+                get=app.get(move |a| a.cors.allow.get(block).is_some_and(|b| b.resource_before_origins))
+                set=app.set(move |a, v: bool| if let Some(b) = a.cors.allow.get_mut(block) { b.resource_before_origins = v })/>
             {move || (0..resources.get()).map(|r| view! { <ResourceEditor block=block res=r/> }).collect_view()}
             <button type="button" class="add" on:click=move |_| add_res.run(())>"+ Add a resource"</button>
         </div>
@@ -824,40 +834,21 @@ fn ResourceEditor(block: usize, res: usize) -> impl IntoView {
     }
 }
 
-fn domain_text(d: &DomainOption) -> String {
-    match d {
-        DomainOption::Unset => String::new(),
-        DomainOption::Exact(s) => s.clone(),
-        DomainOption::All { tld_length: None } => ":all".into(),
-        DomainOption::All {
-            tld_length: Some(n),
-        } => format!(":all, tld_length: {n}"),
-        DomainOption::List(l) => l.join(", "),
-    }
-}
-
-fn parse_domain(v: &str) -> DomainOption {
-    let t = v.trim().trim_matches(|c| c == '\'' || c == '"');
-    if t.is_empty() {
-        return DomainOption::Unset;
-    }
-    if let Some(rest) = t.strip_prefix(":all") {
-        let n = rest
-            .trim_start_matches([',', ' '])
-            .strip_prefix("tld_length:")
-            .and_then(|n| n.trim().parse::<u8>().ok());
-        return DomainOption::All { tld_length: n };
-    }
-    if t.contains(',') {
-        return DomainOption::List(parse_list(t));
-    }
-    DomainOption::Exact(t.to_string())
-}
-
 #[component]
 fn SessionEditor() -> impl IntoView {
     let ctx = ctx();
     let app = AppAccess(ctx.scenario);
+    // What does not parse stays in the box with its message; the scenario keeps
+    // the last good value.
+    let domain_error = RwSignal::new(None::<String>);
+    let set_domain_value = app.set(|a, d: DomainOption| a.session.domain = d);
+    let set_domain = Callback::new(move |v: String| match DomainOption::from_ruby_text(&v) {
+        Ok(d) => {
+            domain_error.set(None);
+            set_domain_value.run(d);
+        }
+        Err(e) => domain_error.set(Some(e)),
+    });
     view! {
         <div class="row">
             <SelectField label="session_store" field="server.session.store".into()
@@ -871,8 +862,8 @@ fn SessionEditor() -> impl IntoView {
         <div class="row">
             <TextField label="domain: ('.example.com', :all, ':all, tld_length: 2', or a list)" field="server.session.domain".into()
                 placeholder="not given"
-                get=app.get(|a| domain_text(&a.session.domain))
-                set=app.set(|a, v: String| a.session.domain = parse_domain(&v))/>
+                get=app.get(|a| a.session.domain.to_ruby_text())
+                set=set_domain error=domain_error/>
             <TextField label="path:" field="server.session.path".into() placeholder="/"
                 get=app.get(|a| a.session.path.clone().unwrap_or_default())
                 set=app.set(|a, v: String| a.session.path = (!v.trim().is_empty()).then_some(v))/>

@@ -250,6 +250,75 @@ pub enum DomainOption {
     List(Vec<String>),
 }
 
+impl DomainOption {
+    /// The option as written after `domain:` in the initializer, without the
+    /// quotes: `.example.com`, `:all`, `:all, tld_length: 2`, `[a.test, b.test]`.
+    pub fn to_ruby_text(&self) -> String {
+        match self {
+            DomainOption::Unset => String::new(),
+            DomainOption::Exact(s) => s.clone(),
+            DomainOption::All { tld_length: None } => ":all".into(),
+            DomainOption::All {
+                tld_length: Some(n),
+            } => format!(":all, tld_length: {n}"),
+            DomainOption::List(l) => format!("[{}]", l.join(", ")),
+        }
+    }
+
+    /// Reads what [`DomainOption::to_ruby_text`] writes (quotes and brackets
+    /// around strings are allowed). The error is a sentence for the field.
+    pub fn from_ruby_text(text: &str) -> Result<DomainOption, String> {
+        let unquote = |s: &str| s.trim().trim_matches(['\'', '"']).trim().to_string();
+        let bracketed = text.trim_start().starts_with('[');
+        let t = text
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim();
+        if t.is_empty() || t == "nil" {
+            return Ok(DomainOption::Unset);
+        }
+        if let Some(rest) = t.strip_prefix(":all") {
+            let rest = rest.trim_start_matches([',', ' ']);
+            if rest.is_empty() {
+                return Ok(DomainOption::All { tld_length: None });
+            }
+            let n = rest.strip_prefix("tld_length:").ok_or_else(|| {
+                format!("after `:all` only `, tld_length: N` may follow, not `{rest}`")
+            })?;
+            return match n.trim().parse::<u8>() {
+                Ok(n) if (1..=10).contains(&n) => Ok(DomainOption::All {
+                    tld_length: Some(n),
+                }),
+                _ => Err(format!(
+                    "tld_length must be a whole number from 1 to 10, not `{}`",
+                    n.trim()
+                )),
+            };
+        }
+        let items: Vec<String> = t
+            .split(',')
+            .map(unquote)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if let Some(bad) = items
+            .iter()
+            .find(|s| s.starts_with(':') || s.contains(char::is_whitespace))
+        {
+            return Err(format!(
+                "`{bad}` is not a domain: write `.example.com`, `:all`, or a list of domains"
+            ));
+        }
+        Ok(match items.len() {
+            0 if !bracketed => DomainOption::Unset,
+            1 if !bracketed && !t.contains(',') => {
+                DomainOption::Exact(items.into_iter().next().unwrap_or_default())
+            }
+            _ => DomainOption::List(items),
+        })
+    }
+}
+
 /// `same_site:` of the session store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
