@@ -93,7 +93,12 @@ fn entries_need_a_reason_and_match_by_segment() {
     );
     assert_eq!(k.len(), 1);
     assert!(k[0].covers("firefox", "preset/localhost-vs-127", 0, "cookies sent"));
-    assert!(!k[0].covers("chromium-3pc-blocked", "preset/localhost-vs-127", 0, "status"));
+    assert!(!k[0].covers(
+        "chromium-3pc-blocked",
+        "preset/localhost-vs-127",
+        0,
+        "status"
+    ));
     assert!(!k[0].covers("firefox", "preset/article-fetch", 1, "status"));
     assert!(!k[0].covers("firefox", "preset/localhost-vs-127/x", 1, "status"));
     let missing = std::panic::catch_unwind(|| parse("[[difference]]\ncase = \"*\"\n"));
