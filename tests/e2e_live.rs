@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use crumbtrail_engine::live::LabPorts;
 use crumbtrail_engine::permalink::{encode, View};
-use crumbtrail_engine::{presets, ProfileId};
+use crumbtrail_engine::scenario::{BodyKind, Client, NavigationForm};
+use crumbtrail_engine::{presets, ProfileId, Scenario};
 use fantoccini::Locator;
 use serde_json::Value;
 use support::{known, Browser, Session};
@@ -67,6 +68,31 @@ return {
 };
 "#;
 
+/// Every preset, and two with navigations and an iframe load in place of the script
+/// requests (the popup window and the hidden iframe of the app).
+fn cases() -> Vec<(String, Scenario)> {
+    let mut out: Vec<(String, Scenario)> = presets::all()
+        .into_iter()
+        .map(|p| (format!("preset/{}", p.id), p.scenario))
+        .collect();
+    for id in ["article-refined", "localhost-vs-127"] {
+        let mut s = presets::by_id(id).expect("preset").scenario;
+        s.requests[0].client = Client::Navigation {
+            form: NavigationForm::FormPost,
+        };
+        s.requests[0].headers.clear();
+        s.requests[0].body = BodyKind::UrlEncoded;
+        s.requests[1].client = Client::Navigation {
+            form: NavigationForm::Link,
+        };
+        let mut frame = s.requests[1].clone();
+        frame.client = Client::Iframe;
+        s.requests.push(frame);
+        out.push((format!("navigations/{id}"), s));
+    }
+    out
+}
+
 struct Report {
     label: String,
     presets: usize,
@@ -107,9 +133,8 @@ async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
         known: Vec::new(),
         failures: Vec::new(),
     };
-    for p in presets::all() {
-        let case = format!("preset/{}", p.id);
-        let mut scenario = p.scenario.clone();
+    for (case, scenario) in cases() {
+        let mut scenario = scenario;
         scenario.profile = profile(browser);
         let origin = if scenario.page.url.starts_with("https:") {
             format!(
@@ -243,7 +268,7 @@ async fn run_live_works_for_every_preset() {
     for t in tasks {
         let r = t.await.expect("browser task");
         println!(
-            "Run live, {}: {} presets, {}/{} observables agree ({} known differences)",
+            "Run live, {}: {} presets and variants, {}/{} observables agree ({} known differences)",
             r.label,
             r.presets,
             r.agree,
