@@ -1047,6 +1047,23 @@ mod tests {
     }
 
     #[test]
+    fn navigations_and_iframes_run_live_and_say_how() {
+        let mut s = Scenario::default();
+        s.requests[0].client = Client::Navigation {
+            form: crate::scenario::NavigationForm::FormPost,
+        };
+        s.requests[1].client = Client::Iframe;
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        assert!(m.runnable(), "{:?}", m.blockers);
+        assert!(m.notes.iter().any(|n| n.contains("popup window")));
+        assert!(m.notes.iter().any(|n| n.contains("hidden iframe")));
+        // A page that is itself framed cannot be reproduced: said, not run.
+        s.page.top_level_url = Some("http://docs.example.org/".into());
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        assert!(!m.runnable());
+    }
+
+    #[test]
     fn crlf_is_rejected() {
         let s = Scenario {
             server: ServerSetup::Raw(RawServer {
