@@ -15,20 +15,23 @@
 //! fails the test. Runs only when `CRUMBTRAIL_E2E` is set (`./dev test`).
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::collections::BTreeMap;
 use std::net::TcpListener as StdListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crumbtrail_engine::live::{compare, Comparison, LabLogEntry, LabSeen, Observation};
+use crumbtrail_engine::live::{compare, tag_cookie_names, LabLogEntry, LabSeen, Observation};
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, Page, RawResponse, RawRoute, RawServer, RequestMode,
-    RequestSpec, ServerSetup,
+    BodyKind, Client, CredentialsMode, NavigationForm, Page, RawResponse, RawRoute, RawServer,
+    RequestMode, RequestSpec, ServerSetup,
 };
+use crumbtrail_engine::server::rails::{DomainOption, RailsApp, SameSiteOption, SessionMiddleware};
 use crumbtrail_engine::{simulate, ProfileId, Scenario};
 use fantoccini::{Client as WdClient, ClientBuilder};
 use serde_json::{json, Value};
+
+#[path = "support/known.rs"]
+mod known;
 
 // ---------------------------------------------------------------------------------------------
 // The matrix
@@ -91,6 +94,9 @@ const KINDS: [(Kind, &str); 5] = [
 ];
 
 struct Case {
+    /// Which part of the matrix: script requests to a raw server, navigations and
+    /// iframe loads, or the Rails model.
+    group: &'static str,
     name: String,
     scenario: Scenario,
 }
@@ -221,8 +227,228 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         }),
                     };
                     cases.push(Case {
+                        group: "script requests, raw server",
                         name: format!(
                             "{rel_name}/{creds_name}/{cors_name}/{cookie_name}/{kind_name}"
+                        ),
+                        scenario,
+                    });
+                }
+            }
+        }
+    }
+    cases
+}
+
+const NAV_KINDS: [(&str, &str); 3] = [
+    ("link", "link"),
+    ("form-post", "form"),
+    ("iframe", "iframe"),
+];
+
+fn nav_client(kind: &str) -> (Client, &'static str, BodyKind) {
+    match kind {
+        "link" => (
+            Client::Navigation {
+                form: NavigationForm::Link,
+            },
+            "GET",
+            BodyKind::None,
+        ),
+        "form" => (
+            Client::Navigation {
+                form: NavigationForm::FormPost,
+            },
+            "POST",
+            BodyKind::UrlEncoded,
+        ),
+        _ => (Client::Iframe, "GET", BodyKind::None),
+    }
+}
+
+/// Top-level navigations (link GET, form POST, in a popup window) and iframe loads: the
+/// kind sets a cookie, the same kind comes back, and a link navigation shows what is stored.
+fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
+    let page = format!("http://localhost:{app}");
+    let mut cases = Vec::new();
+    for (rel, rel_name) in RELS {
+        let target = target_origin(rel, app, api);
+        for (attrs, cookie_name) in COOKIES {
+            for (kind_name, kind) in NAV_KINDS {
+                let n = cases.len();
+                let (client, method, body) = nav_client(kind);
+                let spec = |path: &str, client: Client, method: &str, body: BodyKind| RequestSpec {
+                    url: format!("{target}{path}"),
+                    method: method.into(),
+                    headers: String::new(),
+                    body,
+                    client,
+                    delay_secs: 0,
+                };
+                let (link, _, _) = nav_client("link");
+                let route = |path: &str, headers: String| RawRoute {
+                    method: "*".into(),
+                    path: path.into(),
+                    preflight: RawResponse {
+                        status: 204,
+                        headers: String::new(),
+                    },
+                    response: RawResponse {
+                        status: 200,
+                        headers,
+                    },
+                };
+                cases.push(Case {
+                    group: "navigations and iframes, raw server",
+                    name: format!("{rel_name}/navigate/-/{cookie_name}/{kind_name}"),
+                    scenario: Scenario {
+                        page: Page {
+                            url: format!("{page}/__lab/blank"),
+                            top_level_url: None,
+                        },
+                        profile: ProfileId::Chrome,
+                        requests: vec![
+                            spec("/set", client, method, body),
+                            spec("/use", client, method, body),
+                            spec("/use", link, "GET", BodyKind::None),
+                        ],
+                        server: ServerSetup::Raw(RawServer {
+                            routes: vec![
+                                route(
+                                    "/set",
+                                    format!("Content-Type: text/html\nSet-Cookie: n{n}=1{attrs}"),
+                                ),
+                                route("/use", "Content-Type: text/html".into()),
+                            ],
+                        }),
+                    },
+                });
+            }
+        }
+    }
+    cases
+}
+
+fn target_origin(rel: Rel, app: u16, api: u16) -> String {
+    match rel {
+        Rel::SameOrigin => format!("http://localhost:{app}"),
+        Rel::SameSite => format!("http://localhost:{api}"),
+        Rel::CrossSiteIp => format!("http://127.0.0.1:{api}"),
+        Rel::CrossSiteName => format!("http://api.localhost:{api}"),
+    }
+}
+
+/// The Rails model (rack-cors + session store) behind a login and a follow-up, both with
+/// `credentials: 'include'`: rack-cors origins × `credentials:` × the session store's
+/// `same_site:`, with `secure:`, `domain:` and API-only variants rotating, on a same-site
+/// and on a cross-site API.
+fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
+    let page = format!("http://localhost:{app}");
+    let origins: [(Vec<String>, &str); 3] = [
+        (vec![page.clone()], "origins-page"),
+        (vec!["*".into()], "origins-star"),
+        (vec!["http://localhost:1".into()], "origins-other"),
+    ];
+    let same_sites = [
+        (SameSiteOption::Unset, "ss-default"),
+        (SameSiteOption::None, "ss-none"),
+        (SameSiteOption::Strict, "ss-strict"),
+        (SameSiteOption::Nil, "ss-nil"),
+    ];
+    let secures = [(None, "secure-unset"), (Some(true), "secure")];
+    let domains = [
+        (DomainOption::Unset, "domain-unset"),
+        (DomainOption::All { tld_length: None }, "domain-all"),
+        (DomainOption::Exact("localhost".into()), "domain-localhost"),
+    ];
+    let apis = [
+        (true, SessionMiddleware::Documented, "api-only-session"),
+        (true, SessionMiddleware::None, "api-only-no-session"),
+        (false, SessionMiddleware::None, "full-app"),
+    ];
+    let rels = [
+        [
+            (Rel::SameSite, "same-site"),
+            (Rel::CrossSiteIp, "cross-site-ip"),
+        ],
+        [
+            (Rel::SameOrigin, "same-origin"),
+            (Rel::CrossSiteName, "cross-site-name"),
+        ],
+    ];
+    let include = Client::Fetch {
+        mode: RequestMode::Cors,
+        credentials: CredentialsMode::Include,
+    };
+    let mut cases = Vec::new();
+    for (oi, (origins, origins_name)) in origins.iter().enumerate() {
+        for credentials in [true, false] {
+            for (si, (same_site, ss_name)) in same_sites.iter().enumerate() {
+                for (rel, rel_name) in rels[(oi + si) % 2] {
+                    // rack-cors refuses `'*'` with `credentials: true` at boot: a list instead.
+                    let (origins, origins_name) = if credentials && origins[0] == "*" {
+                        (
+                            &vec!["http://localhost:1".to_string(), page.clone()],
+                            "origins-list",
+                        )
+                    } else {
+                        (origins, *origins_name)
+                    };
+                    let n = cases.len();
+                    let (secure, secure_name) = secures[n % 2];
+                    let (domain, domain_name) = domains[(n / 2) % 3].clone();
+                    let (api_only, middleware, api_name) = apis[(n / 3) % 3];
+                    let mut rails = RailsApp {
+                        api_only,
+                        session_middleware: middleware,
+                        ..RailsApp::default()
+                    };
+                    rails.cors.allow[0].origins = origins.clone();
+                    rails.cors.allow[0].resources[0].credentials = credentials;
+                    rails.session.same_site = *same_site;
+                    rails.session.secure = secure;
+                    rails.session.domain = domain;
+                    let target = target_origin(rel, app, api);
+                    let get = |path: &str, client: Client| RequestSpec {
+                        url: format!("{target}{path}"),
+                        method: "GET".into(),
+                        headers: String::new(),
+                        body: BodyKind::None,
+                        client,
+                        delay_secs: 0,
+                    };
+                    let scenario = Scenario {
+                        page: Page {
+                            url: format!("{page}/__lab/blank"),
+                            top_level_url: None,
+                        },
+                        profile: ProfileId::Chrome,
+                        requests: vec![
+                            RequestSpec {
+                                url: format!("{target}/login"),
+                                method: "POST".into(),
+                                headers: "Content-Type: application/json".into(),
+                                body: BodyKind::Json,
+                                client: include,
+                                delay_secs: 0,
+                            },
+                            get("/me", include),
+                            // What the browser stored: a no-cors credentialed probe.
+                            get(
+                                "/me",
+                                Client::Fetch {
+                                    mode: RequestMode::NoCors,
+                                    credentials: CredentialsMode::Include,
+                                },
+                            ),
+                        ],
+                        server: ServerSetup::Rails(rails),
+                    };
+                    cases.push(Case {
+                        group: "Rails model (rack-cors + session store)",
+                        name: format!(
+                            "rails-{rel_name}/{}/{origins_name}/{ss_name}-{secure_name}-{domain_name}/{api_name}",
+                            if credentials { "credentials" } else { "no-credentials" }
                         ),
                         scenario,
                     });
@@ -238,6 +464,41 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
 
 const RUNNER_JS: &str = r#"
 const [batch, done] = arguments;
+const POPUP = 'crumbtrail-live';
+let popup = null;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const href = (w) => { try { return w.location.href; } catch (e) { return null; } };
+async function until(cond, ms) {
+  const t0 = Date.now();
+  while (!cond()) { if (Date.now() - t0 > ms) return false; await sleep(20); }
+  return true;
+}
+// A real top-level navigation from this page into a named popup window (link click or form
+// submission), as the app does; true once the popup committed the response.
+async function navigate(q, url) {
+  if (!popup || popup.closed) popup = window.open('about:blank', POPUP, 'popup,width=480,height=360');
+  if (!popup) throw new Error('the popup window was blocked');
+  popup.location.href = 'about:blank';
+  if (!await until(() => href(popup) === 'about:blank', 6000)) throw new Error('popup did not reset');
+  if (q.nav === 'link') {
+    const a = document.createElement('a'); a.href = url; a.target = POPUP; a.hidden = true;
+    document.body.appendChild(a); a.click(); a.remove();
+  } else {
+    const f = document.createElement('form'); f.method = 'post'; f.action = url; f.target = POPUP; f.hidden = true;
+    const i = document.createElement('input'); i.type = 'hidden'; i.name = 'user'; i.value = 'ada'; f.appendChild(i);
+    document.body.appendChild(f); f.submit(); f.remove();
+  }
+  return until(() => { const h = href(popup); return h === null || (h !== 'about:blank' && popup.document.readyState === 'complete'); }, 6000);
+}
+function frame(url) {
+  return new Promise((resolve) => {
+    const f = document.createElement('iframe'); f.hidden = true;
+    const end = (ok) => { f.remove(); resolve(ok); };
+    f.onload = () => end(true);
+    setTimeout(() => end(false), 6000);
+    f.src = url; document.body.appendChild(f);
+  });
+}
 (async () => {
   const results = [];
   for (const item of batch) {
@@ -252,11 +513,15 @@ const [batch, done] = arguments;
         u.searchParams.append('ct_run', run);
         u.searchParams.append('ct_req', String(i));
         const o = { index: i, page_url: location.href, resolved: false, opaque: false, status: 0,
-                    readable_headers: [], document_cookie: null, error: null, lab: {} };
+                    readable_headers: [], document_cookie: null, error: null, lab: {}, navigated: false };
         const headers = {};
         for (const line of q.headers) { const k = line.indexOf(':'); headers[line.slice(0, k).trim()] = line.slice(k + 1).trim(); }
         try {
-          if (q.xhr) {
+          if (q.nav) {
+            o.navigated = await navigate(q, u.toString());
+          } else if (q.iframe) {
+            o.navigated = await frame(u.toString());
+          } else if (q.xhr) {
             await new Promise((resolve) => {
               const x = new XMLHttpRequest();
               x.open(q.method, u.toString());
@@ -301,6 +566,16 @@ fn request_for_js(spec: &RequestSpec) -> Value {
         BodyKind::Json => json!("{\"user\":\"ada\"}"),
         _ => json!("hello"),
     };
+    let (nav, iframe) = match spec.client {
+        Client::Navigation {
+            form: NavigationForm::Link,
+        } => (json!("link"), false),
+        Client::Navigation {
+            form: NavigationForm::FormPost,
+        } => (json!("form"), false),
+        Client::Iframe => (Value::Null, true),
+        _ => (Value::Null, false),
+    };
     let (xhr, with_credentials, mode, credentials) = match spec.client {
         Client::Xhr { with_credentials } => (true, with_credentials, "cors", "same-origin"),
         Client::Fetch { mode, credentials } => (
@@ -317,10 +592,12 @@ fn request_for_js(spec: &RequestSpec) -> Value {
                 CredentialsMode::Include => "include",
             },
         ),
+        Client::Navigation { .. } | Client::Iframe => (false, false, "navigate", "include"),
         other => panic!("the runner does not run {other:?}"),
     };
     json!({ "url": spec.url, "method": spec.method, "headers": headers, "body": body,
-            "xhr": xhr, "with_credentials": with_credentials, "mode": mode, "credentials": credentials })
+            "xhr": xhr, "with_credentials": with_credentials, "mode": mode, "credentials": credentials,
+            "nav": nav, "iframe": iframe })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,84 +751,10 @@ async fn open_browser(config: Config) -> (Driver, WdClient) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known differences
-
-struct Known {
-    browser: String,
-    case: String,
-    request: Option<usize>,
-    outcome: String,
-    reason: String,
-}
-
-/// Reads `[[difference]]` tables with `browser`, `case` (`*` matches one
-/// segment or the rest of one), optional `request`, `outcome` and `reason`.
-fn known_differences() -> Vec<Known> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/live_known_differences.toml");
-    let text = std::fs::read_to_string(&path).expect("tests/live_known_differences.toml");
-    let mut out = Vec::new();
-    let mut cur: Option<BTreeMap<String, String>> = None;
-    let flush = |cur: &mut Option<BTreeMap<String, String>>, out: &mut Vec<Known>| {
-        if let Some(m) = cur.take() {
-            let get = |k: &str| m.get(k).cloned().unwrap_or_default();
-            assert!(
-                !get("reason").is_empty(),
-                "every known difference needs a reason: {m:?}"
-            );
-            out.push(Known {
-                browser: get("browser"),
-                case: get("case"),
-                request: m.get("request").and_then(|r| r.parse().ok()),
-                outcome: get("outcome"),
-                reason: get("reason"),
-            });
-        }
-    };
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('#') || line.is_empty() {
-            continue;
-        }
-        if line == "[[difference]]" {
-            flush(&mut cur, &mut out);
-            cur = Some(BTreeMap::new());
-            continue;
-        }
-        if let (Some(m), Some((k, v))) = (cur.as_mut(), line.split_once('=')) {
-            let v = v.trim();
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .unwrap_or(v);
-            m.insert(k.trim().to_string(), v.to_string());
-        }
-    }
-    flush(&mut cur, &mut out);
-    out
-}
-
-fn glob(pattern: &str, name: &str) -> bool {
-    let p: Vec<&str> = pattern.split('/').collect();
-    let n: Vec<&str> = name.split('/').collect();
-    p.len() == n.len()
-        && p.iter().zip(&n).all(|(p, n)| {
-            *p == "*" || *p == *n || p.strip_suffix('*').is_some_and(|pre| n.starts_with(pre))
-        })
-}
-
-impl Known {
-    fn covers(&self, browser: &str, case: &str, c: &Comparison) -> bool {
-        (self.browser == browser || self.browser == "*")
-            && glob(&self.case, case)
-            && self.request.is_none_or(|r| r == c.request)
-            && (self.outcome == c.outcome.label() || self.outcome == "*")
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-
 struct Report {
     label: String,
+    /// Per part of the matrix: (scenarios, observables that agree, observables).
+    groups: std::collections::BTreeMap<&'static str, (usize, usize, usize)>,
     agree: usize,
     total: usize,
     /// Observables that would disagree under the contrasting profile.
@@ -587,14 +790,19 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
         .unwrap_or("?")
         .to_string();
     let label = match config {
-        Config::ChromiumNo3pc => format!("Chromium {version} (3PC blocked, profile chrome-no3pc)"),
-        Config::Chromium3pc => format!("Chromium {version} (3PC allowed, profile chrome)"),
+        Config::ChromiumNo3pc => {
+            format!("Chromium {version} (third-party cookies blocked, profile chrome-no3pc)")
+        }
+        Config::Chromium3pc => {
+            format!("Chromium {version} (third-party cookies allowed, profile chrome)")
+        }
         Config::Firefox => format!("Firefox {version} ESR (profile firefox)"),
     };
-    let known = known_differences();
+    let known = known::known_differences();
 
     let mut report = Report {
         label,
+        groups: Default::default(),
         agree: 0,
         total: 0,
         contrast_mismatches: 0,
@@ -658,10 +866,14 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
                     }
                 }
             }
+            report.groups.entry(case.group).or_default().0 += 1;
             for c in compare(&trace, &observations) {
                 report.total += 1;
+                let g = report.groups.entry(case.group).or_default();
+                g.2 += 1;
                 if c.agree {
                     report.agree += 1;
+                    g.1 += 1;
                     continue;
                 }
                 let line = format!(
@@ -674,7 +886,7 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
                 );
                 match known
                     .iter()
-                    .find(|k| k.covers(config.key(), &case.name, &c))
+                    .find(|k| k.covers(config.key(), &case.name, c.request, c.outcome.label()))
                 {
                     Some(k) => report.known.push(format!("{line} — known: {}", k.reason)),
                     None => {
@@ -707,12 +919,30 @@ async fn live_differential_matrix() {
     })
     .await
     .expect("start the lab");
-    let cases = std::sync::Arc::new(matrix(lab.ports.app, lab.ports.api));
+    let (app, api) = (lab.ports.app, lab.ports.api);
+    let script = matrix(app, api);
+    let navigations = navigation_matrix(app, api);
+    let rails = rails_matrix(app, api);
     assert!(
-        cases.len() >= 150,
-        "the matrix has {} scenarios",
-        cases.len()
+        script.len() >= 150 && navigations.len() >= 48 && rails.len() >= 36,
+        "the matrix has {} + {} + {} scenarios",
+        script.len(),
+        navigations.len(),
+        rails.len()
     );
+    // Every scenario's cookie names get its own suffix, as live mode does per run: cookies of
+    // one scenario (the Rails session cookie is the same in each) never leak into another.
+    let cases: Vec<Case> = script
+        .into_iter()
+        .chain(navigations)
+        .chain(rails)
+        .enumerate()
+        .map(|(i, c)| Case {
+            scenario: tag_cookie_names(&c.scenario, &format!("_s{i}")),
+            ..c
+        })
+        .collect();
+    let cases = std::sync::Arc::new(cases);
     let only = std::env::var("CRUMBTRAIL_LIVE_BROWSERS").unwrap_or_default();
     let configs: Vec<Config> = [Config::ChromiumNo3pc, Config::Chromium3pc, Config::Firefox]
         .into_iter()
@@ -733,13 +963,17 @@ async fn live_differential_matrix() {
     let mut failed = false;
     for r in &reports {
         println!(
-            "{}: {}/{} observables agree ({} known differences, {} unexplained)",
+            "{}: {} scenarios, {}/{} observables agree ({} known differences, {} unexplained)",
             r.label,
+            cases.len(),
             r.agree,
             r.total,
             r.known.len(),
             r.unknown.len()
         );
+        for (group, (n, agree, total)) in &r.groups {
+            println!("    {group}: {n} scenarios, {agree}/{total} observables agree");
+        }
         for k in &r.known {
             println!("    known   {k}");
         }

@@ -163,13 +163,25 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
             Ok(u) => urls.push(u),
             Err(e) => blockers.push(format!("request {}: the URL cannot be read: {e}", i + 1)),
         }
-        if matches!(r.client, Client::Navigation { .. } | Client::Iframe) {
-            blockers.push(format!(
-                "request {} is a navigation or an iframe load; live mode only runs fetch, XHR \
-                 and axios requests from the page (a navigation would leave the playground)",
-                i + 1
-            ));
-        }
+    }
+    if scenario
+        .requests
+        .iter()
+        .any(|r| matches!(r.client, Client::Navigation { .. }))
+    {
+        notes.push(
+            "navigations (links, form posts) are run in a small popup window that \"Run live\" \
+             opens: a real top-level navigation from this page, with the same SameSite context; \
+             what arrived (method, Cookie header) is read from the lab's log"
+                .into(),
+        );
+    }
+    if scenario.requests.iter().any(|r| r.client == Client::Iframe) {
+        notes.push(
+            "iframe loads are run in a hidden iframe of this page; what arrived (Cookie header) \
+             is read from the lab's log"
+                .into(),
+        );
     }
 
     // Sites get lab hosts; within a site, hosts share the lab host and
@@ -393,6 +405,57 @@ fn server_mentions_domain(server: &ServerSetup) -> bool {
     }
 }
 
+/// Gives every cookie the scenario's server sets a name ending in `tag`, so a
+/// run starts with none of its cookies in the browser: cookies left by earlier
+/// runs (of this or another scenario, on the same lab origins) have other names
+/// and are not counted (observed cookie lists keep only the scenario's names).
+/// Run and simulate the tagged scenario. Raw servers: every `Set-Cookie` line;
+/// Rails: the session key (the app name when `session_store` is never called).
+/// A Rails session middleware added without options always uses `_session_id`,
+/// which cannot be renamed: that case keeps the name.
+pub fn tag_cookie_names(scenario: &Scenario, tag: &str) -> Scenario {
+    let mut tagged = scenario.clone();
+    match &mut tagged.server {
+        ServerSetup::Raw(raw) => {
+            for route in raw.routes.iter_mut() {
+                for resp in [&mut route.preflight, &mut route.response] {
+                    let lines: Vec<String> = resp
+                        .headers
+                        .lines()
+                        .map(|line| {
+                            let Some((name, value)) = line.split_once(':') else {
+                                return line.to_string();
+                            };
+                            if !name.trim().eq_ignore_ascii_case("set-cookie") {
+                                return line.to_string();
+                            }
+                            match value.split_once('=') {
+                                Some((cookie, rest)) if !cookie.trim().is_empty() => {
+                                    format!("{name}: {}{tag}={rest}", cookie.trim())
+                                }
+                                _ => line.to_string(),
+                            }
+                        })
+                        .collect();
+                    resp.headers = lines.join("\n");
+                }
+            }
+        }
+        ServerSetup::Rails(app) => {
+            use crate::server::rails::StoreKind;
+            match app.session.store {
+                StoreKind::NotCalled => app.app_name = format!("{}{tag}", app.app_name),
+                StoreKind::CookieStore => {
+                    let key = app.session.key.as_deref().unwrap_or("_session_id");
+                    app.session.key = Some(format!("{key}{tag}"));
+                }
+                StoreKind::Disabled => {}
+            }
+        }
+    }
+    tagged
+}
+
 /// Checks a scenario before the lab accepts it: every header the lab could
 /// emit must be free of CR and LF (a raw header line cannot smuggle a second
 /// header or a second response), and the server must be one the engine reads.
@@ -498,6 +561,10 @@ pub struct Observation {
     pub lab: LabSeen,
     /// The error message, when the promise was rejected.
     pub error: Option<String>,
+    /// Navigations and iframe loads: the browser loaded the response as a
+    /// document (the popup or frame committed it).
+    #[serde(default)]
+    pub navigated: bool,
 }
 
 /// The outcomes compared per request.
@@ -699,10 +766,11 @@ pub fn compare(trace: &Trace, observations: &[Observation]) -> Vec<Comparison> {
             JsResult::NetworkError | JsResult::NotSent => "network error",
             JsResult::Navigated => "navigated",
         };
-        let obs_result = match (obs.resolved, obs.opaque) {
-            (true, false) => "readable",
-            (true, true) => "opaque",
-            (false, _) => "network error",
+        let obs_result = match (obs.navigated, obs.resolved, obs.opaque) {
+            (true, _, _) => "navigated",
+            (false, true, false) => "readable",
+            (false, true, true) => "opaque",
+            (false, false, _) => "network error",
         };
         push(Outcome::Result, sim_result.into(), obs_result.into());
         if pred.js_result == JsResult::Readable && obs.resolved && !obs.opaque {
@@ -950,6 +1018,52 @@ mod tests {
     }
 
     #[test]
+    fn cookie_names_get_the_run_tag() {
+        let mut s = Scenario::default();
+        let tagged = tag_cookie_names(&s, "_t1");
+        let ServerSetup::Rails(app) = &tagged.server else {
+            panic!()
+        };
+        assert_eq!(app.session.key.as_deref(), Some("_your_app_session_t1"));
+        s.server = ServerSetup::Raw(RawServer {
+            routes: vec![RawRoute {
+                response: RawResponse {
+                    status: 200,
+                    headers: "X-A: a=b\nset-cookie: sid=1; SameSite=Lax\nSet-Cookie: novalue"
+                        .into(),
+                },
+                ..RawRoute::default()
+            }],
+        });
+        let ServerSetup::Raw(raw) = tag_cookie_names(&s, "_t2").server else {
+            panic!()
+        };
+        assert_eq!(
+            raw.routes[0].response.headers,
+            "X-A: a=b\nset-cookie: sid_t2=1; SameSite=Lax\nSet-Cookie: novalue"
+        );
+        let trace = crate::simulate(&tag_cookie_names(&s, "_t2"));
+        assert!(scenario_cookie_names(&trace).contains("sid_t2"));
+    }
+
+    #[test]
+    fn navigations_and_iframes_run_live_and_say_how() {
+        let mut s = Scenario::default();
+        s.requests[0].client = Client::Navigation {
+            form: crate::scenario::NavigationForm::FormPost,
+        };
+        s.requests[1].client = Client::Iframe;
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        assert!(m.runnable(), "{:?}", m.blockers);
+        assert!(m.notes.iter().any(|n| n.contains("popup window")));
+        assert!(m.notes.iter().any(|n| n.contains("hidden iframe")));
+        // A page that is itself framed cannot be reproduced: said, not run.
+        s.page.top_level_url = Some("http://docs.example.org/".into());
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        assert!(!m.runnable());
+    }
+
+    #[test]
     fn crlf_is_rejected() {
         let s = Scenario {
             server: ServerSetup::Raw(RawServer {
@@ -991,6 +1105,7 @@ mod tests {
                     cookie_header: None,
                 },
                 error: None,
+                navigated: r.js_result == JsResult::Navigated,
             })
             .collect();
         let cmp = compare(&trace, &obs);

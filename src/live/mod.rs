@@ -4,15 +4,23 @@
 //! (`crumbtrail_engine::live::map_scenario`) and compares (`compare`).
 
 use crumbtrail_engine::live::{run_url, LabLogEntry, LabPorts, LabSeen, Observation};
-use crumbtrail_engine::scenario::{BodyKind, Client, CredentialsMode, RequestMode, RequestSpec};
+use crumbtrail_engine::scenario::{
+    BodyKind, Client, CredentialsMode, NavigationForm, RequestMode, RequestSpec,
+};
 use crumbtrail_engine::Scenario;
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Headers, HtmlDocument, RequestCredentials, RequestInit, Response, ResponseType, XmlHttpRequest,
+    Headers, HtmlAnchorElement, HtmlDocument, HtmlFormElement, HtmlIFrameElement, HtmlInputElement,
+    RequestCredentials, RequestInit, Response, ResponseType, Window, XmlHttpRequest,
 };
+
+/// Name of the popup window that live mode's navigations target.
+pub const POPUP_NAME: &str = "crumbtrail-live";
+/// How long a navigation or an iframe load may take before it counts as not loaded.
+const LOAD_TIMEOUT_MS: f64 = 6000.0;
 
 fn window() -> Result<web_sys::Window, String> {
     web_sys::window().ok_or_else(|| "no window".to_string())
@@ -209,6 +217,170 @@ async fn run_xhr(
     Ok(())
 }
 
+/// True when running `scenario` needs the popup window (it has a top-level navigation).
+pub fn needs_popup(scenario: &Scenario) -> bool {
+    scenario
+        .requests
+        .iter()
+        .any(|r| matches!(r.client, Client::Navigation { .. }))
+}
+
+/// Opens the (blank) popup window that navigations will target. Call it from the click
+/// handler itself, while the click's user activation lasts; `None` when the browser
+/// blocked it.
+pub fn open_popup() -> Option<Window> {
+    web_sys::window()?
+        .open_with_url_and_target_and_features(
+            "about:blank",
+            POPUP_NAME,
+            "popup,width=480,height=360",
+        )
+        .ok()
+        .flatten()
+}
+
+/// A suffix for this run's cookie names (see `crumbtrail_engine::live::tag_cookie_names`).
+pub fn run_tag() -> String {
+    format!("_r{:x}", (js_sys::Date::now() as u64) % 0x100_0000)
+}
+
+async fn sleep(ms: i32) {
+    let p = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+fn document() -> Result<web_sys::Document, String> {
+    window()?
+        .document()
+        .ok_or_else(|| "no document".to_string())
+}
+
+fn create<T: JsCast>(tag: &str) -> Result<T, String> {
+    document()?
+        .create_element(tag)
+        .map_err(js_err)?
+        .dyn_into::<T>()
+        .map_err(|_| format!("<{tag}> is not what it should be"))
+}
+
+/// Where the popup is: `Some(href)` while its document is readable by this page
+/// (same origin), `None` once it shows a document of another origin.
+fn popup_href(popup: &Window) -> Option<String> {
+    popup.location().href().ok()
+}
+
+/// A real top-level navigation in the popup: a link click or a form submission from this
+/// page, targeting the popup by name. Waits until the popup has committed the response
+/// (its cookies are then stored).
+async fn run_navigation(
+    url: &str,
+    form: NavigationForm,
+    popup: &Window,
+    obs: &mut Observation,
+) -> Result<(), String> {
+    if popup.closed().unwrap_or(true) {
+        return Err("the live-mode popup window was closed during the run".into());
+    }
+    // Back to a blank page of this origin, so the commit of the next one shows.
+    popup.location().set_href("about:blank").map_err(js_err)?;
+    let start = js_sys::Date::now();
+    while popup_href(popup).as_deref() != Some("about:blank") {
+        if js_sys::Date::now() - start > LOAD_TIMEOUT_MS {
+            return Err("the live-mode popup window did not return to a blank page".into());
+        }
+        sleep(20).await;
+    }
+    let body = document()?.body().ok_or("no body")?;
+    match form {
+        NavigationForm::Link => {
+            let a: HtmlAnchorElement = create("a")?;
+            a.set_href(url);
+            a.set_target(POPUP_NAME);
+            a.set_hidden(true);
+            body.append_child(&a).map_err(js_err)?;
+            a.click();
+            a.remove();
+        }
+        NavigationForm::FormPost => {
+            let f: HtmlFormElement = create("form")?;
+            f.set_method("post");
+            f.set_action(url);
+            f.set_target(POPUP_NAME);
+            f.set_hidden(true);
+            let input: HtmlInputElement = create("input")?;
+            input.set_type("hidden");
+            input.set_name("user");
+            input.set_value("ada");
+            f.append_child(&input).map_err(js_err)?;
+            body.append_child(&f).map_err(js_err)?;
+            f.submit().map_err(js_err)?;
+            f.remove();
+        }
+    }
+    let start = js_sys::Date::now();
+    loop {
+        let committed = match popup_href(popup) {
+            None => true,
+            Some(h) => {
+                h != "about:blank"
+                    && popup
+                        .document()
+                        .is_some_and(|d| d.ready_state() == "complete")
+            }
+        };
+        if committed {
+            obs.navigated = true;
+            break;
+        }
+        if js_sys::Date::now() - start > LOAD_TIMEOUT_MS {
+            obs.error = Some("the popup did not load the response".into());
+            break;
+        }
+        sleep(20).await;
+    }
+    Ok(())
+}
+
+/// An `<iframe src>` load in a hidden iframe of this page; waits for its load event.
+async fn run_iframe(url: &str, obs: &mut Observation) -> Result<(), String> {
+    let frame: HtmlIFrameElement = create("iframe")?;
+    frame.set_hidden(true);
+    frame.set_title("Crumbtrail live mode");
+    let loaded = Promise::new(&mut |resolve, _| {
+        let r2 = resolve.clone();
+        let onload = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+        });
+        frame.set_onload(Some(onload.unchecked_ref()));
+        let timeout = Closure::once_into_js(move || {
+            let _ = r2.call1(&JsValue::NULL, &JsValue::FALSE);
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                timeout.unchecked_ref(),
+                LOAD_TIMEOUT_MS as i32,
+            );
+        }
+    });
+    frame.set_src(url);
+    document()?
+        .body()
+        .ok_or("no body")?
+        .append_child(&frame)
+        .map_err(js_err)?;
+    let ok = JsFuture::from(loaded).await.map_err(js_err)?;
+    obs.navigated = ok.is_truthy();
+    if !obs.navigated {
+        obs.error = Some("the iframe did not load".into());
+    }
+    frame.remove();
+    Ok(())
+}
+
 fn document_cookie() -> Option<String> {
     web_sys::window()?
         .document()?
@@ -218,12 +390,21 @@ fn document_cookie() -> Option<String> {
         .ok()
 }
 
-/// Runs a mapped (lab) scenario for real. `progress(done, total)` is called
+/// Runs a mapped (lab) scenario for real. `popup` is the window from [`open_popup`]
+/// (needed when the scenario has navigations). `progress(done, total)` is called
 /// after each request. Returns one observation per request.
 pub async fn run(
     scenario: &Scenario,
+    popup: Option<&Window>,
     progress: impl Fn(usize, usize),
 ) -> Result<Vec<Observation>, String> {
+    if needs_popup(scenario) && popup.is_none() {
+        return Err(
+            "the browser blocked the popup window that live mode opens for \
+                    navigations; allow popups for this page and run again"
+                .into(),
+        );
+    }
     let body = serde_json::to_string(scenario).map_err(|e| e.to_string())?;
     let init = RequestInit::new();
     init.set_method("POST");
@@ -263,9 +444,11 @@ pub async fn run(
             Client::Axios { with_credentials } => {
                 run_xhr(&url, spec, with_credentials, true, &mut obs).await?
             }
-            Client::Navigation { .. } | Client::Iframe => {
-                return Err("navigations and iframe loads are not run live".into())
-            }
+            Client::Navigation { form } => match popup {
+                Some(p) => run_navigation(&url, form, p, &mut obs).await?,
+                None => return Err("no popup window for the navigation".into()),
+            },
+            Client::Iframe => run_iframe(&url, &mut obs).await?,
         }
         obs.document_cookie = document_cookie();
         observations.push(obs);

@@ -4,7 +4,7 @@
 //! suggestion all come from the engine (`crumbtrail_engine::live`).
 
 use crumbtrail_engine::live::{
-    compare, detect_family, map_scenario, suggest_profile, Comparison, LabPorts,
+    compare, detect_family, map_scenario, suggest_profile, tag_cookie_names, Comparison, LabPorts,
 };
 use crumbtrail_engine::profile::Family;
 use crumbtrail_engine::{simulate, ProfileId};
@@ -23,6 +23,7 @@ enum State {
     Done {
         comparisons: Vec<Comparison>,
         suggestion: Option<ProfileId>,
+        tag: String,
     },
     Failed(String),
 }
@@ -80,20 +81,33 @@ pub fn LivePanel() -> impl IntoView {
             return;
         }
         let profile = ctx.scenario.with_untracked(|s| s.profile);
-        state.set(State::Running(0, m.scenario.requests.len()));
+        // Opened now, while the click's user activation lasts: navigations target it.
+        let popup = if live::needs_popup(&m.scenario) {
+            live::open_popup()
+        } else {
+            None
+        };
+        // This run's cookie names carry a suffix: cookies left by earlier runs do not count.
+        let tag = live::run_tag();
+        let tagged = tag_cookie_names(&m.scenario, &tag);
+        state.set(State::Running(0, tagged.requests.len()));
         spawn_local(async move {
-            let result = live::run(&m.scenario, |done, total| {
+            let result = live::run(&tagged, popup.as_ref(), |done, total| {
                 state.set(State::Running(done, total))
             })
             .await;
+            if let Some(p) = popup {
+                let _ = p.close();
+            }
             match result {
                 Ok(observations) => {
-                    let trace = simulate(&m.scenario);
+                    let trace = simulate(&tagged);
                     let comparisons = compare(&trace, &observations);
                     let suggestion = family.and_then(|f| suggest_profile(f, profile, &comparisons));
                     state.set(State::Done {
                         comparisons,
                         suggestion,
+                        tag,
                     });
                 }
                 Err(e) => state.set(State::Failed(e)),
@@ -149,8 +163,8 @@ pub fn LivePanel() -> impl IntoView {
                             State::Failed(e) => view! {
                                 <p class="error" role="alert">"Live run failed: " {e}</p>
                             }.into_any(),
-                            State::Done { comparisons, suggestion } => view! {
-                                <Results comparisons suggestion use_profile/>
+                            State::Done { comparisons, suggestion, tag } => view! {
+                                <Results comparisons suggestion tag use_profile/>
                             }.into_any(),
                             _ => ().into_any(),
                         }}
@@ -190,6 +204,7 @@ fn MappingView(mapping: Memo<crumbtrail_engine::live::LiveMapping>) -> impl Into
 fn Results(
     comparisons: Vec<Comparison>,
     suggestion: Option<ProfileId>,
+    tag: String,
     use_profile: impl Fn(ProfileId) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let total = comparisons.len();
@@ -199,6 +214,10 @@ fn Results(
             <p role="status" data-live-agree=agree data-live-total=total>
                 {if agree == total { "✓ " } else { "✗ " }}
                 {agree} " of " {total} " observables agree with the simulation."
+            </p>
+            <p class="small" data-live-tag=tag.clone()>
+                "This run's cookie names end in " <code>{tag.clone()}</code>
+                ", so cookies left in your browser by earlier runs do not count."
             </p>
             {suggestion.map(|p| view! {
                 <p class="suggestion" data-live-suggest=p.key()>
@@ -221,7 +240,8 @@ fn Results(
                         let agree = c.agree;
                         view! {
                             <tr class:mismatch=!agree data-agree=if agree { "true" } else { "false" }
-                                data-outcome=c.outcome.label()>
+                                data-outcome=c.outcome.label() data-request=c.request
+                                data-simulated=c.simulated.clone() data-observed=c.observed.clone()>
                                 <td>{c.request + 1}</td>
                                 <td>{c.outcome.label()}</td>
                                 <td>{c.simulated.clone()}</td>

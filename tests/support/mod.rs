@@ -11,6 +11,8 @@
 //! `CRUMBTRAIL_CHROMIUM` and `CRUMBTRAIL_FIREFOX`; `CRUMBTRAIL_E2E_VERBOSE=1` shows driver output.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod known;
+
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -323,6 +325,41 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile_dir);
+    }
+}
+
+/// A headless browser session with no server of its own, for pages served elsewhere (the
+/// live-mode lab). `insecure_certs` accepts the lab's self-signed HTTPS certificate.
+pub struct Session {
+    pub browser: Browser,
+    pub client: Client,
+    driver: Driver,
+}
+
+impl Session {
+    pub async fn start(browser: Browser, insecure_certs: bool) -> Session {
+        let (driver, port) = Driver::start(browser);
+        let mut caps = browser.capabilities(&driver.profile_dir);
+        if insecure_certs {
+            caps.insert("acceptInsecureCerts".into(), Value::Bool(true));
+        }
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("{browser:?}: cannot open a WebDriver session: {e}"));
+        Session {
+            browser,
+            client,
+            driver,
+        }
+    }
+
+    /// Ends the session cleanly (the driver is killed on drop in any case).
+    pub async fn close(self) {
+        let Session { client, driver, .. } = self;
+        let _ = client.close().await;
+        drop(driver);
     }
 }
 

@@ -1,0 +1,291 @@
+//! Live mode end to end: every preset, loaded in the release build served by the lab (as
+//! `./dev serve` does, with its HTTPS ports on), is run for real with the page's "Run live"
+//! button in headless Chromium (fresh profile: third-party cookies blocked, profile
+//! `chrome-no3pc`) and Firefox ESR (profile `firefox`). The comparison table must show that
+//! it ran and that every observable agrees with the simulation, unless the disagreement is
+//! listed with its reason in `tests/live_known_differences.toml` (case `preset/<id>`).
+//! Needs `CRUMBTRAIL_E2E` (see tests/support).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use crumbtrail_engine::live::LabPorts;
+use crumbtrail_engine::permalink::{encode, View};
+use crumbtrail_engine::scenario::{BodyKind, Client, NavigationForm};
+use crumbtrail_engine::{presets, ProfileId, Scenario};
+use fantoccini::Locator;
+use serde_json::Value;
+use support::{known, Browser, Session};
+
+fn config_key(browser: Browser) -> &'static str {
+    match browser {
+        Browser::Chromium => "chromium-3pc-blocked",
+        Browser::Firefox => "firefox",
+    }
+}
+
+fn profile(browser: Browser) -> ProfileId {
+    match browser {
+        Browser::Chromium => ProfileId::ChromeNo3pc,
+        Browser::Firefox => ProfileId::Firefox,
+    }
+}
+
+/// Runs `script` until `done` accepts its value; `None` after `limit`.
+async fn poll(s: &Session, script: &str, limit: Duration, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let v = s
+            .client
+            .execute(script, vec![])
+            .await
+            .unwrap_or(Value::Null);
+        if done(&v) || Instant::now() > deadline {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+const READ_TABLE: &str = r#"
+const panel = document.querySelector('.live-panel');
+const summary = document.querySelector('[data-live-total]');
+return {
+  state: panel ? panel.dataset.liveState : null,
+  agree: summary ? Number(summary.dataset.liveAgree) : null,
+  total: summary ? Number(summary.dataset.liveTotal) : null,
+  error: (document.querySelector('.live-panel [role=alert]') || {}).textContent || null,
+  rows: [...document.querySelectorAll('.live-table tr[data-outcome]')].map(tr => ({
+    request: Number(tr.dataset.request),
+    outcome: tr.dataset.outcome,
+    agree: tr.dataset.agree === 'true',
+    simulated: tr.dataset.simulated,
+    observed: tr.dataset.observed,
+  })),
+  errors: window.__crumbtrailErrors || ['page script did not run'],
+};
+"#;
+
+/// Every preset, and two with navigations and an iframe load in place of the script
+/// requests (the popup window and the hidden iframe of the app).
+fn cases() -> Vec<(String, Scenario)> {
+    let mut out: Vec<(String, Scenario)> = presets::all()
+        .into_iter()
+        .map(|p| (format!("preset/{}", p.id), p.scenario))
+        .collect();
+    for id in ["article-refined", "localhost-vs-127"] {
+        let mut s = presets::by_id(id).expect("preset").scenario;
+        s.requests[0].client = Client::Navigation {
+            form: NavigationForm::FormPost,
+        };
+        s.requests[0].headers.clear();
+        s.requests[0].body = BodyKind::UrlEncoded;
+        s.requests[1].client = Client::Navigation {
+            form: NavigationForm::Link,
+        };
+        let mut frame = s.requests[1].clone();
+        frame.client = Client::Iframe;
+        s.requests.push(frame);
+        out.push((format!("navigations/{id}"), s));
+    }
+    out
+}
+
+struct Report {
+    label: String,
+    presets: usize,
+    agree: usize,
+    total: usize,
+    known: Vec<String>,
+    failures: Vec<String>,
+}
+
+async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
+    let s = Session::start(browser, true).await;
+    let known = known::known_differences();
+    let ua = s
+        .client
+        .execute("return navigator.userAgent", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let version = ua
+        .split(['/', ' '])
+        .skip_while(|p| !p.ends_with("Chrome") && *p != "Firefox")
+        .nth(1)
+        .and_then(|v| v.split('.').next())
+        .unwrap_or("?")
+        .to_string();
+    let label = match browser {
+        Browser::Chromium => {
+            format!("Chromium {version} (third-party cookies blocked, profile chrome-no3pc)")
+        }
+        Browser::Firefox => format!("Firefox {version} ESR (profile firefox)"),
+    };
+    let mut report = Report {
+        label,
+        presets: 0,
+        agree: 0,
+        total: 0,
+        known: Vec::new(),
+        failures: Vec::new(),
+    };
+    for (case, scenario) in cases() {
+        let mut scenario = scenario;
+        scenario.profile = profile(browser);
+        let origin = if scenario.page.url.starts_with("https:") {
+            format!(
+                "https://localhost:{}",
+                ports.https_app.expect("lab HTTPS port")
+            )
+        } else {
+            format!("http://localhost:{}", ports.app)
+        };
+        let url = format!("{origin}/?{}", encode(&scenario, &View::default()));
+        s.client
+            .goto(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{browser:?}: cannot load {url}: {e}"));
+        let state = poll(
+            &s,
+            "const p = document.querySelector('[data-ready=true] .live-panel'); return p ? p.dataset.liveState : null;",
+            Duration::from_secs(20),
+            |v| v.as_str().is_some_and(|s| s != "checking"),
+        )
+        .await;
+        if state != "ready" {
+            report
+                .failures
+                .push(format!("{case}: live mode is not ready (state {state})"));
+            continue;
+        }
+        let blockers = s
+            .client
+            .execute(
+                "return [...document.querySelectorAll('[data-live-blocker]')].map(e => e.textContent);",
+                vec![],
+            )
+            .await
+            .unwrap_or(Value::Null);
+        if blockers.as_array().is_some_and(|b| !b.is_empty()) {
+            report.failures.push(format!(
+                "{case}: the page refuses to run it live: {blockers}"
+            ));
+            continue;
+        }
+        s.client
+            .find(Locator::Css("[data-live-run]"))
+            .await
+            .expect("the Run live button")
+            .click()
+            .await
+            .expect("click Run live");
+        let t = poll(&s, READ_TABLE, Duration::from_secs(30), |v| {
+            matches!(v["state"].as_str(), Some("done" | "failed"))
+        })
+        .await;
+        if t["state"] != "done" {
+            report.failures.push(format!(
+                "{case}: the run did not finish (state {}, {})",
+                t["state"], t["error"]
+            ));
+            continue;
+        }
+        let rows = t["rows"].as_array().cloned().unwrap_or_default();
+        let total = t["total"].as_u64().unwrap_or(0) as usize;
+        if rows.is_empty() || rows.len() != total {
+            report.failures.push(format!(
+                "{case}: the comparison table has {} rows for a total of {total}",
+                rows.len()
+            ));
+            continue;
+        }
+        // It ran: the lab saw at least one of the scenario's requests.
+        let seen = rows
+            .iter()
+            .any(|r| r["outcome"] == "request" && r["observed"] == "yes");
+        if !seen {
+            report
+                .failures
+                .push(format!("{case}: the lab saw none of the requests"));
+        }
+        if let Some(errors) = t["errors"].as_array().filter(|e| !e.is_empty()) {
+            report
+                .failures
+                .push(format!("{case}: page errors {errors:?}"));
+        }
+        report.presets += 1;
+        for r in rows {
+            report.total += 1;
+            if r["agree"] == true {
+                report.agree += 1;
+                continue;
+            }
+            let request = r["request"].as_u64().unwrap_or(u64::MAX) as usize;
+            let outcome = r["outcome"].as_str().unwrap_or_default();
+            let line = format!(
+                "{case} request {request} {outcome}: simulated {}, observed {}",
+                r["simulated"], r["observed"]
+            );
+            match known
+                .iter()
+                .find(|k| k.covers(config_key(browser), &case, request, outcome))
+            {
+                Some(k) => report.known.push(format!("{line} — known: {}", k.reason)),
+                None => report.failures.push(format!("MISMATCH {line}")),
+            }
+        }
+    }
+    s.close().await;
+    report
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_live_works_for_every_preset() {
+    if !support::enabled("run_live_works_for_every_preset") {
+        return;
+    }
+    let lab = crumbtrail_lab::start(crumbtrail_lab::LabConfig {
+        dist: Some(support::dist()),
+        app_port: 0,
+        api_port: 0,
+        https: true,
+        https_app_port: 0,
+        https_api_port: 0,
+    })
+    .await
+    .expect("start the lab");
+    let started = Instant::now();
+    let tasks: Vec<_> = Browser::ALL
+        .into_iter()
+        .map(|b| tokio::spawn(run_presets(b, lab.ports.clone())))
+        .collect();
+    let mut failed = Vec::new();
+    println!();
+    for t in tasks {
+        let r = t.await.expect("browser task");
+        println!(
+            "Run live, {}: {} presets and variants, {}/{} observables agree ({} known differences)",
+            r.label,
+            r.presets,
+            r.agree,
+            r.total,
+            r.known.len()
+        );
+        for k in &r.known {
+            println!("    known   {k}");
+        }
+        for f in &r.failures {
+            println!("    FAILED  {f}");
+        }
+        failed.extend(r.failures);
+    }
+    println!("(live presets: {:.1}s)", started.elapsed().as_secs_f64());
+    assert!(
+        failed.is_empty(),
+        "Run live failed or disagreed for some presets: {failed:#?}"
+    );
+}
