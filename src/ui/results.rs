@@ -266,7 +266,10 @@ pub fn TraceSteps() -> impl IntoView {
                         if show_all.get() {
                             format!("Show only problems ({failing})")
                         } else {
-                            format!("Show all {all} steps")
+                            match all {
+                                1 => "Show the 1 step".to_string(),
+                                n => format!("Show all {n} steps"),
+                            }
                         }
                     }}
                 </button>
