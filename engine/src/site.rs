@@ -50,7 +50,8 @@ pub fn registrable_domain(host: &str) -> Option<String> {
     let suffix = public_suffix_labels(&labels);
     // A public suffix itself (and a lone unknown label, the implicit `*`
     // rule: `localhost`) has no registrable domain.
-    if labels.len() <= suffix {
+    // An empty label (`a..com`) has no registrable domain either.
+    if labels.len() <= suffix || labels[..=suffix].iter().any(|l| l.is_empty()) {
         return None;
     }
     let keep: usize = labels[..=suffix].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
