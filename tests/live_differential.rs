@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use crumbtrail_engine::live::{compare, Comparison, LabLogEntry, LabSeen, Observation};
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, Page, RawResponse, RawRoute, RawServer, RequestMode,
-    RequestSpec, ServerSetup,
+    BodyKind, Client, CredentialsMode, Page, RawResponse, RawRoute, RawServer, RedirectMode,
+    RequestMode, RequestSpec, ServerSetup,
 };
 use crumbtrail_engine::{simulate, ProfileId, Scenario};
 use fantoccini::{Client as WdClient, ClientBuilder};
@@ -154,6 +154,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         Kind::NoCorsGet => Client::Fetch {
                             mode: RequestMode::NoCors,
                             credentials: creds,
+                            redirect: RedirectMode::Follow,
                         },
                         Kind::Xhr => Client::Xhr {
                             with_credentials: creds == CredentialsMode::Include,
@@ -161,6 +162,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         _ => Client::Fetch {
                             mode: RequestMode::Cors,
                             credentials: creds,
+                            redirect: RedirectMode::Follow,
                         },
                     };
                     let (method, headers, body) = match kind {
@@ -177,6 +179,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         _ => Client::Fetch {
                             mode: RequestMode::Cors,
                             credentials: creds,
+                            redirect: RedirectMode::Follow,
                         },
                     };
                     let scenario = Scenario {
@@ -212,6 +215,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                                 client: Client::Fetch {
                                     mode: RequestMode::NoCors,
                                     credentials: CredentialsMode::Include,
+                                    redirect: RedirectMode::Follow,
                                 },
                                 delay_secs: 0,
                             },
@@ -303,7 +307,9 @@ fn request_for_js(spec: &RequestSpec) -> Value {
     };
     let (xhr, with_credentials, mode, credentials) = match spec.client {
         Client::Xhr { with_credentials } => (true, with_credentials, "cors", "same-origin"),
-        Client::Fetch { mode, credentials } => (
+        Client::Fetch {
+            mode, credentials, ..
+        } => (
             false,
             false,
             match mode {

@@ -357,7 +357,9 @@ pub fn client_code(scenario: &Scenario, index: usize) -> String {
     }
     let url = js_str(&r.url);
     match r.client {
-        Client::Fetch { mode, credentials } => {
+        Client::Fetch {
+            mode, credentials, ..
+        } => {
             let (body, pre) = js_body(r.body, false);
             if let Some(p) = pre {
                 out.push_str(p);

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::profile::ProfileId;
 use crate::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
-    RequestMode, RequestSpec, Scenario, ServerSetup,
+    RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
 };
 use crate::server::rails::{
     AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
@@ -135,9 +135,9 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
 fn client_keys(c: &Client) -> (&'static str, Option<&'static str>, Option<&'static str>) {
     // (via, mode, cred)
     match *c {
-        Client::Fetch { mode, credentials } => {
-            ("fetch", Some(mode_key(mode)), Some(cred_key(credentials)))
-        }
+        Client::Fetch {
+            mode, credentials, ..
+        } => ("fetch", Some(mode_key(mode)), Some(cred_key(credentials))),
         Client::Xhr { with_credentials } => (
             "xhr",
             None,
@@ -696,6 +696,7 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
                 Some(0) => Client::Fetch {
                     mode: RequestMode::Cors,
                     credentials: CredentialsMode::SameOrigin,
+                    redirect: RedirectMode::Follow,
                 },
                 Some(1) => Client::Xhr {
                     with_credentials: include,
@@ -1044,6 +1045,7 @@ mod tests {
         s.requests[1].client = Client::Fetch {
             mode: RequestMode::NoCors,
             credentials: CredentialsMode::Omit,
+            redirect: RedirectMode::Follow,
         };
         s.requests[1].headers = "X-Token: a&b=c #1\nAccept: */*".into();
         s.requests.push(RequestSpec {

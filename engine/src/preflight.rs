@@ -103,7 +103,7 @@ pub fn check_preflight_response(
                 Reason::PreflightRedirect,
                 format!("Preflight answered with a redirect ({status})"),
                 format!(
-                    "The server answered the `OPTIONS` preflight with {status}{}, and a preflight may not be redirected: the browser does not follow it and the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request\"; Firefox says \"Reason: CORS preflight response did not succeed\" (CORSPreflightDidNotSucceed). Fix it on the server: answer `OPTIONS` on the final URL with 200 or 204 before any redirect happens (an http→https or trailing-slash redirect, or a login redirect, are the usual causes), or call the final URL directly.",
+                    "The server answered the `OPTIONS` preflight with {status}{}, and a preflight may not be redirected: the browser does not follow it and the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request\"; Firefox refuses to follow any redirect of a preflight and says \"Reason: CORS request external redirect not allowed\" (CORSExternalRedirectNotAllowed). Fix it on the server: answer `OPTIONS` on the final URL with 200 or 204 before any redirect happens (an http→https or trailing-slash redirect, or a login redirect, are the usual causes), or call the final URL directly.",
                     if location.is_empty() { String::new() } else { format!(" to `{location}`") }
                 ),
                 spec::FETCH_CORS_PREFLIGHT,
@@ -137,7 +137,7 @@ pub fn check_preflight_response(
                 Reason::PreflightStatusNotOk,
                 format!("Preflight answered {status}, not a 2xx status"),
                 format!(
-                    "The server answered the `OPTIONS` preflight with {status}. A preflight only succeeds with an ok status (200–299), whatever CORS headers it carries, so the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: It does not have HTTP ok status\"; Firefox says \"Reason: CORS preflight response did not succeed\" (CORSPreflightDidNotSucceed). Fix it on the server: make `OPTIONS` on this path return 200 or 204 with the CORS headers — usually the CORS middleware is missing for this route, or runs after something (routing, auth) that answers first."
+                    "The server answered the `OPTIONS` preflight with {status}. A preflight only succeeds with an ok status (200–299), whatever CORS headers it carries, so the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: It does not have HTTP ok status\"; Firefox refuses to follow any redirect of a preflight and says \"Reason: CORS request external redirect not allowed\" (CORSExternalRedirectNotAllowed). Fix it on the server: make `OPTIONS` on this path return 200 or 204 with the CORS headers — usually the CORS middleware is missing for this route, or runs after something (routing, auth) that answers first."
                 ),
                 spec::FETCH_CORS_PREFLIGHT,
             )

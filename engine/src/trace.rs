@@ -29,8 +29,10 @@ pub enum Phase {
     Server,
     /// Processing `Set-Cookie` on the response.
     SetCookie,
-    /// The CORS check on the actual response.
+    /// The CORS check on the actual response (and on each redirect of a CORS request).
     CorsCheck,
+    /// Following (or refusing) a redirect (Fetch §HTTP-redirect fetch).
+    Redirect,
     /// What the page's code sees.
     Result,
 }
@@ -168,6 +170,39 @@ pub enum Reason {
     /// ACAC is missing or not exactly `true` with credentials included.
     MissingAllowCredentials,
 
+    /// Firefox with the `content.cors.disable` preference: every CORS response
+    /// fails. No shipped profile sets it; only a custom [`crate::BrowserProfile`]
+    /// with `cors_disabled` produces it (see [`crate::simulate::simulate_with_profile`]).
+    CorsDisabled,
+
+    // ----- Redirects (Fetch §HTTP fetch step 8, §HTTP-redirect fetch) -----
+    /// A redirect was followed to its `Location`.
+    RedirectFollowed,
+    /// A redirect status without `Location`: the redirect is the final response.
+    RedirectNoLocation,
+    /// `Location` does not parse as a URL: network error.
+    RedirectInvalidLocation,
+    /// `Location` is not http(s): network error.
+    RedirectNonHttpScheme,
+    /// The 21st redirect: network error.
+    RedirectLimit,
+    /// A CORS request redirected to a URL with `user:password@`: network error.
+    RedirectCredentialsInUrl,
+    /// A ReadableStream body cannot be replayed on a non-303 redirect: network error.
+    RedirectStreamBody,
+    /// 301/302 after POST, or 303: the request becomes a GET without body.
+    RedirectMethodRewritten,
+    /// `Authorization` removed at a redirect to another origin.
+    RedirectAuthorizationDropped,
+    /// After a cross-origin redirect the `Origin` header is `null`.
+    RedirectTaintedOrigin,
+    /// `redirect: 'error'`: a redirect is a network error.
+    RedirectModeError,
+    /// `redirect: 'manual'`: script gets an opaque-redirect response.
+    RedirectManual,
+    /// `no-cors` with a redirect mode other than `follow`: network error.
+    NoCorsRedirectNotFollow,
+
     // ----- Cookies on the request (RFC 6265bis §5.8.3 retrieval) -----
     /// Cookie included in the request.
     CookieIncluded,
@@ -201,6 +236,9 @@ pub enum Reason {
     WarnSameSiteUnspecifiedCrossSite,
     /// Sent from a partitioned (per top-level site) cookie jar.
     PartitionedJar,
+    /// A SameSite cookie left out only because the redirect chain went
+    /// through another site (Fetch "determine the same-site mode").
+    WarnCrossSiteRedirectDowngrade,
 
     // ----- Set-Cookie (RFC 6265bis §5.6 parsing, §5.7 storage) -----
     /// Cookie stored.
@@ -526,12 +564,23 @@ impl Reason {
             }
             WarnSameSiteUnspecifiedCrossSite => "WARN_SAMESITE_UNSPECIFIED_CROSS_SITE_CONTEXT",
             WarnAttributeValueExceedsMaxSize => "WARN_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE",
+            WarnCrossSiteRedirectDowngrade => {
+                "WARN_CROSS_SITE_REDIRECT_DOWNGRADE_CHANGES_INCLUSION"
+            }
             _ => return None,
         })
     }
 
     /// The reason Firefox's console gives ("Cross-Origin Request Blocked: …
-    /// (Reason: …)"), named as on MDN's CORS error pages.
+    /// (Reason: …)"), named as on MDN's CORS error pages. Gecko logs these
+    /// only for a request that has gone cross-origin (its CORS listener).
+    ///
+    /// Of the 15 MDN reasons, one is never produced: `CORSOriginHeaderNotAdded`
+    /// is logged only when the requesting principal is an *expanded* principal
+    /// (an extension content script with access to several origins), so
+    /// Gecko cannot pick one Origin. A page, which is all a scenario can
+    /// describe, always has a single origin. `CORSDisabled` needs the
+    /// `content.cors.disable` preference, which no shipped profile sets.
     pub fn firefox_cors_reason(self) -> Option<&'static str> {
         use Reason::*;
         Some(match self {
@@ -541,7 +590,13 @@ impl Reason {
             WildcardOriginWithCredentials => "CORSNotSupportingCredentials",
             MethodNotAllowed | MethodWildcardWithCredentials => "CORSMethodNotFound",
             MissingAllowCredentials => "CORSMIssingAllowCredentials",
-            PreflightStatusNotOk | PreflightRedirect => "CORSPreflightDidNotSucceed",
+            PreflightStatusNotOk => "CORSPreflightDidNotSucceed",
+            // Gecko's preflight listener refuses every real (not internal)
+            // redirect of the OPTIONS request with this reason
+            // (nsCORSPreflightListener::AsyncOnChannelRedirect). It is the
+            // only place Firefox uses it: a redirect of the actual request
+            // after a successful preflight is followed.
+            PreflightRedirect => "CORSExternalRedirectNotAllowed",
             InvalidAllowMethods => "CORSInvalidAllowMethod",
             InvalidAllowHeaders => "CORSInvalidAllowHeader",
             HeaderNotAllowed
@@ -549,6 +604,15 @@ impl Reason {
             | AuthorizationNotCoveredByWildcard => "CORSMissingAllowHeaderFromPreflight",
             AuthorizationWildcardTolerated => "CORSAllowHeaderFromPreflightDeprecation",
             MultipleAllowOrigin => "CORSMultipleAllowOriginNotAllowed",
+            CorsDisabled => "CORSDisabled",
+            // The channel itself failed (Gecko checks the channel status
+            // before any header): a redirect loop, an unusable Location, or a
+            // redirect Gecko cancels for carrying credentials.
+            RedirectLimit | RedirectInvalidLocation | RedirectCredentialsInUrl => {
+                "CORSDidNotSucceed"
+            }
+            // Gecko's CORS listener refuses a non-HTTP channel.
+            RedirectNonHttpScheme => "CORSRequestNotHttp",
             _ => return None,
         })
     }

@@ -5,7 +5,7 @@
 
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
-    RequestMode, RequestSpec, ServerSetup,
+    RedirectMode, RequestMode, RequestSpec, ServerSetup,
 };
 use crumbtrail_engine::server::rails::{
     AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
@@ -385,6 +385,7 @@ fn RequestEditor(index: usize) -> impl IntoView {
                     } else {
                         CredentialsMode::SameOrigin
                     },
+                    redirect: RedirectMode::Follow,
                 },
                 "xhr" => Client::Xhr {
                     with_credentials: include,
@@ -404,7 +405,9 @@ fn RequestEditor(index: usize) -> impl IntoView {
     });
     let client_options = move || {
         match client.get() {
-        Client::Fetch { mode, credentials } => view! {
+        Client::Fetch {
+            mode, credentials, ..
+        } => view! {
             <div class="row">
                 <SelectField label="mode" field=p("client.mode") options=MODES.iter().map(|(k, _)| (*k, *k)).collect()
                     get=Signal::derive(move || key_of(&MODES, mode))
