@@ -175,6 +175,14 @@ fn mode_key(m: RequestMode) -> &'static str {
     }
 }
 
+fn redirect_key(m: RedirectMode) -> &'static str {
+    match m {
+        RedirectMode::Follow => "follow",
+        RedirectMode::Error => "error",
+        RedirectMode::Manual => "manual",
+    }
+}
+
 fn cred_key(c: CredentialsMode) -> &'static str {
     match c {
         CredentialsMode::Omit => "omit",
@@ -218,6 +226,12 @@ fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) 
         };
         if Some(c) != implied {
             w.put(format!("{k}.cred"), c);
+        }
+    }
+    // fetch's redirect mode: `follow` (the default) is never written.
+    if let Client::Fetch { redirect, .. } = r.client {
+        if redirect != RedirectMode::Follow {
+            w.put(format!("{k}.redirect"), redirect_key(redirect));
         }
     }
     w.diff(&format!("{k}.h"), &r.headers, &base.headers, |s| s.clone());
@@ -754,6 +768,26 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
                 _ => {}
             }
         }
+        ".redirect" => {
+            let mode = r.pick(
+                key,
+                value,
+                &[
+                    ("follow", RedirectMode::Follow),
+                    ("error", RedirectMode::Error),
+                    ("manual", RedirectMode::Manual),
+                ],
+            );
+            match (&mut req.client, mode) {
+                (Client::Fetch { redirect, .. }, Some(v)) => *redirect = v,
+                (_, Some(_)) => r.bad(
+                    key,
+                    value,
+                    "a redirect mode only for fetch (set .via=fetch first)",
+                ),
+                _ => {}
+            }
+        }
         ".h" => req.headers = value.to_string(),
         ".body" => {
             if let Some(b) = r.pick(
@@ -1080,6 +1114,30 @@ mod tests {
         assert!(back.notices.is_empty(), "{:?}", back.notices);
         assert_eq!(back.scenario, s, "{q}");
         assert_eq!(back.view, view);
+    }
+
+    #[test]
+    fn redirect_mode_round_trips_and_follow_is_omitted() {
+        let d = decode("v=1&r1.redirect=manual");
+        assert!(matches!(
+            d.scenario.requests[0].client,
+            Client::Fetch {
+                redirect: RedirectMode::Manual,
+                ..
+            }
+        ));
+        let link = encode(&d.scenario, &d.view);
+        assert!(link.contains("r1.redirect=manual"), "{link}");
+        assert_eq!(decode(&link).scenario, d.scenario);
+        let plain = decode("v=1");
+        assert!(!encode(&plain.scenario, &plain.view).contains("redirect"));
+        // Only fetch has a redirect option.
+        let bad = decode("v=1&r1.via=xhr&r1.redirect=error");
+        assert_eq!(bad.notices.len(), 1, "{:?}", bad.notices);
+        assert_eq!(
+            bad.scenario.requests[0].client.redirect_mode(),
+            RedirectMode::Follow
+        );
     }
 
     #[test]
