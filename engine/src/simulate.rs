@@ -171,6 +171,9 @@ enum Taint {
 /// Fetch §Requests "compute the redirect-taint" of a URL list for a request
 /// whose origin is the page's.
 fn redirect_taint(url_list: &[Url], page: &Url, schemeful: bool) -> Taint {
+    if url_list.len() < 2 {
+        return Taint::SameOrigin;
+    }
     let request_origin = Origin::of(page);
     let mut taint = Taint::SameOrigin;
     // Step 4: compare each URL with the one before it.
@@ -565,8 +568,8 @@ impl Run {
                     Err(mut step) => {
                         let reason = step.reason;
                         if redirect {
-                            step.title = format!("On the {status} redirect: {}", step.title);
-                            step.explanation.push_str(&format!(
+                            step.title = format!("On the {status} redirect: {}", step.title).into();
+                            step.explanation.to_mut().push_str(&format!(
                                 " This was the {status} redirect itself: for a CORS request the browser checks every response of the chain before it follows `Location`, so the redirect needs the same Access-Control-Allow-* headers as the final answer (or the code should call the final URL directly)."
                             ));
                         }
@@ -799,7 +802,6 @@ impl Run {
             }
 
             // ----- 8c. The final response: what the page sees. -----
-            let response = response.clone();
             let mut outcome = RequestOutcome {
                 index,
                 method: original_method,
@@ -812,7 +814,8 @@ impl Run {
                 cookies_sent: chain.cookies_sent,
                 cookies_stored: chain.stored,
                 cookies_rejected: chain.rejected,
-                exchanges: chain.exchanges,
+                // Moved in below, once the page's view of the response is written.
+                exchanges: Vec::new(),
                 jar_after: Vec::new(),
                 blocked_by: None,
             };
@@ -841,8 +844,9 @@ impl Run {
                         spec::FETCH_OPAQUE_RESPONSE,
                     ));
                 }
-                _ => self.readable(index, spec, &response, &hop, &mut outcome),
+                _ => self.readable(index, spec, response, &hop, &mut outcome),
             }
+            outcome.exchanges = chain.exchanges;
             outcome.jar_after = self.jar.view(self.now);
             self.outcomes.push(outcome);
             return;
@@ -1181,8 +1185,8 @@ impl Run {
                     url: hop.url.to_string(),
                     origin: origin_value.to_string(),
                     credentials: hop.include_credentials,
-                    methods: check.allowed_methods.clone(),
-                    headers: check.allowed_headers.clone(),
+                    methods: check.allowed_methods,
+                    headers: check.allowed_headers,
                     expires: self.now + check.max_age as i64,
                 });
             }
@@ -1552,7 +1556,7 @@ impl Run {
                             ),
                             spec::FETCH_FORBIDDEN_REQUEST_HEADER,
                         )
-                        .with(name, value),
+                        .with(name.to_string(), value),
                     );
                     continue;
                 }
@@ -1670,7 +1674,7 @@ impl Run {
                                 "In no-cors mode the browser silently removes every header that is not no-CORS-safelisted.",
                                 spec::FETCH_NO_CORS_SAFELISTED,
                             )
-                            .with(n, v),
+                            .with(n.to_string(), v),
                         );
                     }
                 }
@@ -1894,11 +1898,12 @@ fn network_error_step(index: usize, client: &Client, profile: &BrowserProfile) -
 
 /// Setup step: how the request relates to the page.
 fn relationship_step(index: usize, page: &Url, url: &Url, profile: &BrowserProfile) -> Step {
-    let po = Origin::of(page).serialize();
-    let ro = Origin::of(url).serialize();
+    let (page_origin, req_origin) = (Origin::of(page), Origin::of(url));
+    let po = page_origin.serialize();
+    let ro = req_origin.serialize();
     let ps = site_of(page);
     let rs = site_of(url);
-    let same_origin = Origin::of(page).same_origin(&Origin::of(url));
+    let same_origin = page_origin.same_origin(&req_origin);
     let schemeless_same = ps.host == rs.host;
     let (reason, title, text) = if same_origin {
         (
@@ -2037,7 +2042,7 @@ fn root_causes(steps: &[Step]) -> Vec<RootCause> {
             RootCause {
                 reason: step.reason,
                 request: step.request,
-                summary: step.title.clone(),
+                summary: step.title.to_string(),
             },
         ));
     }

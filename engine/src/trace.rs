@@ -2,6 +2,8 @@
 //! reason, a verdict, the values that mattered, a plain explanation and the
 //! spec section behind it; plus a per-request summary and the root causes.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// How a step went.
@@ -345,10 +347,14 @@ pub enum Reason {
     CsrfRejected,
 }
 
+/// Text that is usually fixed: a `&'static str` costs nothing, a text built
+/// from the scenario's values is owned. Serializes as a plain string.
+pub type Text = Cow<'static, str>;
+
 /// A label and the value that mattered, e.g. ("Origin", "http://localhost:3000").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Value {
-    pub label: String,
+    pub label: Text,
     pub value: String,
 }
 
@@ -361,9 +367,9 @@ pub struct Step {
     pub verdict: Verdict,
     pub reason: Reason,
     /// Short title, e.g. "Preflight denied: PATCH is not allowed".
-    pub title: String,
+    pub title: Text,
     /// One plain paragraph: what happened, why, and what would change it.
-    pub explanation: String,
+    pub explanation: Text,
     pub values: Vec<Value>,
     pub spec: SpecRef,
 }
@@ -375,8 +381,8 @@ impl Step {
         phase: Phase,
         verdict: Verdict,
         reason: Reason,
-        title: impl Into<String>,
-        explanation: impl Into<String>,
+        title: impl Into<Text>,
+        explanation: impl Into<Text>,
         spec: SpecRef,
     ) -> Self {
         Step {
@@ -392,7 +398,7 @@ impl Step {
     }
 
     /// Adds a value that mattered.
-    pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with(mut self, label: impl Into<Text>, value: impl Into<String>) -> Self {
         self.values.push(Value {
             label: label.into(),
             value: value.into(),

@@ -869,24 +869,26 @@ impl RackCors {
     /// Adds rack-cors' headers to the app's response: `add_headers.merge(app)`
     /// (the app's value wins on a clash, at rack-cors' position), then `Vary`,
     /// then `X-Rack-CORS` in debug mode.
-    pub fn finish(&self, pass: &PassOn, app: WireResponse) -> WireResponse {
-        let mut headers: Vec<(String, String)> = Vec::new();
+    pub fn finish(&self, pass: PassOn, app: WireResponse) -> WireResponse {
         let mut app_headers = app.headers.0;
-        if let Some(add) = &pass.add_headers {
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(
+            app_headers.len() + pass.add_headers.as_ref().map_or(0, Vec::len) + 2,
+        );
+        if let Some(add) = pass.add_headers {
             for (n, v) in add {
                 if let Some(pos) = app_headers
                     .iter()
-                    .position(|(an, _)| an.eq_ignore_ascii_case(n))
+                    .position(|(an, _)| an.eq_ignore_ascii_case(&n))
                 {
                     let (an, av) = app_headers.remove(pos);
                     headers.push((an, av));
                 } else {
-                    headers.push((n.clone(), v.clone()));
+                    headers.push((n, v));
                 }
             }
         }
         headers.extend(app_headers);
-        if let Some(vary) = &pass.vary {
+        if let Some(vary) = pass.vary {
             let mut values: Vec<String> = Vec::new();
             let pos = headers
                 .iter()
@@ -896,9 +898,7 @@ impl RackCors {
                     values.push(v.to_string());
                 }
             }
-            for v in vary {
-                values.push(v.clone());
-            }
+            values.extend(vary);
             let mut uniq: Vec<String> = Vec::new();
             for v in values {
                 if !uniq.contains(&v) {
@@ -911,8 +911,8 @@ impl RackCors {
                 None => headers.push((self.gen.name("Vary"), joined)),
             }
         }
-        if let Some(d) = &pass.debug {
-            headers.push((self.gen.name("X-Rack-CORS"), d.clone()));
+        if let Some(d) = pass.debug {
+            headers.push((self.gen.name("X-Rack-CORS"), d));
         }
         WireResponse {
             status: app.status,

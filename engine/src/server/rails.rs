@@ -1021,7 +1021,7 @@ impl ServerModel for PreparedRails<'_> {
                 },
             }
         };
-        let response = match (&cors, &pass, answer.before_cors) {
+        let response = match (&cors, pass, answer.before_cors) {
             (Some(c), Some(p), false) => c.finish(p, answer.response),
             _ => answer.response,
         };
