@@ -311,8 +311,17 @@ impl Run {
         let page_origin = Origin::of(page);
         let req_origin = Origin::of(&url);
         let same_origin = page_origin.same_origin(&req_origin);
-        self.steps
-            .push(relationship_step(index, page, &url, &self.profile));
+        // Serialized once per request; every step below reuses them.
+        let request_origin = page_origin.serialize();
+        let url_origin = req_origin.serialize();
+        self.steps.push(relationship_step(
+            index,
+            page,
+            &url,
+            &self.profile,
+            (&request_origin, &url_origin),
+            same_origin,
+        ));
 
         // Mixed Content: an https page may not fetch http (loopback excepted).
         if spec.client.is_script() || matches!(spec.client, Client::Iframe) {
@@ -327,13 +336,19 @@ impl Run {
         }
 
         // ----- 3. Build the request as the client code does. -----
-        let Some(built) = self.build(index, spec, &url, page, same_origin, client_headers) else {
+        let Some(built) = self.build(
+            index,
+            spec,
+            &url,
+            (&request_origin, &url_origin),
+            same_origin,
+            client_headers,
+        ) else {
             return;
         };
 
         // ----- 4–8, once per URL of the redirect chain: Fetch §Main fetch →
         // §HTTP fetch → (on a redirect status) §HTTP-redirect fetch → §Main fetch. -----
-        let request_origin = page_origin.serialize();
         let top_nav = matches!(spec.client, Client::Navigation { .. });
         let redirect_mode = spec.client.redirect_mode();
         let mut chain = Chain::default();
@@ -1463,12 +1478,11 @@ impl Run {
         index: usize,
         spec: &RequestSpec,
         url: &Url,
-        page: &Url,
+        (page_origin, url_origin): (&str, &str),
         same_origin: bool,
         client_headers: HeaderList,
     ) -> Option<Built> {
         let client = spec.client;
-        let page_origin = Origin::of(page).serialize();
         let mut mode = client.request_mode();
         let credentials_mode = client.credentials_mode();
 
@@ -1698,12 +1712,11 @@ impl Run {
                         Reason::CorsRequest,
                         "Cross-origin request: the CORS protocol applies",
                         format!(
-                            "The request goes from {page_origin} to {}, another origin. The browser adds `Origin: {page_origin}`, and the page may read the response only if the server's answer passes the CORS check.",
-                            Origin::of(url).serialize(),
+                            "The request goes from {page_origin} to {url_origin}, another origin. The browser adds `Origin: {page_origin}`, and the page may read the response only if the server's answer passes the CORS check.",
                         ),
                         spec::FETCH_ORIGIN_HEADER,
                     )
-                    .with("Origin", page_origin.clone()),
+                    .with("Origin", page_origin),
                 );
             }
         }
@@ -1897,13 +1910,16 @@ fn network_error_step(index: usize, client: &Client, profile: &BrowserProfile) -
 }
 
 /// Setup step: how the request relates to the page.
-fn relationship_step(index: usize, page: &Url, url: &Url, profile: &BrowserProfile) -> Step {
-    let (page_origin, req_origin) = (Origin::of(page), Origin::of(url));
-    let po = page_origin.serialize();
-    let ro = req_origin.serialize();
+fn relationship_step(
+    index: usize,
+    page: &Url,
+    url: &Url,
+    profile: &BrowserProfile,
+    (po, ro): (&str, &str),
+    same_origin: bool,
+) -> Step {
     let ps = site_of(page);
     let rs = site_of(url);
-    let same_origin = page_origin.same_origin(&req_origin);
     let schemeless_same = ps.host == rs.host;
     let (reason, title, text) = if same_origin {
         (

@@ -224,10 +224,13 @@ struct CompiledResource {
     /// Lower-case method names, in the order written.
     methods: Vec<String>,
     headers: HeadersOption,
-    expose: Vec<String>,
-    max_age: u64,
     vary: Vec<String>,
     if_condition: bool,
+    /// The values rack-cors sends, built once at compile time:
+    /// Allow-Methods (upper-cased, `", "`-joined), Expose-Headers, Max-Age.
+    methods_value: String,
+    expose_value: String,
+    max_age_value: String,
 }
 
 impl CompiledResource {
@@ -541,6 +544,8 @@ impl RackCors {
                 resource: ri,
                 message: e.to_string(),
             })?;
+            let methods = methods_of(r);
+            let max_age = r.max_age.unwrap_or(DEFAULT_MAX_AGE);
             resources.push(CompiledResource {
                 index: ri,
                 pattern: r.path.clone(),
@@ -548,10 +553,16 @@ impl RackCors {
                 public: resource_public,
                 // "For public resources, credentials is forced to false."
                 credentials: r.credentials && !resource_public,
-                methods: methods_of(r),
+                methods_value: methods
+                    .iter()
+                    .map(|m| m.to_ascii_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                expose_value: r.expose.join(", "),
+                max_age_value: max_age.to_string(),
+                methods,
                 headers: r.headers.clone(),
-                expose: r.expose.clone(),
-                max_age: r.max_age.unwrap_or(DEFAULT_MAX_AGE),
+
                 vary: r.vary.clone().unwrap_or_else(|| vec!["Origin".into()]),
                 if_condition: r.if_condition,
             });
@@ -626,14 +637,13 @@ impl RackCors {
             ),
             (
                 g.name("Access-Control-Allow-Methods"),
-                r.methods
-                    .iter()
-                    .map(|m| m.to_ascii_uppercase())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                r.methods_value.clone(),
             ),
-            (g.name("Access-Control-Expose-Headers"), r.expose.join(", ")),
-            (g.name("Access-Control-Max-Age"), r.max_age.to_string()),
+            (
+                g.name("Access-Control-Expose-Headers"),
+                r.expose_value.clone(),
+            ),
+            (g.name("Access-Control-Max-Age"), r.max_age_value.clone()),
         ];
         if r.credentials {
             h.push((g.name("Access-Control-Allow-Credentials"), "true".into()));
@@ -655,12 +665,19 @@ impl RackCors {
 
     /// Runs rack-cors on one request (before the app).
     pub fn call(&self, req: &WireRequest, request_index: usize) -> CorsCall {
+        let path = evaluate_path(&req.path()).unwrap_or_default();
+        self.call_on(req, &path, request_index)
+    }
+
+    /// [`RackCors::call`] with the request path already unescaped and
+    /// cleaned by [`evaluate_path`].
+    pub fn call_on(&self, req: &WireRequest, path: &str, request_index: usize) -> CorsCall {
         let ri = Some(request_index);
         let origin = req
             .headers
             .get("origin")
             .or_else(|| req.headers.get("x-origin"));
-        let path = evaluate_path(&req.path()).unwrap_or_default();
+        let path = path.to_string();
         let mut steps = Vec::new();
         let vary = self.resource_for_path(&path).map(|r| r.vary.clone());
 
