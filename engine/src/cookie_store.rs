@@ -989,7 +989,7 @@ impl CookieJar {
                 path: c.path.clone(),
                 secure: c.secure,
                 http_only: c.http_only,
-                same_site: c.same_site.label().to_string(),
+                same_site: c.same_site.label().into(),
                 expires: c.expires,
                 partition: c.partition.clone(),
             })

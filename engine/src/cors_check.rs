@@ -44,7 +44,12 @@ pub fn cors_check(
     // Fetch §CORS check step 1: *get* Access-Control-Allow-Origin; repeated
     // headers are combined with ", ", so two lines can never match.
     let lines = headers.get_all("Access-Control-Allow-Origin");
-    let Some(acao) = headers.get("Access-Control-Allow-Origin") else {
+    let acao = match lines.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_string()),
+        many => Some(many.join(", ")),
+    };
+    let Some(acao) = acao else {
         // Step 2: null (no header at all; the value `null` is something else) is failure.
         return Err(Step::new(
             Some(request),

@@ -49,9 +49,10 @@ pub struct PreflightCheck {
     /// Seconds the result may be cached: `Access-Control-Max-Age` (5 when
     /// missing or invalid) capped by the profile; 0 when the preflight failed.
     pub max_age: u64,
-    /// `Access-Control-Allow-Methods` items, as written.
+    /// `Access-Control-Allow-Methods` items, as written (filled in when
+    /// the preflight passed: only then is it cached).
     pub allowed_methods: Vec<String>,
-    /// `Access-Control-Allow-Headers` items, lower-case.
+    /// `Access-Control-Allow-Headers` items, lower-case (when passed).
     pub allowed_headers: Vec<String>,
 }
 
@@ -137,7 +138,7 @@ pub fn check_preflight_response(
                 Reason::PreflightStatusNotOk,
                 format!("Preflight answered {status}, not a 2xx status"),
                 format!(
-                    "The server answered the `OPTIONS` preflight with {status}. A preflight only succeeds with an ok status (200–299), whatever CORS headers it carries, so the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: It does not have HTTP ok status\"; Firefox refuses to follow any redirect of a preflight and says \"Reason: CORS request external redirect not allowed\" (CORSExternalRedirectNotAllowed). Fix it on the server: make `OPTIONS` on this path return 200 or 204 with the CORS headers — usually the CORS middleware is missing for this route, or runs after something (routing, auth) that answers first."
+                    "The server answered the `OPTIONS` preflight with {status}. A preflight only succeeds with an ok status (200–299), whatever CORS headers it carries, so the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: It does not have HTTP ok status\"; Firefox says \"Reason: CORS preflight response did not succeed\" (CORSPreflightDidNotSucceed). Fix it on the server: make `OPTIONS` on this path return 200 or 204 with the CORS headers — usually the CORS middleware is missing for this route, or runs after something (routing, auth) that answers first."
                 ),
                 spec::FETCH_CORS_PREFLIGHT,
             )
@@ -171,11 +172,6 @@ pub fn check_preflight_response(
     // Step 7.4 (methods null + use-CORS-preflight flag → [method]) only
     // feeds the cache; the flag's requests here use safelisted methods.
     let methods = methods.unwrap_or_default();
-    out.allowed_methods = methods.clone();
-    out.allowed_headers = header_names
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
     let acam = headers
         .get("Access-Control-Allow-Methods")
         .unwrap_or_default();
@@ -305,6 +301,15 @@ pub fn check_preflight_response(
     let max_age = requested.min(profile.preflight_max_age_cap);
     out.max_age = max_age;
     out.ok = true;
+    // What the cache keeps (only a passed preflight is cached).
+    out.allowed_methods = methods;
+    out.allowed_headers = header_names
+        .into_iter()
+        .map(|mut h| {
+            h.make_ascii_lowercase();
+            h
+        })
+        .collect();
 
     let allowed_summary = if unsafe_names.is_empty() {
         format!("method `{method}`")

@@ -47,12 +47,15 @@ pub fn simulate(scenario: &Scenario) -> Trace {
 pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Trace {
     let mut run = Run {
         profile,
-        steps: Vec::new(),
+        // About a dozen steps per request: one allocation instead of a
+        // growing series.
+        steps: Vec::with_capacity(16 * scenario.requests.len().max(1)),
         outcomes: Vec::new(),
         field_errors: Vec::new(),
         jar: CookieJar::default(),
         preflight_cache: Vec::new(),
         now: SIM_EPOCH,
+        top_site: String::new(),
     };
 
     // The page (and the top-level page when it is framed).
@@ -99,6 +102,7 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
     };
 
     if let Some(page) = &page {
+        run.top_site = site_of(top.as_ref().unwrap_or(page)).to_string();
         if let Some(top) = &top {
             run.steps.push(framed_page_step(page, top, &run.profile));
         }
@@ -141,6 +145,9 @@ struct Run {
     jar: CookieJar,
     preflight_cache: Vec<CacheEntry>,
     now: i64,
+    /// The top-level page's site, serialized: the partition key of every
+    /// non-navigation request.
+    top_site: String,
 }
 
 /// Fetch §HTTP-redirect fetch step 7: the most redirects one fetch follows.
@@ -391,7 +398,14 @@ impl Run {
             // ----- 4. The preflight (Fetch §HTTP fetch step 4.1, §CORS-preflight fetch),
             // again for each redirected request whose tainting is cors. -----
             if hop.cors {
-                match self.preflight(index, &hop, origin_value, server, &mut chain.exchanges) {
+                match self.preflight(
+                    index,
+                    &hop,
+                    origin_value,
+                    server,
+                    &mut chain.exchanges,
+                    redirect_count == 0,
+                ) {
                     Ok(outcome) => {
                         if outcome != PreflightOutcome::NotNeeded
                             && chain.preflight != PreflightOutcome::Passed
@@ -435,7 +449,7 @@ impl Run {
             let partition_key = if top_nav {
                 site_of(url).to_string()
             } else {
-                site_of(top_level).to_string()
+                self.top_site.clone()
             };
             let safe_method = matches!(hop.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE");
             let mut get_ctx = GetContext {
@@ -1077,11 +1091,16 @@ impl Run {
         origin_value: &str,
         server: &dyn ServerModel,
         exchanges: &mut Vec<Exchange>,
+        first_hop: bool,
     ) -> Result<PreflightOutcome, Option<Reason>> {
         let unsafe_names = safelist::cors_unsafe_request_header_names(&hop.headers);
         let method_safe = safelist::is_cors_safelisted_method(&hop.method);
         let needs = hop.use_preflight_flag || !method_safe || !unsafe_names.names.is_empty();
         if !needs {
+            if !first_hop {
+                // Said once for the chain, not again for each redirect.
+                return Ok(PreflightOutcome::NotNeeded);
+            }
             self.steps.push(Step::new(
                     Some(index),
                     Phase::Preflight,

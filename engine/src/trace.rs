@@ -419,7 +419,7 @@ pub struct CookieView {
     pub secure: bool,
     pub http_only: bool,
     /// `Strict`, `Lax`, `None`, or `Unspecified`.
-    pub same_site: String,
+    pub same_site: Text,
     /// Expiry as seconds since the simulation clock's epoch; `None` = session cookie.
     pub expires: Option<i64>,
     /// The top-level site of the partition the cookie lives in, if partitioned.

@@ -830,12 +830,11 @@ impl RackCors {
         }
     }
 
-    fn resource_path(&self, block: usize, resource: usize) -> String {
+    fn resource_path(&self, block: usize, resource: usize) -> &str {
         self.blocks
             .get(block)
             .and_then(|b| b.resources.iter().find(|r| r.index == resource))
-            .map(|r| r.pattern.clone())
-            .unwrap_or_default()
+            .map_or("", |r| r.pattern.as_str())
     }
 
     fn miss_step(

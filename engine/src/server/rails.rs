@@ -420,8 +420,10 @@ impl RailsApp {
 
     fn json_response(&self, status: u16) -> WireResponse {
         let g = self.rack();
-        let mut h = HeaderList::new();
-        for (n, v) in self.default_headers() {
+        let defaults = self.default_headers();
+        // Room for the defaults, Content-Type, and what the app and rack-cors add.
+        let mut h = HeaderList(Vec::with_capacity(defaults.len() + 8));
+        for (n, v) in defaults {
             h.push(g.name(n), v);
         }
         h.push(g.name("Content-Type"), "application/json; charset=utf-8");
