@@ -47,9 +47,7 @@ pub fn simulate(scenario: &Scenario) -> Trace {
 pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Trace {
     let mut run = Run {
         profile,
-        // About a dozen steps per request: one allocation instead of a
-        // growing series.
-        steps: Vec::with_capacity(16 * scenario.requests.len().max(1)),
+        steps: Vec::new(),
         outcomes: Vec::new(),
         field_errors: Vec::new(),
         jar: CookieJar::default(),
