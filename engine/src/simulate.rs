@@ -394,7 +394,12 @@ impl Run {
             };
 
             // ----- 4. The preflight (Fetch §HTTP fetch step 4.1, §CORS-preflight fetch),
-            // again for each redirected request whose tainting is cors. -----
+            // again for each redirected request whose tainting is cors: after a
+            // successful preflight the actual request may be redirected, and the
+            // new URL gets its own preflight (cache permitting). Chromium and
+            // Firefox both do this (Gecko decides on a preflight again for the
+            // new channel at every redirect), so it is not a profile field;
+            // what differs is only how a redirected *preflight* is reported. -----
             if hop.cors {
                 match self.preflight(
                     index,
@@ -594,6 +599,14 @@ impl Run {
                     Ok(step) => self.steps.push(step),
                     Err(mut step) => {
                         let reason = step.reason;
+                        if taint != Taint::SameOrigin {
+                            // The `null` comes from the redirect chain, not from the page.
+                            step.explanation.to_mut().push_str(&format!(
+                                " Here the Origin is `null` only because the request was redirected through another origin ({}): the page itself has a normal origin. Rather than allowing `null`, avoid the cross-origin redirect — call {} directly from the page.",
+                                chain_text(&url_list),
+                                hop.url
+                            ));
+                        }
                         if redirect {
                             step.title = format!("On the {status} redirect: {}", step.title).into();
                             step.explanation.to_mut().push_str(&format!(

@@ -471,6 +471,15 @@ fn tainted_origin_needs_null() {
     assert_eq!(w[1].headers.get("origin").as_deref(), Some("null"));
     assert!(has(&t, Reason::RedirectTaintedOrigin));
     assert_eq!(t.requests[0].blocked_by, Some(Reason::AllowOriginMismatch));
+    // The explanation says where the `null` comes from.
+    let failed = t
+        .steps
+        .iter()
+        .find(|s| s.reason == Reason::AllowOriginMismatch)
+        .expect("mismatch step");
+    assert!(failed
+        .explanation
+        .contains("redirected through another origin"));
     let t = simulate(&chain(OK_NULL));
     assert!(t.requests[0].readable(), "{:#?}", t.steps);
     // Without credentials `*` is enough.
