@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use crumbtrail_engine::live::{compare, tag_cookie_names, LabLogEntry, LabSeen, Observation};
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, Page, RawResponse, RawRoute, RawServer,
-    RequestMode, RequestSpec, ServerSetup,
+    RedirectMode, RequestMode, RequestSpec, ServerSetup,
 };
 use crumbtrail_engine::server::rails::{DomainOption, RailsApp, SameSiteOption, SessionMiddleware};
 use crumbtrail_engine::{simulate, ProfileId, Scenario};
@@ -160,6 +160,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         Kind::NoCorsGet => Client::Fetch {
                             mode: RequestMode::NoCors,
                             credentials: creds,
+                            redirect: RedirectMode::Follow,
                         },
                         Kind::Xhr => Client::Xhr {
                             with_credentials: creds == CredentialsMode::Include,
@@ -167,6 +168,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         _ => Client::Fetch {
                             mode: RequestMode::Cors,
                             credentials: creds,
+                            redirect: RedirectMode::Follow,
                         },
                     };
                     let (method, headers, body) = match kind {
@@ -183,6 +185,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         _ => Client::Fetch {
                             mode: RequestMode::Cors,
                             credentials: creds,
+                            redirect: RedirectMode::Follow,
                         },
                     };
                     let scenario = Scenario {
@@ -218,6 +221,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                                 client: Client::Fetch {
                                     mode: RequestMode::NoCors,
                                     credentials: CredentialsMode::Include,
+                                    redirect: RedirectMode::Follow,
                                 },
                                 delay_secs: 0,
                             },
@@ -379,6 +383,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
     let include = Client::Fetch {
         mode: RequestMode::Cors,
         credentials: CredentialsMode::Include,
+        redirect: RedirectMode::Follow,
     };
     let mut cases = Vec::new();
     for (oi, (origins, origins_name)) in origins.iter().enumerate() {
@@ -439,6 +444,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                                 Client::Fetch {
                                     mode: RequestMode::NoCors,
                                     credentials: CredentialsMode::Include,
+                                    redirect: RedirectMode::Follow,
                                 },
                             ),
                         ],
@@ -578,7 +584,9 @@ fn request_for_js(spec: &RequestSpec) -> Value {
     };
     let (xhr, with_credentials, mode, credentials) = match spec.client {
         Client::Xhr { with_credentials } => (true, with_credentials, "cors", "same-origin"),
-        Client::Fetch { mode, credentials } => (
+        Client::Fetch {
+            mode, credentials, ..
+        } => (
             false,
             false,
             match mode {

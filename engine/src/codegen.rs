@@ -6,7 +6,9 @@
 //! settings.
 
 use crate::headers::HeaderList;
-use crate::scenario::{BodyKind, Client, CredentialsMode, NavigationForm, RequestMode, Scenario};
+use crate::scenario::{
+    BodyKind, Client, CredentialsMode, NavigationForm, RedirectMode, RequestMode, Scenario,
+};
 use crate::server::rails::{
     AllowBlock, CorsConfig, CorsPosition, CorsResource, DomainOption, HeadersOption, MethodsOption,
     RailsApp, SameSiteOption, SessionMiddleware, SessionStoreConfig, StoreKind,
@@ -357,7 +359,11 @@ pub fn client_code(scenario: &Scenario, index: usize) -> String {
     }
     let url = js_str(&r.url);
     match r.client {
-        Client::Fetch { mode, credentials } => {
+        Client::Fetch {
+            mode,
+            credentials,
+            redirect,
+        } => {
             let (body, pre) = js_body(r.body, false);
             if let Some(p) = pre {
                 out.push_str(p);
@@ -387,6 +393,11 @@ pub fn client_code(scenario: &Scenario, index: usize) -> String {
                 CredentialsMode::Include => "include",
             };
             opts.push(format!("  credentials: '{c}'"));
+            match redirect {
+                RedirectMode::Follow => {}
+                RedirectMode::Error => opts.push("  redirect: 'error'".into()),
+                RedirectMode::Manual => opts.push("  redirect: 'manual'".into()),
+            }
             out.push_str(&format!(
                 "fetch({url}, {{\n{},\n}})\n  .then((response) => response.text())\n  .then((text) => console.log(text))\n  .catch((error) => console.error(error));\n",
                 opts.join(",\n")

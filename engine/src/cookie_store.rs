@@ -670,21 +670,6 @@ impl CookieJar {
             SameSiteAttr::Unspecified if s.profile.lax_by_default => " It has no SameSite attribute, so this browser treats it as Lax: it will not go on cross-site fetches (Firefox and Safari do not default to Lax).",
             _ => "",
         };
-        let (reason, title) = match existing {
-            Some(i) => {
-                // Step 23.3: keep the creation time (and our creation order).
-                let old = self.cookies.remove(i);
-                cookie.creation = old.creation;
-                cookie.order = old.order;
-                self.cookies.insert(i, cookie.clone());
-                (Reason::CookieReplaced, format!("{} replaced", s.name))
-            }
-            None => {
-                self.next_order += 1;
-                self.cookies.push(cookie.clone());
-                (Reason::CookieStored, format!("{} stored", s.name))
-            }
-        };
         let text =
             format!(
             "The browser stored `{}` for {} on path {}{where_}, {lifetime}{}{}.{same_site_note}",
@@ -694,8 +679,24 @@ impl CookieJar {
             if cookie.secure { ", Secure" } else { "" },
             if cookie.http_only { ", HttpOnly (hidden from script)" } else { "" },
         );
+        let partitioned = cookie.partition.is_some();
+        let (reason, title) = match existing {
+            Some(i) => {
+                // Step 23.3: keep the creation time (and our creation order).
+                let old = self.cookies.remove(i);
+                cookie.creation = old.creation;
+                cookie.order = old.order;
+                self.cookies.insert(i, cookie);
+                (Reason::CookieReplaced, format!("{} replaced", s.name))
+            }
+            None => {
+                self.next_order += 1;
+                self.cookies.push(cookie);
+                (Reason::CookieStored, format!("{} stored", s.name))
+            }
+        };
         s.note(Verdict::Ok, reason, title, text, spec::COOKIE_STORE_REPLACE);
-        if cookie.partition.is_some() {
+        if partitioned {
             let (text, spec) = if c.partitioned && s.profile.chips {
                 ("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site and is only sent when the page on top is that same site.".to_string(), spec::CHIPS)
             } else {
@@ -988,7 +989,7 @@ impl CookieJar {
                 path: c.path.clone(),
                 secure: c.secure,
                 http_only: c.http_only,
-                same_site: c.same_site.label().to_string(),
+                same_site: c.same_site.label().into(),
                 expires: c.expires,
                 partition: c.partition.clone(),
             })

@@ -44,7 +44,12 @@ pub fn cors_check(
     // Fetch §CORS check step 1: *get* Access-Control-Allow-Origin; repeated
     // headers are combined with ", ", so two lines can never match.
     let lines = headers.get_all("Access-Control-Allow-Origin");
-    let Some(acao) = headers.get("Access-Control-Allow-Origin") else {
+    let acao = match lines.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_string()),
+        many => Some(many.join(", ")),
+    };
+    let Some(acao) = acao else {
         // Step 2: null (no header at all; the value `null` is something else) is failure.
         return Err(Step::new(
             Some(request),
@@ -290,17 +295,20 @@ pub fn readable_response_headers(headers: &HeaderList, credentials_include: bool
     let star = !credentials_include && exposed.iter().any(|n| n == "*");
     let mut out: Vec<String> = Vec::new();
     for (name, _) in headers.iter() {
-        let lower = name.to_ascii_lowercase();
-        if out.contains(&lower) || is_forbidden_response_header_name(&lower) {
+        if is_forbidden_response_header_name(name)
+            || out.iter().any(|o| o.eq_ignore_ascii_case(name))
+        {
             continue;
         }
         // Fetch §CORS-safelisted response-header name: the fixed list, or an
         // item of the exposed list that is not a forbidden response-header name.
-        let readable = SAFELISTED_RESPONSE_HEADERS.contains(&lower.as_str())
+        let readable = SAFELISTED_RESPONSE_HEADERS
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
             || star
-            || exposed.iter().any(|e| e.eq_ignore_ascii_case(&lower));
+            || exposed.iter().any(|e| e.eq_ignore_ascii_case(name));
         if readable {
-            out.push(lower);
+            out.push(name.to_ascii_lowercase());
         }
     }
     out

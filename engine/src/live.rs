@@ -330,6 +330,49 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
     // Origins written in the server configuration (rack-cors origins, raw
     // Access-Control-Allow-Origin lines) follow their URLs.
     mapped.server = rewrite_server(&scenario.server, &origins);
+    // Redirects are simulated hop by hop, but a live run only tags (and so
+    // only logs) the first hop of each request: refuse rather than compare
+    // half of the chain.
+    let redirects = match &mapped.server {
+        ServerSetup::Raw(raw) => raw.routes.iter().any(|r| {
+            (300..400).contains(&r.response.status)
+                && r.response.headers.lines().any(|l| {
+                    l.split_once(':')
+                        .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("location"))
+                })
+        }),
+        ServerSetup::Rails(app) => app.force_ssl,
+    };
+    if redirects {
+        blockers.push(
+            "the server answers with a redirect; the simulation follows it hop by hop, but \
+             live mode does not run redirect chains yet"
+                .into(),
+        );
+    }
+    // A redirect (or an absolute route) to an origin no request names has no
+    // lab stand-in: following it would leave the lab.
+    if let ServerSetup::Raw(raw) = &mapped.server {
+        for (i, route) in raw.routes.iter().enumerate() {
+            let locations = [&route.preflight.headers, &route.response.headers]
+                .into_iter()
+                .flat_map(|h| h.lines())
+                .filter_map(|line| line.split_once(':'))
+                .filter(|(name, _)| name.trim().eq_ignore_ascii_case("location"))
+                .map(|(_, value)| value.trim());
+            for target in std::iter::once(route.path.as_str()).chain(locations) {
+                let Ok(u) = Url::parse(target) else { continue };
+                let o = origin_string(&u);
+                if !origins.iter().any(|m| m.lab == o) {
+                    blockers.push(format!(
+                        "route {}: `{target}` is on an origin that no request uses, so the lab \
+                         has no stand-in for it and a redirect there would leave the lab",
+                        i + 1
+                    ));
+                }
+            }
+        }
+    }
     if server_mentions_domain(&scenario.server) {
         notes.push(
             "the server scopes a cookie with a Domain attribute; the lab's loopback names are \
@@ -990,6 +1033,47 @@ mod tests {
             "Access-Control-Allow-Origin: http://localhost:8080"
         );
         assert!(m.notes.iter().any(|n| n.contains("not a secure context")));
+    }
+
+    #[test]
+    fn redirects_follow_the_mapping_or_block() {
+        let mut s = Scenario::default();
+        let route = |location: &str| RawRoute {
+            method: "*".into(),
+            path: "/login".into(),
+            preflight: RawResponse::default(),
+            response: RawResponse {
+                status: 302,
+                headers: format!("Location: {location}"),
+            },
+        };
+        s.server = ServerSetup::Raw(RawServer {
+            routes: vec![route("http://localhost:3000/welcome")],
+        });
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        let ServerSetup::Raw(raw) = &m.scenario.server else {
+            panic!()
+        };
+        assert_eq!(
+            raw.routes[0].response.headers,
+            "Location: http://localhost:8080/welcome"
+        );
+        assert_eq!(m.blockers.len(), 1, "{:?}", m.blockers);
+        assert!(
+            m.blockers[0].contains("redirect chains"),
+            "{:?}",
+            m.blockers
+        );
+
+        s.server = ServerSetup::Raw(RawServer {
+            routes: vec![route("http://elsewhere.example/welcome")],
+        });
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        assert!(
+            m.blockers.iter().any(|b| b.contains("elsewhere.example")),
+            "{:?}",
+            m.blockers
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::profile::ProfileId;
 use crate::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
-    RequestMode, RequestSpec, Scenario, ServerSetup,
+    RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
 };
 use crate::server::rails::{
     AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
@@ -135,9 +135,9 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
 fn client_keys(c: &Client) -> (&'static str, Option<&'static str>, Option<&'static str>) {
     // (via, mode, cred)
     match *c {
-        Client::Fetch { mode, credentials } => {
-            ("fetch", Some(mode_key(mode)), Some(cred_key(credentials)))
-        }
+        Client::Fetch {
+            mode, credentials, ..
+        } => ("fetch", Some(mode_key(mode)), Some(cred_key(credentials))),
         Client::Xhr { with_credentials } => (
             "xhr",
             None,
@@ -172,6 +172,14 @@ fn mode_key(m: RequestMode) -> &'static str {
         RequestMode::NoCors => "no-cors",
         RequestMode::SameOrigin => "same-origin",
         RequestMode::Navigate => "navigate",
+    }
+}
+
+fn redirect_key(m: RedirectMode) -> &'static str {
+    match m {
+        RedirectMode::Follow => "follow",
+        RedirectMode::Error => "error",
+        RedirectMode::Manual => "manual",
     }
 }
 
@@ -218,6 +226,12 @@ fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) 
         };
         if Some(c) != implied {
             w.put(format!("{k}.cred"), c);
+        }
+    }
+    // fetch's redirect mode: `follow` (the default) is never written.
+    if let Client::Fetch { redirect, .. } = r.client {
+        if redirect != RedirectMode::Follow {
+            w.put(format!("{k}.redirect"), redirect_key(redirect));
         }
     }
     w.diff(&format!("{k}.h"), &r.headers, &base.headers, |s| s.clone());
@@ -715,6 +729,7 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
                 Some(0) => Client::Fetch {
                     mode: RequestMode::Cors,
                     credentials: CredentialsMode::SameOrigin,
+                    redirect: RedirectMode::Follow,
                 },
                 Some(1) => Client::Xhr {
                     with_credentials: include,
@@ -768,6 +783,26 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
                     key,
                     value,
                     "no credentials setting for navigations and iframes",
+                ),
+                _ => {}
+            }
+        }
+        ".redirect" => {
+            let mode = r.pick(
+                key,
+                value,
+                &[
+                    ("follow", RedirectMode::Follow),
+                    ("error", RedirectMode::Error),
+                    ("manual", RedirectMode::Manual),
+                ],
+            );
+            match (&mut req.client, mode) {
+                (Client::Fetch { redirect, .. }, Some(v)) => *redirect = v,
+                (_, Some(_)) => r.bad(
+                    key,
+                    value,
+                    "a redirect mode only for fetch (set .via=fetch first)",
                 ),
                 _ => {}
             }
@@ -1063,6 +1098,7 @@ mod tests {
         s.requests[1].client = Client::Fetch {
             mode: RequestMode::NoCors,
             credentials: CredentialsMode::Omit,
+            redirect: RedirectMode::Follow,
         };
         s.requests[1].headers = "X-Token: a&b=c #1\nAccept: */*".into();
         s.requests.push(RequestSpec {
@@ -1097,6 +1133,30 @@ mod tests {
         assert!(back.notices.is_empty(), "{:?}", back.notices);
         assert_eq!(back.scenario, s, "{q}");
         assert_eq!(back.view, view);
+    }
+
+    #[test]
+    fn redirect_mode_round_trips_and_follow_is_omitted() {
+        let d = decode("v=1&r1.redirect=manual");
+        assert!(matches!(
+            d.scenario.requests[0].client,
+            Client::Fetch {
+                redirect: RedirectMode::Manual,
+                ..
+            }
+        ));
+        let link = encode(&d.scenario, &d.view);
+        assert!(link.contains("r1.redirect=manual"), "{link}");
+        assert_eq!(decode(&link).scenario, d.scenario);
+        let plain = decode("v=1");
+        assert!(!encode(&plain.scenario, &plain.view).contains("redirect"));
+        // Only fetch has a redirect option.
+        let bad = decode("v=1&r1.via=xhr&r1.redirect=error");
+        assert_eq!(bad.notices.len(), 1, "{:?}", bad.notices);
+        assert_eq!(
+            bad.scenario.requests[0].client.redirect_mode(),
+            RedirectMode::Follow
+        );
     }
 
     #[test]

@@ -49,9 +49,10 @@ pub struct PreflightCheck {
     /// Seconds the result may be cached: `Access-Control-Max-Age` (5 when
     /// missing or invalid) capped by the profile; 0 when the preflight failed.
     pub max_age: u64,
-    /// `Access-Control-Allow-Methods` items, as written.
+    /// `Access-Control-Allow-Methods` items, as written (filled in when
+    /// the preflight passed: only then is it cached).
     pub allowed_methods: Vec<String>,
-    /// `Access-Control-Allow-Headers` items, lower-case.
+    /// `Access-Control-Allow-Headers` items, lower-case (when passed).
     pub allowed_headers: Vec<String>,
 }
 
@@ -103,7 +104,7 @@ pub fn check_preflight_response(
                 Reason::PreflightRedirect,
                 format!("Preflight answered with a redirect ({status})"),
                 format!(
-                    "The server answered the `OPTIONS` preflight with {status}{}, and a preflight may not be redirected: the browser does not follow it and the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request\"; Firefox says \"Reason: CORS preflight response did not succeed\" (CORSPreflightDidNotSucceed). Fix it on the server: answer `OPTIONS` on the final URL with 200 or 204 before any redirect happens (an http→https or trailing-slash redirect, or a login redirect, are the usual causes), or call the final URL directly.",
+                    "The server answered the `OPTIONS` preflight with {status}{}, and a preflight may not be redirected: the browser does not follow it and the actual request is never sent. Chrome's console says \"Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request\"; Firefox refuses to follow any redirect of a preflight and says \"Reason: CORS request external redirect not allowed\" (CORSExternalRedirectNotAllowed). Fix it on the server: answer `OPTIONS` on the final URL with 200 or 204 before any redirect happens (an http→https or trailing-slash redirect, or a login redirect, are the usual causes), or call the final URL directly.",
                     if location.is_empty() { String::new() } else { format!(" to `{location}`") }
                 ),
                 spec::FETCH_CORS_PREFLIGHT,
@@ -171,11 +172,6 @@ pub fn check_preflight_response(
     // Step 7.4 (methods null + use-CORS-preflight flag → [method]) only
     // feeds the cache; the flag's requests here use safelisted methods.
     let methods = methods.unwrap_or_default();
-    out.allowed_methods = methods.clone();
-    out.allowed_headers = header_names
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
     let acam = headers
         .get("Access-Control-Allow-Methods")
         .unwrap_or_default();
@@ -305,6 +301,15 @@ pub fn check_preflight_response(
     let max_age = requested.min(profile.preflight_max_age_cap);
     out.max_age = max_age;
     out.ok = true;
+    // What the cache keeps (only a passed preflight is cached).
+    out.allowed_methods = methods;
+    out.allowed_headers = header_names
+        .into_iter()
+        .map(|mut h| {
+            h.make_ascii_lowercase();
+            h
+        })
+        .collect();
 
     let allowed_summary = if unsafe_names.is_empty() {
         format!("method `{method}`")

@@ -8,7 +8,8 @@
 
 use crate::profile::ProfileId;
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, Page, RequestMode, RequestSpec, Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, Page, RedirectMode, RequestMode, RequestSpec, Scenario,
+    ServerSetup,
 };
 use crate::server::rails::{DomainOption, RailsApp, SameSiteOption, SessionMiddleware};
 
@@ -27,6 +28,7 @@ pub struct Preset {
 const INCLUDE: Client = Client::Fetch {
     mode: RequestMode::Cors,
     credentials: CredentialsMode::Include,
+    redirect: RedirectMode::Follow,
 };
 
 /// `POST <api>/login` with a JSON body, then `GET <api><follow_up>`, both with

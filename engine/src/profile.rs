@@ -94,6 +94,10 @@ pub struct BrowserProfile {
     pub wildcard_covers_authorization: bool,
     /// Upper bound on `Access-Control-Max-Age`, seconds.
     pub preflight_max_age_cap: u64,
+    /// CORS switched off: every cross-origin CORS response fails (Firefox's
+    /// `content.cors.disable` preference, reason CORSDisabled). False in
+    /// every shipped profile; a custom profile can set it.
+    pub cors_disabled: bool,
 }
 
 impl BrowserProfile {
@@ -111,6 +115,7 @@ impl BrowserProfile {
             none_requires_secure: true,
             wildcard_covers_authorization: true,
             preflight_max_age_cap: 7200,
+            cors_disabled: false,
         };
         match id {
             ProfileId::Chrome => chrome,
@@ -132,6 +137,7 @@ impl BrowserProfile {
                 none_requires_secure: true,
                 wildcard_covers_authorization: true,
                 preflight_max_age_cap: 86400,
+                cors_disabled: false,
             },
             ProfileId::Safari => BrowserProfile {
                 id,
@@ -146,6 +152,7 @@ impl BrowserProfile {
                 none_requires_secure: true,
                 wildcard_covers_authorization: false,
                 preflight_max_age_cap: 600,
+                cors_disabled: false,
             },
         }
     }

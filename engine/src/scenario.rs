@@ -75,6 +75,9 @@ pub enum Client {
     Fetch {
         mode: RequestMode,
         credentials: CredentialsMode,
+        /// `redirect:` option of `fetch()`; `follow` when not written.
+        #[serde(default)]
+        redirect: RedirectMode,
     },
     Xhr {
         with_credentials: bool,
@@ -95,6 +98,7 @@ impl Default for Client {
         Client::Fetch {
             mode: RequestMode::Cors,
             credentials: CredentialsMode::SameOrigin,
+            redirect: RedirectMode::Follow,
         }
     }
 }
@@ -108,6 +112,20 @@ pub enum RequestMode {
     NoCors,
     SameOrigin,
     Navigate,
+}
+
+/// Fetch §"Requests": redirect mode (`fetch(url, { redirect })`). XHR, axios
+/// and navigations always follow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedirectMode {
+    /// Follow up to 20 redirects (Fetch §HTTP-redirect fetch).
+    #[default]
+    Follow,
+    /// A redirect is a network error.
+    Error,
+    /// Script gets an opaque-redirect response (type `opaqueredirect`, status 0).
+    Manual,
 }
 
 /// Fetch §"Requests": credentials mode.
@@ -203,6 +221,7 @@ impl Default for Scenario {
         let include = Client::Fetch {
             mode: RequestMode::Cors,
             credentials: CredentialsMode::Include,
+            redirect: RedirectMode::Follow,
         };
         Scenario {
             page: Page::default(),
@@ -255,6 +274,15 @@ impl Client {
             Client::Fetch { mode, .. } => mode,
             Client::Xhr { .. } | Client::Axios { .. } => RequestMode::Cors,
             Client::Navigation { .. } | Client::Iframe => RequestMode::Navigate,
+        }
+    }
+
+    /// Fetch §Requests: the redirect mode this client ends up using. Only
+    /// `fetch()` can choose; XHR, axios, links, forms and frames follow.
+    pub fn redirect_mode(&self) -> RedirectMode {
+        match *self {
+            Client::Fetch { redirect, .. } => redirect,
+            _ => RedirectMode::Follow,
         }
     }
 

@@ -2,6 +2,7 @@
 //! Public Suffix List, or the whole host when there is none (IP addresses,
 //! `localhost`). Ports never matter.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -26,15 +27,46 @@ impl fmt::Display for Site {
 
 /// HTML §"obtain a site": scheme and registrable domain (or host).
 pub fn site_of(url: &Url) -> Site {
-    let host = match url.host() {
-        Some(Host::Domain(d)) => registrable_domain(d).unwrap_or_else(|| d.to_string()),
-        Some(h) => host_string(&h),
-        None => String::new(),
-    };
     Site {
         scheme: url.scheme().to_string(),
-        host,
+        host: site_host(url).into_owned(),
     }
+}
+
+/// The host part of [`site_of`], borrowed from the URL when it can be (the
+/// parser already lower-cased the domain), so comparing sites allocates
+/// nothing in the common case.
+fn site_host(url: &Url) -> Cow<'_, str> {
+    match url.host() {
+        Some(Host::Domain(d)) => {
+            let trimmed = d.trim_end_matches('.');
+            if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+                // Not produced by the URL parser; take the general path.
+                return Cow::Owned(registrable_domain(d).unwrap_or_else(|| d.to_string()));
+            }
+            Cow::Borrowed(registrable_domain_of(trimmed).unwrap_or(d))
+        }
+        Some(h) => Cow::Owned(host_string(&h)),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// [`registrable_domain`] of an already lower-cased host without trailing
+/// dot, as a slice of it.
+fn registrable_domain_of(host: &str) -> Option<&str> {
+    if host.is_empty() || host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return None;
+    }
+    let labels: Vec<&str> = host.rsplit('.').collect();
+    let suffix = public_suffix_labels(&labels);
+    // A public suffix itself (and a lone unknown label, the implicit `*`
+    // rule: `localhost`) has no registrable domain; nor has a name with an
+    // empty label (`a..com`).
+    if labels.len() <= suffix || labels[..=suffix].iter().any(|l| l.is_empty()) {
+        return None;
+    }
+    let keep: usize = labels[..=suffix].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
+    host.get(host.len() - keep..)
 }
 
 /// URL Standard §Host "registrable domain": the public suffix plus one label,
@@ -43,19 +75,7 @@ pub fn site_of(url: &Url) -> Site {
 /// single-label hosts that are not on the list (`localhost`).
 pub fn registrable_domain(host: &str) -> Option<String> {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.is_empty() || host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
-        return None;
-    }
-    let labels: Vec<&str> = host.rsplit('.').collect();
-    let suffix = public_suffix_labels(&labels);
-    // A public suffix itself (and a lone unknown label, the implicit `*`
-    // rule: `localhost`) has no registrable domain.
-    // An empty label (`a..com`) has no registrable domain either.
-    if labels.len() <= suffix || labels[..=suffix].iter().any(|l| l.is_empty()) {
-        return None;
-    }
-    let keep: usize = labels[..=suffix].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
-    Some(host[host.len() - keep..].to_string())
+    registrable_domain_of(&host).map(str::to_string)
 }
 
 /// True when `domain` is a public suffix (`com`, `co.uk`, `github.io`) or an
@@ -167,8 +187,7 @@ fn read_children(parent: &mut SuffixNode, mut text: &'static str) -> &'static st
 /// same host when there is none) and, when `schemeful`, the same scheme.
 /// Ports never matter: `localhost:3000` and `localhost:3001` are same-site.
 pub fn same_site(a: &Url, b: &Url, schemeful: bool) -> bool {
-    let (sa, sb) = (site_of(a), site_of(b));
-    sa.host == sb.host && (!schemeful || sa.scheme == sb.scheme)
+    (!schemeful || a.scheme() == b.scheme()) && site_host(a) == site_host(b)
 }
 
 #[cfg(test)]
@@ -177,6 +196,29 @@ mod tests {
 
     fn u(s: &str) -> Url {
         Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn borrowed_site_host_matches_registrable_domain() {
+        for h in [
+            "http://a.b.example.co.uk/",
+            "http://localhost:3000/",
+            "http://example.com./",
+            "http://foo.github.io/",
+            "http://co.uk/",
+            "http://127.0.0.1/",
+            "http://[::1]/",
+            "http://app.localhost/",
+            "http://x.unknowntld/",
+        ] {
+            let url = u(h);
+            let expected = match url.host() {
+                Some(Host::Domain(d)) => registrable_domain(d).unwrap_or_else(|| d.to_string()),
+                Some(other) => host_string(&other),
+                None => String::new(),
+            };
+            assert_eq!(site_host(&url), expected, "{h}");
+        }
     }
 
     #[test]

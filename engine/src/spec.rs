@@ -86,6 +86,21 @@ spec!(
     "https://fetch.spec.whatwg.org/#http-network-fetch"
 );
 spec!(
+    FETCH_HTTP_REDIRECT,
+    "Fetch §HTTP-redirect fetch",
+    "https://fetch.spec.whatwg.org/#http-redirect-fetch"
+);
+spec!(
+    FETCH_REDIRECT_TAINT,
+    "Fetch §Requests (redirect-taint)",
+    "https://fetch.spec.whatwg.org/#concept-request-tainted-origin"
+);
+spec!(
+    FETCH_SAME_SITE_MODE,
+    "Fetch §Cookie infrastructure (determine the same-site mode)",
+    "https://fetch.spec.whatwg.org/#determine-the-same-site-mode"
+);
+spec!(
     FETCH_CORS_PREFLIGHT,
     "Fetch §CORS-preflight fetch",
     "https://fetch.spec.whatwg.org/#cors-preflight-fetch"

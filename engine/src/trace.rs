@@ -2,6 +2,8 @@
 //! reason, a verdict, the values that mattered, a plain explanation and the
 //! spec section behind it; plus a per-request summary and the root causes.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// How a step went.
@@ -29,8 +31,10 @@ pub enum Phase {
     Server,
     /// Processing `Set-Cookie` on the response.
     SetCookie,
-    /// The CORS check on the actual response.
+    /// The CORS check on the actual response (and on each redirect of a CORS request).
     CorsCheck,
+    /// Following (or refusing) a redirect (Fetch §HTTP-redirect fetch).
+    Redirect,
     /// What the page's code sees.
     Result,
 }
@@ -168,6 +172,39 @@ pub enum Reason {
     /// ACAC is missing or not exactly `true` with credentials included.
     MissingAllowCredentials,
 
+    /// Firefox with the `content.cors.disable` preference: every CORS response
+    /// fails. No shipped profile sets it; only a custom [`crate::BrowserProfile`]
+    /// with `cors_disabled` produces it (see [`crate::simulate::simulate_with_profile`]).
+    CorsDisabled,
+
+    // ----- Redirects (Fetch §HTTP fetch step 8, §HTTP-redirect fetch) -----
+    /// A redirect was followed to its `Location`.
+    RedirectFollowed,
+    /// A redirect status without `Location`: the redirect is the final response.
+    RedirectNoLocation,
+    /// `Location` does not parse as a URL: network error.
+    RedirectInvalidLocation,
+    /// `Location` is not http(s): network error.
+    RedirectNonHttpScheme,
+    /// The 21st redirect: network error.
+    RedirectLimit,
+    /// A CORS request redirected to a URL with `user:password@`: network error.
+    RedirectCredentialsInUrl,
+    /// A ReadableStream body cannot be replayed on a non-303 redirect: network error.
+    RedirectStreamBody,
+    /// 301/302 after POST, or 303: the request becomes a GET without body.
+    RedirectMethodRewritten,
+    /// `Authorization` removed at a redirect to another origin.
+    RedirectAuthorizationDropped,
+    /// After a cross-origin redirect the `Origin` header is `null`.
+    RedirectTaintedOrigin,
+    /// `redirect: 'error'`: a redirect is a network error.
+    RedirectModeError,
+    /// `redirect: 'manual'`: script gets an opaque-redirect response.
+    RedirectManual,
+    /// `no-cors` with a redirect mode other than `follow`: network error.
+    NoCorsRedirectNotFollow,
+
     // ----- Cookies on the request (RFC 6265bis §5.8.3 retrieval) -----
     /// Cookie included in the request.
     CookieIncluded,
@@ -201,6 +238,9 @@ pub enum Reason {
     WarnSameSiteUnspecifiedCrossSite,
     /// Sent from a partitioned (per top-level site) cookie jar.
     PartitionedJar,
+    /// A SameSite cookie left out only because the redirect chain went
+    /// through another site (Fetch "determine the same-site mode").
+    WarnCrossSiteRedirectDowngrade,
 
     // ----- Set-Cookie (RFC 6265bis §5.6 parsing, §5.7 storage) -----
     /// Cookie stored.
@@ -307,10 +347,14 @@ pub enum Reason {
     CsrfRejected,
 }
 
+/// Text that is usually fixed: a `&'static str` costs nothing, a text built
+/// from the scenario's values is owned. Serializes as a plain string.
+pub type Text = Cow<'static, str>;
+
 /// A label and the value that mattered, e.g. ("Origin", "http://localhost:3000").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Value {
-    pub label: String,
+    pub label: Text,
     pub value: String,
 }
 
@@ -323,9 +367,9 @@ pub struct Step {
     pub verdict: Verdict,
     pub reason: Reason,
     /// Short title, e.g. "Preflight denied: PATCH is not allowed".
-    pub title: String,
+    pub title: Text,
     /// One plain paragraph: what happened, why, and what would change it.
-    pub explanation: String,
+    pub explanation: Text,
     pub values: Vec<Value>,
     pub spec: SpecRef,
 }
@@ -337,8 +381,8 @@ impl Step {
         phase: Phase,
         verdict: Verdict,
         reason: Reason,
-        title: impl Into<String>,
-        explanation: impl Into<String>,
+        title: impl Into<Text>,
+        explanation: impl Into<Text>,
         spec: SpecRef,
     ) -> Self {
         Step {
@@ -354,7 +398,7 @@ impl Step {
     }
 
     /// Adds a value that mattered.
-    pub fn with(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with(mut self, label: impl Into<Text>, value: impl Into<String>) -> Self {
         self.values.push(Value {
             label: label.into(),
             value: value.into(),
@@ -375,7 +419,7 @@ pub struct CookieView {
     pub secure: bool,
     pub http_only: bool,
     /// `Strict`, `Lax`, `None`, or `Unspecified`.
-    pub same_site: String,
+    pub same_site: Text,
     /// Expiry as seconds since the simulation clock's epoch; `None` = session cookie.
     pub expires: Option<i64>,
     /// The top-level site of the partition the cookie lives in, if partitioned.
@@ -526,12 +570,23 @@ impl Reason {
             }
             WarnSameSiteUnspecifiedCrossSite => "WARN_SAMESITE_UNSPECIFIED_CROSS_SITE_CONTEXT",
             WarnAttributeValueExceedsMaxSize => "WARN_ATTRIBUTE_VALUE_EXCEEDS_MAX_SIZE",
+            WarnCrossSiteRedirectDowngrade => {
+                "WARN_CROSS_SITE_REDIRECT_DOWNGRADE_CHANGES_INCLUSION"
+            }
             _ => return None,
         })
     }
 
     /// The reason Firefox's console gives ("Cross-Origin Request Blocked: …
-    /// (Reason: …)"), named as on MDN's CORS error pages.
+    /// (Reason: …)"), named as on MDN's CORS error pages. Gecko logs these
+    /// only for a request that has gone cross-origin (its CORS listener).
+    ///
+    /// Of the 15 MDN reasons, one is never produced: `CORSOriginHeaderNotAdded`
+    /// is logged only when the requesting principal is an *expanded* principal
+    /// (an extension content script with access to several origins), so
+    /// Gecko cannot pick one Origin. A page, which is all a scenario can
+    /// describe, always has a single origin. `CORSDisabled` needs the
+    /// `content.cors.disable` preference, which no shipped profile sets.
     pub fn firefox_cors_reason(self) -> Option<&'static str> {
         use Reason::*;
         Some(match self {
@@ -541,7 +596,13 @@ impl Reason {
             WildcardOriginWithCredentials => "CORSNotSupportingCredentials",
             MethodNotAllowed | MethodWildcardWithCredentials => "CORSMethodNotFound",
             MissingAllowCredentials => "CORSMIssingAllowCredentials",
-            PreflightStatusNotOk | PreflightRedirect => "CORSPreflightDidNotSucceed",
+            PreflightStatusNotOk => "CORSPreflightDidNotSucceed",
+            // Gecko's preflight listener refuses every real (not internal)
+            // redirect of the OPTIONS request with this reason
+            // (nsCORSPreflightListener::AsyncOnChannelRedirect). It is the
+            // only place Firefox uses it: a redirect of the actual request
+            // after a successful preflight is followed.
+            PreflightRedirect => "CORSExternalRedirectNotAllowed",
             InvalidAllowMethods => "CORSInvalidAllowMethod",
             InvalidAllowHeaders => "CORSInvalidAllowHeader",
             HeaderNotAllowed
@@ -549,6 +610,15 @@ impl Reason {
             | AuthorizationNotCoveredByWildcard => "CORSMissingAllowHeaderFromPreflight",
             AuthorizationWildcardTolerated => "CORSAllowHeaderFromPreflightDeprecation",
             MultipleAllowOrigin => "CORSMultipleAllowOriginNotAllowed",
+            CorsDisabled => "CORSDisabled",
+            // The channel itself failed (Gecko checks the channel status
+            // before any header): a redirect loop, an unusable Location, or a
+            // redirect Gecko cancels for carrying credentials.
+            RedirectLimit | RedirectInvalidLocation | RedirectCredentialsInUrl => {
+                "CORSDidNotSucceed"
+            }
+            // Gecko's CORS listener refuses a non-HTTP channel.
+            RedirectNonHttpScheme => "CORSRequestNotHttp",
             _ => return None,
         })
     }

@@ -8,8 +8,8 @@
 //! the responses. These tests pin what the browser really does.
 
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, RawResponse, RawRoute, RawServer, RequestMode, RequestSpec,
-    Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, RawResponse, RawRoute, RawServer, RedirectMode, RequestMode,
+    RequestSpec, Scenario, ServerSetup,
 };
 use crumbtrail_engine::trace::{JsResult, PreflightOutcome, Reason, Trace};
 use crumbtrail_engine::{simulate, ProfileId};
@@ -20,6 +20,7 @@ fn scenario(cors_headers: &str, credentials: CredentialsMode) -> Scenario {
     let client = Client::Fetch {
         mode: RequestMode::Cors,
         credentials,
+        redirect: RedirectMode::Follow,
     };
     let route = |method: &str, path: &str, extra: &str| RawRoute {
         method: method.into(),

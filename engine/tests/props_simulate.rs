@@ -2,15 +2,15 @@
 //! raw responses and permalinks all end in a trace (with field errors).
 
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, RawResponse, RawRoute, RawServer, RequestMode, RequestSpec,
-    Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, RawResponse, RawRoute, RawServer, RedirectMode, RequestMode,
+    RequestSpec, Scenario, ServerSetup,
 };
 use crumbtrail_engine::{permalink, simulate, ProfileId};
 use proptest::prelude::*;
 
 fn client() -> impl Strategy<Value = Client> {
     prop_oneof![
-        (0..3u8, 0..3u8).prop_map(|(m, c)| Client::Fetch {
+        (0..3u8, 0..3u8, 0..3u8).prop_map(|(m, c, r)| Client::Fetch {
             mode: [
                 RequestMode::Cors,
                 RequestMode::NoCors,
@@ -21,6 +21,11 @@ fn client() -> impl Strategy<Value = Client> {
                 CredentialsMode::SameOrigin,
                 CredentialsMode::Include
             ][c as usize],
+            redirect: [
+                RedirectMode::Follow,
+                RedirectMode::Error,
+                RedirectMode::Manual
+            ][r as usize],
         }),
         any::<bool>().prop_map(|w| Client::Xhr {
             with_credentials: w
@@ -48,6 +53,8 @@ fn headers() -> impl Strategy<Value = String> {
         "([A-Za-z\\-]{1,12}: [ -~]{0,30}\n){0,4}",
         "\\PC{0,60}",
         "(Set-Cookie: [ -~]{0,60}\n){0,3}Access-Control-Allow-Origin: [ -~]{0,30}",
+        // Redirects: relative, absolute, other schemes, garbage, credentials.
+        "Location: ([ -~]{0,30}|/[a-z]{0,5}|(http|https|ftp|data)://([a-z]{1,3}:[a-z]{1,3}@)?[a-z.]{1,12}(:[0-9]{1,5})?/[ -~]{0,8})\n(Access-Control-Allow-Origin: (\\*|null|http://localhost:3000)\n)?(Set-Cookie: [ -~]{0,30})?",
     ]
 }
 
@@ -62,7 +69,7 @@ proptest! {
         req_headers in headers(),
         client in client(),
         resp_headers in headers(),
-        status in 0u16..1000,
+        status in prop_oneof![0u16..1000, Just(301u16), Just(302), Just(303), Just(307), Just(308)],
         profile in 0..4usize,
         delay in 0u64..1_000_000,
     ) {

@@ -3,7 +3,9 @@
 
 use crumbtrail_engine::fixes::{architectural_advice, goal_holds, suggest_fixes};
 use crumbtrail_engine::profile::ProfileId;
-use crumbtrail_engine::scenario::{Client, CredentialsMode, RequestMode, ServerSetup};
+use crumbtrail_engine::scenario::{
+    Client, CredentialsMode, RedirectMode, RequestMode, ServerSetup,
+};
 use crumbtrail_engine::server::rails::*;
 use crumbtrail_engine::{simulate, Scenario};
 
@@ -135,6 +137,7 @@ fn fetch_without_credentials() {
         r.client = Client::Fetch {
             mode: RequestMode::Cors,
             credentials: CredentialsMode::SameOrigin,
+            redirect: RedirectMode::Follow,
         };
     }
     let fixes = suggest_fixes(&s);

@@ -431,7 +431,7 @@ fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
         ServerSetup::Rails(app) => app.boot(),
     };
     if let Err(steps) = boot {
-        let why: Vec<String> = steps.iter().map(|s| s.title.clone()).collect();
+        let why: Vec<String> = steps.iter().map(|s| s.title.to_string()).collect();
         return text(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("the server does not start: {}\n", why.join("; ")),

@@ -435,9 +435,9 @@ pub async fn run(
             ..Observation::default()
         };
         match spec.client {
-            Client::Fetch { mode, credentials } => {
-                run_fetch(&url, spec, mode, credentials, &mut obs).await?
-            }
+            Client::Fetch {
+                mode, credentials, ..
+            } => run_fetch(&url, spec, mode, credentials, &mut obs).await?,
             Client::Xhr { with_credentials } => {
                 run_xhr(&url, spec, with_credentials, false, &mut obs).await?
             }

@@ -5,7 +5,7 @@
 
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
-    RequestMode, RequestSpec, ServerSetup,
+    RedirectMode, RequestMode, RequestSpec, ServerSetup,
 };
 use crumbtrail_engine::server::rails::{
     AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
@@ -347,6 +347,12 @@ const CREDS: [(&str, CredentialsMode); 3] = [
     ("include", CredentialsMode::Include),
 ];
 
+const REDIRECTS: [(&str, RedirectMode); 3] = [
+    ("follow", RedirectMode::Follow),
+    ("error", RedirectMode::Error),
+    ("manual", RedirectMode::Manual),
+];
+
 const BODIES: [(&str, BodyKind); 6] = [
     ("none", BodyKind::None),
     ("json", BodyKind::Json),
@@ -391,6 +397,7 @@ fn RequestEditor(index: usize) -> impl IntoView {
                     } else {
                         CredentialsMode::SameOrigin
                     },
+                    redirect: RedirectMode::Follow,
                 },
                 "xhr" => Client::Xhr {
                     with_credentials: include,
@@ -410,7 +417,9 @@ fn RequestEditor(index: usize) -> impl IntoView {
     });
     let client_options = move || {
         match client.get() {
-        Client::Fetch { mode, credentials } => view! {
+        Client::Fetch {
+            mode, credentials, redirect,
+        } => view! {
             <div class="row">
                 <SelectField label="mode" field=p("client.mode") options=MODES.iter().map(|(k, _)| (*k, *k)).collect()
                     get=Signal::derive(move || key_of(&MODES, mode))
@@ -421,6 +430,11 @@ fn RequestEditor(index: usize) -> impl IntoView {
                     get=Signal::derive(move || key_of(&CREDS, credentials))
                     set=Callback::new(move |k: String| upd(Box::new(move |r| {
                         if let (Client::Fetch { credentials, .. }, Some(c)) = (&mut r.client, pick(&CREDS, &k)) { *credentials = c; }
+                    })))/>
+                <SelectField label="redirect" field=p("client.redirect") options=REDIRECTS.iter().map(|(k, _)| (*k, *k)).collect()
+                    get=Signal::derive(move || key_of(&REDIRECTS, redirect))
+                    set=Callback::new(move |k: String| upd(Box::new(move |r| {
+                        if let (Client::Fetch { redirect, .. }, Some(m)) = (&mut r.client, pick(&REDIRECTS, &k)) { *redirect = m; }
                     })))/>
             </div>
         }

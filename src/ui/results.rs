@@ -356,7 +356,7 @@ pub fn CookieJar() -> impl IntoView {
                                 .steps
                                 .iter()
                                 .find(|s| s.request == Some(r.index) && s.reason == c.reason)
-                                .map(|s| s.title.clone())
+                                .map(|s| s.title.to_string())
                                 .unwrap_or_else(|| reason_key(c.reason));
                             view! { <li data-rejected=c.name.clone() data-reason=reason_key(c.reason)><code>{c.name.clone()}</code>" — "{why}</li> }
                         })

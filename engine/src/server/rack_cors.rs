@@ -224,10 +224,13 @@ struct CompiledResource {
     /// Lower-case method names, in the order written.
     methods: Vec<String>,
     headers: HeadersOption,
-    expose: Vec<String>,
-    max_age: u64,
     vary: Vec<String>,
     if_condition: bool,
+    /// The values rack-cors sends, built once at compile time:
+    /// Allow-Methods (upper-cased, `", "`-joined), Expose-Headers, Max-Age.
+    methods_value: String,
+    expose_value: String,
+    max_age_value: String,
 }
 
 impl CompiledResource {
@@ -541,6 +544,8 @@ impl RackCors {
                 resource: ri,
                 message: e.to_string(),
             })?;
+            let methods = methods_of(r);
+            let max_age = r.max_age.unwrap_or(DEFAULT_MAX_AGE);
             resources.push(CompiledResource {
                 index: ri,
                 pattern: r.path.clone(),
@@ -548,10 +553,16 @@ impl RackCors {
                 public: resource_public,
                 // "For public resources, credentials is forced to false."
                 credentials: r.credentials && !resource_public,
-                methods: methods_of(r),
+                methods_value: methods
+                    .iter()
+                    .map(|m| m.to_ascii_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                expose_value: r.expose.join(", "),
+                max_age_value: max_age.to_string(),
+                methods,
                 headers: r.headers.clone(),
-                expose: r.expose.clone(),
-                max_age: r.max_age.unwrap_or(DEFAULT_MAX_AGE),
+
                 vary: r.vary.clone().unwrap_or_else(|| vec!["Origin".into()]),
                 if_condition: r.if_condition,
             });
@@ -626,14 +637,13 @@ impl RackCors {
             ),
             (
                 g.name("Access-Control-Allow-Methods"),
-                r.methods
-                    .iter()
-                    .map(|m| m.to_ascii_uppercase())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                r.methods_value.clone(),
             ),
-            (g.name("Access-Control-Expose-Headers"), r.expose.join(", ")),
-            (g.name("Access-Control-Max-Age"), r.max_age.to_string()),
+            (
+                g.name("Access-Control-Expose-Headers"),
+                r.expose_value.clone(),
+            ),
+            (g.name("Access-Control-Max-Age"), r.max_age_value.clone()),
         ];
         if r.credentials {
             h.push((g.name("Access-Control-Allow-Credentials"), "true".into()));
@@ -655,12 +665,19 @@ impl RackCors {
 
     /// Runs rack-cors on one request (before the app).
     pub fn call(&self, req: &WireRequest, request_index: usize) -> CorsCall {
+        let path = evaluate_path(&req.path()).unwrap_or_default();
+        self.call_on(req, &path, request_index)
+    }
+
+    /// [`RackCors::call`] with the request path already unescaped and
+    /// cleaned by [`evaluate_path`].
+    pub fn call_on(&self, req: &WireRequest, path: &str, request_index: usize) -> CorsCall {
         let ri = Some(request_index);
         let origin = req
             .headers
             .get("origin")
             .or_else(|| req.headers.get("x-origin"));
-        let path = evaluate_path(&req.path()).unwrap_or_default();
+        let path = path.to_string();
         let mut steps = Vec::new();
         let vary = self.resource_for_path(&path).map(|r| r.vary.clone());
 
@@ -813,12 +830,11 @@ impl RackCors {
         }
     }
 
-    fn resource_path(&self, block: usize, resource: usize) -> String {
+    fn resource_path(&self, block: usize, resource: usize) -> &str {
         self.blocks
             .get(block)
             .and_then(|b| b.resources.iter().find(|r| r.index == resource))
-            .map(|r| r.pattern.clone())
-            .unwrap_or_default()
+            .map_or("", |r| r.pattern.as_str())
     }
 
     fn miss_step(
@@ -869,24 +885,26 @@ impl RackCors {
     /// Adds rack-cors' headers to the app's response: `add_headers.merge(app)`
     /// (the app's value wins on a clash, at rack-cors' position), then `Vary`,
     /// then `X-Rack-CORS` in debug mode.
-    pub fn finish(&self, pass: &PassOn, app: WireResponse) -> WireResponse {
-        let mut headers: Vec<(String, String)> = Vec::new();
+    pub fn finish(&self, pass: PassOn, app: WireResponse) -> WireResponse {
         let mut app_headers = app.headers.0;
-        if let Some(add) = &pass.add_headers {
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(
+            app_headers.len() + pass.add_headers.as_ref().map_or(0, Vec::len) + 2,
+        );
+        if let Some(add) = pass.add_headers {
             for (n, v) in add {
                 if let Some(pos) = app_headers
                     .iter()
-                    .position(|(an, _)| an.eq_ignore_ascii_case(n))
+                    .position(|(an, _)| an.eq_ignore_ascii_case(&n))
                 {
                     let (an, av) = app_headers.remove(pos);
                     headers.push((an, av));
                 } else {
-                    headers.push((n.clone(), v.clone()));
+                    headers.push((n, v));
                 }
             }
         }
         headers.extend(app_headers);
-        if let Some(vary) = &pass.vary {
+        if let Some(vary) = pass.vary {
             let mut values: Vec<String> = Vec::new();
             let pos = headers
                 .iter()
@@ -896,9 +914,7 @@ impl RackCors {
                     values.push(v.to_string());
                 }
             }
-            for v in vary {
-                values.push(v.clone());
-            }
+            values.extend(vary);
             let mut uniq: Vec<String> = Vec::new();
             for v in values {
                 if !uniq.contains(&v) {
@@ -911,8 +927,8 @@ impl RackCors {
                 None => headers.push((self.gen.name("Vary"), joined)),
             }
         }
-        if let Some(d) = &pass.debug {
-            headers.push((self.gen.name("X-Rack-CORS"), d.clone()));
+        if let Some(d) = pass.debug {
+            headers.push((self.gen.name("X-Rack-CORS"), d));
         }
         WireResponse {
             status: app.status,

@@ -399,7 +399,7 @@ impl Default for RailsApp {
 
 use crate::headers::HeaderList;
 use crate::http::{ServerModel, ServerReply, WireRequest, WireResponse};
-use crate::server::rack_cors::{evaluate_path, CorsOutcome, RackCors};
+use crate::server::rack_cors::{evaluate_path, CorsConfigError, CorsOutcome, RackCors};
 use crate::server::session_store::{
     cookie_attrs, flag_secure, request_cookie, request_is_ssl, security_matches, session_mode,
     set_cookie_line, NoSession, RackGen, SessionMode,
@@ -489,8 +489,10 @@ impl RailsApp {
 
     fn json_response(&self, status: u16) -> WireResponse {
         let g = self.rack();
-        let mut h = HeaderList::new();
-        for (n, v) in self.default_headers() {
+        let defaults = self.default_headers();
+        // Room for the defaults, Content-Type, and what the app and rack-cors add.
+        let mut h = HeaderList(Vec::with_capacity(defaults.len() + 8));
+        for (n, v) in defaults {
             h.push(g.name(n), v);
         }
         h.push(g.name("Content-Type"), "application/json; charset=utf-8");
@@ -572,12 +574,12 @@ impl RailsApp {
     fn app_call(
         &self,
         req: &WireRequest,
+        path: &str,
         ri: Option<usize>,
         ssl: bool,
         mode: &SessionMode,
         steps: &mut Vec<Step>,
     ) -> AppAnswer {
-        let path = evaluate_path(&req.path()).unwrap_or_default();
         let g = self.rack();
         let plain = |response| AppAnswer {
             response,
@@ -596,7 +598,7 @@ impl RailsApp {
                      which has no OPTIONS route: 404.",
                     spec::RACK_CORS,
                 )
-                .with("path", path.clone()),
+                .with("path", path.to_string()),
             );
             return plain(self.simple_response(404, self.error_content_type()));
         }
@@ -892,6 +894,16 @@ impl RailsApp {
 
     /// Checks that would stop `rails server` from starting.
     pub fn boot_errors(&self) -> Vec<Step> {
+        let cors = self
+            .cors
+            .enabled
+            .then(|| RackCors::new(&self.cors, self.version));
+        self.boot_errors_with(cors.as_ref())
+    }
+
+    /// [`RailsApp::boot_errors`] with rack-cors already compiled (`None`
+    /// when rack-cors is not enabled).
+    fn boot_errors_with(&self, cors: Option<&Result<RackCors, CorsConfigError>>) -> Vec<Step> {
         let mut errs = Vec::new();
         if self.load_defaults > self.version.max_load_defaults() {
             errs.push(
@@ -913,10 +925,8 @@ impl RailsApp {
                 .with("error", format!("Unknown version \"{}\"", self.load_defaults.label())),
             );
         }
-        if self.cors.enabled {
-            if let Err(e) = RackCors::new(&self.cors, self.version) {
-                errs.push(e.to_step().with("field", e.field()));
-            }
+        if let Some(Err(e)) = cors {
+            errs.push(e.to_step().with("field", e.field()));
         }
         if let Err(e) = session_mode(self) {
             errs.push(
@@ -948,14 +958,15 @@ pub struct PreparedRails<'a> {
 impl RailsApp {
     /// Reads the configuration once; see [`PreparedRails`].
     pub fn prepare(&self) -> PreparedRails<'_> {
+        // rack-cors is compiled once, for the boot check and for the requests.
+        let cors = self
+            .cors
+            .enabled
+            .then(|| RackCors::new(&self.cors, self.version));
         PreparedRails {
             app: self,
-            boot_errors: self.boot_errors(),
-            cors: if self.cors.enabled {
-                RackCors::new(&self.cors, self.version).ok()
-            } else {
-                None
-            },
+            boot_errors: self.boot_errors_with(cors.as_ref()),
+            cors: cors.and_then(Result::ok),
         }
     }
 }
@@ -985,10 +996,11 @@ impl ServerModel for PreparedRails<'_> {
     fn respond(&self, req: &WireRequest, request_index: usize) -> ServerReply {
         let app = self.app;
         let ri = Some(request_index);
-        let errs = self.boot_errors.clone();
-        if !errs.is_empty() {
-            let steps = errs
-                .into_iter()
+        if !self.boot_errors.is_empty() {
+            let steps = self
+                .boot_errors
+                .iter()
+                .cloned()
                 .map(|mut s| {
                     s.request = ri;
                     s
@@ -1003,7 +1015,8 @@ impl ServerModel for PreparedRails<'_> {
             };
         }
         let mut steps = Vec::new();
-        if evaluate_path(&req.path()).is_none() {
+        let raw_path = req.path();
+        let Some(path) = evaluate_path(&raw_path) else {
             steps.push(Step::new(
                 ri,
                 Phase::Server,
@@ -1021,7 +1034,7 @@ impl ServerModel for PreparedRails<'_> {
                 },
                 steps,
             };
-        }
+        };
         let cors = self.cors.as_ref();
         let ssl = request_is_ssl(req, app);
         let cors_first = app.cors_position == CorsPosition::First;
@@ -1045,7 +1058,7 @@ impl ServerModel for PreparedRails<'_> {
 
         let pass = match &cors {
             Some(c) => {
-                let call = c.call(req, request_index);
+                let call = c.call_on(req, &path, request_index);
                 steps.extend(call.steps);
                 match call.outcome {
                     CorsOutcome::Answered(response) => return ServerReply { response, steps },
@@ -1077,7 +1090,7 @@ impl ServerModel for PreparedRails<'_> {
         } else {
             match session_mode(app) {
                 Ok(mode) => {
-                    let mut a = app.app_call(req, ri, ssl, &mode, &mut steps);
+                    let mut a = app.app_call(req, &path, ri, ssl, &mode, &mut steps);
                     if app.force_ssl && ssl {
                         let name = app.rack().name("Strict-Transport-Security");
                         a.response.headers.push(name, HSTS_VALUE);
@@ -1090,7 +1103,7 @@ impl ServerModel for PreparedRails<'_> {
                 },
             }
         };
-        let response = match (&cors, &pass, answer.before_cors) {
+        let response = match (&cors, pass, answer.before_cors) {
             (Some(c), Some(p), false) => c.finish(p, answer.response),
             _ => answer.response,
         };
@@ -1101,9 +1114,7 @@ impl ServerModel for PreparedRails<'_> {
             Reason::ServerResponded,
             format!(
                 "Rails answered {} {}: {}",
-                req.method,
-                req.path(),
-                response.status
+                req.method, raw_path, response.status
             ),
             "The response as the Rails middleware stack sends it, header names and order included.",
             spec::RAILS_SESSION_STORE,

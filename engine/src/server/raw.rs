@@ -75,13 +75,23 @@ impl RawServerModel {
         &self.errors
     }
 
-    fn route(&self, method: &str, path: &str) -> Option<&ParsedRoute> {
+    /// The first route for `method` whose path matches. A route path that
+    /// starts with `http://` or `https://` is matched against the whole URL
+    /// without query (`https://api.example.test/me`), so one raw server can
+    /// answer several origins, e.g. both ends of a redirect.
+    fn route(&self, method: &str, path: &str, url: &str) -> Option<&ParsedRoute> {
+        let url = &url[..url.find(['?', '#']).unwrap_or(url.len())];
         self.routes.iter().find(|r| {
             let method_ok =
                 r.method.is_empty() || r.method == "*" || r.method.eq_ignore_ascii_case(method);
+            let against = if r.path.starts_with("http://") || r.path.starts_with("https://") {
+                url
+            } else {
+                path
+            };
             let path_ok = match r.path.strip_suffix('*') {
-                Some(prefix) => path.starts_with(prefix),
-                None => r.path.is_empty() || r.path == path,
+                Some(prefix) => against.starts_with(prefix),
+                None => r.path.is_empty() || r.path == against,
             };
             method_ok && path_ok
         })
@@ -104,7 +114,7 @@ impl ServerModel for RawServerModel {
         } else {
             request.method.clone()
         };
-        match self.route(&method, &path) {
+        match self.route(&method, &path, &request.url) {
             Some(route) => {
                 let response = if request.is_preflight {
                     route.preflight.clone()
