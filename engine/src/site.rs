@@ -57,16 +57,33 @@ fn registrable_domain_of(host: &str) -> Option<&str> {
     if host.is_empty() || host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
         return None;
     }
-    let labels: Vec<&str> = host.rsplit('.').collect();
-    let suffix = public_suffix_labels(&labels);
-    // A public suffix itself (and a lone unknown label, the implicit `*`
-    // rule: `localhost`) has no registrable domain; nor has a name with an
-    // empty label (`a..com`).
-    if labels.len() <= suffix || labels[..=suffix].iter().any(|l| l.is_empty()) {
-        return None;
-    }
-    let keep: usize = labels[..=suffix].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
+    let keep = with_labels(host, |labels| {
+        let suffix = public_suffix_labels(labels);
+        // A public suffix itself (and a lone unknown label, the implicit `*`
+        // rule: `localhost`) has no registrable domain; nor has a name with
+        // an empty label (`a..com`).
+        if labels.len() <= suffix || labels[..=suffix].iter().any(|l| l.is_empty()) {
+            return None;
+        }
+        Some(labels[..=suffix].iter().map(|l| l.len() + 1).sum::<usize>() - 1)
+    })?;
     host.get(host.len() - keep..)
+}
+
+/// Calls `f` with the host's labels, top-level domain first, without
+/// allocating for the usual short names (this runs for every site check).
+fn with_labels<T>(host: &str, f: impl FnOnce(&[&str]) -> T) -> T {
+    let mut buf = [""; 16];
+    let mut n = 0;
+    for label in host.rsplit('.') {
+        if n == buf.len() {
+            let all: Vec<&str> = host.rsplit('.').collect();
+            return f(&all);
+        }
+        buf[n] = label;
+        n += 1;
+    }
+    f(&buf[..n])
 }
 
 /// URL Standard §Host "registrable domain": the public suffix plus one label,
@@ -86,8 +103,7 @@ pub fn is_public_suffix(domain: &str) -> bool {
     if d.is_empty() || d.parse::<std::net::Ipv4Addr>().is_ok() || d.starts_with('[') {
         return false;
     }
-    let labels: Vec<&str> = d.rsplit('.').collect();
-    public_suffix_labels(&labels) == labels.len()
+    with_labels(&d, |labels| public_suffix_labels(labels) == labels.len())
 }
 
 /// publicsuffix.org/list "Algorithm": how many labels (counted from the
@@ -115,6 +131,9 @@ fn walk(
     let Some(label) = labels.get(depth) else {
         return;
     };
+    if node.children.is_empty() {
+        return;
+    }
     if let Some(child) = node.children.get(label) {
         if child.exception {
             *exception = Some(exception.map_or(depth, |e: usize| e.max(depth)));
