@@ -481,11 +481,16 @@ async function until(cond, ms) {
 }
 // A real top-level navigation from this page into a named popup window (link click or form
 // submission), as the app does; true once the popup committed the response.
+// The reset goes to a blank page with a fragment of its own, and waits for exactly that
+// page: a plain `about:blank` would match the popup's first document at once and race the
+// still-pending reset against the navigation under test.
+let resets = 0;
 async function navigate(q, url) {
   if (!popup || popup.closed) popup = window.open('about:blank', POPUP, 'popup,width=480,height=360');
   if (!popup) throw new Error('the popup window was blocked');
-  popup.location.href = 'about:blank';
-  if (!await until(() => href(popup) === 'about:blank', 6000)) throw new Error('popup did not reset');
+  const blank = 'about:blank#ct' + (++resets);
+  popup.location.href = blank;
+  if (!await until(() => href(popup) === blank && popup.document.readyState === 'complete', 10000)) throw new Error('popup did not reset');
   if (q.nav === 'link') {
     const a = document.createElement('a'); a.href = url; a.target = POPUP; a.hidden = true;
     document.body.appendChild(a); a.click(); a.remove();
@@ -494,14 +499,14 @@ async function navigate(q, url) {
     const i = document.createElement('input'); i.type = 'hidden'; i.name = 'user'; i.value = 'ada'; f.appendChild(i);
     document.body.appendChild(f); f.submit(); f.remove();
   }
-  return until(() => { const h = href(popup); return h === null || (h !== 'about:blank' && popup.document.readyState === 'complete'); }, 6000);
+  return until(() => { const h = href(popup); return h === null || (h !== blank && popup.document.readyState === 'complete'); }, 10000);
 }
 function frame(url) {
   return new Promise((resolve) => {
     const f = document.createElement('iframe'); f.hidden = true;
     const end = (ok) => { f.remove(); resolve(ok); };
     f.onload = () => end(true);
-    setTimeout(() => end(false), 6000);
+    setTimeout(() => end(false), 10000);
     f.src = url; document.body.appendChild(f);
   });
 }

@@ -20,7 +20,7 @@ use web_sys::{
 /// Name of the popup window that live mode's navigations target.
 pub const POPUP_NAME: &str = "crumbtrail-live";
 /// How long a navigation or an iframe load may take before it counts as not loaded.
-const LOAD_TIMEOUT_MS: f64 = 6000.0;
+const LOAD_TIMEOUT_MS: f64 = 10000.0;
 
 fn window() -> Result<web_sys::Window, String> {
     web_sys::window().ok_or_else(|| "no window".to_string())
@@ -285,10 +285,17 @@ async fn run_navigation(
     if popup.closed().unwrap_or(true) {
         return Err("the live-mode popup window was closed during the run".into());
     }
-    // Back to a blank page of this origin, so the commit of the next one shows.
-    popup.location().set_href("about:blank").map_err(js_err)?;
+    // Back to a blank page of this origin, so the commit of the next one shows. The fragment
+    // is new each time: a plain `about:blank` would match the popup's first document at once
+    // and race the still-pending reset against the navigation under test.
+    let blank = format!("about:blank#ct{}", js_sys::Date::now() as u64);
+    popup.location().set_href(&blank).map_err(js_err)?;
     let start = js_sys::Date::now();
-    while popup_href(popup).as_deref() != Some("about:blank") {
+    let reset = |p: &Window| {
+        popup_href(p).as_deref() == Some(blank.as_str())
+            && p.document().is_some_and(|d| d.ready_state() == "complete")
+    };
+    while !reset(popup) {
         if js_sys::Date::now() - start > LOAD_TIMEOUT_MS {
             return Err("the live-mode popup window did not return to a blank page".into());
         }
@@ -326,7 +333,7 @@ async fn run_navigation(
         let committed = match popup_href(popup) {
             None => true,
             Some(h) => {
-                h != "about:blank"
+                h != blank
                     && popup
                         .document()
                         .is_some_and(|d| d.ready_state() == "complete")
