@@ -672,7 +672,24 @@ impl Drop for Driver {
     }
 }
 
+/// Opens a browser session; a driver that listens but drops the new-session request (seen
+/// once in CI on a loaded machine) is replaced by a fresh one, up to three times.
 async fn open_browser(config: Config) -> (Driver, WdClient) {
+    let mut last = String::new();
+    for attempt in 1..=3 {
+        match open_browser_once(config).await {
+            Ok(opened) => return opened,
+            Err(e) => {
+                eprintln!("{config:?}: WebDriver session attempt {attempt} failed: {e}");
+                last = e;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+    panic!("{config:?}: cannot open a WebDriver session: {last}")
+}
+
+async fn open_browser_once(config: Config) -> Result<(Driver, WdClient), String> {
     let dir = std::env::temp_dir().join(format!(
         "crumbtrail-live-{}-{}",
         std::process::id(),
@@ -759,8 +776,8 @@ async fn open_browser(config: Config) -> (Driver, WdClient) {
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
-        .unwrap_or_else(|e| panic!("{config:?}: cannot open a WebDriver session: {e}"));
-    (driver, client)
+        .map_err(|e| e.to_string())?;
+    Ok((driver, client))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -328,6 +328,36 @@ impl Drop for Driver {
     }
 }
 
+/// Starts a driver and opens a session on it. A driver that listens but drops the
+/// new-session request (seen once in CI with geckodriver on a loaded machine) is replaced by a
+/// fresh one, up to three times; a session that opens is never retried, so page and browser
+/// errors still fail the test.
+async fn connect(
+    browser: Browser,
+    tweak: impl Fn(&mut serde_json::Map<String, Value>),
+) -> (Client, Driver) {
+    let mut last = String::new();
+    for attempt in 1..=3 {
+        let (driver, port) = Driver::start(browser);
+        let mut caps = browser.capabilities(&driver.profile_dir);
+        tweak(&mut caps);
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return (client, driver),
+            Err(e) => {
+                last = e.to_string();
+                eprintln!("{browser:?}: WebDriver session attempt {attempt} failed: {e}");
+                drop(driver);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+    panic!("{browser:?}: cannot open a WebDriver session: {last}")
+}
+
 /// A headless browser session with no server of its own, for pages served elsewhere (the
 /// live-mode lab). `insecure_certs` accepts the lab's self-signed HTTPS certificate.
 pub struct Session {
@@ -338,16 +368,12 @@ pub struct Session {
 
 impl Session {
     pub async fn start(browser: Browser, insecure_certs: bool) -> Session {
-        let (driver, port) = Driver::start(browser);
-        let mut caps = browser.capabilities(&driver.profile_dir);
-        if insecure_certs {
-            caps.insert("acceptInsecureCerts".into(), Value::Bool(true));
-        }
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .unwrap_or_else(|e| panic!("{browser:?}: cannot open a WebDriver session: {e}"));
+        let (client, driver) = connect(browser, |caps| {
+            if insecure_certs {
+                caps.insert("acceptInsecureCerts".into(), Value::Bool(true));
+            }
+        })
+        .await;
         Session {
             browser,
             client,
@@ -396,12 +422,7 @@ impl E2e {
     /// Serves `dist` at `mount` and opens a fresh `browser` session.
     pub async fn start(browser: Browser, dist: &Path, mount: &str) -> E2e {
         let server = StaticServer::start(dist, mount).await;
-        let (driver, port) = Driver::start(browser);
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(browser.capabilities(&driver.profile_dir))
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .unwrap_or_else(|e| panic!("{browser:?}: cannot open a WebDriver session: {e}"));
+        let (client, driver) = connect(browser, |_| {}).await;
         E2e {
             browser,
             client,
