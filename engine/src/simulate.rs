@@ -625,15 +625,13 @@ impl Run {
                                 spec::FETCH_HTTP_NETWORK,
                             ));
                         }
-                        self.steps
-                            .push(network_error_step(index, &spec.client, &self.profile));
-                        self.push_outcome(
+                        self.network_error(
                             index,
+                            &spec.client,
                             &original_method,
                             &url_list[0],
                             chain,
-                            JsResult::NetworkError,
-                            Some(reason),
+                            reason,
                         );
                         return;
                     }
@@ -660,15 +658,13 @@ impl Run {
                             )
                             .with("Status", status.to_string()),
                         );
-                        self.steps
-                            .push(network_error_step(index, &spec.client, &self.profile));
-                        self.push_outcome(
+                        self.network_error(
                             index,
+                            &spec.client,
                             &original_method,
                             &url_list[0],
                             chain,
-                            JsResult::NetworkError,
-                            Some(Reason::RedirectModeError),
+                            Reason::RedirectModeError,
                         );
                         return;
                     }
@@ -809,15 +805,13 @@ impl Run {
                             continue;
                         }
                         Err(reason) => {
-                            self.steps
-                                .push(network_error_step(index, &spec.client, &self.profile));
-                            self.push_outcome(
+                            self.network_error(
                                 index,
+                                &spec.client,
                                 &original_method,
                                 &url_list[0],
                                 chain,
-                                JsResult::NetworkError,
-                                Some(reason),
+                                reason,
                             );
                             return;
                         }
@@ -1315,6 +1309,29 @@ impl Run {
     /// Records a request that ended after it was sent (network error,
     /// opaque redirect).
     #[allow(clippy::too_many_arguments)]
+    /// The request ends in a network error: what the page's code sees, then
+    /// the outcome (reported under the request as first written).
+    fn network_error(
+        &mut self,
+        index: usize,
+        client: &Client,
+        method: &str,
+        url: &Url,
+        chain: Chain,
+        reason: Reason,
+    ) {
+        self.steps
+            .push(network_error_step(index, client, &self.profile));
+        self.push_outcome(
+            index,
+            method,
+            url,
+            chain,
+            JsResult::NetworkError,
+            Some(reason),
+        );
+    }
+
     fn push_outcome(
         &mut self,
         index: usize,
