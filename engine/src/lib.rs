@@ -5,38 +5,33 @@
 //! an enumerated [`Reason`], a [`Verdict`], a plain explanation and the spec
 //! section behind it. Pure Rust: no web APIs, so it runs natively and in wasm.
 //!
-//! Modules are named after what they decide:
-//! - [`origin`], [`site`], [`mixed_content`]: URLs, origins, sites, secure contexts.
-//! - [`safelist`]: methods and request headers (Fetch §2.2), when a preflight is needed.
-//! - [`preflight`], [`cors_check`]: the CORS protocol (Fetch §4.8, §4.10).
-//! - [`cookie_date`], [`set_cookie`], [`cookie_store`]: cookies (RFC 6265bis §5).
+//! The folders show the parts:
+//! - [`urls`]: URLs, origins, sites (real Public Suffix List), mixed content.
+//! - [`fetch`]: the Fetch Standard — safelists, CORS-preflight fetch, the CORS
+//!   check, and [`fetch::simulate`], which runs every request end to end.
+//! - [`cookies`]: RFC 6265bis — `Set-Cookie` parsing, dates, the cookie store.
 //! - [`profile`]: what differs between browsers.
-//! - [`server`]: server models (raw headers, Rails: rack-cors and the session store).
-//! - [`simulate`]: runs a scenario end to end and writes the trace.
-//! - [`permalink`]: the scenario as a short, human-readable query string.
+//! - [`server`]: server models behind one interface (raw headers, Rails).
+//! - [`explain`]: the trace, its reason codes and spec sections, fixes, code.
+//! - [`sharing`]: permalinks, presets, live mode's pure parts.
+//!
+//! Every module is also re-exported at the crate root under its own name
+//! (`crumbtrail_engine::preflight`), so a path names what it decides.
 
-pub mod codegen;
-pub mod cookie_date;
-pub mod cookie_store;
-pub mod cors_check;
-pub mod fixes;
-pub mod headers;
-pub mod http;
-pub mod live;
-pub mod mixed_content;
-pub mod origin;
-pub mod permalink;
-pub mod preflight;
-pub mod presets;
+pub mod cookies;
+pub mod explain;
+pub mod fetch;
 pub mod profile;
-pub mod safelist;
 pub mod scenario;
 pub mod server;
-pub mod set_cookie;
-pub mod simulate;
-pub mod site;
-pub mod spec;
-pub mod trace;
+pub mod sharing;
+pub mod urls;
+
+pub use cookies::{cookie_date, cookie_store, set_cookie};
+pub use explain::{codegen, fixes, spec, trace};
+pub use fetch::{cors_check, headers, http, preflight, safelist, simulate};
+pub use sharing::{live, permalink, presets};
+pub use urls::{mixed_content, origin, site};
 
 pub use profile::{BrowserProfile, ProfileId};
 pub use scenario::Scenario;
