@@ -4,4 +4,5 @@
 pub mod codegen;
 pub mod fixes;
 pub mod spec;
+pub mod summary;
 pub mod trace;

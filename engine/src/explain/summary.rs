@@ -1,0 +1,164 @@
+//! The summary of a trace: its root causes, ranked by what to fix first,
+//! and the one sentence at the top of the page.
+
+use url::Url;
+
+use crate::scenario::Scenario;
+use crate::trace::{FieldError, JsResult, Phase, Reason, RequestOutcome, RootCause, Step, Verdict};
+
+/// Ranking for root causes: what to fix first.
+fn priority(reason: Reason) -> u8 {
+    use Reason::*;
+    match reason {
+        BootError | RackCorsMisconfiguration => 0,
+        MixedContentBlocked
+        | ForbiddenMethod
+        | SameOriginModeCrossOrigin
+        | NoCorsMethodNotAllowed => 1,
+        PreflightStatusNotOk
+        | PreflightRedirect
+        | InvalidAllowMethods
+        | InvalidAllowHeaders
+        | MethodNotAllowed
+        | MethodWildcardWithCredentials
+        | HeaderNotAllowed
+        | HeaderWildcardWithCredentials
+        | AuthorizationNotCoveredByWildcard => 2,
+        MissingAllowOrigin
+        | AllowOriginMismatch
+        | WildcardOriginWithCredentials
+        | MultipleAllowOrigin
+        | MissingAllowCredentials => 3,
+        CredentialsOmitted | CredentialsSameOriginCrossOrigin | SetCookieIgnoredNoCredentials => 4,
+        SessionMiddlewareMissing
+        | DisabledSessionError
+        | SessionNotWrittenInsecure
+        | SessionOptionsIgnored
+        | CsrfRejected
+        | MiddlewareAnsweredFirst
+        | ForceSslRedirect => 5,
+        NetworkError | RequestNotSent => 9,
+        _ => 6,
+    }
+}
+
+pub(crate) fn root_causes(steps: &[Step]) -> Vec<RootCause> {
+    let mut causes: Vec<(u8, usize, RootCause)> = Vec::new();
+    for (order, step) in steps.iter().enumerate() {
+        if step.verdict != Verdict::Blocked {
+            continue;
+        }
+        let p = priority(step.reason);
+        if p == 9 {
+            continue; // consequences, not causes
+        }
+        if causes.iter().any(|(_, _, c)| c.reason == step.reason) {
+            continue;
+        }
+        causes.push((
+            p,
+            order,
+            RootCause {
+                reason: step.reason,
+                request: step.request,
+                summary: step.title.to_string(),
+            },
+        ));
+    }
+    causes.sort_by_key(|(p, order, _)| (*p, *order));
+    causes.into_iter().map(|(_, _, c)| c).collect()
+}
+
+fn describe_request(scenario: &Scenario, outcome: &RequestOutcome) -> String {
+    let path = Url::parse(&outcome.url)
+        .map(|u| u.path().to_string())
+        .unwrap_or_else(|_| scenario.requests[outcome.index].url.clone());
+    format!("{} {}", outcome.method, path)
+}
+
+/// The one sentence at the top of the page.
+pub(crate) fn headline(
+    scenario: &Scenario,
+    steps: &[Step],
+    outcomes: &[RequestOutcome],
+    field_errors: &[FieldError],
+    causes: &[RootCause],
+) -> String {
+    if let Some(boot) = steps
+        .iter()
+        .find(|s| s.reason == Reason::BootError || s.reason == Reason::RackCorsMisconfiguration)
+    {
+        return format!("The server never starts: {}", boot.title);
+    }
+    if let Some(e) = field_errors.first() {
+        return format!("Waiting for {}: {}", e.field, e.message);
+    }
+    if scenario.requests.is_empty() {
+        return "Add a request to see what the browser does.".into();
+    }
+    let stored_any: Vec<&String> = outcomes
+        .iter()
+        .flat_map(|o| o.cookies_stored.iter())
+        .collect();
+    if let Some(cause) = causes.first() {
+        let which = cause
+            .request
+            .and_then(|i| outcomes.iter().find(|o| o.index == i))
+            .map(|o| {
+                format!(
+                    "{} (request {})",
+                    describe_request(scenario, o),
+                    o.index + 1
+                )
+            })
+            .unwrap_or_default();
+        let step_phase = steps
+            .iter()
+            .find(|s| s.reason == cause.reason && s.request == cause.request)
+            .map(|s| s.phase);
+        return match step_phase {
+            Some(Phase::CookiesSent) if !stored_any.is_empty() => format!(
+                "The cookie is stored but not sent back on {which}: {}",
+                cause.summary
+            ),
+            Some(Phase::CookiesSent) => format!("No cookie is sent on {which}: {}", cause.summary),
+            Some(Phase::SetCookie) => {
+                format!("The cookie is never stored ({which}): {}", cause.summary)
+            }
+            Some(Phase::Preflight) => format!("{which} fails at the preflight: {}", cause.summary),
+            Some(Phase::CorsCheck) => {
+                let stored_here = cause
+                    .request
+                    .and_then(|i| outcomes.iter().find(|o| o.index == i))
+                    .map(|o| !o.cookies_stored.is_empty())
+                    .unwrap_or(false);
+                if stored_here {
+                    format!(
+                        "The page cannot read {which}, although its cookie was stored: {}",
+                        cause.summary
+                    )
+                } else {
+                    format!("The page cannot read {which}: {}", cause.summary)
+                }
+            }
+            Some(Phase::Server) => {
+                format!("The server side breaks it on {which}: {}", cause.summary)
+            }
+            _ => format!("{which}: {}", cause.summary),
+        };
+    }
+    let sent_later = outcomes.iter().skip(1).any(|o| !o.cookies_sent.is_empty());
+    let all_readable = outcomes
+        .iter()
+        .all(|o| o.readable() || o.js_result == JsResult::Navigated);
+    match (stored_any.first(), sent_later, all_readable) {
+        (Some(name), true, true) => format!(
+            "It works: `{name}` is stored and sent back, and the page can read every response."
+        ),
+        (Some(name), false, _) if outcomes.len() > 1 => {
+            format!("`{name}` is stored, but no later request carries it.")
+        }
+        (None, _, true) => "Every response is readable, but no cookie is set.".into(),
+        _ => "Done: see the steps below.".into(),
+    }
+}
