@@ -9,7 +9,9 @@ use super::simulate::{
     client_name, credentials_fix, credentials_label, navigation_method, Built, Run,
 };
 use crate::headers::HeaderList;
-use crate::scenario::{BodyKind, Client, CredentialsMode, RequestMode, RequestSpec};
+use crate::scenario::{
+    BodyKind, Client, CredentialsMode, NavigationForm, RequestMode, RequestSpec,
+};
 use crate::trace::{Phase, Reason, Step, Verdict};
 use crate::{safelist, spec};
 
@@ -30,15 +32,11 @@ impl Run {
         let credentials_mode = client.credentials_mode();
         let method = self.request_method(index, spec, url)?;
         let mut headers = self.author_request_headers(index, spec, client_headers);
-        let (mode, cors) = self.request_mode(
-            index,
-            spec,
-            url,
-            &method,
-            &mut headers,
-            origins,
-            same_origin,
-        )?;
+        if client.request_mode() == RequestMode::NoCors {
+            self.no_cors_request(index, spec, url, &method, &mut headers)?;
+        }
+        self.body_content_type(index, spec, &mut headers);
+        let (mode, cors) = self.request_mode(index, spec, url, origins, same_origin)?;
 
         // Origin header (Fetch §Origin header): every CORS request, and
         // same-origin or navigation requests whose method is not GET/HEAD.
@@ -130,9 +128,9 @@ impl Run {
         Some(method)
     }
 
-    /// Fetch §Request class steps 32–37: the author's headers through the
-    /// "request" guard (forbidden request-headers dropped), the client
-    /// library's own headers, then the body's `Content-Type`.
+    /// Fetch §Request class steps 32–33: the author's headers through the
+    /// "request" guard (forbidden request-headers dropped), and the client
+    /// library's own headers.
     fn author_request_headers(
         &mut self,
         index: usize,
@@ -175,41 +173,111 @@ impl Run {
                     headers.push("Accept", "application/json, text/plain, */*");
                 }
             }
-            // The body decides Content-Type when the code set none.
-            if !headers.contains("content-type") {
-                if let Some(ct) = content_type_for(client, spec.body) {
-                    let who = if matches!(client, Client::Axios { .. }) {
-                        "axios"
-                    } else {
-                        "The browser"
-                    };
-                    self.steps.push(
-                        Step::new(
-                            Some(index),
-                            Phase::Request,
-                            Verdict::Ok,
-                            Reason::ContentTypeFromBody,
-                            format!("{who} sets Content-Type: {ct}"),
-                            format!(
-                                "The code sets no Content-Type, so {} picks one from the body ({}).{}",
-                                who.to_lowercase(),
-                                body_name(spec.body),
-                                if ct.starts_with("application/json") {
-                                    " application/json is not a CORS-safelisted type, so a cross-origin request needs a preflight."
-                                } else {
-                                    ""
-                                }
-                            ),
-                            spec::FETCH_SAFELISTED_REQUEST_HEADER,
-                        )
-                        .with("Content-Type", ct),
-                    );
-                    headers.push("Content-Type", ct);
-                }
-            }
         }
 
         headers
+    }
+
+    /// Fetch §Request class steps 36–37: when the headers (after their
+    /// guard) hold no `Content-Type`, the body's type is appended — so a
+    /// no-cors request whose `application/json` was dropped still sends the
+    /// string body's `text/plain;charset=UTF-8`. A POST form sends its
+    /// encoding (HTML §Form submission: `application/x-www-form-urlencoded`
+    /// by default).
+    fn body_content_type(&mut self, index: usize, spec: &RequestSpec, headers: &mut HeaderList) {
+        let client = spec.client;
+        if let Client::Navigation {
+            form: NavigationForm::FormPost,
+        } = client
+        {
+            headers.push("Content-Type", "application/x-www-form-urlencoded");
+            return;
+        }
+        if !client.is_script() {
+            return;
+        }
+        // The body decides Content-Type when the code set none.
+        if !headers.contains("content-type") {
+            if let Some(ct) = content_type_for(client, spec.body) {
+                let who = if matches!(client, Client::Axios { .. }) {
+                    "axios"
+                } else {
+                    "The browser"
+                };
+                self.steps.push(
+                    Step::new(
+                        Some(index),
+                        Phase::Request,
+                        Verdict::Ok,
+                        Reason::ContentTypeFromBody,
+                        format!("{who} sets Content-Type: {ct}"),
+                        format!(
+                            "The code sets no Content-Type, so {} picks one from the body ({}).{}",
+                            who.to_lowercase(),
+                            body_name(spec.body),
+                            if ct.starts_with("application/json") {
+                                " application/json is not a CORS-safelisted type, so a cross-origin request needs a preflight."
+                            } else {
+                                ""
+                            }
+                        ),
+                        spec::FETCH_SAFELISTED_REQUEST_HEADER,
+                    )
+                    .with("Content-Type", ct),
+                );
+                headers.push("Content-Type", ct);
+            }
+        }
+    }
+
+    /// Fetch §Request class step 30: in no-cors mode only a CORS-safelisted
+    /// method is allowed (else a TypeError), and the headers get the
+    /// "request-no-cors" guard: every header that is not no-CORS-safelisted
+    /// is dropped as it is set. This holds whatever the URL, same-origin too.
+    fn no_cors_request(
+        &mut self,
+        index: usize,
+        spec: &RequestSpec,
+        url: &Url,
+        method: &str,
+        headers: &mut HeaderList,
+    ) -> Option<()> {
+        // Fetch §Request constructor: no-cors allows only safelisted methods
+        // and no-CORS-safelisted headers.
+        if !safelist::is_cors_safelisted_method(method) {
+            self.steps.push(Step::new(
+                    Some(index),
+                    Phase::Request,
+                    Verdict::Blocked,
+                    Reason::NoCorsMethodNotAllowed,
+                    format!("mode: 'no-cors' cannot send {method}"),
+                    "In no-cors mode only GET, HEAD and POST are allowed: fetch() throws a TypeError. Use mode: 'cors'.",
+                    spec::FETCH_REQUEST_MODE,
+                ));
+            self.result_not_sent(index, spec, url, Reason::NoCorsMethodNotAllowed);
+            return None;
+        }
+        let before = headers.clone();
+        headers
+            .0
+            .retain(|(n, v)| safelist::is_no_cors_safelisted_request_header(n, v));
+        for (n, v) in before.iter() {
+            if !headers.contains(n) {
+                self.steps.push(
+                        Step::new(
+                            Some(index),
+                            Phase::Request,
+                            Verdict::Warning,
+                            Reason::NoCorsHeaderDropped,
+                            format!("mode: 'no-cors' drops `{n}`"),
+                            "In no-cors mode the browser silently removes every header that is not no-CORS-safelisted.",
+                            spec::FETCH_NO_CORS_SAFELISTED,
+                        )
+                        .with(n.to_string(), v),
+                    );
+            }
+        }
+        Some(())
     }
 
     /// Fetch §Request class (mode) and §Main fetch step 12: navigation,
@@ -222,8 +290,6 @@ impl Run {
         index: usize,
         spec: &RequestSpec,
         url: &Url,
-        method: &str,
-        headers: &mut HeaderList,
         (page_origin, url_origin): (&str, &str),
         same_origin: bool,
     ) -> Option<(RequestMode, bool)> {
@@ -270,41 +336,8 @@ impl Run {
                 return None;
             }
             _ if mode == RequestMode::NoCors => {
-                // Fetch §Request constructor: no-cors allows only safelisted methods
-                // and no-CORS-safelisted headers.
-                if !safelist::is_cors_safelisted_method(method) {
-                    self.steps.push(Step::new(
-                        Some(index),
-                        Phase::Request,
-                        Verdict::Blocked,
-                        Reason::NoCorsMethodNotAllowed,
-                        format!("mode: 'no-cors' cannot send {method}"),
-                        "In no-cors mode only GET, HEAD and POST are allowed: fetch() throws a TypeError. Use mode: 'cors'.",
-                        spec::FETCH_REQUEST_MODE,
-                    ));
-                    self.result_not_sent(index, spec, url, Reason::NoCorsMethodNotAllowed);
-                    return None;
-                }
-                let before = headers.clone();
-                headers
-                    .0
-                    .retain(|(n, v)| safelist::is_no_cors_safelisted_request_header(n, v));
-                for (n, v) in before.iter() {
-                    if !headers.contains(n) {
-                        self.steps.push(
-                            Step::new(
-                                Some(index),
-                                Phase::Request,
-                                Verdict::Warning,
-                                Reason::NoCorsHeaderDropped,
-                                format!("mode: 'no-cors' drops `{n}`"),
-                                "In no-cors mode the browser silently removes every header that is not no-CORS-safelisted.",
-                                spec::FETCH_NO_CORS_SAFELISTED,
-                            )
-                            .with(n.to_string(), v),
-                        );
-                    }
-                }
+                // The method and headers were checked by the Request
+                // constructor (`no_cors_request`): only the tainting is left.
                 self.steps.push(Step::new(
                     Some(index),
                     Phase::Request,
