@@ -670,164 +670,236 @@ impl RackCors {
     }
 
     /// [`RackCors::call`] with the request path already unescaped and
-    /// cleaned by [`evaluate_path`].
+    /// cleaned by [`evaluate_path`]. `rack-cors lib/rack/cors.rb` `call`:
+    /// no Origin → a miss; a preflight → answered here; anything else →
+    /// `process_cors`, and the app is called.
     pub fn call_on(&self, req: &WireRequest, path: &str, request_index: usize) -> CorsCall {
         let ri = Some(request_index);
         let origin = req
             .headers
             .get("origin")
             .or_else(|| req.headers.get("x-origin"));
-        let path = path.to_string();
-        let mut steps = Vec::new();
-        let vary = self.resource_for_path(&path).map(|r| r.vary.clone());
-
+        // `resource_for_path` decides Vary before the app runs.
+        let vary = self.resource_for_path(path).map(|r| r.vary.clone());
         let Some(origin) = origin else {
-            steps.push(
-                Step::new(
-                    ri,
-                    Phase::Server,
-                    Verdict::Ok,
-                    Reason::RackCorsMissOrigin,
-                    "rack-cors: no Origin header, no CORS headers",
-                    "The request carries no Origin header (same-origin, or a navigation the browser \
-                     sends without one), so rack-cors adds no CORS headers. It still adds `Vary: Origin` \
-                     when the path matches a resource.",
-                    spec::RACK_CORS,
-                )
-                .with("path", path.clone()),
-            );
-            return CorsCall {
-                outcome: CorsOutcome::PassOn(PassOn {
-                    add_headers: None,
-                    vary,
-                    debug: self.debug.then(|| "miss; no-origin".to_string()),
-                }),
-                steps,
-            };
+            return self.no_origin(ri, path, vary);
         };
-
         let acrm = req.headers.get("access-control-request-method");
-        if req.method == "OPTIONS" && acrm.is_some() {
-            let acrm = acrm.unwrap_or_default();
-            let acrh = req.headers.get("access-control-request-headers");
-            let (headers, step) = match self.match_resource(&path, &origin) {
-                Err(miss) => (
-                    HeaderList::new(),
-                    self.miss_step(ri, miss, true, &origin, &path),
-                ),
-                Ok((b, r)) => {
-                    if !r.methods.contains(&acrm.to_ascii_lowercase()) {
-                        (
-                            HeaderList::new(),
-                            self.miss_step(ri, Miss::DenyMethod, true, &origin, &path)
-                                .with("Access-Control-Request-Method", acrm.clone())
-                                .with(
-                                    "methods allowed",
-                                    r.methods
-                                        .iter()
-                                        .map(|m| m.to_ascii_uppercase())
-                                        .collect::<Vec<_>>()
-                                        .join(", "),
-                                ),
-                        )
-                    } else if acrh.as_deref().is_some_and(|h| !Self::allow_headers(r, h)) {
-                        (
-                            HeaderList::new(),
-                            self.miss_step(ri, Miss::DenyHeader, true, &origin, &path)
-                                .with(
-                                    "Access-Control-Request-Headers",
-                                    acrh.clone().unwrap_or_default(),
-                                )
-                                .with("headers allowed", headers_label(&r.headers)),
-                        )
-                    } else {
-                        let mut h = HeaderList(self.to_headers(r, &origin));
-                        if let Some(acrh) = &acrh {
-                            h.push(self.gen.name("Access-Control-Allow-Headers"), acrh.clone());
-                        }
-                        let step = Step::new(
-                            ri,
-                            Phase::Server,
-                            Verdict::Ok,
-                            Reason::RackCorsHit,
-                            "rack-cors answered the preflight: 200 with CORS headers",
-                            format!(
-                                "The Origin matches allow block {} and the path matches resource `{}`; the \
-                                 requested method and headers are allowed. rack-cors answers the OPTIONS \
-                                 request itself (the app never sees it): 200, the Origin {}, the resource's \
-                                 methods, Max-Age, and the requested headers echoed back.",
-                                b.index + 1,
-                                self.resource_path(b.index, r.index),
-                                if r.public { "answered with `*`" } else { "reflected" }
-                            ),
-                            spec::RACK_CORS,
-                        )
-                        .with("Origin", origin.clone())
-                        .with("path", path.clone());
-                        (h, step)
-                    }
+        match acrm {
+            Some(acrm) if req.method == "OPTIONS" => {
+                let acrh = req.headers.get("access-control-request-headers");
+                let (headers, step) = self.process_preflight(ri, path, &origin, &acrm, acrh);
+                CorsCall {
+                    outcome: CorsOutcome::Answered(WireResponse {
+                        status: 200,
+                        headers,
+                    }),
+                    steps: vec![step],
                 }
-            };
-            steps.push(step);
-            return CorsCall {
-                outcome: CorsOutcome::Answered(WireResponse {
-                    status: 200,
-                    headers,
-                }),
-                steps,
-            };
+            }
+            _ => self.process_cors(ri, path, &origin, vary),
         }
+    }
 
-        match self.match_resource(&path, &origin) {
-            Ok((b, r)) => {
-                steps.push(
-                    Step::new(
-                        ri,
-                        Phase::Server,
-                        Verdict::Ok,
-                        Reason::RackCorsHit,
-                        "rack-cors: hit, CORS headers added",
-                        format!(
-                            "The Origin matches allow block {} and the path matches resource `{}`. rack-cors \
-                             puts its headers in front of the app's: Allow-Origin ({}), Allow-Methods, \
-                             Expose-Headers (empty when `expose` is unset), Max-Age{}. It does not check the \
-                             method or headers of a non-preflight request.",
-                            b.index + 1,
-                            self.resource_path(b.index, r.index),
-                            if r.public { "`*`" } else { "the request's Origin, reflected" },
-                            if r.credentials {
-                                " and Allow-Credentials: true"
-                            } else {
-                                "; no Allow-Credentials, because the resource has no `credentials: true`"
-                            }
-                        ),
-                        spec::RACK_CORS,
-                    )
-                    .with("Origin", origin.clone())
-                    .with("path", path.clone())
-                    .with("credentials", r.credentials.to_string()),
-                );
-                CorsCall {
-                    outcome: CorsOutcome::PassOn(PassOn {
-                        add_headers: Some(self.to_headers(r, &origin)),
-                        vary,
-                        debug: self.debug.then(|| "hit".to_string()),
-                    }),
-                    steps,
-                }
-            }
-            Err(miss) => {
-                steps.push(self.miss_step(ri, miss, false, &origin, &path));
-                CorsCall {
-                    outcome: CorsOutcome::PassOn(PassOn {
-                        add_headers: None,
-                        vary,
-                        debug: self.debug.then(|| format!("miss; {}", miss.as_str())),
-                    }),
-                    steps,
-                }
-            }
+    /// No `Origin` (nor `X-Origin`): `Result::MISS_NO_ORIGIN`, but Vary still applies.
+    fn no_origin(&self, ri: Option<usize>, path: &str, vary: Option<Vec<String>>) -> CorsCall {
+        let step = Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Ok,
+            Reason::RackCorsMissOrigin,
+            "rack-cors: no Origin header, no CORS headers",
+            "The request carries no Origin header (same-origin, or a navigation the browser \
+             sends without one), so rack-cors adds no CORS headers. It still adds `Vary: Origin` \
+             when the path matches a resource.",
+            spec::RACK_CORS,
+        )
+        .with("path", path.to_string());
+        CorsCall {
+            outcome: CorsOutcome::PassOn(PassOn {
+                add_headers: None,
+                vary,
+                debug: self.debug.then(|| "miss; no-origin".to_string()),
+            }),
+            steps: vec![step],
         }
+    }
+
+    /// `process_preflight` (`lib/rack/cors.rb`): the headers of the 200 rack-cors
+    /// answers with (none on a miss), and the step that explains them.
+    fn process_preflight(
+        &self,
+        ri: Option<usize>,
+        path: &str,
+        origin: &str,
+        acrm: &str,
+        acrh: Option<String>,
+    ) -> (HeaderList, Step) {
+        match self.match_resource(path, origin) {
+            Err(miss) => (
+                HeaderList::new(),
+                self.miss_step(ri, miss, true, origin, path),
+            ),
+            Ok((b, r)) => match Self::preflight_denial(r, acrm, acrh.as_deref()) {
+                Some(miss) => (
+                    HeaderList::new(),
+                    self.preflight_denied_step(ri, miss, r, origin, path, acrm, acrh),
+                ),
+                None => self.preflight_hit(ri, b, r, origin, path, acrh),
+            },
+        }
+    }
+
+    /// `Resource#process_preflight` (`lib/rack/cors/resource.rb`): the
+    /// method, then the requested headers, must be allowed.
+    fn preflight_denial(r: &CompiledResource, acrm: &str, acrh: Option<&str>) -> Option<Miss> {
+        if !r.methods.contains(&acrm.to_ascii_lowercase()) {
+            Some(Miss::DenyMethod)
+        } else if acrh.is_some_and(|h| !Self::allow_headers(r, h)) {
+            Some(Miss::DenyHeader)
+        } else {
+            None
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn preflight_denied_step(
+        &self,
+        ri: Option<usize>,
+        miss: Miss,
+        r: &CompiledResource,
+        origin: &str,
+        path: &str,
+        acrm: &str,
+        acrh: Option<String>,
+    ) -> Step {
+        let step = self.miss_step(ri, miss, true, origin, path);
+        if miss == Miss::DenyMethod {
+            step.with("Access-Control-Request-Method", acrm.to_string())
+                .with(
+                    "methods allowed",
+                    r.methods
+                        .iter()
+                        .map(|m| m.to_ascii_uppercase())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+        } else {
+            step.with("Access-Control-Request-Headers", acrh.unwrap_or_default())
+                .with("headers allowed", headers_label(&r.headers))
+        }
+    }
+
+    /// `Resource#to_preflight_headers`: the actual-response set plus the
+    /// requested headers echoed back.
+    fn preflight_hit(
+        &self,
+        ri: Option<usize>,
+        b: &CompiledBlock,
+        r: &CompiledResource,
+        origin: &str,
+        path: &str,
+        acrh: Option<String>,
+    ) -> (HeaderList, Step) {
+        let mut h = HeaderList(self.to_headers(r, origin));
+        if let Some(acrh) = acrh {
+            h.push(self.gen.name("Access-Control-Allow-Headers"), acrh);
+        }
+        let step = Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Ok,
+            Reason::RackCorsHit,
+            "rack-cors answered the preflight: 200 with CORS headers",
+            format!(
+                "The Origin matches allow block {} and the path matches resource `{}`; the \
+                 requested method and headers are allowed. rack-cors answers the OPTIONS \
+                 request itself (the app never sees it): 200, the Origin {}, the resource's \
+                 methods, Max-Age, and the requested headers echoed back.",
+                b.index + 1,
+                self.resource_path(b.index, r.index),
+                if r.public {
+                    "answered with `*`"
+                } else {
+                    "reflected"
+                }
+            ),
+            spec::RACK_CORS,
+        )
+        .with("Origin", origin.to_string())
+        .with("path", path.to_string());
+        (h, step)
+    }
+
+    /// `process_cors` (`lib/rack/cors.rb`): on a hit, the headers to put in
+    /// front of the app's; on a miss, none. The method and headers of a
+    /// non-preflight request are not checked.
+    fn process_cors(
+        &self,
+        ri: Option<usize>,
+        path: &str,
+        origin: &str,
+        vary: Option<Vec<String>>,
+    ) -> CorsCall {
+        let (add_headers, step, debug) = match self.match_resource(path, origin) {
+            Ok((b, r)) => (
+                Some(self.to_headers(r, origin)),
+                self.actual_hit_step(ri, b, r, origin, path),
+                "hit".to_string(),
+            ),
+            Err(miss) => (
+                None,
+                self.miss_step(ri, miss, false, origin, path),
+                format!("miss; {}", miss.as_str()),
+            ),
+        };
+        CorsCall {
+            outcome: CorsOutcome::PassOn(PassOn {
+                add_headers,
+                vary,
+                debug: self.debug.then_some(debug),
+            }),
+            steps: vec![step],
+        }
+    }
+
+    fn actual_hit_step(
+        &self,
+        ri: Option<usize>,
+        b: &CompiledBlock,
+        r: &CompiledResource,
+        origin: &str,
+        path: &str,
+    ) -> Step {
+        Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Ok,
+            Reason::RackCorsHit,
+            "rack-cors: hit, CORS headers added",
+            format!(
+                "The Origin matches allow block {} and the path matches resource `{}`. rack-cors \
+                 puts its headers in front of the app's: Allow-Origin ({}), Allow-Methods, \
+                 Expose-Headers (empty when `expose` is unset), Max-Age{}. It does not check the \
+                 method or headers of a non-preflight request.",
+                b.index + 1,
+                self.resource_path(b.index, r.index),
+                if r.public {
+                    "`*`"
+                } else {
+                    "the request's Origin, reflected"
+                },
+                if r.credentials {
+                    " and Allow-Credentials: true"
+                } else {
+                    "; no Allow-Credentials, because the resource has no `credentials: true`"
+                }
+            ),
+            spec::RACK_CORS,
+        )
+        .with("Origin", origin.to_string())
+        .with("path", path.to_string())
+        .with("credentials", r.credentials.to_string())
     }
 
     fn resource_path(&self, block: usize, resource: usize) -> &str {
