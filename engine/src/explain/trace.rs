@@ -331,6 +331,9 @@ pub enum Reason {
     SessionRead,
     /// No session cookie on the request: the app does not know the user.
     SessionMissing,
+    /// The session cookie does not decrypt (another `secret_key_base`, or
+    /// edited): Rails treats the session as empty.
+    SessionCookieUndecryptable,
     /// Rack never writes a `secure: true` session cookie on a plain-http request.
     SessionNotWrittenInsecure,
     /// API-only app without session middleware: the session write is lost.

@@ -401,8 +401,9 @@ use crate::headers::HeaderList;
 use crate::http::{ServerModel, ServerReply, WireRequest, WireResponse};
 use crate::server::rack_cors::{evaluate_path, CorsConfigError, CorsOutcome, PassOn, RackCors};
 use crate::server::session_store::{
-    cookie_attrs, flag_secure, request_cookie, request_is_ssl, security_matches, session_mode,
-    set_cookie_line, NoSession, RackGen, SessionMode,
+    cookie_attrs, flag_secure, issued_session_value, request_cookie, request_is_ssl,
+    security_matches, session_mode, session_value_decrypts, set_cookie_line, NoSession, RackGen,
+    SessionMode,
 };
 use crate::spec;
 use crate::trace::{Phase, Reason, Step, Verdict};
@@ -570,6 +571,50 @@ fn session_missing_step(ri: Option<usize>, key: Option<String>, cookies: Option<
         step = step.with("expected cookie", k);
     }
     step.with("Cookie header", cookies.unwrap_or_else(|| "(none)".into()))
+}
+
+/// The session cookie is there but does not decrypt: an empty session.
+fn session_undecryptable_step(ri: Option<usize>, key: &str, value: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::SessionCookieUndecryptable,
+        "Session cookie does not decrypt: the session is empty (401)",
+        format!(
+            "The request carries `{key}`, but Rails could not decrypt `{key}` (signed with another \
+             secret_key_base, or edited), so the session is empty — you are logged out. The cookie \
+             store reads the session through the encrypted cookie jar, and a value that fails to \
+             decrypt or verify reads as nil: `session[:user_id]` is nil and the action answers 401. \
+             This action only reads the session, so Rails sends no Set-Cookie and the browser keeps \
+             the unreadable cookie until a login replaces it. Fix: log in again so this app writes \
+             a session it can read (if another app with a different secret_key_base uses the same \
+             cookie name, give this one its own `key:` in the session store)."
+        ),
+        spec::RAILS_COOKIE_STORE,
+    )
+    .with("cookie", key.to_string())
+    .with("value", value.to_string())
+}
+
+/// A login with a session cookie that does not decrypt starts a new session.
+fn login_replaces_undecryptable_step(ri: Option<usize>, key: &str, value: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Ok,
+        Reason::SessionCookieUndecryptable,
+        "The old session cookie does not decrypt: the login starts a new session",
+        format!(
+            "The request carries `{key}`, but Rails could not decrypt `{key}` (signed with another \
+             secret_key_base, or edited), so the session starts empty. The login writes \
+             `session[:user_id]`, so the cookie store commits a new session, and its `{key}` cookie \
+             replaces the unreadable one."
+        ),
+        spec::RAILS_COOKIE_STORE,
+    )
+    .with("cookie", key.to_string())
+    .with("value", value.to_string())
 }
 
 fn unauthorized_ahead_of_cors_step(ri: Option<usize>) -> Step {
@@ -773,7 +818,14 @@ impl RailsApp {
                 if *options_ignored {
                     steps.push(self.options_ignored_step(ri));
                 }
-                let value = format!("sess-{}", ri.unwrap_or(0) + 1);
+                // A cookie that does not decrypt loads as an empty session;
+                // the write below replaces it.
+                if let Some(old) = request_cookie(&req.headers, &options.key) {
+                    if !session_value_decrypts(&old) {
+                        steps.push(login_replaces_undecryptable_step(ri, &options.key, &old));
+                    }
+                }
+                let value = issued_session_value(ri.unwrap_or(0) + 1);
                 self.write_session(options, &value, &req.host(), ssl, ri, steps, true)
             }
         };
@@ -799,8 +851,18 @@ impl RailsApp {
         let value = key.as_ref().and_then(|k| request_cookie(&req.headers, k));
         let (key, value) = match (key, value) {
             (Some(key), Some(value)) => (key, value),
-            (key, _) => return self.unknown_user(req, key, ri, steps),
+            (key, _) => {
+                steps.push(session_missing_step(ri, key, req.headers.get("cookie")));
+                return self.unauthorized(ri, steps);
+            }
         };
+        // `cookie_store.rb`: the cookie is read through the encrypted jar; a
+        // value that does not decrypt is no session at all, so nothing is
+        // loaded and nothing is committed on a read.
+        if !session_value_decrypts(&value) {
+            steps.push(session_undecryptable_step(ri, &key, &value));
+            return self.unauthorized(ri, steps);
+        }
         steps.push(session_read_step(ri, &key));
         // Reading loads the session, and Rack commits a loaded session again.
         let set_cookie = match mode {
@@ -812,16 +874,9 @@ impl RailsApp {
         AppAnswer::through_cors(self.json_with_cookie(200, set_cookie))
     }
 
-    /// The read action without a session: 401, or a 401 from a middleware in
-    /// front of rack-cors (a Warden-like authentication failure).
-    fn unknown_user(
-        &self,
-        req: &WireRequest,
-        key: Option<String>,
-        ri: Option<usize>,
-        steps: &mut Vec<Step>,
-    ) -> AppAnswer {
-        steps.push(session_missing_step(ri, key, req.headers.get("cookie")));
+    /// The read action without a user in the session: 401, or a 401 from a
+    /// middleware in front of rack-cors (a Warden-like authentication failure).
+    fn unauthorized(&self, ri: Option<usize>, steps: &mut Vec<Step>) -> AppAnswer {
         if self.cors_position == CorsPosition::AfterAnsweringMiddleware {
             steps.push(unauthorized_ahead_of_cors_step(ri));
             return AppAnswer {
