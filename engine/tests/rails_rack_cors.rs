@@ -620,3 +620,24 @@ fn bad_regexp_is_a_boot_error() {
         .iter()
         .any(|v| v.value == "server.cors.allow.0.origins.0"));
 }
+
+// rack-cors `lib/rack/cors.rb`: `vary_resource.vary_headers&.any?`, so `vary: []` falls back to
+// the default `Origin` instead of writing an empty Vary (1.x: `vary_headers && ….any?`).
+#[test]
+fn empty_vary_list_falls_back_to_origin() {
+    for version in [RailsVersion::V6_1, RailsVersion::V8] {
+        let res = CorsResource {
+            vary: Some(Vec::new()),
+            ..bare_resource("*")
+        };
+        let mut app = app61(cors(&[O], res));
+        app.version = version;
+        app.load_defaults = version.max_load_defaults();
+        let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", O)]));
+        assert_eq!(
+            r.response.headers.get("Vary").as_deref(),
+            Some("Origin"),
+            "{version:?}"
+        );
+    }
+}

@@ -13,7 +13,8 @@
 //!   to later blocks.
 //! - Actual responses: Allow-Origin, Allow-Methods, Expose-Headers (empty when
 //!   unset), Max-Age, Allow-Credentials, merged in front of the app's headers;
-//!   `Vary: Origin` whenever the path matches any resource.
+//!   `Vary: Origin` (or the non-empty `vary:` list) whenever the path matches
+//!   any resource.
 //! - `origins '*'` with `credentials: true`: `CorsMisconfigurationError` when
 //!   the app boots.
 
@@ -562,8 +563,13 @@ impl RackCors {
                 max_age_value: max_age.to_string(),
                 methods,
                 headers: r.headers.clone(),
-
-                vary: r.vary.clone().unwrap_or_else(|| vec!["Origin".into()]),
+                // `lib/rack/cors.rb`: `vary_headers&.any?` or else
+                // `DEFAULT_VARY_HEADERS`, so `vary: []` still sends Origin.
+                vary: r
+                    .vary
+                    .clone()
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| vec!["Origin".into()]),
                 if_condition: r.if_condition,
             });
         }

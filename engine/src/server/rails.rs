@@ -136,7 +136,7 @@ pub struct CorsResource {
     pub expose: Vec<String>,
     /// `max_age:`; `None` = the default 7200.
     pub max_age: Option<u64>,
-    /// `vary:`; `None` = the default `Origin`.
+    /// `vary:`; `None` (or an empty list, which rack-cors ignores) = the default `Origin`.
     pub vary: Option<Vec<String>>,
     /// `if:` proc, as an on/off toggle: `false` means the proc returns false.
     pub if_condition: bool,
