@@ -641,3 +641,32 @@ fn empty_vary_list_falls_back_to_origin() {
         );
     }
 }
+
+// §F "preflight miss": an invalid path (`%00`) gives 400 with no headers — to a preflight only
+// (`lib/rack/cors.rb` checks `valid_path?` inside the preflight branch). An actual request with
+// such a path is matched on its unescaped (uncleaned) path, gets the CORS headers and reaches
+// the app; so does a request without an Origin.
+#[test]
+fn invalid_path_is_400_only_for_preflights() {
+    let app = app61(cors(&[O], bare_resource("/api/*")));
+    let r = respond(&app, &preflight(&format!("{API}/api/x%00"), O, "GET", None));
+    assert_eq!(r.response.status, 400);
+    assert!(r.response.headers.is_empty());
+
+    let r = respond(
+        &app,
+        &req("GET", &format!("{API}/api/x%00"), &[("Origin", O)]),
+    );
+    assert_ne!(r.response.status, 400);
+    let h = &r.response.headers;
+    assert_eq!(h.get("Access-Control-Allow-Origin").as_deref(), Some(O));
+    assert_eq!(h.get("Vary").as_deref(), Some("Origin"));
+    assert!(has(&r, Reason::RackCorsHit));
+    // The app ran: its read action answered.
+    assert!(has(&r, Reason::SessionMissing));
+
+    let r = respond(&app, &req("GET", &format!("{API}/api/x%00"), &[]));
+    assert_ne!(r.response.status, 400);
+    assert_eq!(r.response.headers.get("Vary").as_deref(), Some("Origin"));
+    assert!(has(&r, Reason::SessionMissing));
+}

@@ -321,6 +321,9 @@ pub enum Reason {
     RackCorsDenyMethod,
     /// rack-cors preflight denied: header not allowed.
     RackCorsDenyHeader,
+    /// rack-cors answers a preflight whose path unescapes to an invalid
+    /// string (`%00`, bytes that are not UTF-8) with 400 and no headers.
+    RackCorsInvalidPath,
     /// rack-cors refuses `origins '*'` with `credentials: true`: Rails does not boot.
     RackCorsMisconfiguration,
     /// A middleware ahead of rack-cors answered first (no CORS headers).

@@ -10,7 +10,8 @@
 //! - Preflight (`OPTIONS` + `Origin` + `Access-Control-Request-Method`):
 //!   answered by rack-cors itself, 200 with the CORS headers on a hit, 200
 //!   with **no** headers on a miss; a denied preflight does not fall through
-//!   to later blocks.
+//!   to later blocks. A preflight on an invalid path (`%00`) gets 400; other
+//!   requests on such a path are matched on the decoded path and go on.
 //! - Actual responses: Allow-Origin, Allow-Methods, Expose-Headers (empty when
 //!   unset), Max-Age, Allow-Credentials, merged in front of the app's headers;
 //!   `Vary: Origin` (or the non-empty `vary:` list) whenever the path matches
@@ -288,10 +289,22 @@ pub struct CorsCall {
     pub steps: Vec<Step>,
 }
 
-/// A path as rack-cors sees it: percent-decoded and cleaned of `.`/`..`
-/// segments (`Rack::Utils.unescape_path` + `clean_path_info`). `None` when
-/// the decoded path is invalid (NUL byte or not UTF-8).
-pub fn evaluate_path(raw_path: &str) -> Option<String> {
+/// A request path as rack-cors evaluates it (`lib/rack/cors.rb` `evaluate_path`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RackPath {
+    /// Percent-decoded (`Rack::Utils.unescape_path`), then cleaned of
+    /// `.`/`..` segments (`clean_path_info`) only when valid. Bytes that are
+    /// not UTF-8 show as U+FFFD.
+    pub path: String,
+    /// `Rack::Utils.valid_path?`: the decoded path is UTF-8 and has no NUL
+    /// byte. rack-cors answers a preflight on an invalid path with 400; any
+    /// other request is matched on the decoded path and goes on to the app.
+    pub valid: bool,
+}
+
+/// `evaluate_path`: percent-decodes the path and, when the result is a
+/// valid path, cleans it.
+pub fn evaluate_path(raw_path: &str) -> RackPath {
     let bytes = raw_path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -307,10 +320,21 @@ pub fn evaluate_path(raw_path: &str) -> Option<String> {
         out.push(bytes[i]);
         i += 1;
     }
-    let decoded = String::from_utf8(out).ok()?;
-    if decoded.contains('\0') {
-        return None;
-    }
+    let decoded = match String::from_utf8(out) {
+        Ok(d) if !d.contains('\0') => d,
+        Ok(d) => {
+            return RackPath {
+                path: d,
+                valid: false,
+            }
+        }
+        Err(e) => {
+            return RackPath {
+                path: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                valid: false,
+            }
+        }
+    };
     // clean_path_info: drop `.` and empty segments, pop on `..`.
     let mut parts: Vec<&str> = Vec::new();
     for seg in decoded.split('/') {
@@ -327,7 +351,10 @@ pub fn evaluate_path(raw_path: &str) -> Option<String> {
     if decoded.ends_with('/') && cleaned != "/" {
         cleaned.push('/');
     }
-    Some(cleaned)
+    RackPath {
+        path: cleaned,
+        valid: true,
+    }
 }
 
 /// rack-cors `Resource#compile`: the regexp source for a path pattern.
@@ -671,16 +698,16 @@ impl RackCors {
 
     /// Runs rack-cors on one request (before the app).
     pub fn call(&self, req: &WireRequest, request_index: usize) -> CorsCall {
-        let path = evaluate_path(&req.path()).unwrap_or_default();
-        self.call_on(req, &path, request_index)
+        self.call_on(req, &evaluate_path(&req.path()), request_index)
     }
 
-    /// [`RackCors::call`] with the request path already unescaped and
-    /// cleaned by [`evaluate_path`]. `rack-cors lib/rack/cors.rb` `call`:
-    /// no Origin → a miss; a preflight → answered here; anything else →
-    /// `process_cors`, and the app is called.
-    pub fn call_on(&self, req: &WireRequest, path: &str, request_index: usize) -> CorsCall {
+    /// [`RackCors::call`] with the request path already evaluated by
+    /// [`evaluate_path`]. `rack-cors lib/rack/cors.rb` `call`: no Origin → a
+    /// miss; a preflight → answered here (400 on an invalid path); anything
+    /// else → `process_cors`, and the app is called.
+    pub fn call_on(&self, req: &WireRequest, path: &RackPath, request_index: usize) -> CorsCall {
         let ri = Some(request_index);
+        let (path, valid) = (path.path.as_str(), path.valid);
         let origin = req
             .headers
             .get("origin")
@@ -692,6 +719,13 @@ impl RackCors {
         };
         let acrm = req.headers.get("access-control-request-method");
         match acrm {
+            Some(_) if req.method == "OPTIONS" && !valid => CorsCall {
+                outcome: CorsOutcome::Answered(WireResponse {
+                    status: 400,
+                    headers: HeaderList::new(),
+                }),
+                steps: vec![invalid_path_step(ri, req, path)],
+            },
             Some(acrm) if req.method == "OPTIONS" => {
                 let acrh = req.headers.get("access-control-request-headers");
                 let (headers, step) = self.process_preflight(ri, path, &origin, &acrm, acrh);
@@ -1013,6 +1047,27 @@ impl RackCors {
             headers: HeaderList(headers),
         }
     }
+}
+
+/// `return [400, {}, []] unless Rack::Utils.valid_path?(path)` in the
+/// preflight branch of `lib/rack/cors.rb` `call`.
+fn invalid_path_step(ri: Option<usize>, req: &WireRequest, decoded: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::RackCorsInvalidPath,
+        "rack-cors: invalid path, the preflight gets 400 with no headers",
+        "The path of this preflight unescapes to a string that is not a valid path (it contains a \
+         NUL byte, `%00`, or bytes that are not UTF-8), so rack-cors answers the OPTIONS request \
+         itself with 400, no CORS headers and an empty body, and the browser's preflight fails. \
+         Only preflights are refused: the same path on a GET or POST gets its CORS headers and \
+         reaches the app. Fix: send the path without `%00` (put binary data in the query string or \
+         the body, percent-encoded as UTF-8).",
+        spec::RACK_CORS,
+    )
+    .with("path", req.path())
+    .with("unescaped", decoded.escape_debug().to_string())
 }
 
 fn capitalize(s: &str) -> String {
@@ -1771,15 +1826,21 @@ mod tests {
 
     #[test]
     fn evaluate_path_cleans() {
-        assert_eq!(
-            evaluate_path("/other/../api/items").as_deref(),
-            Some("/api/items")
-        );
-        assert_eq!(evaluate_path("/%61pi/items").as_deref(), Some("/api/items"));
-        assert_eq!(evaluate_path("/a%00"), None);
-        assert_eq!(evaluate_path("/").as_deref(), Some("/"));
-        assert_eq!(evaluate_path("/a/").as_deref(), Some("/a/"));
-        assert_eq!(evaluate_path("%").as_deref(), Some("/%"));
+        let valid = |p: &str| {
+            let e = evaluate_path(p);
+            assert!(e.valid, "{p}");
+            e.path
+        };
+        assert_eq!(valid("/other/../api/items"), "/api/items");
+        assert_eq!(valid("/%61pi/items"), "/api/items");
+        assert_eq!(valid("/"), "/");
+        assert_eq!(valid("/a/"), "/a/");
+        assert_eq!(valid("%"), "/%");
+        // Invalid paths are decoded but not cleaned.
+        let nul = evaluate_path("/x/../a%00");
+        assert_eq!((nul.path.as_str(), nul.valid), ("/x/../a\0", false));
+        let bad = evaluate_path("/a%FF");
+        assert_eq!((bad.path.as_str(), bad.valid), ("/a\u{FFFD}", false));
     }
 
     #[test]

@@ -399,7 +399,9 @@ impl Default for RailsApp {
 
 use crate::headers::HeaderList;
 use crate::http::{ServerModel, ServerReply, WireRequest, WireResponse};
-use crate::server::rack_cors::{evaluate_path, CorsConfigError, CorsOutcome, PassOn, RackCors};
+use crate::server::rack_cors::{
+    evaluate_path, CorsConfigError, CorsOutcome, PassOn, RackCors, RackPath,
+};
 use crate::server::session_store::{
     cookie_attrs, flag_secure, issued_session_value, request_cookie, request_is_ssl,
     security_matches, session_mode, session_value_decrypts, set_cookie_line, NoSession, RackGen,
@@ -1133,16 +1135,9 @@ impl ServerModel for PreparedRails<'_> {
         }
         let mut steps = Vec::new();
         let raw_path = req.path();
-        let Some(path) = evaluate_path(&raw_path) else {
-            steps.push(invalid_path_step(ri));
-            return ServerReply {
-                response: WireResponse {
-                    status: 400,
-                    headers: HeaderList::new(),
-                },
-                steps,
-            };
-        };
+        // An invalid path (`%00`) is refused by rack-cors, and only on a
+        // preflight; any other request reaches the app with it.
+        let path = evaluate_path(&raw_path);
         let ssl = request_is_ssl(req, app);
 
         // rack-cors at position 0 runs before ActionDispatch::SSL; placed
@@ -1157,7 +1152,7 @@ impl ServerModel for PreparedRails<'_> {
             Ok(pass) => pass,
             Err(response) => return ServerReply { response, steps },
         };
-        let answer = self.app_answer(req, &path, ri, ssl, &mut steps);
+        let answer = self.app_answer(req, &path.path, ri, ssl, &mut steps);
         let response = match (&self.cors, pass, answer.before_cors) {
             (Some(c), Some(p), false) => c.finish(p, answer.response),
             _ => answer.response,
@@ -1194,7 +1189,7 @@ impl PreparedRails<'_> {
     fn rack_cors_before_app(
         &self,
         req: &WireRequest,
-        path: &str,
+        path: &RackPath,
         request_index: usize,
         steps: &mut Vec<Step>,
     ) -> Result<Option<PassOn>, WireResponse> {
@@ -1236,19 +1231,6 @@ impl PreparedRails<'_> {
         }
         a
     }
-}
-
-fn invalid_path_step(ri: Option<usize>) -> Step {
-    Step::new(
-        ri,
-        Phase::Server,
-        Verdict::Warning,
-        Reason::ServerResponded,
-        "Invalid path: 400",
-        "The path decodes to an invalid string (a NUL byte or bytes that are not UTF-8); the \
-         stack answers 400 with no headers.",
-        spec::RACK_CORS,
-    )
 }
 
 fn redirect_ahead_of_cors_step(ri: Option<usize>) -> Step {
