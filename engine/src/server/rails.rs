@@ -301,10 +301,13 @@ impl DomainOption {
             .map(unquote)
             .filter(|s| !s.is_empty())
             .collect();
-        if let Some(bad) = items
-            .iter()
-            .find(|s| s.starts_with(':') || s.contains(char::is_whitespace))
-        {
+        // A bracket or quote left inside an item (`'[`) is not a domain, and
+        // would read back as another option.
+        if let Some(bad) = items.iter().find(|s| {
+            s.starts_with(':')
+                || s.contains(char::is_whitespace)
+                || s.contains(['[', ']', '\'', '"'])
+        }) {
             return Err(format!(
                 "`{bad}` is not a domain: write `.example.com`, `:all`, or a list of domains"
             ));
