@@ -4,8 +4,8 @@
 //! real stack would send.
 //!
 //! The app has two actions: the login path writes `session[:user_id]`, every
-//! other path reads it (200 with the user when the session cookie arrived,
-//! 401 otherwise).
+//! other path reads it (200 with the user when a session cookie this app
+//! issued arrived, 401 otherwise: no cookie, or one that does not decrypt).
 
 use serde::{Deserialize, Serialize};
 
