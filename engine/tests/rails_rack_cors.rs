@@ -620,3 +620,53 @@ fn bad_regexp_is_a_boot_error() {
         .iter()
         .any(|v| v.value == "server.cors.allow.0.origins.0"));
 }
+
+// rack-cors `lib/rack/cors.rb`: `vary_resource.vary_headers&.any?`, so `vary: []` falls back to
+// the default `Origin` instead of writing an empty Vary (1.x: `vary_headers && ….any?`).
+#[test]
+fn empty_vary_list_falls_back_to_origin() {
+    for version in [RailsVersion::V6_1, RailsVersion::V8] {
+        let res = CorsResource {
+            vary: Some(Vec::new()),
+            ..bare_resource("*")
+        };
+        let mut app = app61(cors(&[O], res));
+        app.version = version;
+        app.load_defaults = version.max_load_defaults();
+        let r = respond(&app, &req("GET", &format!("{API}/me"), &[("Origin", O)]));
+        assert_eq!(
+            r.response.headers.get("Vary").as_deref(),
+            Some("Origin"),
+            "{version:?}"
+        );
+    }
+}
+
+// §F "preflight miss": an invalid path (`%00`) gives 400 with no headers — to a preflight only
+// (`lib/rack/cors.rb` checks `valid_path?` inside the preflight branch). An actual request with
+// such a path is matched on its unescaped (uncleaned) path, gets the CORS headers and reaches
+// the app; so does a request without an Origin.
+#[test]
+fn invalid_path_is_400_only_for_preflights() {
+    let app = app61(cors(&[O], bare_resource("/api/*")));
+    let r = respond(&app, &preflight(&format!("{API}/api/x%00"), O, "GET", None));
+    assert_eq!(r.response.status, 400);
+    assert!(r.response.headers.is_empty());
+
+    let r = respond(
+        &app,
+        &req("GET", &format!("{API}/api/x%00"), &[("Origin", O)]),
+    );
+    assert_ne!(r.response.status, 400);
+    let h = &r.response.headers;
+    assert_eq!(h.get("Access-Control-Allow-Origin").as_deref(), Some(O));
+    assert_eq!(h.get("Vary").as_deref(), Some("Origin"));
+    assert!(has(&r, Reason::RackCorsHit));
+    // The app ran: its read action answered.
+    assert!(has(&r, Reason::SessionMissing));
+
+    let r = respond(&app, &req("GET", &format!("{API}/api/x%00"), &[]));
+    assert_ne!(r.response.status, 400);
+    assert_eq!(r.response.headers.get("Vary").as_deref(), Some("Origin"));
+    assert!(has(&r, Reason::SessionMissing));
+}

@@ -594,3 +594,51 @@ fn default_headers_by_load_defaults() {
     assert!(h(RailsVersion::V7_0).contains("X-Download-Options"));
     assert!(!h(RailsVersion::V7_1).contains("x-download-options"));
 }
+
+// actionpack `middleware/session/cookie_store.rb`: the session is read through the encrypted
+// cookie jar, and a value that does not decrypt (another secret_key_base, or edited) reads as
+// nil: an empty session. A read-only action then writes nothing back; a login writes a new one.
+#[test]
+fn undecryptable_session_cookie_is_an_empty_session() {
+    let app = versioned(RailsVersion::V6_1);
+    let garbage = [
+        ("Origin", O),
+        ("Cookie", "_oracle_app_session=garbage--garbage"),
+    ];
+    let r = respond(&app, &req("GET", &format!("{API}/me"), &garbage));
+    assert_eq!(r.response.status, 401);
+    assert_eq!(set_cookie(&r), None);
+    assert!(!has(&r, Reason::SessionRead));
+    let step = r
+        .steps
+        .iter()
+        .find(|s| s.reason == Reason::SessionCookieUndecryptable)
+        .expect("a step saying the cookie did not decrypt");
+    assert!(
+        step.explanation
+            .contains("Rails could not decrypt `_oracle_app_session`"),
+        "{}",
+        step.explanation
+    );
+    assert!(step.explanation.contains("you are logged out"));
+    // The login action writes the session, so Rails sends a fresh cookie.
+    let r = respond(&app, &req("POST", &format!("{API}/login"), &garbage));
+    assert_eq!(r.response.status, 200);
+    assert_eq!(
+        set_cookie(&r).as_deref(),
+        Some("_oracle_app_session=sess-1; path=/; HttpOnly; SameSite=Lax")
+    );
+    assert!(has(&r, Reason::SessionCookieUndecryptable));
+    assert!(has(&r, Reason::SessionWritten));
+    // A value the app wrote itself still reads.
+    let r = respond(
+        &app,
+        &req(
+            "GET",
+            &format!("{API}/me"),
+            &[("Origin", O), ("Cookie", "_oracle_app_session=sess-7")],
+        ),
+    );
+    assert_eq!(r.response.status, 200);
+    assert!(!has(&r, Reason::SessionCookieUndecryptable));
+}

@@ -49,6 +49,8 @@ fn bad_forms_are_field_errors() {
         ":none",
         "a b.test",
         "a.test, :all",
+        "'[",
+        "\"[a.test]\"",
     ] {
         let err = DomainOption::from_ruby_text(text).unwrap_err();
         assert!(!err.is_empty(), "{text}");

@@ -339,6 +339,11 @@ spec!(
     "https://guides.rubyonrails.org/action_controller_overview.html#session"
 );
 spec!(
+    RAILS_COOKIE_STORE,
+    "Rails API: ActionDispatch::Session::CookieStore",
+    "https://api.rubyonrails.org/classes/ActionDispatch/Session/CookieStore.html"
+);
+spec!(
     RACK_SESSION_SECURE,
     "Rack::Session: secure cookies are only written over https",
     "https://github.com/rack/rack-session/blob/main/lib/rack/session/abstract/id.rb"

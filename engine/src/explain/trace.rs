@@ -321,6 +321,9 @@ pub enum Reason {
     RackCorsDenyMethod,
     /// rack-cors preflight denied: header not allowed.
     RackCorsDenyHeader,
+    /// rack-cors answers a preflight whose path unescapes to an invalid
+    /// string (`%00`, bytes that are not UTF-8) with 400 and no headers.
+    RackCorsInvalidPath,
     /// rack-cors refuses `origins '*'` with `credentials: true`: Rails does not boot.
     RackCorsMisconfiguration,
     /// A middleware ahead of rack-cors answered first (no CORS headers).
@@ -331,6 +334,9 @@ pub enum Reason {
     SessionRead,
     /// No session cookie on the request: the app does not know the user.
     SessionMissing,
+    /// The session cookie does not decrypt (another `secret_key_base`, or
+    /// edited): Rails treats the session as empty.
+    SessionCookieUndecryptable,
     /// Rack never writes a `secure: true` session cookie on a plain-http request.
     SessionNotWrittenInsecure,
     /// API-only app without session middleware: the session write is lost.

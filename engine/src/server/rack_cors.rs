@@ -10,10 +10,12 @@
 //! - Preflight (`OPTIONS` + `Origin` + `Access-Control-Request-Method`):
 //!   answered by rack-cors itself, 200 with the CORS headers on a hit, 200
 //!   with **no** headers on a miss; a denied preflight does not fall through
-//!   to later blocks.
+//!   to later blocks. A preflight on an invalid path (`%00`) gets 400; other
+//!   requests on such a path are matched on the decoded path and go on.
 //! - Actual responses: Allow-Origin, Allow-Methods, Expose-Headers (empty when
 //!   unset), Max-Age, Allow-Credentials, merged in front of the app's headers;
-//!   `Vary: Origin` whenever the path matches any resource.
+//!   `Vary: Origin` (or the non-empty `vary:` list) whenever the path matches
+//!   any resource.
 //! - `origins '*'` with `credentials: true`: `CorsMisconfigurationError` when
 //!   the app boots.
 
@@ -287,10 +289,22 @@ pub struct CorsCall {
     pub steps: Vec<Step>,
 }
 
-/// A path as rack-cors sees it: percent-decoded and cleaned of `.`/`..`
-/// segments (`Rack::Utils.unescape_path` + `clean_path_info`). `None` when
-/// the decoded path is invalid (NUL byte or not UTF-8).
-pub fn evaluate_path(raw_path: &str) -> Option<String> {
+/// A request path as rack-cors evaluates it (`lib/rack/cors.rb` `evaluate_path`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RackPath {
+    /// Percent-decoded (`Rack::Utils.unescape_path`), then cleaned of
+    /// `.`/`..` segments (`clean_path_info`) only when valid. Bytes that are
+    /// not UTF-8 show as U+FFFD.
+    pub path: String,
+    /// `Rack::Utils.valid_path?`: the decoded path is UTF-8 and has no NUL
+    /// byte. rack-cors answers a preflight on an invalid path with 400; any
+    /// other request is matched on the decoded path and goes on to the app.
+    pub valid: bool,
+}
+
+/// `evaluate_path`: percent-decodes the path and, when the result is a
+/// valid path, cleans it.
+pub fn evaluate_path(raw_path: &str) -> RackPath {
     let bytes = raw_path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -306,10 +320,21 @@ pub fn evaluate_path(raw_path: &str) -> Option<String> {
         out.push(bytes[i]);
         i += 1;
     }
-    let decoded = String::from_utf8(out).ok()?;
-    if decoded.contains('\0') {
-        return None;
-    }
+    let decoded = match String::from_utf8(out) {
+        Ok(d) if !d.contains('\0') => d,
+        Ok(d) => {
+            return RackPath {
+                path: d,
+                valid: false,
+            }
+        }
+        Err(e) => {
+            return RackPath {
+                path: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                valid: false,
+            }
+        }
+    };
     // clean_path_info: drop `.` and empty segments, pop on `..`.
     let mut parts: Vec<&str> = Vec::new();
     for seg in decoded.split('/') {
@@ -326,7 +351,10 @@ pub fn evaluate_path(raw_path: &str) -> Option<String> {
     if decoded.ends_with('/') && cleaned != "/" {
         cleaned.push('/');
     }
-    Some(cleaned)
+    RackPath {
+        path: cleaned,
+        valid: true,
+    }
 }
 
 /// rack-cors `Resource#compile`: the regexp source for a path pattern.
@@ -562,8 +590,13 @@ impl RackCors {
                 max_age_value: max_age.to_string(),
                 methods,
                 headers: r.headers.clone(),
-
-                vary: r.vary.clone().unwrap_or_else(|| vec!["Origin".into()]),
+                // `lib/rack/cors.rb`: `vary_headers&.any?` or else
+                // `DEFAULT_VARY_HEADERS`, so `vary: []` still sends Origin.
+                vary: r
+                    .vary
+                    .clone()
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| vec!["Origin".into()]),
                 if_condition: r.if_condition,
             });
         }
@@ -665,169 +698,248 @@ impl RackCors {
 
     /// Runs rack-cors on one request (before the app).
     pub fn call(&self, req: &WireRequest, request_index: usize) -> CorsCall {
-        let path = evaluate_path(&req.path()).unwrap_or_default();
-        self.call_on(req, &path, request_index)
+        self.call_on(req, &evaluate_path(&req.path()), request_index)
     }
 
-    /// [`RackCors::call`] with the request path already unescaped and
-    /// cleaned by [`evaluate_path`].
-    pub fn call_on(&self, req: &WireRequest, path: &str, request_index: usize) -> CorsCall {
+    /// [`RackCors::call`] with the request path already evaluated by
+    /// [`evaluate_path`]. `rack-cors lib/rack/cors.rb` `call`: no Origin → a
+    /// miss; a preflight → answered here (400 on an invalid path); anything
+    /// else → `process_cors`, and the app is called.
+    pub fn call_on(&self, req: &WireRequest, path: &RackPath, request_index: usize) -> CorsCall {
         let ri = Some(request_index);
+        let (path, valid) = (path.path.as_str(), path.valid);
         let origin = req
             .headers
             .get("origin")
             .or_else(|| req.headers.get("x-origin"));
-        let path = path.to_string();
-        let mut steps = Vec::new();
-        let vary = self.resource_for_path(&path).map(|r| r.vary.clone());
-
+        // `resource_for_path` decides Vary before the app runs.
+        let vary = self.resource_for_path(path).map(|r| r.vary.clone());
         let Some(origin) = origin else {
-            steps.push(
-                Step::new(
-                    ri,
-                    Phase::Server,
-                    Verdict::Ok,
-                    Reason::RackCorsMissOrigin,
-                    "rack-cors: no Origin header, no CORS headers",
-                    "The request carries no Origin header (same-origin, or a navigation the browser \
-                     sends without one), so rack-cors adds no CORS headers. It still adds `Vary: Origin` \
-                     when the path matches a resource.",
-                    spec::RACK_CORS,
-                )
-                .with("path", path.clone()),
-            );
-            return CorsCall {
-                outcome: CorsOutcome::PassOn(PassOn {
-                    add_headers: None,
-                    vary,
-                    debug: self.debug.then(|| "miss; no-origin".to_string()),
-                }),
-                steps,
-            };
+            return self.no_origin(ri, path, vary);
         };
-
         let acrm = req.headers.get("access-control-request-method");
-        if req.method == "OPTIONS" && acrm.is_some() {
-            let acrm = acrm.unwrap_or_default();
-            let acrh = req.headers.get("access-control-request-headers");
-            let (headers, step) = match self.match_resource(&path, &origin) {
-                Err(miss) => (
-                    HeaderList::new(),
-                    self.miss_step(ri, miss, true, &origin, &path),
-                ),
-                Ok((b, r)) => {
-                    if !r.methods.contains(&acrm.to_ascii_lowercase()) {
-                        (
-                            HeaderList::new(),
-                            self.miss_step(ri, Miss::DenyMethod, true, &origin, &path)
-                                .with("Access-Control-Request-Method", acrm.clone())
-                                .with(
-                                    "methods allowed",
-                                    r.methods
-                                        .iter()
-                                        .map(|m| m.to_ascii_uppercase())
-                                        .collect::<Vec<_>>()
-                                        .join(", "),
-                                ),
-                        )
-                    } else if acrh.as_deref().is_some_and(|h| !Self::allow_headers(r, h)) {
-                        (
-                            HeaderList::new(),
-                            self.miss_step(ri, Miss::DenyHeader, true, &origin, &path)
-                                .with(
-                                    "Access-Control-Request-Headers",
-                                    acrh.clone().unwrap_or_default(),
-                                )
-                                .with("headers allowed", headers_label(&r.headers)),
-                        )
-                    } else {
-                        let mut h = HeaderList(self.to_headers(r, &origin));
-                        if let Some(acrh) = &acrh {
-                            h.push(self.gen.name("Access-Control-Allow-Headers"), acrh.clone());
-                        }
-                        let step = Step::new(
-                            ri,
-                            Phase::Server,
-                            Verdict::Ok,
-                            Reason::RackCorsHit,
-                            "rack-cors answered the preflight: 200 with CORS headers",
-                            format!(
-                                "The Origin matches allow block {} and the path matches resource `{}`; the \
-                                 requested method and headers are allowed. rack-cors answers the OPTIONS \
-                                 request itself (the app never sees it): 200, the Origin {}, the resource's \
-                                 methods, Max-Age, and the requested headers echoed back.",
-                                b.index + 1,
-                                self.resource_path(b.index, r.index),
-                                if r.public { "answered with `*`" } else { "reflected" }
-                            ),
-                            spec::RACK_CORS,
-                        )
-                        .with("Origin", origin.clone())
-                        .with("path", path.clone());
-                        (h, step)
-                    }
-                }
-            };
-            steps.push(step);
-            return CorsCall {
+        match acrm {
+            Some(_) if req.method == "OPTIONS" && !valid => CorsCall {
                 outcome: CorsOutcome::Answered(WireResponse {
-                    status: 200,
-                    headers,
+                    status: 400,
+                    headers: HeaderList::new(),
                 }),
-                steps,
-            };
+                steps: vec![invalid_path_step(ri, req, path)],
+            },
+            Some(acrm) if req.method == "OPTIONS" => {
+                let acrh = req.headers.get("access-control-request-headers");
+                let (headers, step) = self.process_preflight(ri, path, &origin, &acrm, acrh);
+                CorsCall {
+                    outcome: CorsOutcome::Answered(WireResponse {
+                        status: 200,
+                        headers,
+                    }),
+                    steps: vec![step],
+                }
+            }
+            _ => self.process_cors(ri, path, &origin, vary),
         }
+    }
 
-        match self.match_resource(&path, &origin) {
-            Ok((b, r)) => {
-                steps.push(
-                    Step::new(
-                        ri,
-                        Phase::Server,
-                        Verdict::Ok,
-                        Reason::RackCorsHit,
-                        "rack-cors: hit, CORS headers added",
-                        format!(
-                            "The Origin matches allow block {} and the path matches resource `{}`. rack-cors \
-                             puts its headers in front of the app's: Allow-Origin ({}), Allow-Methods, \
-                             Expose-Headers (empty when `expose` is unset), Max-Age{}. It does not check the \
-                             method or headers of a non-preflight request.",
-                            b.index + 1,
-                            self.resource_path(b.index, r.index),
-                            if r.public { "`*`" } else { "the request's Origin, reflected" },
-                            if r.credentials {
-                                " and Allow-Credentials: true"
-                            } else {
-                                "; no Allow-Credentials, because the resource has no `credentials: true`"
-                            }
-                        ),
-                        spec::RACK_CORS,
-                    )
-                    .with("Origin", origin.clone())
-                    .with("path", path.clone())
-                    .with("credentials", r.credentials.to_string()),
-                );
-                CorsCall {
-                    outcome: CorsOutcome::PassOn(PassOn {
-                        add_headers: Some(self.to_headers(r, &origin)),
-                        vary,
-                        debug: self.debug.then(|| "hit".to_string()),
-                    }),
-                    steps,
-                }
-            }
-            Err(miss) => {
-                steps.push(self.miss_step(ri, miss, false, &origin, &path));
-                CorsCall {
-                    outcome: CorsOutcome::PassOn(PassOn {
-                        add_headers: None,
-                        vary,
-                        debug: self.debug.then(|| format!("miss; {}", miss.as_str())),
-                    }),
-                    steps,
-                }
-            }
+    /// No `Origin` (nor `X-Origin`): `Result::MISS_NO_ORIGIN`, but Vary still applies.
+    fn no_origin(&self, ri: Option<usize>, path: &str, vary: Option<Vec<String>>) -> CorsCall {
+        let step = Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Ok,
+            Reason::RackCorsMissOrigin,
+            "rack-cors: no Origin header, no CORS headers",
+            "The request carries no Origin header (same-origin, or a navigation the browser \
+             sends without one), so rack-cors adds no CORS headers. It still adds `Vary: Origin` \
+             when the path matches a resource.",
+            spec::RACK_CORS,
+        )
+        .with("path", path.to_string());
+        CorsCall {
+            outcome: CorsOutcome::PassOn(PassOn {
+                add_headers: None,
+                vary,
+                debug: self.debug.then(|| "miss; no-origin".to_string()),
+            }),
+            steps: vec![step],
         }
+    }
+
+    /// `process_preflight` (`lib/rack/cors.rb`): the headers of the 200 rack-cors
+    /// answers with (none on a miss), and the step that explains them.
+    fn process_preflight(
+        &self,
+        ri: Option<usize>,
+        path: &str,
+        origin: &str,
+        acrm: &str,
+        acrh: Option<String>,
+    ) -> (HeaderList, Step) {
+        match self.match_resource(path, origin) {
+            Err(miss) => (
+                HeaderList::new(),
+                self.miss_step(ri, miss, true, origin, path),
+            ),
+            Ok((b, r)) => match Self::preflight_denial(r, acrm, acrh.as_deref()) {
+                Some(miss) => (
+                    HeaderList::new(),
+                    self.preflight_denied_step(ri, miss, r, origin, path, acrm, acrh),
+                ),
+                None => self.preflight_hit(ri, b, r, origin, path, acrh),
+            },
+        }
+    }
+
+    /// `Resource#process_preflight` (`lib/rack/cors/resource.rb`): the
+    /// method, then the requested headers, must be allowed.
+    fn preflight_denial(r: &CompiledResource, acrm: &str, acrh: Option<&str>) -> Option<Miss> {
+        if !r.methods.contains(&acrm.to_ascii_lowercase()) {
+            Some(Miss::DenyMethod)
+        } else if acrh.is_some_and(|h| !Self::allow_headers(r, h)) {
+            Some(Miss::DenyHeader)
+        } else {
+            None
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn preflight_denied_step(
+        &self,
+        ri: Option<usize>,
+        miss: Miss,
+        r: &CompiledResource,
+        origin: &str,
+        path: &str,
+        acrm: &str,
+        acrh: Option<String>,
+    ) -> Step {
+        let step = self.miss_step(ri, miss, true, origin, path);
+        if miss == Miss::DenyMethod {
+            step.with("Access-Control-Request-Method", acrm.to_string())
+                .with(
+                    "methods allowed",
+                    r.methods
+                        .iter()
+                        .map(|m| m.to_ascii_uppercase())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+        } else {
+            step.with("Access-Control-Request-Headers", acrh.unwrap_or_default())
+                .with("headers allowed", headers_label(&r.headers))
+        }
+    }
+
+    /// `Resource#to_preflight_headers`: the actual-response set plus the
+    /// requested headers echoed back.
+    fn preflight_hit(
+        &self,
+        ri: Option<usize>,
+        b: &CompiledBlock,
+        r: &CompiledResource,
+        origin: &str,
+        path: &str,
+        acrh: Option<String>,
+    ) -> (HeaderList, Step) {
+        let mut h = HeaderList(self.to_headers(r, origin));
+        if let Some(acrh) = acrh {
+            h.push(self.gen.name("Access-Control-Allow-Headers"), acrh);
+        }
+        let step = Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Ok,
+            Reason::RackCorsHit,
+            "rack-cors answered the preflight: 200 with CORS headers",
+            format!(
+                "The Origin matches allow block {} and the path matches resource `{}`; the \
+                 requested method and headers are allowed. rack-cors answers the OPTIONS \
+                 request itself (the app never sees it): 200, the Origin {}, the resource's \
+                 methods, Max-Age, and the requested headers echoed back.",
+                b.index + 1,
+                self.resource_path(b.index, r.index),
+                if r.public {
+                    "answered with `*`"
+                } else {
+                    "reflected"
+                }
+            ),
+            spec::RACK_CORS,
+        )
+        .with("Origin", origin.to_string())
+        .with("path", path.to_string());
+        (h, step)
+    }
+
+    /// `process_cors` (`lib/rack/cors.rb`): on a hit, the headers to put in
+    /// front of the app's; on a miss, none. The method and headers of a
+    /// non-preflight request are not checked.
+    fn process_cors(
+        &self,
+        ri: Option<usize>,
+        path: &str,
+        origin: &str,
+        vary: Option<Vec<String>>,
+    ) -> CorsCall {
+        let (add_headers, step, debug) = match self.match_resource(path, origin) {
+            Ok((b, r)) => (
+                Some(self.to_headers(r, origin)),
+                self.actual_hit_step(ri, b, r, origin, path),
+                "hit".to_string(),
+            ),
+            Err(miss) => (
+                None,
+                self.miss_step(ri, miss, false, origin, path),
+                format!("miss; {}", miss.as_str()),
+            ),
+        };
+        CorsCall {
+            outcome: CorsOutcome::PassOn(PassOn {
+                add_headers,
+                vary,
+                debug: self.debug.then_some(debug),
+            }),
+            steps: vec![step],
+        }
+    }
+
+    fn actual_hit_step(
+        &self,
+        ri: Option<usize>,
+        b: &CompiledBlock,
+        r: &CompiledResource,
+        origin: &str,
+        path: &str,
+    ) -> Step {
+        Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Ok,
+            Reason::RackCorsHit,
+            "rack-cors: hit, CORS headers added",
+            format!(
+                "The Origin matches allow block {} and the path matches resource `{}`. rack-cors \
+                 puts its headers in front of the app's: Allow-Origin ({}), Allow-Methods, \
+                 Expose-Headers (empty when `expose` is unset), Max-Age{}. It does not check the \
+                 method or headers of a non-preflight request.",
+                b.index + 1,
+                self.resource_path(b.index, r.index),
+                if r.public {
+                    "`*`"
+                } else {
+                    "the request's Origin, reflected"
+                },
+                if r.credentials {
+                    " and Allow-Credentials: true"
+                } else {
+                    "; no Allow-Credentials, because the resource has no `credentials: true`"
+                }
+            ),
+            spec::RACK_CORS,
+        )
+        .with("Origin", origin.to_string())
+        .with("path", path.to_string())
+        .with("credentials", r.credentials.to_string())
     }
 
     fn resource_path(&self, block: usize, resource: usize) -> &str {
@@ -935,6 +1047,27 @@ impl RackCors {
             headers: HeaderList(headers),
         }
     }
+}
+
+/// `return [400, {}, []] unless Rack::Utils.valid_path?(path)` in the
+/// preflight branch of `lib/rack/cors.rb` `call`.
+fn invalid_path_step(ri: Option<usize>, req: &WireRequest, decoded: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::RackCorsInvalidPath,
+        "rack-cors: invalid path, the preflight gets 400 with no headers",
+        "The path of this preflight unescapes to a string that is not a valid path (it contains a \
+         NUL byte, `%00`, or bytes that are not UTF-8), so rack-cors answers the OPTIONS request \
+         itself with 400, no CORS headers and an empty body, and the browser's preflight fails. \
+         Only preflights are refused: the same path on a GET or POST gets its CORS headers and \
+         reaches the app. Fix: send the path without `%00` (put binary data in the query string or \
+         the body, percent-encoded as UTF-8).",
+        spec::RACK_CORS,
+    )
+    .with("path", req.path())
+    .with("unescaped", decoded.escape_debug().to_string())
 }
 
 fn capitalize(s: &str) -> String {
@@ -1693,15 +1826,21 @@ mod tests {
 
     #[test]
     fn evaluate_path_cleans() {
-        assert_eq!(
-            evaluate_path("/other/../api/items").as_deref(),
-            Some("/api/items")
-        );
-        assert_eq!(evaluate_path("/%61pi/items").as_deref(), Some("/api/items"));
-        assert_eq!(evaluate_path("/a%00"), None);
-        assert_eq!(evaluate_path("/").as_deref(), Some("/"));
-        assert_eq!(evaluate_path("/a/").as_deref(), Some("/a/"));
-        assert_eq!(evaluate_path("%").as_deref(), Some("/%"));
+        let valid = |p: &str| {
+            let e = evaluate_path(p);
+            assert!(e.valid, "{p}");
+            e.path
+        };
+        assert_eq!(valid("/other/../api/items"), "/api/items");
+        assert_eq!(valid("/%61pi/items"), "/api/items");
+        assert_eq!(valid("/"), "/");
+        assert_eq!(valid("/a/"), "/a/");
+        assert_eq!(valid("%"), "/%");
+        // Invalid paths are decoded but not cleaned.
+        let nul = evaluate_path("/x/../a%00");
+        assert_eq!((nul.path.as_str(), nul.valid), ("/x/../a\0", false));
+        let bad = evaluate_path("/a%FF");
+        assert_eq!((bad.path.as_str(), bad.valid), ("/a\u{FFFD}", false));
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! real stack would send.
 //!
 //! The app has two actions: the login path writes `session[:user_id]`, every
-//! other path reads it (200 with the user when the session cookie arrived,
-//! 401 otherwise).
+//! other path reads it (200 with the user when a session cookie this app
+//! issued arrived, 401 otherwise: no cookie, or one that does not decrypt).
 
 use serde::{Deserialize, Serialize};
 
@@ -136,7 +136,7 @@ pub struct CorsResource {
     pub expose: Vec<String>,
     /// `max_age:`; `None` = the default 7200.
     pub max_age: Option<u64>,
-    /// `vary:`; `None` = the default `Origin`.
+    /// `vary:`; `None` (or an empty list, which rack-cors ignores) = the default `Origin`.
     pub vary: Option<Vec<String>>,
     /// `if:` proc, as an on/off toggle: `false` means the proc returns false.
     pub if_condition: bool,
@@ -301,10 +301,13 @@ impl DomainOption {
             .map(unquote)
             .filter(|s| !s.is_empty())
             .collect();
-        if let Some(bad) = items
-            .iter()
-            .find(|s| s.starts_with(':') || s.contains(char::is_whitespace))
-        {
+        // A bracket or quote left inside an item (`'[`) is not a domain, and
+        // would read back as another option.
+        if let Some(bad) = items.iter().find(|s| {
+            s.starts_with(':')
+                || s.contains(char::is_whitespace)
+                || s.contains(['[', ']', '\'', '"'])
+        }) {
             return Err(format!(
                 "`{bad}` is not a domain: write `.example.com`, `:all`, or a list of domains"
             ));
@@ -399,10 +402,13 @@ impl Default for RailsApp {
 
 use crate::headers::HeaderList;
 use crate::http::{ServerModel, ServerReply, WireRequest, WireResponse};
-use crate::server::rack_cors::{evaluate_path, CorsConfigError, CorsOutcome, RackCors};
+use crate::server::rack_cors::{
+    evaluate_path, CorsConfigError, CorsOutcome, PassOn, RackCors, RackPath,
+};
 use crate::server::session_store::{
-    cookie_attrs, flag_secure, request_cookie, request_is_ssl, security_matches, session_mode,
-    set_cookie_line, NoSession, RackGen, SessionMode,
+    cookie_attrs, flag_secure, issued_session_value, request_cookie, request_is_ssl,
+    security_matches, session_mode, session_value_decrypts, set_cookie_line, NoSession, RackGen,
+    SessionMode,
 };
 use crate::spec;
 use crate::trace::{Phase, Reason, Step, Verdict};
@@ -454,6 +460,182 @@ struct AppAnswer {
     response: WireResponse,
     /// Answered by a middleware that sits in front of rack-cors: no CORS headers.
     before_cors: bool,
+}
+
+impl AppAnswer {
+    /// An answer from the app itself: it passes back through rack-cors.
+    fn through_cors(response: WireResponse) -> AppAnswer {
+        AppAnswer {
+            response,
+            before_cors: false,
+        }
+    }
+}
+
+/// The title and the cause of a session that cannot be written.
+fn no_session_cause(why: NoSession) -> (&'static str, &'static str) {
+    match why {
+        NoSession::ApiOnlyNoMiddleware => (
+            "API-only app: no session middleware",
+            "`config.api_only = true` removes ActionDispatch::Cookies and the session \
+             middleware, whatever the session store says",
+        ),
+        NoSession::StoreDisabled => (
+            "session_store :disabled",
+            "the session store is `:disabled`",
+        ),
+    }
+}
+
+/// The router has no OPTIONS route (`rack-cors lib/rack/cors.rb` answers
+/// only preflights itself).
+fn options_not_routed_step(ri: Option<usize>, path: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::ServerNoRoute,
+        "OPTIONS reached Rails: 404",
+        "rack-cors answers only preflights (OPTIONS with Origin and \
+         Access-Control-Request-Method). Any other OPTIONS request goes to the router, \
+         which has no OPTIONS route: 404.",
+        spec::RACK_CORS,
+    )
+    .with("path", path.to_string())
+}
+
+fn csrf_rejected_step(ri: Option<usize>, method: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Blocked,
+        Reason::CsrfRejected,
+        "CSRF protection: 422 InvalidAuthenticityToken",
+        "A full Rails app (ActionController::Base) verifies an authenticity token on every \
+         non-GET request. This request carries none (no X-CSRF-Token header, no \
+         authenticity_token parameter), so Rails raises InvalidAuthenticityToken: 422, no \
+         session written. Send the token from a `csrf_meta_tags` page or a token endpoint, \
+         or skip forgery protection for JSON API controllers that authenticate otherwise.",
+        spec::RAILS_CSRF,
+    )
+    .with("method", method.to_string())
+}
+
+fn no_cookies_middleware_step(ri: Option<usize>) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Blocked,
+        Reason::SessionMiddlewareMissing,
+        "Session middleware without ActionDispatch::Cookies: no Set-Cookie",
+        "The session middleware writes the session into the request's cookie jar, \
+         but only ActionDispatch::Cookies turns that jar into Set-Cookie headers, and \
+         it is not in this API-only stack. Add \
+         `config.middleware.use ActionDispatch::Cookies` before the session middleware.",
+        spec::RAILS_API_SESSIONS,
+    )
+}
+
+fn session_read_step(ri: Option<usize>, key: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Ok,
+        Reason::SessionRead,
+        "Session cookie received: the app knows the user (200)",
+        format!(
+            "The request carries `{key}`, so `session[:user_id]` is set and the action \
+             answers 200. Reading the session loads it, and Rack commits a loaded \
+             session again: the cookie is re-sent on this response."
+        ),
+        spec::RAILS_SESSION_STORE,
+    )
+    .with("cookie", key.to_string())
+}
+
+fn session_missing_step(ri: Option<usize>, key: Option<String>, cookies: Option<String>) -> Step {
+    let mut step = Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::SessionMissing,
+        "No session cookie: the app does not know the user (401)",
+        match &key {
+            Some(k) => format!(
+                "The request carries no `{k}` cookie, so `session[:user_id]` is nil and \
+                 the action answers 401. Whether the browser sent the cookie is decided \
+                 in the cookie steps above."
+            ),
+            None => "This app has no working session, so `session[:user_id]` is always \
+                     nil: 401."
+                .to_string(),
+        },
+        spec::RAILS_SESSION_STORE,
+    );
+    if let Some(k) = key {
+        step = step.with("expected cookie", k);
+    }
+    step.with("Cookie header", cookies.unwrap_or_else(|| "(none)".into()))
+}
+
+/// The session cookie is there but does not decrypt: an empty session.
+fn session_undecryptable_step(ri: Option<usize>, key: &str, value: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::SessionCookieUndecryptable,
+        "Session cookie does not decrypt: the session is empty (401)",
+        format!(
+            "The request carries `{key}`, but Rails could not decrypt `{key}` (signed with another \
+             secret_key_base, or edited), so the session is empty — you are logged out. The cookie \
+             store reads the session through the encrypted cookie jar, and a value that fails to \
+             decrypt or verify reads as nil: `session[:user_id]` is nil and the action answers 401. \
+             This action only reads the session, so Rails sends no Set-Cookie and the browser keeps \
+             the unreadable cookie until a login replaces it. Fix: log in again so this app writes \
+             a session it can read (if another app with a different secret_key_base uses the same \
+             cookie name, give this one its own `key:` in the session store)."
+        ),
+        spec::RAILS_COOKIE_STORE,
+    )
+    .with("cookie", key.to_string())
+    .with("value", value.to_string())
+}
+
+/// A login with a session cookie that does not decrypt starts a new session.
+fn login_replaces_undecryptable_step(ri: Option<usize>, key: &str, value: &str) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Ok,
+        Reason::SessionCookieUndecryptable,
+        "The old session cookie does not decrypt: the login starts a new session",
+        format!(
+            "The request carries `{key}`, but Rails could not decrypt `{key}` (signed with another \
+             secret_key_base, or edited), so the session starts empty. The login writes \
+             `session[:user_id]`, so the cookie store commits a new session, and its `{key}` cookie \
+             replaces the unreadable one."
+        ),
+        spec::RAILS_COOKIE_STORE,
+    )
+    .with("cookie", key.to_string())
+    .with("value", value.to_string())
+}
+
+fn unauthorized_ahead_of_cors_step(ri: Option<usize>) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::MiddlewareAnsweredFirst,
+        "The 401 comes from a middleware in front of rack-cors: no CORS headers",
+        "rack-cors is inserted after a middleware that answers some requests \
+         itself (here the authentication failure, as Warden does). Its 401 never \
+         passes through rack-cors, so it has no Access-Control-Allow-Origin and \
+         the page sees a network error instead of a 401. Insert rack-cors at \
+         position 0 (`insert_before 0, Rack::Cors`).",
+        spec::RACK_CORS,
+    )
 }
 
 impl RailsApp {
@@ -570,7 +752,8 @@ impl RailsApp {
         WireResponse { status, headers: h }
     }
 
-    /// The controller (and the session and cookies middleware around it).
+    /// The controller (and the session and cookies middleware around it):
+    /// the router, forgery protection, then the login or the read action.
     fn app_call(
         &self,
         req: &WireRequest,
@@ -580,226 +763,180 @@ impl RailsApp {
         mode: &SessionMode,
         steps: &mut Vec<Step>,
     ) -> AppAnswer {
-        let g = self.rack();
-        let plain = |response| AppAnswer {
-            response,
-            before_cors: false,
-        };
         if req.method.eq_ignore_ascii_case("OPTIONS") {
-            steps.push(
-                Step::new(
-                    ri,
-                    Phase::Server,
-                    Verdict::Warning,
-                    Reason::ServerNoRoute,
-                    "OPTIONS reached Rails: 404",
-                    "rack-cors answers only preflights (OPTIONS with Origin and \
-                     Access-Control-Request-Method). Any other OPTIONS request goes to the router, \
-                     which has no OPTIONS route: 404.",
-                    spec::RACK_CORS,
-                )
-                .with("path", path.to_string()),
-            );
-            return plain(self.simple_response(404, self.error_content_type()));
+            steps.push(options_not_routed_step(ri, path));
+            return AppAnswer::through_cors(self.simple_response(404, self.error_content_type()));
         }
+        if self.csrf_rejects(req) {
+            steps.push(csrf_rejected_step(ri, &req.method));
+            return AppAnswer::through_cors(self.simple_response(422, self.error_content_type()));
+        }
+        if req.method == "POST" && path == self.login_path {
+            self.login_action(req, ri, ssl, mode, steps)
+        } else {
+            self.read_action(req, ri, ssl, mode, steps)
+        }
+    }
+
+    /// `protect_from_forgery` (full apps only,
+    /// `actionpack/lib/action_controller/metal/request_forgery_protection.rb`):
+    /// a non-GET/HEAD request without a token is refused.
+    fn csrf_rejects(&self, req: &WireRequest) -> bool {
         let unsafe_method = !(req.method == "GET" || req.method == "HEAD");
-        if !self.api_only
+        !self.api_only
             && self.csrf_protection
             && unsafe_method
             && !req.headers.contains("x-csrf-token")
-        {
-            steps.push(
-                Step::new(
-                    ri,
-                    Phase::Server,
-                    Verdict::Blocked,
-                    Reason::CsrfRejected,
-                    "CSRF protection: 422 InvalidAuthenticityToken",
-                    "A full Rails app (ActionController::Base) verifies an authenticity token on every \
-                     non-GET request. This request carries none (no X-CSRF-Token header, no \
-                     authenticity_token parameter), so Rails raises InvalidAuthenticityToken: 422, no \
-                     session written. Send the token from a `csrf_meta_tags` page or a token endpoint, \
-                     or skip forgery protection for JSON API controllers that authenticate otherwise.",
-                    spec::RAILS_CSRF,
-                )
-                .with("method", req.method.clone()),
-            );
-            return plain(self.simple_response(422, self.error_content_type()));
-        }
+    }
 
-        let is_login = req.method == "POST" && path == self.login_path;
-        let host = req.host();
-        let mut set_cookie: Option<String> = None;
-        let status;
-        if is_login {
-            match mode {
-                SessionMode::Disabled(why) => {
-                    let (title, cause) = match why {
-                        NoSession::ApiOnlyNoMiddleware => (
-                            "API-only app: no session middleware",
-                            "`config.api_only = true` removes ActionDispatch::Cookies and the session \
-                             middleware, whatever the session store says"
-                                .to_string(),
-                        ),
-                        NoSession::StoreDisabled => (
-                            "session_store :disabled",
-                            "the session store is `:disabled`".to_string(),
-                        ),
-                    };
-                    if self.version >= RailsVersion::V7_0 {
-                        steps.push(
-                            Step::new(
-                                ri,
-                                Phase::Server,
-                                Verdict::Blocked,
-                                Reason::DisabledSessionError,
-                                format!("{title}: DisabledSessionError, 500"),
-                                format!(
-                                    "{cause}. From Rails 7.0, writing `session[:user_id]` then raises \
-                                     ActionDispatch::Request::Session::DisabledSessionError (\"Your \
-                                     application has sessions disabled. To write to the session you must \
-                                     first configure a session store\"): 500, no Set-Cookie. Add the session \
-                                     middleware back in config/application.rb (see the generated code)."
-                                ),
-                                spec::RAILS_API_SESSIONS,
-                            )
-                            .with("Rails", self.version.label()),
-                        );
-                        return plain(self.simple_response(500, self.error_content_type()));
-                    }
-                    steps.push(
-                        Step::new(
-                            ri,
-                            Phase::Server,
-                            Verdict::Blocked,
-                            Reason::SessionMiddlewareMissing,
-                            format!("{title}: the session write is silently lost"),
-                            format!(
-                                "{cause}. In Rails 6.1 `session[:user_id] = ...` goes into a plain Hash: no \
-                                 error, no Set-Cookie, and the next request knows nobody. Add the session \
-                                 middleware back in config/application.rb (see the generated code)."
-                            ),
-                            spec::RAILS_API_SESSIONS,
-                        )
-                        .with("Rails", self.version.label()),
+    /// The login action: `session[:user_id] = ...`, as far as the session
+    /// layer lets it be written.
+    fn login_action(
+        &self,
+        req: &WireRequest,
+        ri: Option<usize>,
+        ssl: bool,
+        mode: &SessionMode,
+        steps: &mut Vec<Step>,
+    ) -> AppAnswer {
+        let set_cookie = match mode {
+            SessionMode::Disabled(why) => {
+                // `actionpack/lib/action_dispatch/request/session.rb`: 7.0 added
+                // the disabled session that raises on write.
+                if self.version >= RailsVersion::V7_0 {
+                    steps.push(self.disabled_session_error_step(ri, *why));
+                    return AppAnswer::through_cors(
+                        self.simple_response(500, self.error_content_type()),
                     );
-                    status = 200;
                 }
-                SessionMode::NoCookiesMiddleware { .. } => {
-                    steps.push(
-                        Step::new(
-                            ri,
-                            Phase::Server,
-                            Verdict::Blocked,
-                            Reason::SessionMiddlewareMissing,
-                            "Session middleware without ActionDispatch::Cookies: no Set-Cookie",
-                            "The session middleware writes the session into the request's cookie jar, \
-                             but only ActionDispatch::Cookies turns that jar into Set-Cookie headers, and \
-                             it is not in this API-only stack. Add \
-                             `config.middleware.use ActionDispatch::Cookies` before the session middleware.",
-                            spec::RAILS_API_SESSIONS,
-                        ),
-                    );
-                    status = 200;
-                }
-                SessionMode::Enabled {
-                    options,
-                    options_ignored,
-                } => {
-                    if *options_ignored {
-                        steps.push(self.options_ignored_step(ri));
-                    }
-                    let value = format!("sess-{}", ri.unwrap_or(0) + 1);
-                    set_cookie = self.write_session(options, &value, &host, ssl, ri, steps, true);
-                    status = 200;
-                }
+                steps.push(self.session_write_lost_step(ri, *why));
+                None
             }
-        } else {
-            let key = match mode {
-                SessionMode::Enabled { options, .. }
-                | SessionMode::NoCookiesMiddleware { options } => Some(options.key.clone()),
-                SessionMode::Disabled(_) => None,
-            };
-            let value = key.as_ref().and_then(|k| request_cookie(&req.headers, k));
-            match (key, value) {
-                (Some(key), Some(value)) => {
-                    steps.push(
-                        Step::new(
-                            ri,
-                            Phase::Server,
-                            Verdict::Ok,
-                            Reason::SessionRead,
-                            "Session cookie received: the app knows the user (200)",
-                            format!(
-                                "The request carries `{key}`, so `session[:user_id]` is set and the action \
-                                 answers 200. Reading the session loads it, and Rack commits a loaded \
-                                 session again: the cookie is re-sent on this response."
-                            ),
-                            spec::RAILS_SESSION_STORE,
-                        )
-                        .with("cookie", key.clone()),
-                    );
-                    if let SessionMode::Enabled { options, .. } = mode {
-                        set_cookie =
-                            self.write_session(options, &value, &host, ssl, ri, steps, false);
-                    }
-                    status = 200;
-                }
-                (key, _) => {
-                    let cookies = req.headers.get("cookie");
-                    let mut step = Step::new(
-                        ri,
-                        Phase::Server,
-                        Verdict::Warning,
-                        Reason::SessionMissing,
-                        "No session cookie: the app does not know the user (401)",
-                        match &key {
-                            Some(k) => format!(
-                                "The request carries no `{k}` cookie, so `session[:user_id]` is nil and \
-                                 the action answers 401. Whether the browser sent the cookie is decided \
-                                 in the cookie steps above."
-                            ),
-                            None => "This app has no working session, so `session[:user_id]` is always \
-                                     nil: 401."
-                                .to_string(),
-                        },
-                        spec::RAILS_SESSION_STORE,
-                    );
-                    if let Some(k) = key {
-                        step = step.with("expected cookie", k);
-                    }
-                    step = step.with("Cookie header", cookies.unwrap_or_else(|| "(none)".into()));
-                    steps.push(step);
-                    if self.cors_position == CorsPosition::AfterAnsweringMiddleware {
-                        steps.push(
-                            Step::new(
-                                ri,
-                                Phase::Server,
-                                Verdict::Warning,
-                                Reason::MiddlewareAnsweredFirst,
-                                "The 401 comes from a middleware in front of rack-cors: no CORS headers",
-                                "rack-cors is inserted after a middleware that answers some requests \
-                                 itself (here the authentication failure, as Warden does). Its 401 never \
-                                 passes through rack-cors, so it has no Access-Control-Allow-Origin and \
-                                 the page sees a network error instead of a 401. Insert rack-cors at \
-                                 position 0 (`insert_before 0, Rack::Cors`).",
-                                spec::RACK_CORS,
-                            ),
-                        );
-                        return AppAnswer {
-                            response: self.json_response(401),
-                            before_cors: true,
-                        };
-                    }
-                    status = 401;
-                }
+            SessionMode::NoCookiesMiddleware { .. } => {
+                steps.push(no_cookies_middleware_step(ri));
+                None
             }
+            SessionMode::Enabled {
+                options,
+                options_ignored,
+            } => {
+                if *options_ignored {
+                    steps.push(self.options_ignored_step(ri));
+                }
+                // A cookie that does not decrypt loads as an empty session;
+                // the write below replaces it.
+                if let Some(old) = request_cookie(&req.headers, &options.key) {
+                    if !session_value_decrypts(&old) {
+                        steps.push(login_replaces_undecryptable_step(ri, &options.key, &old));
+                    }
+                }
+                let value = issued_session_value(ri.unwrap_or(0) + 1);
+                self.write_session(options, &value, &req.host(), ssl, ri, steps, true)
+            }
+        };
+        AppAnswer::through_cors(self.json_with_cookie(200, set_cookie))
+    }
+
+    /// Every other action: reads `session[:user_id]` and answers 200 with
+    /// the user, or 401.
+    fn read_action(
+        &self,
+        req: &WireRequest,
+        ri: Option<usize>,
+        ssl: bool,
+        mode: &SessionMode,
+        steps: &mut Vec<Step>,
+    ) -> AppAnswer {
+        let key = match mode {
+            SessionMode::Enabled { options, .. } | SessionMode::NoCookiesMiddleware { options } => {
+                Some(options.key.clone())
+            }
+            SessionMode::Disabled(_) => None,
+        };
+        let value = key.as_ref().and_then(|k| request_cookie(&req.headers, k));
+        let (key, value) = match (key, value) {
+            (Some(key), Some(value)) => (key, value),
+            (key, _) => {
+                steps.push(session_missing_step(ri, key, req.headers.get("cookie")));
+                return self.unauthorized(ri, steps);
+            }
+        };
+        // `cookie_store.rb`: the cookie is read through the encrypted jar; a
+        // value that does not decrypt is no session at all, so nothing is
+        // loaded and nothing is committed on a read.
+        if !session_value_decrypts(&value) {
+            steps.push(session_undecryptable_step(ri, &key, &value));
+            return self.unauthorized(ri, steps);
         }
+        steps.push(session_read_step(ri, &key));
+        // Reading loads the session, and Rack commits a loaded session again.
+        let set_cookie = match mode {
+            SessionMode::Enabled { options, .. } => {
+                self.write_session(options, &value, &req.host(), ssl, ri, steps, false)
+            }
+            _ => None,
+        };
+        AppAnswer::through_cors(self.json_with_cookie(200, set_cookie))
+    }
+
+    /// The read action without a user in the session: 401, or a 401 from a
+    /// middleware in front of rack-cors (a Warden-like authentication failure).
+    fn unauthorized(&self, ri: Option<usize>, steps: &mut Vec<Step>) -> AppAnswer {
+        if self.cors_position == CorsPosition::AfterAnsweringMiddleware {
+            steps.push(unauthorized_ahead_of_cors_step(ri));
+            return AppAnswer {
+                response: self.json_response(401),
+                before_cors: true,
+            };
+        }
+        AppAnswer::through_cors(self.json_response(401))
+    }
+
+    /// The JSON answer with the session's `Set-Cookie`, if one was written.
+    fn json_with_cookie(&self, status: u16, set_cookie: Option<String>) -> WireResponse {
         let mut resp = self.json_response(status);
         if let Some(line) = set_cookie {
-            resp.headers.push(g.name("Set-Cookie"), line);
+            resp.headers.push(self.rack().name("Set-Cookie"), line);
         }
-        plain(resp)
+        resp
+    }
+
+    fn disabled_session_error_step(&self, ri: Option<usize>, why: NoSession) -> Step {
+        let (title, cause) = no_session_cause(why);
+        Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Blocked,
+            Reason::DisabledSessionError,
+            format!("{title}: DisabledSessionError, 500"),
+            format!(
+                "{cause}. From Rails 7.0, writing `session[:user_id]` then raises \
+                 ActionDispatch::Request::Session::DisabledSessionError (\"Your \
+                 application has sessions disabled. To write to the session you must \
+                 first configure a session store\"): 500, no Set-Cookie. Add the session \
+                 middleware back in config/application.rb (see the generated code)."
+            ),
+            spec::RAILS_API_SESSIONS,
+        )
+        .with("Rails", self.version.label())
+    }
+
+    fn session_write_lost_step(&self, ri: Option<usize>, why: NoSession) -> Step {
+        let (title, cause) = no_session_cause(why);
+        Step::new(
+            ri,
+            Phase::Server,
+            Verdict::Blocked,
+            Reason::SessionMiddlewareMissing,
+            format!("{title}: the session write is silently lost"),
+            format!(
+                "{cause}. In Rails 6.1 `session[:user_id] = ...` goes into a plain Hash: no \
+                 error, no Set-Cookie, and the next request knows nobody. Add the session \
+                 middleware back in config/application.rb (see the generated code)."
+            ),
+            spec::RAILS_API_SESSIONS,
+        )
+        .with("Rails", self.version.label())
     }
 
     fn options_ignored_step(&self, ri: Option<usize>) -> Step {
@@ -997,132 +1134,145 @@ impl ServerModel for PreparedRails<'_> {
         let app = self.app;
         let ri = Some(request_index);
         if !self.boot_errors.is_empty() {
-            let steps = self
-                .boot_errors
-                .iter()
-                .cloned()
-                .map(|mut s| {
-                    s.request = ri;
-                    s
-                })
-                .collect();
-            return ServerReply {
-                response: WireResponse {
-                    status: 0,
-                    headers: HeaderList::new(),
-                },
-                steps,
-            };
+            return self.refused(ri);
         }
         let mut steps = Vec::new();
         let raw_path = req.path();
-        let Some(path) = evaluate_path(&raw_path) else {
-            steps.push(Step::new(
-                ri,
-                Phase::Server,
-                Verdict::Warning,
-                Reason::ServerResponded,
-                "Invalid path: 400",
-                "The path decodes to an invalid string (a NUL byte or bytes that are not UTF-8); the \
-                 stack answers 400 with no headers.",
-                spec::RACK_CORS,
-            ));
-            return ServerReply {
-                response: WireResponse {
-                    status: 400,
-                    headers: HeaderList::new(),
-                },
-                steps,
-            };
-        };
-        let cors = self.cors.as_ref();
+        // An invalid path (`%00`) is refused by rack-cors, and only on a
+        // preflight; any other request reaches the app with it.
+        let path = evaluate_path(&raw_path);
         let ssl = request_is_ssl(req, app);
-        let cors_first = app.cors_position == CorsPosition::First;
 
         // rack-cors at position 0 runs before ActionDispatch::SSL; placed
         // later, the SSL redirect comes out without CORS headers.
-        if !cors_first && app.force_ssl && !ssl {
+        if app.cors_position != CorsPosition::First && app.force_ssl && !ssl {
             let response = app.ssl_redirect(req, ri, &mut steps);
-            steps.push(Step::new(
-                ri,
-                Phase::Server,
-                Verdict::Warning,
-                Reason::MiddlewareAnsweredFirst,
-                "The redirect comes from a middleware in front of rack-cors: no CORS headers",
-                "ActionDispatch::SSL sits ahead of rack-cors in this stack, so its redirect (preflights \
-                 included) carries no CORS headers. Insert rack-cors at position 0.",
-                spec::RACK_CORS,
-            ));
+            steps.push(redirect_ahead_of_cors_step(ri));
             return ServerReply { response, steps };
         }
 
-        let pass = match &cors {
-            Some(c) => {
-                let call = c.call_on(req, &path, request_index);
-                steps.extend(call.steps);
-                match call.outcome {
-                    CorsOutcome::Answered(response) => return ServerReply { response, steps },
-                    CorsOutcome::PassOn(p) => Some(p),
-                }
-            }
-            None => {
-                if req.headers.contains("origin") {
-                    steps.push(Step::new(
-                        ri,
-                        Phase::Server,
-                        Verdict::Warning,
-                        Reason::RackCorsMissOrigin,
-                        "No rack-cors in the app: no CORS headers",
-                        "cors.rb is absent (or rack-cors is not in the Gemfile), so nothing adds CORS \
-                         headers and a preflight reaches the router (404).",
-                        spec::RACK_CORS,
-                    ));
-                }
-                None
-            }
+        let pass = match self.rack_cors_before_app(req, &path, request_index, &mut steps) {
+            Ok(pass) => pass,
+            Err(response) => return ServerReply { response, steps },
         };
-
-        let answer = if app.force_ssl && !ssl {
-            AppAnswer {
-                response: app.ssl_redirect(req, ri, &mut steps),
-                before_cors: false,
-            }
-        } else {
-            match session_mode(app) {
-                Ok(mode) => {
-                    let mut a = app.app_call(req, &path, ri, ssl, &mode, &mut steps);
-                    if app.force_ssl && ssl {
-                        let name = app.rack().name("Strict-Transport-Security");
-                        a.response.headers.push(name, HSTS_VALUE);
-                    }
-                    a
-                }
-                Err(_) => AppAnswer {
-                    response: app.simple_response(500, app.error_content_type()),
-                    before_cors: false,
-                },
-            }
-        };
-        let response = match (&cors, pass, answer.before_cors) {
+        let answer = self.app_answer(req, &path.path, ri, ssl, &mut steps);
+        let response = match (&self.cors, pass, answer.before_cors) {
             (Some(c), Some(p), false) => c.finish(p, answer.response),
             _ => answer.response,
         };
-        let summary = Step::new(
-            ri,
-            Phase::Server,
-            Verdict::Ok,
-            Reason::ServerResponded,
-            format!(
-                "Rails answered {} {}: {}",
-                req.method, raw_path, response.status
-            ),
-            "The response as the Rails middleware stack sends it, header names and order included.",
-            spec::RAILS_SESSION_STORE,
-        )
-        .with("status", response.status.to_string());
-        steps.push(summary);
+        steps.push(responded_step(ri, req, &raw_path, response.status));
         ServerReply { response, steps }
     }
+}
+
+impl PreparedRails<'_> {
+    /// An app that did not boot: no answer, the boot errors as the steps.
+    fn refused(&self, ri: Option<usize>) -> ServerReply {
+        let steps = self
+            .boot_errors
+            .iter()
+            .cloned()
+            .map(|mut s| {
+                s.request = ri;
+                s
+            })
+            .collect();
+        ServerReply {
+            response: WireResponse {
+                status: 0,
+                headers: HeaderList::new(),
+            },
+            steps,
+        }
+    }
+
+    /// rack-cors on the way in (`rack-cors lib/rack/cors.rb` `call`): `Err`
+    /// with its own answer to a preflight, `Ok` with what it will add to the
+    /// app's response (`None` without rack-cors).
+    fn rack_cors_before_app(
+        &self,
+        req: &WireRequest,
+        path: &RackPath,
+        request_index: usize,
+        steps: &mut Vec<Step>,
+    ) -> Result<Option<PassOn>, WireResponse> {
+        let Some(c) = &self.cors else {
+            if req.headers.contains("origin") {
+                steps.push(no_rack_cors_step(Some(request_index)));
+            }
+            return Ok(None);
+        };
+        let call = c.call_on(req, path, request_index);
+        steps.extend(call.steps);
+        match call.outcome {
+            CorsOutcome::Answered(response) => Err(response),
+            CorsOutcome::PassOn(p) => Ok(Some(p)),
+        }
+    }
+
+    /// The rest of the stack behind rack-cors: ActionDispatch::SSL, then the
+    /// session middleware and the controller.
+    fn app_answer(
+        &self,
+        req: &WireRequest,
+        path: &str,
+        ri: Option<usize>,
+        ssl: bool,
+        steps: &mut Vec<Step>,
+    ) -> AppAnswer {
+        let app = self.app;
+        if app.force_ssl && !ssl {
+            return AppAnswer::through_cors(app.ssl_redirect(req, ri, steps));
+        }
+        let Ok(mode) = session_mode(app) else {
+            return AppAnswer::through_cors(app.simple_response(500, app.error_content_type()));
+        };
+        let mut a = app.app_call(req, path, ri, ssl, &mode, steps);
+        if app.force_ssl && ssl {
+            let name = app.rack().name("Strict-Transport-Security");
+            a.response.headers.push(name, HSTS_VALUE);
+        }
+        a
+    }
+}
+
+fn redirect_ahead_of_cors_step(ri: Option<usize>) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::MiddlewareAnsweredFirst,
+        "The redirect comes from a middleware in front of rack-cors: no CORS headers",
+        "ActionDispatch::SSL sits ahead of rack-cors in this stack, so its redirect (preflights \
+         included) carries no CORS headers. Insert rack-cors at position 0.",
+        spec::RACK_CORS,
+    )
+}
+
+fn no_rack_cors_step(ri: Option<usize>) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::RackCorsMissOrigin,
+        "No rack-cors in the app: no CORS headers",
+        "cors.rb is absent (or rack-cors is not in the Gemfile), so nothing adds CORS \
+         headers and a preflight reaches the router (404).",
+        spec::RACK_CORS,
+    )
+}
+
+fn responded_step(ri: Option<usize>, req: &WireRequest, raw_path: &str, status: u16) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Ok,
+        Reason::ServerResponded,
+        format!("Rails answered {} {}: {}", req.method, raw_path, status),
+        "The response as the Rails middleware stack sends it, header names and order included.",
+        spec::RAILS_SESSION_STORE,
+    )
+    .with("status", status.to_string())
 }
 
 /// The article's snippets as settings (`original-article.md`).

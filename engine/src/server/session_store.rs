@@ -296,6 +296,26 @@ pub fn request_cookie(headers: &HeaderList, key: &str) -> Option<String> {
     None
 }
 
+/// The session cookie value the model writes on request `n` (1-based).
+/// ActionDispatch's CookieStore writes the session encrypted and
+/// authenticated with `secret_key_base` (`<data>--<iv>--<auth tag>`); the
+/// model writes a readable stand-in, and only values of that form decrypt.
+pub fn issued_session_value(n: usize) -> String {
+    format!("sess-{n}")
+}
+
+/// Whether the cookie store can decrypt `value`: true only for values the
+/// model issued ([`issued_session_value`]). Anything else stands for a
+/// cookie signed with another `secret_key_base`, or edited, which the
+/// encrypted cookie jar reads as nil
+/// (`actionpack/lib/action_dispatch/middleware/session/cookie_store.rb`
+/// `get_cookie` → `unpacked_cookie_data` gives `{}`): an empty session.
+pub fn session_value_decrypts(value: &str) -> bool {
+    value
+        .strip_prefix("sess-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The session options the middleware ends up with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionOptions {

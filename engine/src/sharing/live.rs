@@ -104,36 +104,73 @@ fn origin_string(u: &Url) -> String {
 /// it — same origin, same site (another port of the same host), cross-site
 /// (another loopback name), and the same scheme.
 pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) -> LiveMapping {
-    let mut notes = Vec::new();
-    let mut blockers = Vec::new();
-    let mut mapped = scenario.clone();
+    let mut m = LiveMapping {
+        scenario: scenario.clone(),
+        origins: Vec::new(),
+        notes: Vec::new(),
+        blockers: Vec::new(),
+    };
+    let Some((real_page, page)) = read_page_urls(scenario, page_origin, &mut m.blockers) else {
+        return m;
+    };
+    page_context_blockers(scenario, &page, &real_page, &mut m.blockers);
+    let urls = scenario_urls(scenario, &page, &mut m.blockers);
+    client_notes(scenario, &mut m.notes);
 
+    let mut lab = LabAllocator::new(&real_page, ports);
+    for u in &urls {
+        lab.assign(u, &page, &mut m.notes, &mut m.blockers);
+    }
+    m.origins = lab.origins(&real_page, &page);
+
+    rewrite_request_urls(scenario, &page, &m.origins, &mut m.scenario, &mut m.notes);
+    // Origins written in the server configuration (rack-cors origins, raw
+    // Access-Control-Allow-Origin lines) follow their URLs.
+    m.scenario.server = rewrite_server(&scenario.server, &m.origins);
+    server_blockers(&m.scenario.server, &m.origins, &mut m.blockers);
+    if server_mentions_domain(&scenario.server) {
+        m.notes.push(
+            "the server scopes a cookie with a Domain attribute; the lab's loopback names are \
+             not subdomains of that domain, so the browser judges the Domain against the lab host"
+                .into(),
+        );
+    }
+    m
+}
+
+/// The playground's real address and the scenario's page URL; `None` (with
+/// a blocker) when either cannot be read.
+fn read_page_urls(
+    scenario: &Scenario,
+    page_origin: &str,
+    blockers: &mut Vec<String>,
+) -> Option<(Url, Url)> {
     let real_page = match Url::parse(page_origin) {
         Ok(u) => u,
         Err(e) => {
             blockers.push(format!(
                 "the playground's own address `{page_origin}` is not a URL: {e}"
             ));
-            return LiveMapping {
-                scenario: mapped,
-                origins: Vec::new(),
-                notes,
-                blockers,
-            };
+            return None;
         }
     };
-    let page = match parse_url(&scenario.page.url, None) {
-        Ok(u) => u,
+    match parse_url(&scenario.page.url, None) {
+        Ok(page) => Some((real_page, page)),
         Err(e) => {
             blockers.push(format!("the page URL cannot be read: {e}"));
-            return LiveMapping {
-                scenario: mapped,
-                origins: Vec::new(),
-                notes,
-                blockers,
-            };
+            None
         }
-    };
+    }
+}
+
+/// The page's context must be one the playground itself has: top-level,
+/// and the same scheme.
+fn page_context_blockers(
+    scenario: &Scenario,
+    page: &Url,
+    real_page: &Url,
+    blockers: &mut Vec<String>,
+) {
     if scenario
         .page
         .top_level_url
@@ -155,15 +192,22 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
             page.scheme()
         ));
     }
+}
 
-    // Origins in order of appearance: the page first.
+/// The scenario's URLs in order of appearance, the page first.
+fn scenario_urls(scenario: &Scenario, page: &Url, blockers: &mut Vec<String>) -> Vec<Url> {
     let mut urls = vec![page.clone()];
     for (i, r) in scenario.requests.iter().enumerate() {
-        match parse_url(&r.url, Some(&page)) {
+        match parse_url(&r.url, Some(page)) {
             Ok(u) => urls.push(u),
             Err(e) => blockers.push(format!("request {}: the URL cannot be read: {e}", i + 1)),
         }
     }
+    urls
+}
+
+/// How navigations and iframe loads are run live.
+fn client_notes(scenario: &Scenario, notes: &mut Vec<String>) {
     if scenario
         .requests
         .iter()
@@ -183,87 +227,57 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
                 .into(),
         );
     }
+}
 
-    // Sites get lab hosts; within a site, hosts share the lab host and
-    // origins get distinct ports.
-    let real_host = real_page.host_str().unwrap_or("localhost").to_string();
-    let mut free_hosts: Vec<String> = std::iter::once(real_host.clone())
-        .chain(
-            LAB_HOSTS
-                .iter()
-                .map(|h| h.to_string())
-                .filter(|h| *h != real_host),
-        )
-        .collect();
-    let mut site_hosts: Vec<(String, String)> = Vec::new(); // (scenario site host, lab host)
-    let mut site_members: Vec<(String, String)> = Vec::new(); // (site host, scenario host)
-    let mut slots: Vec<Slot> = Vec::new();
-    for u in &urls {
+/// Hands out lab origins: sites get lab hosts; within a site, hosts share
+/// the lab host and origins get distinct ports.
+struct LabAllocator<'a> {
+    ports: &'a LabPorts,
+    free_hosts: Vec<String>,
+    /// (scenario site host, lab host)
+    site_hosts: Vec<(String, String)>,
+    /// (site host, scenario host)
+    site_members: Vec<(String, String)>,
+    slots: Vec<Slot>,
+}
+
+impl<'a> LabAllocator<'a> {
+    fn new(real_page: &Url, ports: &'a LabPorts) -> Self {
+        let real_host = real_page.host_str().unwrap_or("localhost").to_string();
+        let free_hosts = std::iter::once(real_host.clone())
+            .chain(
+                LAB_HOSTS
+                    .iter()
+                    .map(|h| h.to_string())
+                    .filter(|h| *h != real_host),
+            )
+            .collect();
+        LabAllocator {
+            ports,
+            free_hosts,
+            site_hosts: Vec::new(),
+            site_members: Vec::new(),
+            slots: Vec::new(),
+        }
+    }
+
+    /// Gives the origin of `u` a lab origin, unless it has one already.
+    fn assign(&mut self, u: &Url, page: &Url, notes: &mut Vec<String>, blockers: &mut Vec<String>) {
         let origin = origin_string(u);
-        if slots
+        if self
+            .slots
             .iter()
             .any(|s| origin_string(&s.scenario_origin) == origin)
         {
-            continue;
+            return;
         }
         let site = site_of(u).host;
-        let host = u.host_str().unwrap_or_default().to_string();
-        let lab_host = match site_hosts.iter().find(|(s, _)| *s == site) {
-            Some((_, h)) => h.clone(),
-            None => {
-                if free_hosts.is_empty() {
-                    blockers.push(format!(
-                        "the scenario uses more sites than the lab has loopback names ({})",
-                        LAB_HOSTS.len()
-                    ));
-                    continue;
-                }
-                let h = free_hosts.remove(0);
-                site_hosts.push((site.clone(), h.clone()));
-                h
-            }
+        let Some(lab_host) = self.lab_host(&site, blockers) else {
+            return;
         };
-        if !site_members.iter().any(|(s, h)| *s == site && *h == host) {
-            if let Some((_, other)) = site_members.iter().find(|(s, _)| *s == site) {
-                notes.push(format!(
-                    "{other} and {host} are different hosts of one site; the lab uses one host \
-                     per site ({lab_host}, on different ports), so the relation stays same-site \
-                     cross-origin, but a host-only cookie of one is also sent to the other"
-                ));
-            }
-            site_members.push((site.clone(), host.clone()));
-        }
-        let pool: Vec<u16> = if u.scheme() == "https" {
-            [ports.https_app, ports.https_api]
-                .into_iter()
-                .flatten()
-                .collect()
-        } else {
-            vec![ports.app, ports.api]
-        };
-        if pool.is_empty() {
-            blockers.push(format!(
-                "{origin} is https but the lab runs without HTTPS; start it with `--https`"
-            ));
-            continue;
-        }
-        let used: Vec<u16> = slots
-            .iter()
-            .filter_map(|s| {
-                let lab = Url::parse(&s.lab_origin).ok()?;
-                (lab.host_str() == Some(lab_host.as_str()) && lab.scheme() == u.scheme())
-                    .then(|| lab.port_or_known_default())
-                    .flatten()
-            })
-            .collect();
-        let Some(port) = pool.iter().copied().find(|p| !used.contains(p)) else {
-            blockers.push(format!(
-                "more than {} origins of the site {} over {}://; the lab has only that many ports",
-                pool.len(),
-                site,
-                u.scheme()
-            ));
-            continue;
+        self.note_shared_site(&site, u, &lab_host, notes);
+        let Some(port) = self.free_port(u, &origin, &site, &lab_host, blockers) else {
+            return;
         };
         if u.scheme() == "http" && !is_potentially_trustworthy(u) {
             notes.push(format!(
@@ -277,28 +291,121 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
                 ));
             }
         }
-        let lab_origin = format!("{}://{}:{}", u.scheme(), lab_host, port);
-        slots.push(Slot {
+        self.slots.push(Slot {
             scenario_origin: u.clone(),
-            lab_origin,
+            lab_origin: format!("{}://{}:{}", u.scheme(), lab_host, port),
         });
     }
 
-    // The page is where the playground really is.
-    if let Some(first) = slots.first_mut() {
-        let real = origin_string(&real_page);
-        if first.lab_origin != real && page.scheme() == real_page.scheme() {
-            first.lab_origin = real;
+    /// The lab host of a site: the one it already has, or the next free one.
+    fn lab_host(&mut self, site: &str, blockers: &mut Vec<String>) -> Option<String> {
+        if let Some((_, h)) = self.site_hosts.iter().find(|(s, _)| s == site) {
+            return Some(h.clone());
         }
+        if self.free_hosts.is_empty() {
+            blockers.push(format!(
+                "the scenario uses more sites than the lab has loopback names ({})",
+                LAB_HOSTS.len()
+            ));
+            return None;
+        }
+        let h = self.free_hosts.remove(0);
+        self.site_hosts.push((site.to_string(), h.clone()));
+        Some(h)
     }
-    let origins: Vec<OriginMap> = slots
-        .iter()
-        .map(|s| OriginMap {
-            scenario: origin_string(&s.scenario_origin),
-            lab: s.lab_origin.clone(),
-        })
-        .collect();
 
+    /// Two hosts of one site share one lab host: say what that changes.
+    fn note_shared_site(&mut self, site: &str, u: &Url, lab_host: &str, notes: &mut Vec<String>) {
+        let host = u.host_str().unwrap_or_default().to_string();
+        if self
+            .site_members
+            .iter()
+            .any(|(s, h)| s == site && *h == host)
+        {
+            return;
+        }
+        if let Some((_, other)) = self.site_members.iter().find(|(s, _)| s == site) {
+            notes.push(format!(
+                "{other} and {host} are different hosts of one site; the lab uses one host \
+                 per site ({lab_host}, on different ports), so the relation stays same-site \
+                 cross-origin, but a host-only cookie of one is also sent to the other"
+            ));
+        }
+        self.site_members.push((site.to_string(), host));
+    }
+
+    /// A lab port of the right scheme not yet used on `lab_host`.
+    fn free_port(
+        &self,
+        u: &Url,
+        origin: &str,
+        site: &str,
+        lab_host: &str,
+        blockers: &mut Vec<String>,
+    ) -> Option<u16> {
+        let ports = self.ports;
+        let pool: Vec<u16> = if u.scheme() == "https" {
+            [ports.https_app, ports.https_api]
+                .into_iter()
+                .flatten()
+                .collect()
+        } else {
+            vec![ports.app, ports.api]
+        };
+        if pool.is_empty() {
+            blockers.push(format!(
+                "{origin} is https but the lab runs without HTTPS; start it with `--https`"
+            ));
+            return None;
+        }
+        let used: Vec<u16> = self
+            .slots
+            .iter()
+            .filter_map(|s| {
+                let lab = Url::parse(&s.lab_origin).ok()?;
+                (lab.host_str() == Some(lab_host) && lab.scheme() == u.scheme())
+                    .then(|| lab.port_or_known_default())
+                    .flatten()
+            })
+            .collect();
+        let port = pool.iter().copied().find(|p| !used.contains(p));
+        if port.is_none() {
+            blockers.push(format!(
+                "more than {} origins of the site {} over {}://; the lab has only that many ports",
+                pool.len(),
+                site,
+                u.scheme()
+            ));
+        }
+        port
+    }
+
+    /// The origin map; the page is where the playground really is.
+    fn origins(mut self, real_page: &Url, page: &Url) -> Vec<OriginMap> {
+        if let Some(first) = self.slots.first_mut() {
+            let real = origin_string(real_page);
+            if first.lab_origin != real && page.scheme() == real_page.scheme() {
+                first.lab_origin = real;
+            }
+        }
+        self.slots
+            .iter()
+            .map(|s| OriginMap {
+                scenario: origin_string(&s.scenario_origin),
+                lab: s.lab_origin.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The page and request URLs moved onto their lab origins; delays dropped.
+fn rewrite_request_urls(
+    scenario: &Scenario,
+    page: &Url,
+    origins: &[OriginMap],
+    mapped: &mut Scenario,
+    notes: &mut Vec<String>,
+) {
     let rewrite_url = |input: &str, base: &Url| -> Option<String> {
         let u = parse_url(input, Some(base)).ok()?;
         let o = origin_string(&u);
@@ -308,11 +415,11 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
         lab.set_query(u.query());
         Some(lab.to_string())
     };
-    if let Some(p) = rewrite_url(&scenario.page.url, &page) {
+    if let Some(p) = rewrite_url(&scenario.page.url, page) {
         mapped.page.url = p;
     }
     for r in mapped.requests.iter_mut() {
-        if let Some(u) = rewrite_url(&r.url, &page) {
+        if let Some(u) = rewrite_url(&r.url, page) {
             r.url = u;
         }
         if r.delay_secs > 0 {
@@ -326,14 +433,15 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
                 .into(),
         );
     }
+}
 
-    // Origins written in the server configuration (rack-cors origins, raw
-    // Access-Control-Allow-Origin lines) follow their URLs.
-    mapped.server = rewrite_server(&scenario.server, &origins);
+/// Servers the lab cannot run faithfully: redirect chains, and absolute
+/// routes or redirects to an origin with no lab stand-in.
+fn server_blockers(server: &ServerSetup, origins: &[OriginMap], blockers: &mut Vec<String>) {
     // Redirects are simulated hop by hop, but a live run only tags (and so
     // only logs) the first hop of each request: refuse rather than compare
     // half of the chain.
-    let redirects = match &mapped.server {
+    let redirects = match server {
         ServerSetup::Raw(raw) => raw.routes.iter().any(|r| {
             (300..400).contains(&r.response.status)
                 && r.response.headers.lines().any(|l| {
@@ -352,40 +460,27 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
     }
     // A redirect (or an absolute route) to an origin no request names has no
     // lab stand-in: following it would leave the lab.
-    if let ServerSetup::Raw(raw) = &mapped.server {
-        for (i, route) in raw.routes.iter().enumerate() {
-            let locations = [&route.preflight.headers, &route.response.headers]
-                .into_iter()
-                .flat_map(|h| h.lines())
-                .filter_map(|line| line.split_once(':'))
-                .filter(|(name, _)| name.trim().eq_ignore_ascii_case("location"))
-                .map(|(_, value)| value.trim());
-            for target in std::iter::once(route.path.as_str()).chain(locations) {
-                let Ok(u) = Url::parse(target) else { continue };
-                let o = origin_string(&u);
-                if !origins.iter().any(|m| m.lab == o) {
-                    blockers.push(format!(
-                        "route {}: `{target}` is on an origin that no request uses, so the lab \
-                         has no stand-in for it and a redirect there would leave the lab",
-                        i + 1
-                    ));
-                }
+    let ServerSetup::Raw(raw) = server else {
+        return;
+    };
+    for (i, route) in raw.routes.iter().enumerate() {
+        let locations = [&route.preflight.headers, &route.response.headers]
+            .into_iter()
+            .flat_map(|h| h.lines())
+            .filter_map(|line| line.split_once(':'))
+            .filter(|(name, _)| name.trim().eq_ignore_ascii_case("location"))
+            .map(|(_, value)| value.trim());
+        for target in std::iter::once(route.path.as_str()).chain(locations) {
+            let Ok(u) = Url::parse(target) else { continue };
+            let o = origin_string(&u);
+            if !origins.iter().any(|m| m.lab == o) {
+                blockers.push(format!(
+                    "route {}: `{target}` is on an origin that no request uses, so the lab \
+                     has no stand-in for it and a redirect there would leave the lab",
+                    i + 1
+                ));
             }
         }
-    }
-    if server_mentions_domain(&scenario.server) {
-        notes.push(
-            "the server scopes a cookie with a Domain attribute; the lab's loopback names are \
-             not subdomains of that domain, so the browser judges the Domain against the lab host"
-                .into(),
-        );
-    }
-
-    LiveMapping {
-        scenario: mapped,
-        origins,
-        notes,
-        blockers,
     }
 }
 
