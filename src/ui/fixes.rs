@@ -8,10 +8,30 @@ use leptos::prelude::*;
 
 use super::{ctx, glue};
 
+/// How long typing must pause before the fix search runs again.
+const SEARCH_DEBOUNCE_MS: u32 = 120;
+
 #[component]
 pub fn Fixes() -> impl IntoView {
     let ctx = ctx();
-    let fixes = Memo::new(move |_| ctx.scenario.with(suggest_fixes));
+    // The search runs after the verdict is painted and typing has paused; a
+    // newer edit makes a pending search stale (the generation moved on).
+    let fixes = RwSignal::new(Vec::<Fix>::new());
+    let searching = RwSignal::new(true);
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        ctx.scenario.track();
+        let current = generation.get_value().wrapping_add(1);
+        generation.set_value(current);
+        searching.set(true);
+        glue::after_paint(SEARCH_DEBOUNCE_MS, move || {
+            if generation.get_value() != current {
+                return;
+            }
+            fixes.set(ctx.scenario.with_untracked(suggest_fixes));
+            searching.set(false);
+        });
+    });
     let advice = Memo::new(move |_| ctx.scenario.with(architectural_advice));
     let list = move || {
         fixes
@@ -22,9 +42,14 @@ pub fn Fixes() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <section class="panel fixes" aria-labelledby="fixes-heading" data-fix-count=move || fixes.with(Vec::len)>
+        <section class="panel fixes" aria-labelledby="fixes-heading" aria-busy=move || searching.get().to_string()
+            data-fix-state=move || if searching.get() { "searching" } else { "done" }
+            data-fix-count=move || fixes.with(Vec::len)>
             <h2 id="fixes-heading">"Fixes"</h2>
-            <Show when=move || fixes.with(Vec::is_empty)>
+            <Show when=move || searching.get()>
+                <p class="muted" data-fix-searching="">"Looking for the smallest change…"</p>
+            </Show>
+            <Show when=move || !searching.get() && fixes.with(Vec::is_empty)>
                 <p class="muted">"No settings change to suggest: either it already works, or see the notes below."</p>
             </Show>
             <ol class="fix-list">{list}</ol>

@@ -45,6 +45,9 @@ export function report_height() {
   send();
 }
 export function in_iframe() { return window.parent !== window; }
+export function after_paint_then(ms, cb) {
+  requestAnimationFrame(() => setTimeout(cb, ms));
+}
 "#)]
 extern "C" {
     /// `location.search`, with its `?`.
@@ -55,6 +58,8 @@ extern "C" {
     pub fn replace_query(query: &str);
     /// Copies `text`; calls `done(ok)` when finished.
     pub fn copy_text(text: &str, done: JsValue);
+    /// Calls `cb` `ms` milliseconds after the next frame is painted.
+    fn after_paint_then(ms: u32, cb: JsValue);
     /// In an iframe: posts `{type: "crumbtrail:height", height}` to the parent now and on every resize.
     pub fn report_height();
 }
@@ -62,4 +67,10 @@ extern "C" {
 /// Copies `text` and calls `done` with whether it worked.
 pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
     copy_text(text, Closure::once_into_js(done));
+}
+
+/// Runs `work` once the current frame is painted and `ms` more milliseconds
+/// have passed: slow work (the fix search) never delays the verdict.
+pub fn after_paint(ms: u32, work: impl FnOnce() + 'static) {
+    after_paint_then(ms, Closure::once_into_js(work));
 }
