@@ -9,7 +9,7 @@
 use url::{Host, Url};
 
 use crate::origin::{host_string, is_potentially_trustworthy};
-use crate::profile::{BrowserProfile, Family, ThirdPartyCookies};
+use crate::profile::{BrowserProfile, Family, PartitionedWithoutSecure, ThirdPartyCookies};
 use crate::set_cookie::{parse_set_cookie, ParsedSetCookie, SameSiteAttr};
 use crate::site::is_public_suffix;
 use crate::spec;
@@ -567,21 +567,59 @@ impl SetSteps<'_> {
         }
     }
 
-    /// CHIPS: Partitioned requires Secure. Chromium drops it silently.
+    /// CHIPS: a `Partitioned` cookie must be `Secure`, and (Chromium) come
+    /// from a secure URL. When this runs, and whether the browser says
+    /// anything, is [`BrowserProfile::partitioned_without_secure`].
     fn partitioned_needs_secure(
         &mut self,
         c: &ParsedSetCookie,
-        partitioned: bool,
+        url: &Url,
+        sec: Security,
     ) -> Result<(), Ignored> {
-        if partitioned && !c.secure {
-            return Err(self.reject(
-                Reason::ExcludeInvalidPartitioned,
-                "Partitioned needs Secure",
-                format!("The cookie has `Partitioned` but not `Secure`. {} only accepts partitioned cookies that are Secure, and drops this one without a console message. Add `Secure` (and serve over https, or use localhost).", self.profile.name),
-                spec::CHIPS,
-            ));
+        if c.secure && sec != Security::Insecure {
+            return Ok(());
         }
-        Ok(())
+        let profile = self.profile;
+        let (told, silently) = match profile.partitioned_without_secure {
+            PartitionedWithoutSecure::SilentAtCreation if profile.family == Family::Chromium => (
+                "drops it while creating the cookie, before any SameSite rule, and silently: DevTools lists no reason for it (the cookie is neither stored nor listed among the blocked cookies of the response)",
+                " (dropped silently)",
+            ),
+            PartitionedWithoutSecure::SilentAtCreation => (
+                "drops it while creating the cookie, before any SameSite rule, without a console message",
+                " (dropped silently)",
+            ),
+            PartitionedWithoutSecure::LoggedAfterSameSiteNone => (
+                "ignores it; the console says the cookie was rejected for having `Partitioned` without `secure`",
+                "",
+            ),
+        };
+        let (https, or_localhost) = if profile.localhost_is_secure_for_cookies {
+            (
+                "https (or localhost)",
+                " (and serve over https, or use localhost)",
+            )
+        } else {
+            ("https", " (and serve over https)")
+        };
+        let (title, text) = if c.secure {
+            self.values.push(("URL", url.to_string()));
+            (
+                format!("Partitioned needs a secure origin{silently}"),
+                format!("The cookie has `Partitioned` and `Secure`, but it came over plain http from `{}`, and a partitioned cookie must come from {https}. {} {told}. Serve the response over https.", url.origin().ascii_serialization(), profile.name),
+            )
+        } else {
+            let none = if c.same_site == SameSiteAttr::None {
+                " That also settles `SameSite=None`, which needs `Secure` as well."
+            } else {
+                ""
+            };
+            (
+                format!("Partitioned needs Secure{silently}"),
+                format!("The cookie has `Partitioned` but not `Secure`, and {} {told}. Add `Secure`{or_localhost}.{none}", profile.name),
+            )
+        };
+        Err(self.reject(Reason::ExcludeInvalidPartitioned, &title, text, spec::CHIPS))
     }
 
     /// 6265bis §5.3 / §7.1: the browser's third-party cookie policy.
@@ -658,12 +696,22 @@ impl CookieJar {
             Some(p) if p.starts_with('/') => p.clone(),
             _ => default_path(ctx.url),
         };
+        // CHIPS where Chromium checks it: creating the cookie
+        // (CanonicalCookie::Create) comes before steps 12–19 and checks the
+        // Domain (above), the name prefixes (steps 20–22) and `Partitioned`
+        // together. A prefix problem is the one DevTools shows, so it goes first.
+        let partitioned = c.partitioned && s.profile.chips;
+        let chips_at_creation = partitioned
+            && s.profile.partitioned_without_secure == PartitionedWithoutSecure::SilentAtCreation;
+        if chips_at_creation {
+            s.name_prefixes(&c, host_only, &path)?;
+            s.partitioned_needs_secure(&c, ctx.url, sec)?;
+        }
         // Steps 12–15: Secure and HttpOnly.
         s.secure_needs_secure_origin(&c, ctx.url, sec)?;
         s.http_only_needs_http(&c, ctx.from_http)?;
 
         // Which partition would hold the cookie (CHIPS, Firefox TCP).
-        let partitioned = c.partitioned && s.profile.chips;
         let third_party_partition =
             ctx.third_party && s.profile.third_party_cookies == ThirdPartyCookies::Partition;
         let partition = (partitioned || third_party_partition).then(|| ctx.partition_key.clone());
@@ -687,10 +735,15 @@ impl CookieJar {
         // Steps 17–19: SameSite.
         s.same_site_from_cross_site(&c, ctx)?;
         s.none_needs_secure(&c)?;
-        // Steps 20–22.
-        s.name_prefixes(&c, cookie.host_only, &cookie.path)?;
-        // CHIPS, then the third-party cookie policy.
-        s.partitioned_needs_secure(&c, partitioned)?;
+        // CHIPS where Firefox checks it (right after SameSite=None), then
+        // steps 20–22; both already done above when Chromium checked at creation.
+        if !chips_at_creation {
+            if partitioned {
+                s.partitioned_needs_secure(&c, ctx.url, sec)?;
+            }
+            s.name_prefixes(&c, cookie.host_only, &cookie.path)?;
+        }
+        // The third-party cookie policy.
         s.third_party_policy(ctx, partitioned)?;
         // Steps 23–24.
         Ok(self.insert(cookie, &c, ctx, s))
@@ -2295,6 +2348,165 @@ mod tests {
             top_a,
         );
         assert_eq!(out.rejected, Some(Reason::ExcludeSameSiteNoneInsecureSet));
+    }
+
+    #[test]
+    fn partitioned_without_secure_is_dropped_at_creation() {
+        use Reason::*;
+        use Via::*;
+        // Chromium checks `Partitioned` while it creates the cookie
+        // (CanonicalCookie::Create), before the Secure-origin, HttpOnly and
+        // SameSite steps; only Domain and prefix problems come first, and
+        // those are the ones DevTools shows.
+        // (Set-Cookie, response URL, how requested, Ok(()) = stored or Err(reason), what it pins)
+        type Case = (
+            &'static str,
+            &'static str,
+            Via,
+            Result<(), Reason>,
+            &'static str,
+        );
+        let cases: &[Case] = &[
+            (
+                "a=b; Partitioned; SameSite=None",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPartitioned),
+                "not the SameSite=None-needs-Secure reason",
+            ),
+            (
+                "a=b; Partitioned; SameSite=None",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeInvalidPartitioned),
+                "the same, cross-site",
+            ),
+            (
+                "a=b; Partitioned",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeInvalidPartitioned),
+                "not Lax-by-default from a cross-site response",
+            ),
+            (
+                "a=b; Partitioned; HttpOnly",
+                "https://api.example.test/",
+                Script,
+                Err(ExcludeInvalidPartitioned),
+                "not HttpOnly-from-script",
+            ),
+            (
+                "a=b; Partitioned; Secure; SameSite=None",
+                "http://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPartitioned),
+                "IsCookiePartitionedValid also wants a secure URL",
+            ),
+            (
+                "a=b; Partitioned; Secure; SameSite=None",
+                "http://localhost/",
+                SameSite,
+                Ok(()),
+                "localhost is trustworthy",
+            ),
+            (
+                "__Host-a=b; Partitioned; Path=/",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "a prefix problem is what DevTools shows",
+            ),
+            (
+                "a=b; Partitioned; Domain=other.test",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidDomain),
+                "so is a Domain problem",
+            ),
+        ];
+        for p in [ProfileId::Chrome, ProfileId::ChromeNo3pc] {
+            for (line, at, via, expected, why) in cases {
+                let mut jar = CookieJar::default();
+                let out = set_in(&mut jar, p, line, at, *via, T0);
+                match expected {
+                    Ok(()) => assert!(out.stored, "{p:?} {line} from {at}: {why}\n{:?}", out.steps),
+                    Err(reason) => assert_eq!(
+                        out.rejected,
+                        Some(*reason),
+                        "{p:?} {line} from {at}: {why}\n{:?}",
+                        out.steps
+                    ),
+                }
+            }
+        }
+        // The explanation says DevTools is silent, and gives the one fix.
+        let mut jar = CookieJar::default();
+        let out = set_in(
+            &mut jar,
+            ProfileId::Chrome,
+            "sid=1; Partitioned; SameSite=None",
+            "https://api.other.test/",
+            CrossSiteFetch,
+            T0,
+        );
+        let step = out.steps.last().unwrap();
+        assert_eq!(step.reason, ExcludeInvalidPartitioned);
+        assert!(step
+            .title
+            .starts_with("sid rejected: Partitioned needs Secure"));
+        assert!(!step.explanation.contains('\n'));
+        assert!(
+            step.explanation.contains("DevTools lists no reason"),
+            "{}",
+            step.explanation
+        );
+        assert!(
+            step.explanation.contains("Add `Secure`"),
+            "{}",
+            step.explanation
+        );
+        let out = set_in(
+            &mut jar,
+            ProfileId::Chrome,
+            "sid=1; Partitioned; Secure",
+            "http://api.example.test/",
+            SameSite,
+            T0,
+        );
+        let text = &out.steps.last().unwrap().explanation;
+        assert!(
+            text.contains("DevTools lists no reason") && text.contains("https"),
+            "{text}"
+        );
+
+        // Firefox ignores `Partitioned` (CHIPS is off in release): the cookie is a plain one.
+        let out = set_in(
+            &mut jar,
+            ProfileId::Firefox,
+            "f=1; Partitioned",
+            "https://api.example.test/",
+            SameSite,
+            T0,
+        );
+        assert!(out.stored);
+        assert_eq!(jar.view(T0).last().unwrap().partition, None);
+        // With CHIPS switched on, Firefox checks SameSite=None first, then
+        // Partitioned, and says so in the console.
+        let firefox_chips = BrowserProfile {
+            chips: true,
+            ..ProfileId::Firefox.profile()
+        };
+        let u = url("https://api.example.test/");
+        let ctx = set_ctx(&u, SameSite, &site_key(&u), T0);
+        let out = jar.set("g=1; Partitioned; SameSite=None", &ctx, &firefox_chips, 0);
+        assert_eq!(out.rejected, Some(ExcludeSameSiteNoneInsecureSet));
+        let out = jar.set("g=1; Partitioned", &ctx, &firefox_chips, 0);
+        assert_eq!(out.rejected, Some(ExcludeInvalidPartitioned));
+        let text = &out.steps.last().unwrap().explanation;
+        assert!(
+            text.contains("console") && !text.contains("DevTools"),
+            "{text}"
+        );
     }
 
     #[test]
