@@ -104,6 +104,13 @@ pub struct BrowserProfile {
     pub chips: bool,
     /// How a `Partitioned` cookie without `Secure` is refused (with `chips`).
     pub partitioned_without_secure: PartitionedWithoutSecure,
+    /// The partition key carries Chromium's cross-site ancestor bit
+    /// (`CookiePartitionKey::AncestorChainBit`) besides the top-level site,
+    /// so a frame A → B → A has a partition of its own. Chrome only
+    /// (Puppeteer documents `hasCrossSiteAncestor` as "supported only in
+    /// Chrome"); Firefox's key marks an A → B → A frame in its own way
+    /// (`foreignByAncestorContext`), which is not modelled here.
+    pub partition_key_ancestor_bit: bool,
     /// http and https on the same host are different sites (Chrome: yes;
     /// Firefox backed it out).
     pub schemeful_same_site: bool,
@@ -133,6 +140,7 @@ impl BrowserProfile {
             third_party_cookies: ThirdPartyCookies::Allow,
             chips: true,
             partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
+            partition_key_ancestor_bit: true,
             schemeful_same_site: true,
             localhost_is_secure_for_cookies: true,
             none_requires_secure: true,
@@ -156,6 +164,7 @@ impl BrowserProfile {
                 third_party_cookies: ThirdPartyCookies::Partition,
                 chips: false,
                 partitioned_without_secure: PartitionedWithoutSecure::LoggedAfterSameSiteNone,
+                partition_key_ancestor_bit: false,
                 schemeful_same_site: false,
                 localhost_is_secure_for_cookies: true,
                 none_requires_secure: true,
@@ -172,6 +181,7 @@ impl BrowserProfile {
                 third_party_cookies: ThirdPartyCookies::Block,
                 chips: true,
                 partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
+                partition_key_ancestor_bit: false,
                 schemeful_same_site: true,
                 localhost_is_secure_for_cookies: false,
                 none_requires_secure: true,

@@ -6,6 +6,8 @@
 //! plain explanation, so the trace can say why a cookie was not stored or
 //! not sent, and what would change that.
 
+use std::fmt;
+
 use url::{Host, Url};
 
 use crate::origin::{host_string, is_potentially_trustworthy};
@@ -17,6 +19,77 @@ use crate::trace::{CookieView, Phase, Reason, SpecRef, Step, Verdict};
 
 /// 6265bis §5.5: lifetimes are capped at 400 days.
 pub const MAX_LIFETIME_SECS: i64 = 400 * 86_400;
+
+/// The key of a cookie partition (CHIPS, Firefox Total Cookie Protection),
+/// modelled on Chromium's `CookiePartitionKey`: the top-level site, and the
+/// cross-site ancestor bit (`AncestorChainBit`). A partitioned cookie is
+/// only sent under the key it was stored with.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PartitionKey {
+    /// The top-level site, serialized: `https://a.example`.
+    pub top_level_site: String,
+    /// A frame between the top-level page and the request's document, or
+    /// the request itself, is cross-site with the top-level site
+    /// (Chromium's `kCrossSite`). Always false where the browser's key has
+    /// no such bit ([`BrowserProfile::partition_key_ancestor_bit`]).
+    pub cross_site_ancestor: bool,
+}
+
+impl PartitionKey {
+    /// The key of a context with no cross-site ancestor: the top-level
+    /// page, or a frame same-site with it.
+    pub fn top_level(site: impl Into<String>) -> PartitionKey {
+        PartitionKey {
+            top_level_site: site.into(),
+            cross_site_ancestor: false,
+        }
+    }
+
+    /// The key a request is made under, built as Chromium's
+    /// `CookiePartitionKey::FromNetworkIsolationKey` does: the top-level
+    /// site (for a top-level navigation, the site it goes to), and the bit,
+    /// clear on a top-level navigation and otherwise set when
+    /// `cross_site_chain`: some frame between the top-level page and the
+    /// request's document is cross-site with the top-level site (the site
+    /// for cookies is then null), or the request's URL is.
+    pub fn for_request(
+        top_level_site: String,
+        top_level_navigation: bool,
+        cross_site_chain: bool,
+        profile: &BrowserProfile,
+    ) -> PartitionKey {
+        PartitionKey {
+            top_level_site,
+            cross_site_ancestor: profile.partition_key_ancestor_bit
+                && !top_level_navigation
+                && cross_site_chain,
+        }
+    }
+}
+
+/// A top-level site alone is the key of a context with no cross-site ancestor.
+impl From<&str> for PartitionKey {
+    fn from(site: &str) -> PartitionKey {
+        PartitionKey::top_level(site)
+    }
+}
+
+impl From<String> for PartitionKey {
+    fn from(site: String) -> PartitionKey {
+        PartitionKey::top_level(site)
+    }
+}
+
+impl fmt::Display for PartitionKey {
+    /// `https://a.example`, or `https://a.example (cross-site ancestor)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.top_level_site)?;
+        if self.cross_site_ancestor {
+            f.write_str(" (cross-site ancestor)")?;
+        }
+        Ok(())
+    }
+}
 
 /// One stored cookie (6265bis §5.7, plus the CHIPS / Firefox partition).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,8 +108,8 @@ struct Cookie {
     creation: i64,
     /// Tie-breaker for equal creation times: the order cookies were created.
     order: u64,
-    /// The top-level site whose partition holds the cookie, if any.
-    partition: Option<String>,
+    /// The partition that holds the cookie, if any.
+    partition: Option<PartitionKey>,
 }
 
 impl Cookie {
@@ -87,8 +160,9 @@ pub struct SetContext<'a> {
     pub from_http: bool,
     /// The request is cross-site to the top-level site (third-party context).
     pub third_party: bool,
-    /// The top-level site, e.g. `http://localhost`.
-    pub partition_key: String,
+    /// The partition the response is received in: the top-level site, e.g.
+    /// `http://localhost`, and the cross-site ancestor bit.
+    pub partition_key: PartitionKey,
     /// Simulated clock, Unix seconds.
     pub now: i64,
 }
@@ -117,7 +191,8 @@ pub struct GetContext<'a> {
     /// True: Cookie header; false: `document.cookie`.
     pub from_http: bool,
     pub third_party: bool,
-    pub partition_key: String,
+    /// The partition the request is made in.
+    pub partition_key: PartitionKey,
     pub now: i64,
 }
 
@@ -632,7 +707,7 @@ impl SetSteps<'_> {
             return Ok(());
         }
         self.values
-            .push(("Top-level site", ctx.partition_key.clone()));
+            .push(("Top-level site", ctx.partition_key.top_level_site.clone()));
         let chips = if profile.chips {
             " If the cookie only needs to work while embedded in this one top-level site, add `Partitioned; Secure` (CHIPS) and it will be stored in a jar for that site."
         } else {
@@ -641,7 +716,7 @@ impl SetSteps<'_> {
         Err(self.reject(
             Reason::ExcludeThirdPartyBlocked,
             "third-party cookies are blocked",
-            format!("The response is cross-site to the top-level page ({}), and {} blocks third-party cookies, so it stores none, whatever SameSite says. Put the front end and API on the same site (e.g. app.example.com and api.example.com), or proxy the API through the front end's origin.{chips}", ctx.partition_key, profile.name),
+            format!("The response is cross-site to the top-level page ({}), and {} blocks third-party cookies, so it stores none, whatever SameSite says. Put the front end and API on the same site (e.g. app.example.com and api.example.com), or proxy the API through the front end's origin.{chips}", ctx.partition_key.top_level_site, profile.name),
             third_party_spec(profile),
         ))
     }
@@ -811,7 +886,7 @@ impl CookieJar {
         s.values.push(("Domain", cookie.domain_label()));
         s.values.push(("Path", cookie.path.clone()));
         let where_ = match &cookie.partition {
-            Some(p) => format!(" in the partition for top-level site {p}"),
+            Some(p) => format!(" in the partition {}", partition_phrase(p)),
             None => String::new(),
         };
 
@@ -869,9 +944,12 @@ impl CookieJar {
         s.note(Verdict::Ok, reason, title, text, spec::COOKIE_STORE_REPLACE);
         if partitioned {
             let (text, spec) = if c.partitioned && s.profile.chips {
-                ("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site and is only sent when the page on top is that same site.".to_string(), spec::CHIPS)
+                (
+                    chips_stored_text(&ctx.partition_key, s.profile),
+                    spec::CHIPS,
+                )
             } else {
-                (format!("{} keeps third-party cookies in a separate jar per top-level site: this cookie is only sent to the API while the page on top is {}, and not when the API's own site is visited directly.", s.profile.name, ctx.partition_key), spec::FIREFOX_TCP)
+                (format!("{} keeps third-party cookies in a separate jar per top-level site: this cookie is only sent to the API while the page on top is {}, and not when the API's own site is visited directly.", s.profile.name, ctx.partition_key.top_level_site), spec::FIREFOX_TCP)
             };
             s.note(
                 Verdict::Ok,
@@ -1071,15 +1149,16 @@ impl Retrieval<'_> {
             Some(p) if *p != ctx.partition_key => {
                 Some(self.step(c, Verdict::Blocked, Reason::ExcludePartitionMismatch,
                     format!("{name} not sent: it lives in the {p} partition"),
-                    format!("The cookie was stored in the partition for top-level site {p}, and the page on top now is {}. Partitioned cookies are only sent under the top-level site they were set under; log in again from this top-level site.", ctx.partition_key),
-                    if profile.chips { spec::CHIPS } else { spec::FIREFOX_TCP }))
+                    partition_mismatch_text(p, &ctx.partition_key),
+                    if profile.chips { spec::CHIPS } else { spec::FIREFOX_TCP })
+                    .with("Request partition", ctx.partition_key.to_string()))
             }
             None if ctx.third_party
                 && profile.third_party_cookies == ThirdPartyCookies::Partition =>
             {
                 Some(self.step(c, Verdict::Blocked, Reason::ExcludePartitionMismatch,
                     format!("{name} not sent: not in the {} partition", ctx.partition_key),
-                    format!("The request is third-party (cross-site to the top-level page {}), and {} gives third-party requests a separate cookie jar per top-level site. This cookie was stored first-party, outside that jar, so it is not sent here. Make the front end and API same-site, or set the cookie from a request made under this top-level page.", ctx.partition_key, profile.name),
+                    format!("The request is third-party (cross-site to the top-level page {}), and {} gives third-party requests a separate cookie jar per top-level site. This cookie was stored first-party, outside that jar, so it is not sent here. Make the front end and API same-site, or set the cookie from a request made under this top-level page.", ctx.partition_key.top_level_site, profile.name),
                     spec::FIREFOX_TCP))
             }
             _ => None,
@@ -1198,7 +1277,7 @@ impl Retrieval<'_> {
             let name = c.display_name();
             return Some(self.step(c, Verdict::Blocked, Reason::ExcludeUserPreferences,
                 format!("{name} not sent: third-party cookies are blocked"),
-                format!("The request is cross-site to the top-level page ({}), and {} blocks third-party cookies, so no unpartitioned cookie goes, whatever its SameSite. Put the front end and API on the same site, or proxy the API through the front end's origin.", ctx.partition_key, profile.name),
+                format!("The request is cross-site to the top-level page ({}), and {} blocks third-party cookies, so no unpartitioned cookie goes, whatever its SameSite. Put the front end and API on the same site, or proxy the API through the front end's origin.", ctx.partition_key.top_level_site, profile.name),
                 third_party_spec(profile)));
         }
         None
@@ -1219,12 +1298,20 @@ impl Retrieval<'_> {
         }
         if let Some(p) = &c.partition {
             text.push_str(&format!(
-                " It comes from the partitioned jar of top-level site {p}."
+                " It comes from the partitioned jar {}.",
+                partition_phrase(p)
             ));
+            let only = if !profile.partition_key_ancestor_bit {
+                "that site"
+            } else if p.cross_site_ancestor {
+                "that site and the request comes, as here, from a context cross-site to it"
+            } else {
+                "that site and no cross-site frame is in between"
+            };
             notes.push((
                 Reason::PartitionedJar,
                 format!("{name}: from the {p} partition"),
-                format!("This cookie lives in the jar for top-level site {p}; it is sent only while the page on top is that site."),
+                format!("This cookie lives in the jar {}; it is sent only while the page on top is {only}.", partition_phrase(p)),
                 if profile.chips && c.partition.is_some() && profile.third_party_cookies != ThirdPartyCookies::Partition { spec::CHIPS } else { spec::FIREFOX_TCP },
             ));
         }
@@ -1276,6 +1363,48 @@ fn cookie_string(included: &[&Cookie]) -> Option<String> {
         })
         .collect();
     Some(pairs.join("; "))
+}
+
+/// "for top-level site X" and, when set, what the cross-site ancestor bit means.
+fn partition_phrase(p: &PartitionKey) -> String {
+    if p.cross_site_ancestor {
+        format!(
+            "for top-level site {} with a cross-site ancestor",
+            p.top_level_site
+        )
+    } else {
+        format!("for top-level site {}", p.top_level_site)
+    }
+}
+
+/// What a stored CHIPS cookie's partition means for when it is sent.
+fn chips_stored_text(key: &PartitionKey, profile: &BrowserProfile) -> String {
+    let site = &key.top_level_site;
+    if !profile.partition_key_ancestor_bit {
+        format!("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site, {site}, and is only sent when the page on top is that same site.")
+    } else if key.cross_site_ancestor {
+        format!("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site, {site}, and by Chrome's cross-site ancestor bit, set because this response came to a context cross-site to {site} (a cross-site request, or a frame under a cross-site frame). It is only sent while the page on top is {site} and the request again comes from such a context.")
+    } else {
+        format!("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site, {site}, and is only sent when the page on top is that same site and no cross-site frame is in between.")
+    }
+}
+
+/// Why a partitioned cookie stays home: another top-level site, or the
+/// same one reached with the other cross-site ancestor bit.
+fn partition_mismatch_text(stored: &PartitionKey, request: &PartitionKey) -> String {
+    if stored.top_level_site != request.top_level_site {
+        return format!("The cookie was stored in the partition for top-level site {}, and the page on top now is {}. Partitioned cookies are only sent under the top-level site they were set under; log in again from this top-level site.", stored.top_level_site, request.top_level_site);
+    }
+    let site = &stored.top_level_site;
+    let (set_in, sent_from) = if stored.cross_site_ancestor {
+        ("a context cross-site to it (a cross-site request, or a frame under a cross-site frame)", "a context with no cross-site frame in between")
+    } else {
+        (
+            "a context with no cross-site frame in between",
+            "a context cross-site to it (here, a frame under a cross-site frame, A → B → A)",
+        )
+    };
+    format!("The top-level site is {site} both times, but the cookie was set from {set_in}, and this request comes from {sent_from}. Chrome's partition key also holds this cross-site ancestor bit, so the two have separate jars. Set the cookie from the same kind of context that needs it.")
 }
 
 fn third_party_spec(profile: &BrowserProfile) -> SpecRef {
@@ -1356,7 +1485,7 @@ mod tests {
             top_level_navigation: nav,
             from_http: http,
             third_party: third,
-            partition_key: top.to_string(),
+            partition_key: PartitionKey::top_level(top),
             now,
         }
     }
@@ -1919,7 +2048,7 @@ mod tests {
                     v.domain.as_str(),
                     v.host_only,
                     v.path.as_str(),
-                    v.partition.as_deref()
+                    v.partition.as_ref().map(|p| p.top_level_site.as_str())
                 ),
                 (*domain, *host_only, *path, *partition),
                 "{line}: {why}"
@@ -2165,7 +2294,7 @@ mod tests {
                 safe_method: safe,
                 from_http: http,
                 third_party: third,
-                partition_key: top.to_string(),
+                partition_key: PartitionKey::top_level(top),
                 now,
             },
             &p.profile(),
@@ -2323,7 +2452,10 @@ mod tests {
         let mut jar = CookieJar::default();
         let out = set3p(&mut jar, p, "s=1; SameSite=None; Secure", top_a);
         assert!(out.stored);
-        assert_eq!(jar.view(T0)[0].partition.as_deref(), Some(top_a));
+        assert_eq!(
+            jar.view(T0)[0].partition,
+            Some(PartitionKey::top_level(top_a))
+        );
         assert_eq!(
             get_in(&jar, p, api, Req::CrossSiteFetch, top_a, T0)
                 .cookie_header
@@ -2507,6 +2639,86 @@ mod tests {
             text.contains("console") && !text.contains("DevTools"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn partition_key_carries_the_cross_site_ancestor_bit() {
+        let top = "https://a.example";
+        let chrome = ProfileId::Chrome.profile();
+        let key = |nav, chain, p: &BrowserProfile| {
+            PartitionKey::for_request(top.to_string(), nav, chain, p).cross_site_ancestor
+        };
+        // Chromium: clear on a top-level navigation, else set by a
+        // cross-site frame or request.
+        assert!(!key(true, true, &chrome));
+        assert!(key(false, true, &chrome));
+        assert!(!key(false, false, &chrome));
+        // Browsers whose key is the top-level site alone.
+        for p in [ProfileId::Firefox, ProfileId::Safari] {
+            assert!(!key(false, true, &p.profile()), "{p:?}");
+        }
+        let cross = PartitionKey::for_request(top.into(), false, true, &chrome);
+        assert_eq!(cross.to_string(), "https://a.example (cross-site ancestor)");
+        assert_eq!(PartitionKey::top_level(top).to_string(), top);
+
+        // One key's cookies are not sent under the other, and the two coexist.
+        let u = url("https://a.example/");
+        let line = "p=1; Secure; Path=/; SameSite=None; Partitioned";
+        let mut jar = CookieJar::default();
+        let mut ctx = set_ctx(&u, Via::SameSite, top, T0);
+        assert!(jar.set(line, &ctx, &chrome, 0).stored);
+        ctx.partition_key = cross.clone();
+        ctx.same_site_strict_or_lax_allowed = false;
+        let out = jar.set(
+            "p=2; Secure; Path=/; SameSite=None; Partitioned",
+            &ctx,
+            &chrome,
+            0,
+        );
+        assert!(out.stored);
+        assert!(out
+            .steps
+            .iter()
+            .any(|s| s.reason == Reason::CookieStored && s.title == "p stored"));
+        let partitions: Vec<String> = jar
+            .view(T0)
+            .iter()
+            .filter_map(|c| c.partition.as_ref().map(|p| p.to_string()))
+            .collect();
+        assert_eq!(partitions, [top, "https://a.example (cross-site ancestor)"]);
+        let get = |key: &PartitionKey, same_site: bool| {
+            jar.get(
+                &GetContext {
+                    url: &u,
+                    same_site,
+                    top_level_navigation: false,
+                    safe_method: true,
+                    from_http: true,
+                    third_party: false,
+                    partition_key: key.clone(),
+                    now: T0 + 1,
+                },
+                &chrome,
+                1,
+            )
+        };
+        let top_key = PartitionKey::top_level(top);
+        assert_eq!(get(&top_key, true).cookie_header.as_deref(), Some("p=1"));
+        let framed = get(&cross, false);
+        assert_eq!(framed.cookie_header.as_deref(), Some("p=2"));
+        let mismatch = framed
+            .steps
+            .iter()
+            .find(|s| s.reason == Reason::ExcludePartitionMismatch)
+            .unwrap();
+        assert_eq!(
+            mismatch.title,
+            "p not sent: it lives in the https://a.example partition"
+        );
+        assert!(mismatch.explanation.contains("cross-site ancestor bit"));
+        assert!(mismatch
+            .explanation
+            .contains("Set the cookie from the same kind of context"));
     }
 
     #[test]

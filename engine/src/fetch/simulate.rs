@@ -16,7 +16,7 @@
 
 use url::Url;
 
-use crate::cookie_store::{CookieJar, GetContext, SetContext};
+use crate::cookie_store::{CookieJar, GetContext, PartitionKey, SetContext};
 use crate::headers::HeaderList;
 use crate::http::{ServerModel, WireRequest, WireResponse};
 use crate::origin::{parse_url, Origin};
@@ -449,11 +449,16 @@ impl Run {
             let site_for_cookies_same = untainted_same && taint != Taint::CrossSite;
             let third_party =
                 !top_nav && !same_site(top_level, url, self.profile.schemeful_same_site);
-            let partition_key = if top_nav {
-                site_of(url).to_string()
-            } else {
-                self.top_site.clone()
-            };
+            let partition_key = PartitionKey::for_request(
+                if top_nav {
+                    site_of(url).to_string()
+                } else {
+                    self.top_site.clone()
+                },
+                top_nav,
+                !untainted_same,
+                &self.profile,
+            );
             let safe_method = matches!(hop.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE");
             let mut get_ctx = GetContext {
                 url,
@@ -1245,7 +1250,7 @@ impl Run {
         same_site_strict_or_lax_allowed: bool,
         top_nav: bool,
         third_party: bool,
-        partition_key: String,
+        partition_key: PartitionKey,
         chain: &mut Chain,
     ) -> Vec<String> {
         let mut stored = Vec::new();
