@@ -840,7 +840,9 @@ pub fn predicted_document_cookie(trace: &Trace, index: usize, page_url: &str) ->
                 && path_matches(page.path(), &c.path)
                 && (!c.secure || secure)
                 && c.partition.as_ref().is_none_or(|p| {
-                    *p == site || p.trim_end_matches('/') == site.trim_end_matches('/')
+                    // The page is the top-level document: its key has no cross-site ancestor.
+                    !p.cross_site_ancestor
+                        && p.top_level_site.trim_end_matches('/') == site.trim_end_matches('/')
                 })
         })
         .map(|c| c.name.clone())
