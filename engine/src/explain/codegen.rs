@@ -2,31 +2,102 @@
 //! session store configuration (an initializer, or `config/application.rb`
 //! lines for API-only apps), and the client call (fetch, axios, XHR, a
 //! navigation). Readers for the `cors.rb` and `session_store.rb` subset turn
-//! pasted code back into settings; generating then reading yields the same
-//! settings.
+//! pasted code back into settings.
+//!
+//! The law between them: reading generated code back gives the settings,
+//! except exactly the settings the generator reports in
+//! [`Generated::left_out`] (each with why, and a comment in the code where
+//! the item would be).
 
 use crate::headers::HeaderList;
 use crate::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, RedirectMode, RequestMode, Scenario,
 };
 use crate::server::rack_cors::regexp::starts_interpolation;
-use crate::server::rack_cors::Regexp;
+use crate::server::rack_cors::{is_regexp_literal, Regexp};
 use crate::server::rails::{
     AllowBlock, CorsConfig, CorsPosition, CorsResource, DomainOption, HeadersOption, MethodsOption,
     RailsApp, SameSiteOption, SessionMiddleware, SessionStoreConfig, StoreKind,
 };
 
-/// A Ruby single-quoted string literal.
-pub fn ruby_str(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+/// Generated code, and the settings it does not contain.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Generated {
+    pub code: String,
+    /// Settings the code leaves out, in the order they appear. Reading
+    /// [`Generated::code`] back gives the settings without exactly these.
+    pub left_out: Vec<LeftOut>,
 }
 
-/// An `origins` entry: regexp literals as written, strings quoted.
-fn ruby_origin(s: &str) -> String {
-    if crate::server::rack_cors::is_regexp_literal(s) {
-        s.to_string()
-    } else {
-        ruby_str(s)
+/// One setting the generated code cannot say, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Dotted path of the setting, as field errors name it:
+    /// `server.cors.allow.0.origins.1`, `server.session.same_site`.
+    pub field: String,
+    /// One sentence for the user.
+    pub why: String,
+}
+
+impl Generated {
+    fn leave_out(&mut self, field: String, why: String) {
+        self.left_out.push(LeftOut { field, why });
+    }
+}
+
+/// A Ruby string literal that Ruby reads back as `s`.
+///
+/// Single quotes when they are enough: inside them only `\\` and `\'` are
+/// escapes. A control character needs double quotes (Ruby turns a raw CR LF
+/// in source into LF, and the readers take a string on one line), where
+/// `\n`, `\t`, `\r` and `\u{…}` spell them, and `\#` keeps a `#` from
+/// starting interpolation.
+pub fn ruby_str(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+    }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '#' => out.push_str("\\#"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text from the settings inside a `#` comment: control characters spelled
+/// out, so a line break cannot end the comment and turn the rest into code.
+fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// An `origins` entry: a regexp literal as written (Ruby reads `/…/` and
+/// `%r{…}` as the regexp itself), a string quoted. A regexp literal the model
+/// does not compile is not written (the reader refuses what the model
+/// refuses): the error says why.
+fn ruby_origin(s: &str) -> Result<String, String> {
+    if !is_regexp_literal(s) {
+        return Ok(ruby_str(s));
+    }
+    match Regexp::from_literal(s) {
+        Ok(_) => Ok(s.to_string()),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -41,19 +112,19 @@ fn ruby_str_list(items: &[String]) -> String {
     )
 }
 
+/// A symbol named exactly `s`: `:get`, or `:'it\'s'` when `s` is not a plain
+/// identifier (Ruby's `:"…"` / `:'…'` take any string).
 fn ruby_symbol(s: &str) -> String {
-    let bare = s.trim_start_matches(':');
-    if !bare.is_empty()
-        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !bare.starts_with(|c: char| c.is_ascii_digit())
-    {
-        format!(":{bare}")
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        format!(":{s}")
     } else {
-        format!(":{}", ruby_str(bare))
+        format!(":{}", ruby_str(s))
     }
 }
 
-fn resource_lines(r: &CorsResource) -> String {
+fn resource_options(r: &CorsResource) -> Vec<String> {
     let mut opts: Vec<String> = Vec::new();
     match &r.headers {
         HeadersOption::Unset => {}
@@ -86,6 +157,11 @@ fn resource_lines(r: &CorsResource) -> String {
     if !r.if_condition {
         opts.push("if: proc { |env| false }".into());
     }
+    opts
+}
+
+fn resource_lines(r: &CorsResource) -> String {
+    let opts = resource_options(r);
     let mut s = format!("    resource {}", ruby_str(&r.path));
     if !opts.is_empty() {
         s.push(',');
@@ -101,22 +177,62 @@ fn resource_lines(r: &CorsResource) -> String {
     s
 }
 
-fn block_lines(b: &AllowBlock) -> String {
-    let origins = format!(
-        "    origins {}\n",
-        b.origins
-            .iter()
-            .map(|o| ruby_origin(o))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+/// The `origins` line of block `bi`, after a comment for each entry left out.
+fn origins_lines(bi: usize, origins: &[String], out: &mut Generated) -> String {
+    let mut s = String::new();
+    let mut written = Vec::new();
+    for (oi, o) in origins.iter().enumerate() {
+        match ruby_origin(o) {
+            Ok(code) => written.push(code),
+            Err(why) => {
+                s.push_str(&format!(
+                    "    # origin {} left out: {why}\n",
+                    comment_text(o)
+                ));
+                out.leave_out(
+                    format!("server.cors.allow.{bi}.origins.{oi}"),
+                    format!(
+                        "Origin {} of allow block {} is left out of cors.rb, as a comment: {why}.",
+                        comment_text(o),
+                        bi + 1
+                    ),
+                );
+            }
+        }
+    }
+    if written.is_empty() {
+        // `origins` with no arguments leaves rack-cors' list empty: no Origin
+        // matches the block (`Resources#origins` keeps `args.flatten`).
+        s.push_str("    # No origins: no Origin matches this block.\n    origins\n");
+    } else if written[0].starts_with('/') && written[0][1..].starts_with([' ', '\t', '=']) {
+        // After `origins `, Ruby reads `/ ` as division and `/=` as an
+        // assignment, not as a regexp; inside `[` a `/` always starts one.
+        s.push_str(&format!("    origins [{}]\n", written.join(", ")));
+    } else {
+        s.push_str(&format!("    origins {}\n", written.join(", ")));
+    }
+    s
+}
+
+fn block_lines(bi: usize, b: &AllowBlock, out: &mut Generated) -> String {
+    let origins = origins_lines(bi, &b.origins, out);
     let resources: Vec<String> = b.resources.iter().map(resource_lines).collect();
     let mut s = String::from("  allow do\n");
-    if b.resource_before_origins {
+    if b.resource_before_origins && !resources.is_empty() {
         s.push_str(&resources.join("\n"));
         s.push('\n');
         s.push_str(&origins);
     } else {
+        if b.resource_before_origins {
+            out.leave_out(
+                format!("server.cors.allow.{bi}.resource_before_origins"),
+                format!(
+                    "\"Resource lines written before origins\" is left out of allow block {}: the block has \
+                     no resource line to write there.",
+                    bi + 1
+                ),
+            );
+        }
         s.push_str(&origins);
         if !resources.is_empty() {
             s.push('\n');
@@ -127,11 +243,41 @@ fn block_lines(b: &AllowBlock) -> String {
     s
 }
 
-/// `config/initializers/cors.rb`.
-pub fn cors_rb(app: &RailsApp) -> String {
+const CORS_ABSENT: &str = "# config/initializers/cors.rb\n# (absent: rack-cors is not configured, so no response carries CORS headers)\n";
+
+/// What the absent `cors.rb` cannot say: settings kept for when rack-cors is
+/// turned back on.
+fn absent_cors_left_out(app: &RailsApp, out: &mut Generated) {
+    let c = &app.cors;
+    let off = "rack-cors is not configured, so cors.rb is not written";
+    if !c.allow.is_empty() {
+        out.leave_out(
+            "server.cors.allow".into(),
+            format!("The {} allow block(s) are left out: {off}.", c.allow.len()),
+        );
+    }
+    if c.debug {
+        out.leave_out(
+            "server.cors.debug".into(),
+            format!("`debug: true` is left out: {off}."),
+        );
+    }
+    if app.cors_position != CorsPosition::First {
+        out.leave_out(
+            "server.cors_position".into(),
+            format!("The position in the middleware stack is left out: {off}."),
+        );
+    }
+}
+
+/// `config/initializers/cors.rb`, with the settings it cannot say.
+pub fn cors_rb_code(app: &RailsApp) -> Generated {
+    let mut out = Generated::default();
     let c = &app.cors;
     if !c.enabled {
-        return "# config/initializers/cors.rb\n# (absent: rack-cors is not configured, so no response carries CORS headers)\n".into();
+        absent_cors_left_out(app, &mut out);
+        out.code = CORS_ABSENT.into();
+        return out;
     }
     let mut s = String::from("# config/initializers/cors.rb\n");
     let head = match app.cors_position {
@@ -146,15 +292,21 @@ pub fn cors_rb(app: &RailsApp) -> String {
         s.push_str(", debug: true");
     }
     s.push_str(" do\n");
-    s.push_str(
-        &c.allow
-            .iter()
-            .map(block_lines)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
+    let blocks: Vec<String> = c
+        .allow
+        .iter()
+        .enumerate()
+        .map(|(bi, b)| block_lines(bi, b, &mut out))
+        .collect();
+    s.push_str(&blocks.join("\n"));
     s.push_str("end\n");
-    s
+    out.code = s;
+    out
+}
+
+/// `config/initializers/cors.rb` (see [`cors_rb_code`] for what it leaves out).
+pub fn cors_rb(app: &RailsApp) -> String {
+    cors_rb_code(app).code
 }
 
 #[allow(clippy::manual_is_multiple_of)] // is_multiple_of needs Rust 1.87; the MSRV is 1.85
@@ -170,7 +322,7 @@ fn duration(secs: u64) -> String {
     }
 }
 
-/// The options of a `session_store :cookie_store` call, in a fixed order.
+/// The options of a `session_store` call, in a fixed order.
 fn session_options(s: &SessionStoreConfig) -> Vec<String> {
     let mut o = Vec::new();
     if let Some(k) = &s.key {
@@ -210,35 +362,66 @@ fn session_options(s: &SessionStoreConfig) -> Vec<String> {
     o
 }
 
-/// `<receiver>.session_store ...` as one statement.
+/// `<receiver>.session_store :store, options` as one statement.
+fn store_call(receiver: &str, store: &str, opts: &[String], indent: &str) -> String {
+    match opts {
+        [] => format!("{indent}{receiver}.session_store {store}\n"),
+        [one] => format!("{indent}{receiver}.session_store {store}, {one}\n"),
+        _ => format!(
+            "{indent}{receiver}.session_store {store},\n{}\n",
+            opts.iter()
+                .map(|o| format!("{indent}  {o}"))
+                .collect::<Vec<_>>()
+                .join(",\n")
+        ),
+    }
+}
+
+/// `<receiver>.session_store ...`, with a comment where the options do nothing.
 fn session_store_call(receiver: &str, s: &SessionStoreConfig, indent: &str) -> String {
+    let opts = session_options(s);
     match s.store {
         StoreKind::NotCalled => String::new(),
-        StoreKind::Disabled => format!("{indent}{receiver}.session_store :disabled\n"),
-        StoreKind::CookieStore => {
-            let opts = session_options(s);
-            match opts.len() {
-                0 => format!("{indent}{receiver}.session_store :cookie_store\n"),
-                1 => format!(
-                    "{indent}{receiver}.session_store :cookie_store, {}\n",
-                    opts[0]
-                ),
-                _ => format!(
-                    "{indent}{receiver}.session_store :cookie_store,\n{}\n",
-                    opts.iter()
-                        .map(|o| format!("{indent}  {o}"))
-                        .collect::<Vec<_>>()
-                        .join(",\n")
-                ),
-            }
-        }
+        StoreKind::CookieStore => store_call(receiver, ":cookie_store", &opts, indent),
+        // `session_store :disabled, **options` keeps the options in
+        // `config.session_options`, but no session middleware is added
+        // (`config.session_store` is then nil): no session cookie carries them.
+        StoreKind::Disabled if opts.is_empty() => store_call(receiver, ":disabled", &opts, indent),
+        StoreKind::Disabled => format!(
+            "{indent}# With :disabled Rails adds no session middleware, so no session cookie:\n\
+             {indent}# these options are kept in config.session_options and have no effect.\n{}",
+            store_call(receiver, ":disabled", &opts, indent)
+        ),
+    }
+}
+
+/// The options that a never-called `session_store` cannot carry.
+fn not_called_left_out(s: &SessionStoreConfig, out: &mut Generated) {
+    let set = [
+        ("key", s.key.is_some()),
+        ("domain", s.domain != DomainOption::Unset),
+        ("path", s.path.is_some()),
+        ("same_site", s.same_site != SameSiteOption::Unset),
+        ("secure", s.secure.is_some()),
+        ("httponly", s.httponly.is_some()),
+        ("expire_after", s.expire_after.is_some()),
+    ];
+    for (name, _) in set.iter().filter(|(_, on)| *on) {
+        out.leave_out(
+            format!("server.session.{name}"),
+            format!(
+                "`{name}:` is left out: session_store is never called, so no session option is written \
+                 (Rails uses its defaults)."
+            ),
+        );
     }
 }
 
 fn initializer(s: &SessionStoreConfig, app_name: &str) -> String {
     match s.store {
         StoreKind::NotCalled => format!(
-            "# config/initializers/session_store.rb\n# (absent: Rails uses the cookie store with key '_{app_name}_session')\n"
+            "# config/initializers/session_store.rb\n# (absent: Rails uses the cookie store with key {})\n",
+            ruby_str(&format!("_{app_name}_session"))
         ),
         _ => format!(
             "# config/initializers/session_store.rb\n{}",
@@ -247,18 +430,15 @@ fn initializer(s: &SessionStoreConfig, app_name: &str) -> String {
     }
 }
 
-/// The session store configuration: `config/initializers/session_store.rb`
-/// for a full app; for an API-only app, the `config/application.rb` lines
-/// that add the session middleware back (and the initializer where the
-/// store is set there).
-pub fn session_store_rb(app: &RailsApp) -> String {
+/// `config/application.rb` lines of an API-only app, then the initializer
+/// where the store is set there.
+fn api_only_lines(app: &RailsApp) -> String {
     let s = &app.session;
-    if !app.api_only {
-        return initializer(s, &app.app_name);
-    }
     let mut out = String::from(
         "# config/application.rb (inside `class Application < Rails::Application`)\n    config.api_only = true\n",
     );
+    let cookies = "    config.middleware.use ActionDispatch::Cookies\n";
+    let session = "    config.middleware.use config.session_store, config.session_options\n";
     match app.session_middleware {
         SessionMiddleware::None => {
             out.push_str(
@@ -271,33 +451,49 @@ pub fn session_store_rb(app: &RailsApp) -> String {
         }
         SessionMiddleware::Documented => {
             out.push_str(&session_store_call("config", s, "    "));
-            out.push_str("    config.middleware.use ActionDispatch::Cookies\n");
-            out.push_str(
-                "    config.middleware.use config.session_store, config.session_options\n",
-            );
+            out.push_str(cookies);
+            out.push_str(session);
         }
         SessionMiddleware::WithoutCookies => {
             out.push_str(&session_store_call("config", s, "    "));
-            out.push_str(
-                "    config.middleware.use config.session_store, config.session_options\n",
-            );
+            out.push_str(session);
         }
         SessionMiddleware::WithoutOptions => {
-            out.push_str("    config.middleware.use ActionDispatch::Cookies\n");
+            out.push_str(cookies);
             out.push_str("    config.middleware.use ActionDispatch::Session::CookieStore\n");
             out.push('\n');
             out.push_str(&initializer(s, &app.app_name));
         }
         SessionMiddleware::BeforeStoreSet => {
-            out.push_str("    config.middleware.use ActionDispatch::Cookies\n");
-            out.push_str(
-                "    config.middleware.use config.session_store, config.session_options\n",
-            );
+            out.push_str(cookies);
+            out.push_str(session);
             out.push('\n');
             out.push_str(&initializer(s, &app.app_name));
         }
     }
     out
+}
+
+/// The session store configuration: `config/initializers/session_store.rb`
+/// for a full app; for an API-only app, the `config/application.rb` lines
+/// that add the session middleware back (and the initializer where the
+/// store is set there). With the settings it cannot say.
+pub fn session_store_code(app: &RailsApp) -> Generated {
+    let mut out = Generated::default();
+    if app.session.store == StoreKind::NotCalled {
+        not_called_left_out(&app.session, &mut out);
+    }
+    out.code = if app.api_only {
+        api_only_lines(app)
+    } else {
+        initializer(&app.session, &app.app_name)
+    };
+    out
+}
+
+/// The session store configuration (see [`session_store_code`]).
+pub fn session_store_rb(app: &RailsApp) -> String {
+    session_store_code(app).code
 }
 
 /// A JavaScript single-quoted string literal.
