@@ -155,6 +155,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                             status: 200,
                             headers: resp.join("\n"),
                         },
+                        ..RawRoute::default()
                     };
                     let client = match kind {
                         Kind::NoCorsGet => Client::Fetch {
@@ -229,6 +230,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         server: ServerSetup::Raw(RawServer {
                             routes: vec![route("/set", &set), route("/use", &use_)],
                         }),
+                        jar_at_start: Vec::new(),
                     };
                     cases.push(Case {
                         group: "script requests, raw server",
@@ -301,6 +303,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                         status: 200,
                         headers,
                     },
+                    ..RawRoute::default()
                 };
                 cases.push(Case {
                     group: "navigations and iframes, raw server",
@@ -325,6 +328,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                                 route("/use", "Content-Type: text/html".into()),
                             ],
                         }),
+                        jar_at_start: Vec::new(),
                     },
                 });
             }
@@ -449,6 +453,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                             ),
                         ],
                         server: ServerSetup::Rails(rails),
+                        jar_at_start: Vec::new(),
                     };
                     cases.push(Case {
                         group: "Rails model (rack-cors + session store)",

@@ -18,6 +18,71 @@ pub struct Scenario {
     pub profile: ProfileId,
     pub requests: Vec<RequestSpec>,
     pub server: ServerSetup,
+    /// Cookies already in the browser's jar before the first request: a
+    /// recording usually starts after the login.
+    pub jar_at_start: Vec<JarCookie>,
+}
+
+/// A cookie the browser already holds when the scenario starts, with every
+/// field of RFC 6265bis §5.7's cookie record (and the CHIPS partition).
+/// It is put in the jar as it is, not through `Set-Cookie` processing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JarCookie {
+    pub name: String,
+    pub value: String,
+    /// The host (host-only) or the domain the cookie is scoped to, without a
+    /// leading dot, e.g. `localhost` or `example.test`.
+    pub domain: String,
+    /// §5.7 host-only-flag: sent to exactly `domain`, not to its subdomains
+    /// (the `Set-Cookie` had no `Domain` attribute).
+    pub host_only: bool,
+    pub path: String,
+    pub secure: bool,
+    pub http_only: bool,
+    pub same_site: JarSameSite,
+    /// Seconds after the start when the cookie expires; `None`: a session cookie.
+    pub expires_in_secs: Option<u64>,
+    /// How many seconds before the first request the cookie was created
+    /// (§5.7 creation-time: the order of the `Cookie` header, and Chrome's
+    /// two-minute Lax-allowing-unsafe window).
+    pub age_secs: u64,
+    /// CHIPS: the top-level site of the partition that holds the cookie,
+    /// e.g. `https://app.example`; `None` for an unpartitioned cookie.
+    pub partition: Option<String>,
+    /// The partition key's cross-site ancestor bit (Chromium's `kCrossSite`).
+    pub partition_cross_site_ancestor: bool,
+}
+
+impl Default for JarCookie {
+    fn default() -> Self {
+        JarCookie {
+            name: String::new(),
+            value: String::new(),
+            domain: String::new(),
+            host_only: true,
+            path: "/".into(),
+            secure: false,
+            http_only: false,
+            same_site: JarSameSite::Unspecified,
+            expires_in_secs: None,
+            age_secs: 0,
+            partition: None,
+            partition_cross_site_ancestor: false,
+        }
+    }
+}
+
+/// The `SameSite` a stored cookie carries (RFC 6265bis §5.7 step 17).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JarSameSite {
+    /// No `SameSite` attribute (Chrome treats it as Lax).
+    #[default]
+    Unspecified,
+    Strict,
+    Lax,
+    None,
 }
 
 /// The document that runs the client code.
@@ -181,6 +246,19 @@ pub struct RawRoute {
     pub preflight: RawResponse,
     /// The answer to the actual request.
     pub response: RawResponse,
+    /// Only the Nth request (1 = the first) that matches this route's method
+    /// and path is answered by it, with the preflight before that request;
+    /// 0 = every request. Lets one path answer differently on successive
+    /// calls (a login that fails, then succeeds).
+    pub call: u32,
+    /// Both answers carry `Access-Control-Allow-Origin` set to the request's
+    /// `Origin` (replacing any typed one) and `Vary: Origin`, as Express'
+    /// `cors({ origin: true })` or django-cors-headers' allow-all-origins do.
+    /// A request without `Origin` gets no `Access-Control-Allow-Origin`.
+    pub reflect_origin: bool,
+    /// The path includes the query string (`/search?q=*`) and is matched
+    /// against the request's path and query; otherwise the query is ignored.
+    pub match_query: bool,
 }
 
 /// A status and raw header lines, exactly as the server would send them.
@@ -245,6 +323,7 @@ impl Default for Scenario {
                 },
             ],
             server: ServerSetup::default(),
+            jar_at_start: Vec::new(),
         }
     }
 }

@@ -37,6 +37,7 @@ fn scenario(cors_headers: &str, credentials: CredentialsMode) -> Scenario {
                 format!("{cors_headers}\n{extra}")
             },
         },
+        ..RawRoute::default()
     };
     Scenario {
         profile: ProfileId::Chrome,

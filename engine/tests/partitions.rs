@@ -59,6 +59,7 @@ fn scenario(
             status: 200,
             headers,
         },
+        ..RawRoute::default()
     };
     Scenario {
         page: Page {
@@ -73,6 +74,7 @@ fn scenario(
                 route("/me", cors.clone()),
             ],
         }),
+        jar_at_start: Vec::new(),
     }
 }
 

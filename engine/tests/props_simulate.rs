@@ -90,8 +90,10 @@ proptest! {
                     path: "*".into(),
                     preflight: RawResponse { status, headers: resp_headers.clone() },
                     response: RawResponse { status, headers: resp_headers },
+                    ..RawRoute::default()
                 }],
             }),
+            jar_at_start: Vec::new(),
         };
         let t = simulate(&s);
         prop_assert_eq!(t.requests.len(), 1);

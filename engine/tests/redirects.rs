@@ -50,6 +50,7 @@ fn route_pre(method: &str, path: &str, status: u16, headers: &str, pre: &str) ->
             status,
             headers: headers.into(),
         },
+        ..RawRoute::default()
     }
 }
 
@@ -73,6 +74,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, routes: Vec<RawRoute>) -> Sc
         profile: ProfileId::Chrome,
         requests,
         server: ServerSetup::Raw(RawServer { routes }),
+        jar_at_start: Vec::new(),
     }
 }
 
@@ -788,6 +790,7 @@ fn firefox_reasons() {
                 status: 200,
                 headers: OK.into(),
             },
+            ..RawRoute::default()
         }],
     );
     s.profile = ProfileId::Firefox;

@@ -32,8 +32,10 @@ fn scenario(request: RequestSpec) -> Scenario {
                     status: 200,
                     headers: String::new(),
                 },
+                ..RawRoute::default()
             }],
         }),
+        jar_at_start: Vec::new(),
     }
 }
 

@@ -677,10 +677,10 @@ async fn scenario_request(
     full: url::Url,
     req: Request,
 ) -> Response<Body> {
-    let server = {
+    let (server, raw_calls) = {
         let runs = shared.runs.lock().unwrap();
         match runs.get(run) {
-            Some(r) => r.server.clone(),
+            Some(r) => (r.server.clone(), r.raw_calls.clone()),
             None => return text(StatusCode::NOT_FOUND, "unknown or expired run\n"),
         }
     };
@@ -706,7 +706,17 @@ async fn scenario_request(
         is_preflight,
     };
     let reply = match &server {
-        ServerSetup::Raw(raw) => RawServerModel::new(raw).respond(&wire, index.unwrap_or(0)),
+        ServerSetup::Raw(raw) => {
+            // Routes that answer only their Nth call count across the run's requests.
+            let model = RawServerModel::with_calls(raw, raw_calls);
+            let reply = model.respond(&wire, index.unwrap_or(0));
+            shared
+                .runs
+                .lock()
+                .unwrap()
+                .set_raw_calls(run, model.calls());
+            reply
+        }
         ServerSetup::Rails(app) => app.respond(&wire, index.unwrap_or(0)),
     };
     let status = reply.response.status;

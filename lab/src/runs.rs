@@ -23,6 +23,9 @@ pub const RUN_TTL: Duration = Duration::from_secs(15 * 60);
 
 pub(crate) struct Run {
     pub server: ServerSetup,
+    /// A raw server's call counters (routes that answer only their Nth call),
+    /// kept from one request of the run to the next.
+    pub raw_calls: Vec<u32>,
     created: Instant,
     log: Vec<LabLogEntry>,
     log_bytes: usize,
@@ -98,6 +101,7 @@ impl Runs {
             id,
             Run {
                 server,
+                raw_calls: Vec::new(),
                 created: Instant::now(),
                 log: Vec::new(),
                 log_bytes: 0,
@@ -109,6 +113,13 @@ impl Runs {
     /// The run, unless unknown or expired.
     pub fn get(&self, id: &str) -> Option<&Run> {
         self.map.get(id).filter(|r| live(r))
+    }
+
+    /// Keeps a raw server's call counters for the run's next request.
+    pub fn set_raw_calls(&mut self, id: &str, calls: Vec<u32>) {
+        if let Some(r) = self.map.get_mut(id) {
+            r.raw_calls = calls;
+        }
     }
 
     pub fn log_of(&self, id: &str) -> Option<&[LabLogEntry]> {

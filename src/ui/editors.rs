@@ -540,6 +540,7 @@ fn default_route() -> RawRoute {
             status: 200,
             headers: "Access-Control-Allow-Origin: http://localhost:3000\nAccess-Control-Allow-Credentials: true\nSet-Cookie: session=abc; Path=/; HttpOnly; SameSite=Lax".into(),
         },
+        ..RawRoute::default()
     }
 }
 

@@ -1023,6 +1023,47 @@ impl CookieJar {
     }
 }
 
+impl CookieJar {
+    /// Puts a cookie in the jar as it is, without the §5.7 storage model: the
+    /// state the browser was in before the scenario's first request. `view`
+    /// holds the §5.7 cookie record (its `expires` is absolute, on the
+    /// simulated clock; `same_site` one of the [`SameSiteAttr`] labels),
+    /// `creation` its creation-time. Cookies preloaded one after the other
+    /// keep that order as their creation order.
+    pub fn preload(&mut self, view: &CookieView, creation: i64) {
+        let same_site = match view.same_site.as_ref() {
+            "Strict" => SameSiteAttr::Strict,
+            "Lax" => SameSiteAttr::Lax,
+            "None" => SameSiteAttr::None,
+            _ => SameSiteAttr::Unspecified,
+        };
+        let cookie = Cookie {
+            name: view.name.clone(),
+            value: view.value.clone(),
+            domain: view.domain.trim_start_matches('.').to_ascii_lowercase(),
+            host_only: view.host_only,
+            path: view.path.clone(),
+            secure: view.secure,
+            http_only: view.http_only,
+            same_site,
+            expires: view.expires,
+            creation,
+            order: self.next_order,
+            partition: view.partition.clone(),
+        };
+        // §5.7 step 23: an equivalent cookie is replaced.
+        self.cookies.retain(|old| {
+            !(old.name == cookie.name
+                && old.domain == cookie.domain
+                && old.host_only == cookie.host_only
+                && old.path == cookie.path
+                && old.partition == cookie.partition)
+        });
+        self.next_order += 1;
+        self.cookies.push(cookie);
+    }
+}
+
 /// What §5.8.3 step 3 decided for one cookie.
 enum Decision {
     /// In the cookie-list: the cookie is sent.

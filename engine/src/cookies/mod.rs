@@ -3,4 +3,5 @@
 
 pub mod cookie_date;
 pub mod cookie_store;
+pub mod jar_at_start;
 pub mod set_cookie;

@@ -75,6 +75,9 @@ pub enum Reason {
     MixedContentBlocked,
     /// An https page requested `http://localhost` / `127.0.0.1`: allowed.
     MixedContentLoopbackAllowed,
+    /// Cookies the browser already held before the first request
+    /// (`Scenario::jar_at_start`).
+    CookieInJarAtStart,
 
     // ----- Request construction (Fetch §2.2, §4.1) -----
     /// Method was upper-cased (`get` → `GET`).

@@ -108,6 +108,12 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
         }
     };
 
+    // The cookies the browser already holds (RFC 6265bis §5.7 records).
+    let (jar_step, jar_errors) =
+        crate::cookies::jar_at_start::preload(&mut run.jar, &scenario.jar_at_start, run.now);
+    run.steps.extend(jar_step);
+    run.field_errors.extend(jar_errors);
+
     if let Some(page) = &page {
         run.top_site = site_of(top.as_ref().unwrap_or(page)).to_string();
         if let Some(top) = &top {

@@ -1,6 +1,13 @@
 //! Raw mode: the user types the response headers, per path and method.
 //! The first route whose method and path match answers; a preflight gets the
 //! route's preflight answer, any other request its actual answer.
+//!
+//! A route may answer only the Nth matching request (`call`), so one path can
+//! answer differently on successive calls; this is the model's only state,
+//! one counter per route, kept for one simulation. A route may reflect the
+//! request's `Origin` (`reflect_origin`) and match the query (`match_query`).
+
+use std::cell::RefCell;
 
 use crate::headers::HeaderList;
 use crate::http::{ServerModel, ServerReply, WireRequest, WireResponse};
@@ -12,6 +19,9 @@ use crate::trace::{FieldError, Phase, Reason, Step, Verdict};
 pub struct RawServerModel {
     routes: Vec<ParsedRoute>,
     errors: Vec<FieldError>,
+    /// Per route: how many actual (non-preflight) requests so far matched
+    /// its method and path, whichever route answered them.
+    calls: RefCell<Vec<u32>>,
 }
 
 struct ParsedRoute {
@@ -19,6 +29,9 @@ struct ParsedRoute {
     path: String,
     preflight: WireResponse,
     response: WireResponse,
+    call: u32,
+    reflect_origin: bool,
+    match_query: bool,
 }
 
 fn read(resp: &RawResponse, field: String, errors: &mut Vec<FieldError>) -> WireResponse {
@@ -65,9 +78,36 @@ impl RawServerModel {
                     format!("server.routes.{i}.response.headers"),
                     &mut errors,
                 ),
+                call: r.call,
+                reflect_origin: r.reflect_origin,
+                match_query: r.match_query,
             });
         }
-        RawServerModel { routes, errors }
+        let calls = RefCell::new(vec![0; routes.len()]);
+        RawServerModel {
+            routes,
+            errors,
+            calls,
+        }
+    }
+
+    /// A model that continues counting from `calls` (what [`Self::calls`]
+    /// returned after the previous request), for a server that answers one
+    /// request at a time, such as the lab's.
+    pub fn with_calls(raw: &RawServer, calls: Vec<u32>) -> Self {
+        let model = RawServerModel::new(raw);
+        {
+            let mut counts = model.calls.borrow_mut();
+            for (slot, n) in counts.iter_mut().zip(calls) {
+                *slot = n;
+            }
+        }
+        model
+    }
+
+    /// Per route: the actual requests so far that matched its method and path.
+    pub fn calls(&self) -> Vec<u32> {
+        self.calls.borrow().clone()
     }
 
     /// Header lines or statuses that could not be read.
@@ -75,26 +115,73 @@ impl RawServerModel {
         &self.errors
     }
 
-    /// The first route for `method` whose path matches. A route path that
-    /// starts with `http://` or `https://` is matched against the whole URL
-    /// without query (`https://api.example.test/me`), so one raw server can
-    /// answer several origins, e.g. both ends of a redirect.
-    fn route(&self, method: &str, path: &str, url: &str) -> Option<&ParsedRoute> {
-        let url = &url[..url.find(['?', '#']).unwrap_or(url.len())];
-        self.routes.iter().find(|r| {
-            let method_ok =
-                r.method.is_empty() || r.method == "*" || r.method.eq_ignore_ascii_case(method);
-            let against = if r.path.starts_with("http://") || r.path.starts_with("https://") {
-                url
-            } else {
-                path
-            };
-            let path_ok = match r.path.strip_suffix('*') {
-                Some(prefix) => against.starts_with(prefix),
-                None => r.path.is_empty() || r.path == against,
-            };
-            method_ok && path_ok
-        })
+    /// The routes whose method and path match (ignoring `call`). A route
+    /// path that starts with `http://` or `https://` is matched against the
+    /// whole URL (`https://api.example.test/me`), so one raw server can answer
+    /// several origins, e.g. both ends of a redirect. The query counts only
+    /// for a route with `match_query`.
+    fn matching(&self, method: &str, path: &str, url: &str) -> Vec<usize> {
+        let url = &url[..url.find('#').unwrap_or(url.len())];
+        let query = url.find('?').map(|i| &url[i..]).unwrap_or("");
+        let bare_url = &url[..url.len() - query.len()];
+        let path_query = format!("{path}{query}");
+        (0..self.routes.len())
+            .filter(|&i| {
+                let r = &self.routes[i];
+                let method_ok =
+                    r.method.is_empty() || r.method == "*" || r.method.eq_ignore_ascii_case(method);
+                let absolute = r.path.starts_with("http://") || r.path.starts_with("https://");
+                let against = match (absolute, r.match_query) {
+                    (true, true) => url,
+                    (true, false) => bare_url,
+                    (false, true) => path_query.as_str(),
+                    (false, false) => path,
+                };
+                let path_ok = match r.path.strip_suffix('*') {
+                    Some(prefix) => against.starts_with(prefix),
+                    None => r.path.is_empty() || r.path == against,
+                };
+                method_ok && path_ok
+            })
+            .collect()
+    }
+
+    /// The route that answers: the first matching one whose `call` is 0 or
+    /// the number this request has among those matching it. A preflight
+    /// belongs to the request it precedes, so it is not counted itself;
+    /// an actual request counts for every route it matches.
+    fn route(&self, method: &str, path: &str, url: &str, preflight: bool) -> Option<usize> {
+        let matching = self.matching(method, path, url);
+        let mut calls = self.calls.borrow_mut();
+        let chosen = matching.iter().copied().find(|&i| {
+            let call = self.routes[i].call;
+            call == 0 || calls.get(i).is_some_and(|&n| n.saturating_add(1) == call)
+        });
+        if !preflight {
+            for &i in &matching {
+                if let Some(n) = calls.get_mut(i) {
+                    *n = n.saturating_add(1);
+                }
+            }
+        }
+        chosen
+    }
+}
+
+/// `reflect_origin`: `Access-Control-Allow-Origin` becomes the request's
+/// `Origin` (Fetch §CORS protocol: the value the CORS check compares), and
+/// `Vary: Origin` is added so caches keep one answer per origin.
+fn reflect(response: &mut WireResponse, origin: Option<&str>) {
+    response.headers.remove("access-control-allow-origin");
+    if let Some(origin) = origin {
+        response.headers.push("Access-Control-Allow-Origin", origin);
+    }
+    let varies = response.headers.get_all("vary").iter().any(|v| {
+        v.split(',')
+            .any(|t| t.trim().eq_ignore_ascii_case("origin") || t.trim() == "*")
+    });
+    if !varies {
+        response.headers.push("Vary", "Origin");
     }
 }
 
@@ -114,28 +201,43 @@ impl ServerModel for RawServerModel {
         } else {
             request.method.clone()
         };
-        match self.route(&method, &path, &request.url) {
-            Some(route) => {
-                let response = if request.is_preflight {
+        match self.route(&method, &path, &request.url, request.is_preflight) {
+            Some(i) => {
+                let route = &self.routes[i];
+                let mut response = if request.is_preflight {
                     route.preflight.clone()
                 } else {
                     route.response.clone()
                 };
+                let origin = request.headers.get("origin");
+                if route.reflect_origin {
+                    reflect(&mut response, origin.as_deref());
+                }
+                let mut step = Step::new(
+                    Some(request_index),
+                    Phase::Server,
+                    Verdict::Ok,
+                    Reason::ServerResponded,
+                    format!(
+                        "The server answers the {} with {}",
+                        if request.is_preflight { "preflight" } else { "request" },
+                        response.status
+                    ),
+                    explanation(route, origin.is_some()),
+                    spec::FETCH_HTTP_NETWORK,
+                )
+                .with("Route", format!("{} {}", route.method, route.path));
+                if route.call > 0 {
+                    step = step.with("Call", format!("{} of {} {}", route.call, route.method, route.path));
+                }
+                if route.reflect_origin {
+                    step = step.with(
+                        "Access-Control-Allow-Origin",
+                        origin.unwrap_or_else(|| "(none: the request has no Origin)".into()),
+                    );
+                }
                 ServerReply {
-                    steps: vec![Step::new(
-                        Some(request_index),
-                        Phase::Server,
-                        Verdict::Ok,
-                        Reason::ServerResponded,
-                        format!(
-                            "The server answers the {} with {}",
-                            if request.is_preflight { "preflight" } else { "request" },
-                            response.status
-                        ),
-                        "In raw mode the server sends exactly the header lines you typed for this route.",
-                        spec::FETCH_HTTP_NETWORK,
-                    )
-                    .with("Route", format!("{} {}", route.method, route.path))],
+                    steps: vec![step],
                     response,
                 }
             }
@@ -150,10 +252,31 @@ impl ServerModel for RawServerModel {
                     Verdict::Warning,
                     Reason::ServerNoRoute,
                     format!("No route for {method} {path}: 404 without headers"),
-                    "No raw route matches this method and path, so the simulated server answers 404 with no headers at all. Add a route for it.",
+                    "No raw route matches this method and path (and, for a route that answers only its Nth call, this call number), so the simulated server answers 404 with no headers at all. Add a route for it.",
                     spec::FETCH_HTTP_NETWORK,
                 )],
             },
         }
     }
+}
+
+/// The server step's text: what raw mode sends for this route.
+fn explanation(route: &ParsedRoute, has_origin: bool) -> String {
+    let mut text =
+        "In raw mode the server sends exactly the header lines you typed for this route."
+            .to_string();
+    if route.call > 0 {
+        text += &format!(
+            " This route answers only call {} of this method and path, so earlier and later calls can get other answers.",
+            route.call
+        );
+    }
+    if route.reflect_origin {
+        text += if has_origin {
+            " It reflects the request's Origin into Access-Control-Allow-Origin (and adds Vary: Origin), as Express' cors({ origin: true }) does: every origin is allowed, with credentials too when Access-Control-Allow-Credentials: true is sent."
+        } else {
+            " It reflects the request's Origin, but this request has none, so no Access-Control-Allow-Origin is sent."
+        };
+    }
+    text
 }

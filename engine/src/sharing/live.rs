@@ -199,6 +199,14 @@ fn page_context_blockers(
             page.scheme()
         ));
     }
+    if !scenario.jar_at_start.is_empty() {
+        blockers.push(
+            "the scenario starts with cookies already in the jar; live mode starts from your \
+             browser's own cookies and cannot put those there (an HttpOnly cookie cannot be set \
+             from the page), so the runs would differ"
+                .into(),
+        );
+    }
 }
 
 /// The scenario's URLs in order of appearance, the page first.
@@ -1194,6 +1202,7 @@ mod tests {
                     status: 200,
                     headers: "Access-Control-Allow-Origin: http://app.example.com".into(),
                 },
+                ..RawRoute::default()
             }],
         });
         let m = map_scenario(&s, "http://localhost:8080", &ports());
@@ -1221,6 +1230,7 @@ mod tests {
                 status: 302,
                 headers: format!("Location: {location}"),
             },
+            ..RawRoute::default()
         };
         s.server = ServerSetup::Raw(RawServer {
             routes: vec![route("http://localhost:3000/welcome")],

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use crate::profile::ProfileId;
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
-    RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, JarCookie, JarSameSite, NavigationForm, RawResponse,
+    RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
 };
 use crate::server::rails::{
     AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
@@ -105,6 +105,11 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
     for (i, r) in scenario.requests.iter().enumerate() {
         let base = d.requests.get(i).cloned().unwrap_or_default();
         encode_request(&mut w, &format!("r{}", i + 1), r, &base);
+    }
+
+    // Cookies already in the jar.
+    for (i, c) in scenario.jar_at_start.iter().enumerate() {
+        encode_jar_cookie(&mut w, &format!("j{}", i + 1), c);
     }
 
     // Server.
@@ -454,7 +459,61 @@ fn encode_raw(w: &mut Writer, raw: &RawServer) {
         if !r.response.headers.is_empty() {
             w.put(format!("{k}.h"), r.response.headers.clone());
         }
+        w.diff(&format!("{k}.call"), &r.call, &0, |n| n.to_string());
+        w.diff(&format!("{k}.reflect"), &r.reflect_origin, &false, bool_str);
+        w.diff(&format!("{k}.query"), &r.match_query, &false, bool_str);
     }
+}
+
+const JAR_SAME_SITE: [(&str, JarSameSite); 4] = [
+    ("unspecified", JarSameSite::Unspecified),
+    ("lax", JarSameSite::Lax),
+    ("strict", JarSameSite::Strict),
+    ("none", JarSameSite::None),
+];
+
+fn encode_jar_cookie(w: &mut Writer, k: &str, c: &JarCookie) {
+    let d = JarCookie::default();
+    // Always written, so the cookie exists even when every other field is default.
+    w.put(k, format!("{}={}", c.name, c.value));
+    w.diff(&format!("{k}.domain"), &c.domain, &d.domain, |s| s.clone());
+    w.diff(
+        &format!("{k}.host_only"),
+        &c.host_only,
+        &d.host_only,
+        bool_str,
+    );
+    w.diff(&format!("{k}.path"), &c.path, &d.path, |s| s.clone());
+    w.diff(&format!("{k}.secure"), &c.secure, &d.secure, bool_str);
+    w.diff(
+        &format!("{k}.httponly"),
+        &c.http_only,
+        &d.http_only,
+        bool_str,
+    );
+    w.diff(&format!("{k}.same_site"), &c.same_site, &d.same_site, |v| {
+        let (name, _) = JAR_SAME_SITE
+            .iter()
+            .find(|(_, s)| s == v)
+            .copied()
+            .unwrap_or(JAR_SAME_SITE[0]);
+        name.into()
+    });
+    w.diff(&format!("{k}.expires"), &c.expires_in_secs, &None, |e| {
+        e.map(|n| n.to_string()).unwrap_or_default()
+    });
+    w.diff(&format!("{k}.age"), &c.age_secs, &d.age_secs, |n| {
+        n.to_string()
+    });
+    w.diff(&format!("{k}.partition"), &c.partition, &None, |p| {
+        p.clone().unwrap_or_default()
+    });
+    w.diff(
+        &format!("{k}.ancestor"),
+        &c.partition_cross_site_ancestor,
+        &false,
+        bool_str,
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -601,8 +660,20 @@ pub fn decode(input: &str) -> Decoded {
                             status: 200,
                             headers: String::new(),
                         },
+                        ..RawRoute::default()
                     });
                     decode_raw(&mut r, key, rest, value, &mut raw_routes[i]);
+                } else if let Some((i, rest)) = indexed(key, "j") {
+                    if i >= MAX_ITEMS {
+                        r.bad(
+                            key,
+                            value,
+                            &format!("at most {MAX_ITEMS} cookies in the jar"),
+                        );
+                        continue;
+                    }
+                    grow(&mut s.jar_at_start, i, |_| JarCookie::default());
+                    decode_jar_cookie(&mut r, key, rest, value, &mut s.jar_at_start[i]);
                 } else if let Some((i, rest)) = indexed(key, "r") {
                     if i >= MAX_ITEMS {
                         r.bad(key, value, &format!("at most {MAX_ITEMS} requests"));
@@ -854,6 +925,50 @@ fn decode_raw(r: &mut Reader, key: &str, field: &str, value: &str, route: &mut R
             }
         }
         ".h" => route.response.headers = value.to_string(),
+        ".call" => {
+            if let Some(n) = r.num(key, value, 1000) {
+                route.call = n;
+            }
+        }
+        ".reflect" => r.bool(key, value, &mut route.reflect_origin),
+        ".query" => r.bool(key, value, &mut route.match_query),
+        _ => r.notices.push(format!("Unknown key `{key}` was ignored.")),
+    }
+}
+
+fn decode_jar_cookie(r: &mut Reader, key: &str, field: &str, value: &str, c: &mut JarCookie) {
+    match field {
+        "" => match value.split_once('=') {
+            Some((name, v)) => {
+                c.name = name.to_string();
+                c.value = v.to_string();
+            }
+            None => r.bad(key, value, "NAME=VALUE"),
+        },
+        ".domain" => c.domain = value.to_string(),
+        ".host_only" => r.bool(key, value, &mut c.host_only),
+        ".path" => c.path = value.to_string(),
+        ".secure" => r.bool(key, value, &mut c.secure),
+        ".httponly" => r.bool(key, value, &mut c.http_only),
+        ".same_site" => {
+            if let Some(v) = r.pick(key, value, &JAR_SAME_SITE) {
+                c.same_site = v;
+            }
+        }
+        ".expires" => {
+            c.expires_in_secs = if value.is_empty() {
+                None
+            } else {
+                r.num(key, value, 400 * 86_400)
+            }
+        }
+        ".age" => {
+            if let Some(n) = r.num(key, value, 400 * 86_400) {
+                c.age_secs = n;
+            }
+        }
+        ".partition" => c.partition = (!value.is_empty()).then(|| value.to_string()),
+        ".ancestor" => r.bool(key, value, &mut c.partition_cross_site_ancestor),
         _ => r.notices.push(format!("Unknown key `{key}` was ignored.")),
     }
 }
@@ -1122,6 +1237,7 @@ mod tests {
                     status: 200,
                     headers: "Set-Cookie: a=b; SameSite=None; Secure".into(),
                 },
+                ..RawRoute::default()
             }],
         });
         let view = View {

@@ -79,6 +79,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, server: ServerSetup) -> Scen
         profile: ProfileId::Chrome,
         requests,
         server,
+        jar_at_start: Vec::new(),
     }
 }
 
