@@ -25,7 +25,7 @@ pub(crate) struct Run {
     pub server: ServerSetup,
     /// A raw server's call counters (routes that answer only their Nth call),
     /// kept from one request of the run to the next.
-    pub raw_calls: Vec<u32>,
+    pub raw_calls: Vec<crumbtrail_engine::server::raw::RouteCalls>,
     created: Instant,
     log: Vec<LabLogEntry>,
     log_bytes: usize,
@@ -116,7 +116,11 @@ impl Runs {
     }
 
     /// Keeps a raw server's call counters for the run's next request.
-    pub fn set_raw_calls(&mut self, id: &str, calls: Vec<u32>) {
+    pub fn set_raw_calls(
+        &mut self,
+        id: &str,
+        calls: Vec<crumbtrail_engine::server::raw::RouteCalls>,
+    ) {
         if let Some(r) = self.map.get_mut(id) {
             r.raw_calls = calls;
         }

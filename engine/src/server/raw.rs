@@ -19,9 +19,22 @@ use crate::trace::{FieldError, Phase, Reason, Step, Verdict};
 pub struct RawServerModel {
     routes: Vec<ParsedRoute>,
     errors: Vec<FieldError>,
-    /// Per route: how many actual (non-preflight) requests so far matched
-    /// its method and path, whichever route answered them.
-    calls: RefCell<Vec<u32>>,
+    /// Per route: the calls so far that matched its method and path,
+    /// whichever route answered them (see [`RouteCalls`]).
+    calls: RefCell<Vec<RouteCalls>>,
+}
+
+/// How a route counts calls. A call is an actual request, with the
+/// preflight before it: a preflight opens a call that the next actual
+/// request matching the route completes; a preflight that another preflight
+/// follows first (the browser refused to send its request) counts as a call
+/// of its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RouteCalls {
+    /// Calls completed or abandoned so far.
+    pub count: u32,
+    /// A preflight opened a call whose actual request has not come yet.
+    pub pending: bool,
 }
 
 struct ParsedRoute {
@@ -83,7 +96,7 @@ impl RawServerModel {
                 match_query: r.match_query,
             });
         }
-        let calls = RefCell::new(vec![0; routes.len()]);
+        let calls = RefCell::new(vec![RouteCalls::default(); routes.len()]);
         RawServerModel {
             routes,
             errors,
@@ -94,7 +107,7 @@ impl RawServerModel {
     /// A model that continues counting from `calls` (what [`Self::calls`]
     /// returned after the previous request), for a server that answers one
     /// request at a time, such as the lab's.
-    pub fn with_calls(raw: &RawServer, calls: Vec<u32>) -> Self {
+    pub fn with_calls(raw: &RawServer, calls: Vec<RouteCalls>) -> Self {
         let model = RawServerModel::new(raw);
         {
             let mut counts = model.calls.borrow_mut();
@@ -105,8 +118,8 @@ impl RawServerModel {
         model
     }
 
-    /// Per route: the actual requests so far that matched its method and path.
-    pub fn calls(&self) -> Vec<u32> {
+    /// Per route: the calls so far that matched its method and path.
+    pub fn calls(&self) -> Vec<RouteCalls> {
         self.calls.borrow().clone()
     }
 
@@ -147,21 +160,26 @@ impl RawServerModel {
     }
 
     /// The route that answers: the first matching one whose `call` is 0 or
-    /// the number this request has among those matching it. A preflight
-    /// belongs to the request it precedes, so it is not counted itself;
-    /// an actual request counts for every route it matches.
+    /// the number this call has among those matching it (see [`RouteCalls`]).
     fn route(&self, method: &str, path: &str, url: &str, preflight: bool) -> Option<usize> {
         let matching = self.matching(method, path, url);
         let mut calls = self.calls.borrow_mut();
+        for &i in &matching {
+            let c = &mut calls[i];
+            // A second preflight, or a preflight after an abandoned one: the
+            // earlier call never got its request.
+            if preflight && c.pending {
+                c.count = c.count.saturating_add(1);
+            }
+            c.pending = preflight;
+        }
         let chosen = matching.iter().copied().find(|&i| {
             let call = self.routes[i].call;
-            call == 0 || calls.get(i).is_some_and(|&n| n.saturating_add(1) == call)
+            call == 0 || calls[i].count.saturating_add(1) == call
         });
         if !preflight {
             for &i in &matching {
-                if let Some(n) = calls.get_mut(i) {
-                    *n = n.saturating_add(1);
-                }
+                calls[i].count = calls[i].count.saturating_add(1);
             }
         }
         chosen
