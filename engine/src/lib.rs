@@ -14,6 +14,8 @@
 //! - [`server`]: server models behind one interface (raw headers, Rails).
 //! - [`explain`]: the trace, its reason codes and spec sections, fixes, code.
 //! - [`sharing`]: permalinks, presets, live mode's pure parts.
+//! - [`import`]: HAR files, copied headers, cURL and fetch calls turned into
+//!   a scenario, compared with what was recorded, redacted, written up.
 //!
 //! Every module is also re-exported at the crate root under its own name
 //! (`crumbtrail_engine::preflight`), so a path names what it decides.
@@ -21,6 +23,7 @@
 pub mod cookies;
 pub mod explain;
 pub mod fetch;
+pub mod import;
 pub mod profile;
 pub mod scenario;
 pub mod server;

@@ -809,6 +809,10 @@ pub enum Outcome {
     CookiesSent,
     /// Cookies visible to the page's `document.cookie` afterwards.
     DocumentCookie,
+    /// Cookies the response set that the browser kept (imports compare it
+    /// with what the recording shows; live mode reads it from the next
+    /// requests instead).
+    CookiesSet,
 }
 
 impl Outcome {
@@ -821,6 +825,7 @@ impl Outcome {
             Outcome::ReadableHeaders => "readable headers",
             Outcome::CookiesSent => "cookies sent",
             Outcome::DocumentCookie => "document.cookie",
+            Outcome::CookiesSet => "cookies set",
         }
     }
 }
