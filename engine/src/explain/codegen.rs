@@ -136,6 +136,10 @@ pub fn cors_rb(app: &RailsApp) -> String {
         CorsPosition::First => "Rails.application.config.middleware.insert_before 0, Rack::Cors",
         CorsPosition::AfterAnsweringMiddleware => {
             s.push_str("# rack-cors comes after a middleware that answers some requests itself:\n# those answers carry no CORS headers.\n");
+            "Rails.application.config.middleware.insert_after Warden::Manager, Rack::Cors"
+        }
+        CorsPosition::Last => {
+            s.push_str("# `use` adds rack-cors at the end of the stack: errors rendered by the\n# exceptions middleware (404, 422, 500) and the force_ssl redirect carry no CORS headers.\n");
             "Rails.application.config.middleware.use Rack::Cors"
         }
     };
@@ -1118,8 +1122,19 @@ pub fn parse_cors_rb_with_position(src: &str) -> Result<(CorsConfig, CorsPositio
             p.expect(Tok::Punct(','), "`,`")?;
             (CorsPosition::First, ())
         }
-        "Rails.application.config.middleware.use" | "config.middleware.use" => {
+        "Rails.application.config.middleware.insert_after" | "config.middleware.insert_after" => {
+            let at = p.here();
+            if p.dotted().is_empty() {
+                return perr(
+                    at,
+                    "expected a middleware class, e.g. `Warden::Manager, Rack::Cors`",
+                );
+            }
+            p.expect(Tok::Punct(','), "`,`")?;
             (CorsPosition::AfterAnsweringMiddleware, ())
+        }
+        "Rails.application.config.middleware.use" | "config.middleware.use" => {
+            (CorsPosition::Last, ())
         }
         _ => {
             return p.err(

@@ -352,6 +352,7 @@ fn encode_rails(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
         match p {
             CorsPosition::First => "first",
             CorsPosition::AfterAnsweringMiddleware => "after",
+            CorsPosition::Last => "last",
         }
         .into()
     });
@@ -980,6 +981,7 @@ fn decode_rails_key(r: &mut Reader, key: &str, value: &str, app: &mut RailsApp) 
                 &[
                     ("first", CorsPosition::First),
                     ("after", CorsPosition::AfterAnsweringMiddleware),
+                    ("last", CorsPosition::Last),
                 ],
             ) {
                 app.cors_position = v;
