@@ -582,7 +582,10 @@ pub(crate) fn csrf_rejected_step(ri: Option<usize>, method: &str) -> Step {
          non-GET request. This request carries none (no X-CSRF-Token header, no \
          authenticity_token parameter), so Rails raises InvalidAuthenticityToken: 422, no \
          session written. Send the token from a `csrf_meta_tags` page or a token endpoint, \
-         or skip forgery protection for JSON API controllers that authenticate otherwise.",
+         or skip forgery protection for JSON API controllers that authenticate otherwise. \
+         (Released Rails, up to 8.1, checks only the token and the Origin: the header-only \
+         `Sec-Fetch-Site` check, `protect_from_forgery using: :header_only`, exists only on \
+         Rails main, 8.2.0.alpha.)",
         spec::RAILS_CSRF,
     )
     .with("method", method.to_string())
