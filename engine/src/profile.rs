@@ -68,6 +68,26 @@ pub enum Family {
     Safari,
 }
 
+/// How a browser with CHIPS refuses a `Partitioned` cookie that is not
+/// `Secure`: when in the storage steps, and whether the developer is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartitionedWithoutSecure {
+    /// Chromium: while creating the cookie (`CanonicalCookie::Create`,
+    /// `IsCookiePartitionedValid`), with the Domain and name-prefix checks
+    /// and before the Secure-origin, HttpOnly and SameSite ones; it also
+    /// needs a secure URL (https, or one the browser trusts, like
+    /// localhost). The reason, `EXCLUDE_INVALID_PARTITIONED`, has no
+    /// DevTools counterpart, so DevTools lists nothing: the cookie is just
+    /// not there. Safari is given the same behaviour, not verified.
+    SilentAtCreation,
+    /// Firefox with `network.cookie.CHIPS.enabled` (off in release, where
+    /// `Partitioned` is ignored): while parsing, right after the
+    /// SameSite=None-needs-Secure check; the console logs
+    /// `CookieRejectedPartitionedRequiresSecure`.
+    LoggedAfterSameSiteNone,
+}
+
 /// Behaviour that differs between browsers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrowserProfile {
@@ -82,6 +102,15 @@ pub struct BrowserProfile {
     pub third_party_cookies: ThirdPartyCookies,
     /// `Partitioned` (CHIPS) cookies are supported.
     pub chips: bool,
+    /// How a `Partitioned` cookie without `Secure` is refused (with `chips`).
+    pub partitioned_without_secure: PartitionedWithoutSecure,
+    /// The partition key carries Chromium's cross-site ancestor bit
+    /// (`CookiePartitionKey::AncestorChainBit`) besides the top-level site,
+    /// so a frame A → B → A has a partition of its own. Chrome only
+    /// (Puppeteer documents `hasCrossSiteAncestor` as "supported only in
+    /// Chrome"); Firefox's key marks an A → B → A frame in its own way
+    /// (`foreignByAncestorContext`), which is not modelled here.
+    pub partition_key_ancestor_bit: bool,
     /// http and https on the same host are different sites (Chrome: yes;
     /// Firefox backed it out).
     pub schemeful_same_site: bool,
@@ -110,6 +139,8 @@ impl BrowserProfile {
             lax_allowing_unsafe_secs: Some(120),
             third_party_cookies: ThirdPartyCookies::Allow,
             chips: true,
+            partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
+            partition_key_ancestor_bit: true,
             schemeful_same_site: true,
             localhost_is_secure_for_cookies: true,
             none_requires_secure: true,
@@ -132,6 +163,8 @@ impl BrowserProfile {
                 lax_allowing_unsafe_secs: None,
                 third_party_cookies: ThirdPartyCookies::Partition,
                 chips: false,
+                partitioned_without_secure: PartitionedWithoutSecure::LoggedAfterSameSiteNone,
+                partition_key_ancestor_bit: false,
                 schemeful_same_site: false,
                 localhost_is_secure_for_cookies: true,
                 none_requires_secure: true,
@@ -147,6 +180,8 @@ impl BrowserProfile {
                 lax_allowing_unsafe_secs: None,
                 third_party_cookies: ThirdPartyCookies::Block,
                 chips: true,
+                partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
+                partition_key_ancestor_bit: false,
                 schemeful_same_site: true,
                 localhost_is_secure_for_cookies: false,
                 none_requires_secure: true,

@@ -3,7 +3,10 @@
 //! collects what happened. No decisions here: the engine maps the scenario
 //! (`crumbtrail_engine::live::map_scenario`) and compares (`compare`).
 
-use crumbtrail_engine::live::{run_url, LabLogEntry, LabPorts, LabSeen, Observation};
+use crumbtrail_engine::live::{
+    lab_notes, run_url, LabLogEntry, LabPorts, LabSeen, Observation, REGISTER_HEADER,
+    REGISTER_VALUE,
+};
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, RequestMode, RequestSpec,
 };
@@ -397,14 +400,22 @@ fn document_cookie() -> Option<String> {
         .ok()
 }
 
+/// What a live run gives back.
+pub struct LiveRun {
+    /// One per request.
+    pub observations: Vec<Observation>,
+    /// Messages the lab left in the run's log (e.g. its log reached its cap).
+    pub lab_notes: Vec<String>,
+}
+
 /// Runs a mapped (lab) scenario for real. `popup` is the window from [`open_popup`]
 /// (needed when the scenario has navigations). `progress(done, total)` is called
-/// after each request. Returns one observation per request.
+/// after each request.
 pub async fn run(
     scenario: &Scenario,
     popup: Option<&Window>,
     progress: impl Fn(usize, usize),
-) -> Result<Vec<Observation>, String> {
+) -> Result<LiveRun, String> {
     if needs_popup(scenario) && popup.is_none() {
         return Err(
             "the browser blocked the popup window that live mode opens for \
@@ -415,8 +426,11 @@ pub async fn run(
     let body = serde_json::to_string(scenario).map_err(|e| e.to_string())?;
     let init = RequestInit::new();
     init.set_method("POST");
+    // The lab registers runs only from this page, sent in a form (JSON, a custom header)
+    // that no other origin can send without a CORS preflight.
     let headers = Headers::new().map_err(js_err)?;
     headers.append("Content-Type", "application/json").ok();
+    headers.append(REGISTER_HEADER, REGISTER_VALUE).ok();
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(&body));
     let (status, text) = fetch_text("/__lab/runs", &init).await?;
@@ -470,5 +484,8 @@ pub async fn run(
     for o in observations.iter_mut() {
         o.lab = LabSeen::from_log(&log, o.index);
     }
-    Ok(observations)
+    Ok(LiveRun {
+        observations,
+        lab_notes: lab_notes(&log),
+    })
 }

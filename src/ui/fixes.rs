@@ -87,9 +87,13 @@ fn fix_view(i: usize, f: Fix) -> impl IntoView {
     }
 }
 
-/// A code block with a copy button.
+/// A code block with a copy button, and the settings the code leaves out.
 #[component]
-fn CodeBlock(title: String, #[prop(into)] code: Signal<String>) -> impl IntoView {
+fn CodeBlock(
+    title: String,
+    #[prop(into)] code: Signal<String>,
+    #[prop(optional, into)] left_out: Signal<Vec<String>>,
+) -> impl IntoView {
     let (status, set_status) = signal(String::new());
     let copy = move |_| {
         glue::copy(&code.get_untracked(), move |ok| {
@@ -105,6 +109,11 @@ fn CodeBlock(title: String, #[prop(into)] code: Signal<String>) -> impl IntoView
                 <span class="status" role="status" aria-live="polite">{move || status.get()}</span>
             </div>
             <pre><code>{move || code.get()}</code></pre>
+            <Show when=move || left_out.with(|l| !l.is_empty())>
+                <ul class="code-left-out">
+                    {move || left_out.get().into_iter().map(|why| view! { <li>{why}</li> }).collect_view()}
+                </ul>
+            </Show>
         </div>
     }
 }
@@ -114,7 +123,9 @@ pub fn GeneratedCode() -> impl IntoView {
     let ctx = ctx();
     let rails = Memo::new(move |_| {
         ctx.scenario.with(|s| match &s.server {
-            ServerSetup::Rails(a) => Some((codegen::cors_rb(a), codegen::session_store_rb(a))),
+            ServerSetup::Rails(a) => {
+                Some((codegen::cors_rb_code(a), codegen::session_store_code(a)))
+            }
             ServerSetup::Raw(_) => None,
         })
     });
@@ -124,9 +135,11 @@ pub fn GeneratedCode() -> impl IntoView {
             <h2 id="code-heading">"As code"</h2>
             <Show when=move || rails.with(Option::is_some)>
                 <CodeBlock title="config/initializers/cors.rb".into()
-                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.0.clone()).unwrap_or_default()))/>
+                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.0.code.clone()).unwrap_or_default()))
+                    left_out=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| left_out(&r.0)).unwrap_or_default()))/>
                 <CodeBlock title="Session store".into()
-                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.1.clone()).unwrap_or_default()))/>
+                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.1.code.clone()).unwrap_or_default()))
+                    left_out=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| left_out(&r.1)).unwrap_or_default()))/>
             </Show>
             {move || (0..count.get()).map(|i| view! {
                 <CodeBlock title=format!("Client code, request {}", i + 1)
@@ -134,4 +147,9 @@ pub fn GeneratedCode() -> impl IntoView {
             }).collect_view()}
         </section>
     }
+}
+
+/// Why each setting missing from the generated code is missing.
+fn left_out(g: &codegen::Generated) -> Vec<String> {
+    g.left_out.iter().map(|l| l.why.clone()).collect()
 }

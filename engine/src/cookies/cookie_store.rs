@@ -6,10 +6,12 @@
 //! plain explanation, so the trace can say why a cookie was not stored or
 //! not sent, and what would change that.
 
+use std::fmt;
+
 use url::{Host, Url};
 
 use crate::origin::{host_string, is_potentially_trustworthy};
-use crate::profile::{BrowserProfile, Family, ThirdPartyCookies};
+use crate::profile::{BrowserProfile, Family, PartitionedWithoutSecure, ThirdPartyCookies};
 use crate::set_cookie::{parse_set_cookie, ParsedSetCookie, SameSiteAttr};
 use crate::site::is_public_suffix;
 use crate::spec;
@@ -17,6 +19,77 @@ use crate::trace::{CookieView, Phase, Reason, SpecRef, Step, Verdict};
 
 /// 6265bis §5.5: lifetimes are capped at 400 days.
 pub const MAX_LIFETIME_SECS: i64 = 400 * 86_400;
+
+/// The key of a cookie partition (CHIPS, Firefox Total Cookie Protection),
+/// modelled on Chromium's `CookiePartitionKey`: the top-level site, and the
+/// cross-site ancestor bit (`AncestorChainBit`). A partitioned cookie is
+/// only sent under the key it was stored with.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PartitionKey {
+    /// The top-level site, serialized: `https://a.example`.
+    pub top_level_site: String,
+    /// A frame between the top-level page and the request's document, or
+    /// the request itself, is cross-site with the top-level site
+    /// (Chromium's `kCrossSite`). Always false where the browser's key has
+    /// no such bit ([`BrowserProfile::partition_key_ancestor_bit`]).
+    pub cross_site_ancestor: bool,
+}
+
+impl PartitionKey {
+    /// The key of a context with no cross-site ancestor: the top-level
+    /// page, or a frame same-site with it.
+    pub fn top_level(site: impl Into<String>) -> PartitionKey {
+        PartitionKey {
+            top_level_site: site.into(),
+            cross_site_ancestor: false,
+        }
+    }
+
+    /// The key a request is made under, built as Chromium's
+    /// `CookiePartitionKey::FromNetworkIsolationKey` does: the top-level
+    /// site (for a top-level navigation, the site it goes to), and the bit,
+    /// clear on a top-level navigation and otherwise set when
+    /// `cross_site_chain`: some frame between the top-level page and the
+    /// request's document is cross-site with the top-level site (the site
+    /// for cookies is then null), or the request's URL is.
+    pub fn for_request(
+        top_level_site: String,
+        top_level_navigation: bool,
+        cross_site_chain: bool,
+        profile: &BrowserProfile,
+    ) -> PartitionKey {
+        PartitionKey {
+            top_level_site,
+            cross_site_ancestor: profile.partition_key_ancestor_bit
+                && !top_level_navigation
+                && cross_site_chain,
+        }
+    }
+}
+
+/// A top-level site alone is the key of a context with no cross-site ancestor.
+impl From<&str> for PartitionKey {
+    fn from(site: &str) -> PartitionKey {
+        PartitionKey::top_level(site)
+    }
+}
+
+impl From<String> for PartitionKey {
+    fn from(site: String) -> PartitionKey {
+        PartitionKey::top_level(site)
+    }
+}
+
+impl fmt::Display for PartitionKey {
+    /// `https://a.example`, or `https://a.example (cross-site ancestor)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.top_level_site)?;
+        if self.cross_site_ancestor {
+            f.write_str(" (cross-site ancestor)")?;
+        }
+        Ok(())
+    }
+}
 
 /// One stored cookie (6265bis §5.7, plus the CHIPS / Firefox partition).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,8 +108,8 @@ struct Cookie {
     creation: i64,
     /// Tie-breaker for equal creation times: the order cookies were created.
     order: u64,
-    /// The top-level site whose partition holds the cookie, if any.
-    partition: Option<String>,
+    /// The partition that holds the cookie, if any.
+    partition: Option<PartitionKey>,
 }
 
 impl Cookie {
@@ -87,8 +160,9 @@ pub struct SetContext<'a> {
     pub from_http: bool,
     /// The request is cross-site to the top-level site (third-party context).
     pub third_party: bool,
-    /// The top-level site, e.g. `http://localhost`.
-    pub partition_key: String,
+    /// The partition the response is received in: the top-level site, e.g.
+    /// `http://localhost`, and the cross-site ancestor bit.
+    pub partition_key: PartitionKey,
     /// Simulated clock, Unix seconds.
     pub now: i64,
 }
@@ -117,7 +191,8 @@ pub struct GetContext<'a> {
     /// True: Cookie header; false: `document.cookie`.
     pub from_http: bool,
     pub third_party: bool,
-    pub partition_key: String,
+    /// The partition the request is made in.
+    pub partition_key: PartitionKey,
     pub now: i64,
 }
 
@@ -205,7 +280,10 @@ fn has_prefix(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
-/// The builder for the steps of one `set` call.
+/// The steps of one `set` call: the cookie's name as shown, the values that
+/// mattered, and the steps so far. Each step group of 6265bis §5.7 is a
+/// method here; a group that ignores the cookie returns `Err` with the
+/// finished [`SetOutcome`], so [`CookieJar::receive`] reads like the spec.
 struct SetSteps<'a> {
     request: usize,
     name: String,
@@ -213,6 +291,9 @@ struct SetSteps<'a> {
     steps: Vec<Step>,
     profile: &'a BrowserProfile,
 }
+
+/// A finished `set` call that stored nothing: the cookie was ignored.
+type Ignored = SetOutcome;
 
 impl SetSteps<'_> {
     fn step(
@@ -251,116 +332,113 @@ impl SetSteps<'_> {
         self.steps.push(step);
     }
 
-    fn reject(mut self, reason: Reason, title: &str, text: String, spec: SpecRef) -> SetOutcome {
+    /// The outcome of the call, taking the steps collected so far.
+    fn outcome(&mut self, stored: bool, rejected: Option<Reason>) -> SetOutcome {
+        SetOutcome {
+            name: self.name.clone(),
+            stored,
+            rejected,
+            steps: std::mem::take(&mut self.steps),
+        }
+    }
+
+    fn reject(&mut self, reason: Reason, title: &str, text: String, spec: SpecRef) -> Ignored {
         let title = format!("{} rejected: {title}", self.name);
         let step = self.step(Verdict::Blocked, reason, title, text, spec);
         self.steps.push(step);
-        SetOutcome {
-            name: self.name,
-            stored: false,
-            rejected: Some(reason),
-            steps: self.steps,
-        }
-    }
-}
-
-impl CookieJar {
-    pub fn new() -> CookieJar {
-        CookieJar::default()
+        self.outcome(false, Some(reason))
     }
 
-    /// Processes one `Set-Cookie` value (or one `document.cookie = …`
-    /// assignment) received from `ctx.url`: 6265bis §5.6 parsing, then the
-    /// §5.7 storage model, then the browser's third-party cookie policy.
-    pub fn set(
-        &mut self,
-        line: &str,
-        ctx: &SetContext,
-        profile: &BrowserProfile,
-        request: usize,
-    ) -> SetOutcome {
-        let mut s = SetSteps {
-            request,
-            name: display_name(&guess_name(line)),
-            values: vec![("Set-Cookie", line.to_string())],
-            steps: Vec::new(),
-            profile,
-        };
-
-        // 6265bis §5.6: parse the line.
+    /// 6265bis §5.6 (parsing the line) and §5.7 steps 2–4 (nothing to
+    /// store, control characters, over 4096 bytes), which the parser checks.
+    fn parse(&mut self, line: &str) -> Result<ParsedSetCookie, Ignored> {
         let c = match parse_set_cookie(line) {
             Ok(c) => c,
-            Err(reason) => return parse_rejection(s, reason, line),
+            Err(reason) => return Err(parse_rejection(self, reason, line)),
         };
-        s.name = display_name(&c.name);
+        self.name = display_name(&c.name);
         for &w in &c.warnings {
             let (title, text, spec) = match w {
                 Reason::WarnAttributeValueExceedsMaxSize => (
-                    format!("{}: an attribute over 1024 bytes was ignored", s.name),
+                    format!("{}: an attribute over 1024 bytes was ignored", self.name),
                     "An attribute value longer than 1024 bytes is ignored as if it were not there; the cookie itself is still processed. Shorten the attribute (usually Path or Domain) if you meant it to apply.".to_string(),
                     spec::COOKIE_SET_COOKIE,
                 ),
                 _ => (
-                    format!("{}: Expires is not a date; session cookie", s.name),
+                    format!("{}: Expires is not a date; session cookie", self.name),
                     "The Expires value could not be read as a cookie date, so it is ignored and, unless Max-Age is given, the cookie lasts only for the browser session. Write it like `Expires=Wed, 21 Oct 2026 07:28:00 GMT`, or use `Max-Age=<seconds>`.".to_string(),
                     spec::COOKIE_EXPIRES,
                 ),
             };
-            s.note(Verdict::Warning, w, title, text, spec);
+            self.note(Verdict::Warning, w, title, text, spec);
         }
+        Ok(c)
+    }
 
-        let Some(url_host) = ctx.url.host() else {
-            return s.reject(
+    /// 6265bis §5.7 step 9.1–9.2: the canonicalized request-host, and
+    /// whether it is an IP address.
+    fn request_host(&mut self, url: &Url) -> Result<(String, bool), Ignored> {
+        let Some(url_host) = url.host() else {
+            return Err(self.reject(
                 Reason::ExcludeFailureToStore,
                 "the URL has no host",
                 "Cookies are scoped to a host, and this URL has none, so the browser cannot store the cookie. Cookies only work on http(s) URLs with a host name.".into(),
                 spec::COOKIE_STORAGE_MODEL,
-            );
+            ));
         };
-        let host = host_string(&url_host);
-        let host_is_ip = !matches!(url_host, Host::Domain(_));
-        let sec = security(ctx.url, profile);
+        Ok((host_string(&url_host), !matches!(url_host, Host::Domain(_))))
+    }
 
-        // 6265bis §5.7 step 6: Max-Age beats Expires; §5.5: cap at 400 days.
-        let cap = ctx.now.saturating_add(MAX_LIFETIME_SECS);
+    /// 6265bis §5.7 step 6: Max-Age beats Expires; §5.5: capped at 400 days.
+    fn expiry_time(&mut self, c: &ParsedSetCookie, now: i64) -> Option<i64> {
+        let cap = now.saturating_add(MAX_LIFETIME_SECS);
         let (expires, capped) = match (c.max_age, c.expires) {
             (Some(delta), _) if delta <= 0 => (Some(i64::MIN), false),
             (Some(delta), _) if delta > MAX_LIFETIME_SECS => (Some(cap), true),
-            (Some(delta), _) => (Some(ctx.now.saturating_add(delta)), false),
+            (Some(delta), _) => (Some(now.saturating_add(delta)), false),
             (None, Some(t)) if t > cap => (Some(cap), true),
             (None, Some(t)) => (Some(t), false),
             (None, None) => (None, false),
         };
         if capped {
-            s.note(
+            self.note(
                 Verdict::Warning,
                 Reason::WarnLifetimeCapped,
-                format!("{}: lifetime capped at 400 days", s.name),
+                format!("{}: lifetime capped at 400 days", self.name),
                 "The cookie asked to live longer than 400 days; browsers shorten any Expires or Max-Age to at most 400 days from now. Nothing to fix unless you rely on a longer lifetime; refresh the cookie on later visits instead.".into(),
                 spec::COOKIE_LIFETIME_LIMITS,
             );
         }
+        expires
+    }
 
-        // 6265bis §5.7 steps 7–10: Domain.
+    /// 6265bis §5.7 steps 7–10: the cookie's domain and host-only-flag.
+    fn cookie_domain(
+        &mut self,
+        c: &ParsedSetCookie,
+        host: &str,
+        host_is_ip: bool,
+    ) -> Result<(String, bool), Ignored> {
+        // Step 7: the Domain attribute, or the empty string.
         let mut domain_attr = c.domain.clone().unwrap_or_default();
         // Step 8: a Domain with characters outside CHAR (non-ASCII) is ignored entirely.
         if !domain_attr.is_ascii() {
-            s.values.push(("Domain", domain_attr.clone()));
-            return s.reject(
+            self.values.push(("Domain", domain_attr.clone()));
+            return Err(self.reject(
                 Reason::ExcludeDomainNonAscii,
                 "Domain has non-ASCII characters",
                 format!("The Domain attribute `{domain_attr}` contains non-ASCII characters, and browsers ignore such a cookie entirely. Write the domain in its ASCII (punycode, `xn--…`) form, or drop Domain to make a host-only cookie."),
                 spec::COOKIE_STORE_DOMAIN,
-            );
+            ));
         }
         // Chromium: on an IP-address host, a Domain equal to the host gives a
         // host-only cookie (6265bis gives the same result: an IP address only
         // domain-matches itself).
         if host_is_ip && !domain_attr.is_empty() && domain_attr == host {
-            s.note(
+            self.note(
                 Verdict::Ok,
                 Reason::DomainPublicSuffixHostOnly,
-                format!("{}: Domain={} kept host-only", s.name, domain_attr),
+                format!("{}: Domain={} kept host-only", self.name, domain_attr),
                 format!("The host is the IP address {host}, and an IP address only ever matches itself, so `Domain={domain_attr}` is stored as a host-only cookie for {host}. It will not be sent to any other host name, such as `localhost`."),
                 spec::COOKIE_DOMAIN_MATCH,
             );
@@ -369,143 +447,146 @@ impl CookieJar {
         // Step 9: a public suffix Domain is only allowed when it is the host itself.
         if !domain_attr.is_empty() && is_public_suffix(&domain_attr) {
             if domain_attr == host {
-                s.note(
+                self.note(
                     Verdict::Ok,
                     Reason::DomainPublicSuffixHostOnly,
-                    format!("{}: Domain={} kept host-only", s.name, domain_attr),
+                    format!("{}: Domain={} kept host-only", self.name, domain_attr),
                     format!("`{domain_attr}` is a public suffix (like `com` or `localhost`), so no cookie may cover all of its subdomains. Because it is exactly the host, the browser stores the cookie as host-only for {host} instead of rejecting it."),
                     spec::COOKIE_STORE_DOMAIN,
                 );
                 domain_attr.clear();
             } else {
-                s.values.push(("Domain", domain_attr.clone()));
-                s.values.push(("Host", host.clone()));
-                return s.reject(
+                self.values.push(("Domain", domain_attr.clone()));
+                self.values.push(("Host", host.to_string()));
+                return Err(self.reject(
                     Reason::ExcludeInvalidDomain,
                     &format!("Domain={domain_attr} is a public suffix"),
                     format!("`{domain_attr}` is a public suffix (like `com`, `github.io` or `localhost`): a cookie for it would be sent to every site under it, so browsers refuse it when it comes from {host}. Drop the Domain attribute (a host-only cookie for {host}), or use a domain you own, such as the registrable domain of {host} if it has one."),
                     spec::COOKIE_STORE_DOMAIN,
-                );
+                ));
             }
         }
         // Step 10: the host must domain-match the Domain attribute.
-        let (domain, host_only) = if domain_attr.is_empty() {
-            (host.clone(), true)
-        } else if domain_match(&host, &domain_attr) {
-            (domain_attr.clone(), false)
+        if domain_attr.is_empty() {
+            Ok((host.to_string(), true))
+        } else if domain_match(host, &domain_attr) {
+            Ok((domain_attr, false))
         } else {
-            s.values.push(("Domain", domain_attr.clone()));
-            s.values.push(("Host", host.clone()));
+            self.values.push(("Domain", domain_attr.clone()));
+            self.values.push(("Host", host.to_string()));
             let why = if host_is_ip {
                 format!("{host} is an IP address, and an IP address only matches itself.")
             } else {
                 format!("A response may only set cookies for its own host or a parent domain of it, and `{domain_attr}` is neither for {host}.")
             };
-            return s.reject(
+            Err(self.reject(
                 Reason::ExcludeInvalidDomain,
                 &format!("Domain={domain_attr} does not match {host}"),
                 format!("{why} The browser ignores the cookie entirely. Set the cookie from a host under `{domain_attr}`, or drop the Domain attribute to make it host-only for {host}."),
                 spec::COOKIE_STORE_DOMAIN,
-            );
-        };
-
-        // Step 11: Path, or the default-path of the request URI.
-        let path = match &c.path {
-            Some(p) if p.starts_with('/') => p.clone(),
-            _ => default_path(ctx.url),
-        };
-
-        // Step 13: a Secure cookie needs a secure origin.
-        if c.secure && sec == Security::Insecure {
-            s.values.push(("URL", ctx.url.to_string()));
-            let local = is_potentially_trustworthy(ctx.url);
-            let text = if local {
-                format!("The cookie has `Secure`, and {} does not treat `{}` as a secure origin for cookies, so the cookie is ignored. Chrome and Firefox accept Secure cookies over http://localhost; Safari does not. Serve the API over https (a local certificate), or drop `Secure` in development.", profile.name, ctx.url.origin().ascii_serialization())
-            } else {
-                format!("The cookie has `Secure`, but it came over plain http from `{}`, so the browser ignores it: only https origins (and, in Chrome and Firefox, http://localhost) may set Secure cookies. Serve the response over https, or use localhost in development; dropping `Secure` also works but then SameSite=None is refused.", ctx.url.origin().ascii_serialization())
-            };
-            return s.reject(
-                Reason::ExcludeSecureFromInsecure,
-                "Secure cookie from an insecure origin",
-                text,
-                spec::COOKIE_STORE_SECURE,
-            );
+            ))
         }
+    }
 
-        // Step 15: HttpOnly cookies cannot come from script.
-        if c.http_only && !ctx.from_http {
-            return s.reject(
+    /// 6265bis §5.7 step 13: a Secure cookie needs a secure origin.
+    fn secure_needs_secure_origin(
+        &mut self,
+        c: &ParsedSetCookie,
+        url: &Url,
+        sec: Security,
+    ) -> Result<(), Ignored> {
+        if !(c.secure && sec == Security::Insecure) {
+            return Ok(());
+        }
+        self.values.push(("URL", url.to_string()));
+        let local = is_potentially_trustworthy(url);
+        let text = if local {
+            format!("The cookie has `Secure`, and {} does not treat `{}` as a secure origin for cookies, so the cookie is ignored. Chrome and Firefox accept Secure cookies over http://localhost; Safari does not. Serve the API over https (a local certificate), or drop `Secure` in development.", self.profile.name, url.origin().ascii_serialization())
+        } else {
+            format!("The cookie has `Secure`, but it came over plain http from `{}`, so the browser ignores it: only https origins (and, in Chrome and Firefox, http://localhost) may set Secure cookies. Serve the response over https, or use localhost in development; dropping `Secure` also works but then SameSite=None is refused.", url.origin().ascii_serialization())
+        };
+        Err(self.reject(
+            Reason::ExcludeSecureFromInsecure,
+            "Secure cookie from an insecure origin",
+            text,
+            spec::COOKIE_STORE_SECURE,
+        ))
+    }
+
+    /// 6265bis §5.7 step 15: HttpOnly cookies cannot come from script.
+    fn http_only_needs_http(
+        &mut self,
+        c: &ParsedSetCookie,
+        from_http: bool,
+    ) -> Result<(), Ignored> {
+        if c.http_only && !from_http {
+            return Err(self.reject(
                 Reason::ExcludeHttpOnly,
                 "HttpOnly cannot be set from script",
                 "The page tried to create an HttpOnly cookie through document.cookie. HttpOnly means \"not visible to script\", so script may not create one either and the browser ignores it. Set the cookie from the server with a Set-Cookie header instead.".into(),
                 spec::COOKIE_STORE_HTTP_ONLY,
+            ));
+        }
+        Ok(())
+    }
+
+    /// 6265bis §5.7 step 18: SameSite cookies from cross-site subresource responses.
+    fn same_site_from_cross_site(
+        &mut self,
+        c: &ParsedSetCookie,
+        ctx: &SetContext,
+    ) -> Result<(), Ignored> {
+        if c.same_site == SameSiteAttr::None || ctx.same_site_strict_or_lax_allowed {
+            return Ok(());
+        }
+        let profile = self.profile;
+        if c.same_site == SameSiteAttr::Unspecified && !profile.lax_by_default {
+            // Browsers without Lax-by-default treat a missing SameSite as None.
+            self.note(
+                Verdict::Warning,
+                Reason::WarnSameSiteUnspecifiedCrossSite,
+                format!("{}: no SameSite, set from a cross-site response", self.name),
+                format!("The cookie has no SameSite attribute and came from a cross-site request. {} treats a missing SameSite as None and accepts it; Chrome treats it as Lax and would reject it. Add `SameSite=None; Secure` if the cookie is meant for cross-site use, or `SameSite=Lax` if not.", profile.name),
+                spec::COOKIE_STORE_SAME_SITE,
             );
+            return Ok(());
         }
+        let (attr, reason_text) = match c.same_site {
+            SameSiteAttr::Unspecified => ("no SameSite (treated as Lax)", format!("The cookie has no SameSite attribute, which {} treats as Lax (Firefox and Safari do not). ", profile.name)),
+            SameSiteAttr::Strict => ("SameSite=Strict", "The cookie is SameSite=Strict. ".to_string()),
+            _ => ("SameSite=Lax", "The cookie is SameSite=Lax. ".to_string()),
+        };
+        self.values
+            .push(("SameSite", c.same_site.label().to_string()));
+        Err(self.reject(
+            Reason::ExcludeSameSiteCrossSiteSet,
+            &format!("{attr} from a cross-site request"),
+            format!("{reason_text}It came on the response to a cross-site request that is not a top-level navigation (a fetch, XHR, iframe or image), and such a response may only set SameSite=None cookies, so the browser ignores it. Add `SameSite=None; Secure` (and serve over https, or use localhost), or make the front end and API same-site."),
+            spec::COOKIE_STORE_SAME_SITE,
+        ))
+    }
 
-        let partitioned = c.partitioned && profile.chips;
-        let third_party_partition =
-            ctx.third_party && profile.third_party_cookies == ThirdPartyCookies::Partition;
-        let partition = (partitioned || third_party_partition).then(|| ctx.partition_key.clone());
-
-        // Step 16: leave Secure cookies alone.
-        if !c.secure && sec == Security::Insecure {
-            let shadowed = self.cookies.iter().any(|old| {
-                old.name == c.name
-                    && old.secure
-                    && !old.expired(ctx.now)
-                    && old.partition == partition
-                    && (domain_match(&old.domain, &domain) || domain_match(&domain, &old.domain))
-                    && path_match(&path, &old.path)
-            });
-            if shadowed {
-                return s.reject(
-                    Reason::ExcludeOverwriteSecure,
-                    "would overwrite a Secure cookie",
-                    format!("A Secure cookie named `{}` already exists for this domain and path, and a cookie arriving over plain http may not replace or shadow it. Send this Set-Cookie over https (with `Secure`), or give the cookie another name.", c.name),
-                    spec::COOKIE_STORE_LEAVE_SECURE_ALONE,
-                );
-            }
-        }
-
-        // Step 18: SameSite cookies from cross-site subresource responses.
-        if c.same_site != SameSiteAttr::None && !ctx.same_site_strict_or_lax_allowed {
-            if c.same_site == SameSiteAttr::Unspecified && !profile.lax_by_default {
-                // Browsers without Lax-by-default treat a missing SameSite as None.
-                s.note(
-                    Verdict::Warning,
-                    Reason::WarnSameSiteUnspecifiedCrossSite,
-                    format!("{}: no SameSite, set from a cross-site response", s.name),
-                    format!("The cookie has no SameSite attribute and came from a cross-site request. {} treats a missing SameSite as None and accepts it; Chrome treats it as Lax and would reject it. Add `SameSite=None; Secure` if the cookie is meant for cross-site use, or `SameSite=Lax` if not.", profile.name),
-                    spec::COOKIE_STORE_SAME_SITE,
-                );
-            } else {
-                let (attr, reason_text) = match c.same_site {
-                    SameSiteAttr::Unspecified => ("no SameSite (treated as Lax)", format!("The cookie has no SameSite attribute, which {} treats as Lax (Firefox and Safari do not). ", profile.name)),
-                    SameSiteAttr::Strict => ("SameSite=Strict", "The cookie is SameSite=Strict. ".to_string()),
-                    _ => ("SameSite=Lax", "The cookie is SameSite=Lax. ".to_string()),
-                };
-                s.values.push(("SameSite", c.same_site.label().to_string()));
-                return s.reject(
-                    Reason::ExcludeSameSiteCrossSiteSet,
-                    &format!("{attr} from a cross-site request"),
-                    format!("{reason_text}It came on the response to a cross-site request that is not a top-level navigation (a fetch, XHR, iframe or image), and such a response may only set SameSite=None cookies, so the browser ignores it. Add `SameSite=None; Secure` (and serve over https, or use localhost), or make the front end and API same-site."),
-                    spec::COOKIE_STORE_SAME_SITE,
-                );
-            }
-        }
-
-        // Step 19: SameSite=None requires Secure.
-        if c.same_site == SameSiteAttr::None && !c.secure && profile.none_requires_secure {
-            return s.reject(
+    /// 6265bis §5.7 step 19: SameSite=None requires Secure.
+    fn none_needs_secure(&mut self, c: &ParsedSetCookie) -> Result<(), Ignored> {
+        if c.same_site == SameSiteAttr::None && !c.secure && self.profile.none_requires_secure {
+            return Err(self.reject(
                 Reason::ExcludeSameSiteNoneInsecureSet,
                 "SameSite=None needs Secure",
                 "The cookie says `SameSite=None` but not `Secure`. Browsers only accept cross-site (None) cookies that are also Secure, so it is ignored, on same-site and cross-site responses alike. Add `Secure` (and serve over https, or use localhost, which Chrome and Firefox treat as secure).".into(),
                 spec::COOKIE_STORE_NONE_SECURE,
-            );
+            ));
         }
+        Ok(())
+    }
 
-        // Steps 20–22 and layered cookies §Store a Cookie: name prefixes,
-        // matched case-insensitively (§5.4).
+    /// 6265bis §5.7 steps 20–22 and layered cookies §Store a Cookie: name
+    /// prefixes, matched case-insensitively (§5.4).
+    fn name_prefixes(
+        &mut self,
+        c: &ParsedSetCookie,
+        host_only: bool,
+        path: &str,
+    ) -> Result<(), Ignored> {
         let host_compatible = c.secure && host_only && c.path.is_some() && path == "/";
         let prefix_problem = if has_prefix(&c.name, "__Secure-") && !c.secure {
             Some((
@@ -550,44 +631,165 @@ impl CookieJar {
         } else {
             None
         };
-        if let Some((prefix, need, spec)) = prefix_problem {
-            return s.reject(
+        match prefix_problem {
+            Some((prefix, need, spec)) => Err(self.reject(
                 Reason::ExcludeInvalidPrefix,
                 &format!("{prefix} {need}"),
                 format!("A cookie named with {prefix} promises the server how it was set, so the browser checks that promise (case-insensitively: `__HOST-` counts too) and ignores the cookie when it is not kept: {prefix} {need}. Add the missing attributes, or rename the cookie."),
                 spec,
-            );
+            )),
+            None => Ok(()),
         }
+    }
 
-        // CHIPS: Partitioned requires Secure. Chromium drops it silently.
-        if partitioned && !c.secure {
-            return s.reject(
-                Reason::ExcludeInvalidPartitioned,
-                "Partitioned needs Secure",
-                format!("The cookie has `Partitioned` but not `Secure`. {} only accepts partitioned cookies that are Secure, and drops this one without a console message. Add `Secure` (and serve over https, or use localhost).", profile.name),
-                spec::CHIPS,
-            );
+    /// CHIPS: a `Partitioned` cookie must be `Secure`, and (Chromium) come
+    /// from a secure URL. When this runs, and whether the browser says
+    /// anything, is [`BrowserProfile::partitioned_without_secure`].
+    fn partitioned_needs_secure(
+        &mut self,
+        c: &ParsedSetCookie,
+        url: &Url,
+        sec: Security,
+    ) -> Result<(), Ignored> {
+        if c.secure && sec != Security::Insecure {
+            return Ok(());
         }
-
-        // 6265bis §5.3 / §7.1: the browser's third-party cookie policy.
-        if ctx.third_party
-            && profile.third_party_cookies == ThirdPartyCookies::Block
-            && !partitioned
-        {
-            s.values.push(("Top-level site", ctx.partition_key.clone()));
-            let chips = if profile.chips {
-                " If the cookie only needs to work while embedded in this one top-level site, add `Partitioned; Secure` (CHIPS) and it will be stored in a jar for that site."
+        let profile = self.profile;
+        let (told, silently) = match profile.partitioned_without_secure {
+            PartitionedWithoutSecure::SilentAtCreation if profile.family == Family::Chromium => (
+                "drops it while creating the cookie, before any SameSite rule, and silently: DevTools lists no reason for it (the cookie is neither stored nor listed among the blocked cookies of the response)",
+                " (dropped silently)",
+            ),
+            PartitionedWithoutSecure::SilentAtCreation => (
+                "drops it while creating the cookie, before any SameSite rule, without a console message",
+                " (dropped silently)",
+            ),
+            PartitionedWithoutSecure::LoggedAfterSameSiteNone => (
+                "ignores it; the console says the cookie was rejected for having `Partitioned` without `secure`",
+                "",
+            ),
+        };
+        let (https, or_localhost) = if profile.localhost_is_secure_for_cookies {
+            (
+                "https (or localhost)",
+                " (and serve over https, or use localhost)",
+            )
+        } else {
+            ("https", " (and serve over https)")
+        };
+        let (title, text) = if c.secure {
+            self.values.push(("URL", url.to_string()));
+            (
+                format!("Partitioned needs a secure origin{silently}"),
+                format!("The cookie has `Partitioned` and `Secure`, but it came over plain http from `{}`, and a partitioned cookie must come from {https}. {} {told}. Serve the response over https.", url.origin().ascii_serialization(), profile.name),
+            )
+        } else {
+            let none = if c.same_site == SameSiteAttr::None {
+                " That also settles `SameSite=None`, which needs `Secure` as well."
             } else {
                 ""
             };
-            return s.reject(
-                Reason::ExcludeThirdPartyBlocked,
-                "third-party cookies are blocked",
-                format!("The response is cross-site to the top-level page ({}), and {} blocks third-party cookies, so it stores none, whatever SameSite says. Put the front end and API on the same site (e.g. app.example.com and api.example.com), or proxy the API through the front end's origin.{chips}", ctx.partition_key, profile.name),
-                third_party_spec(profile),
-            );
-        }
+            (
+                format!("Partitioned needs Secure{silently}"),
+                format!("The cookie has `Partitioned` but not `Secure`, and {} {told}. Add `Secure`{or_localhost}.{none}", profile.name),
+            )
+        };
+        Err(self.reject(Reason::ExcludeInvalidPartitioned, &title, text, spec::CHIPS))
+    }
 
+    /// 6265bis §5.3 / §7.1: the browser's third-party cookie policy.
+    fn third_party_policy(&mut self, ctx: &SetContext, partitioned: bool) -> Result<(), Ignored> {
+        let profile = self.profile;
+        if !(ctx.third_party
+            && profile.third_party_cookies == ThirdPartyCookies::Block
+            && !partitioned)
+        {
+            return Ok(());
+        }
+        self.values
+            .push(("Top-level site", ctx.partition_key.top_level_site.clone()));
+        let chips = if profile.chips {
+            " If the cookie only needs to work while embedded in this one top-level site, add `Partitioned; Secure` (CHIPS) and it will be stored in a jar for that site."
+        } else {
+            ""
+        };
+        Err(self.reject(
+            Reason::ExcludeThirdPartyBlocked,
+            "third-party cookies are blocked",
+            format!("The response is cross-site to the top-level page ({}), and {} blocks third-party cookies, so it stores none, whatever SameSite says. Put the front end and API on the same site (e.g. app.example.com and api.example.com), or proxy the API through the front end's origin.{chips}", ctx.partition_key.top_level_site, profile.name),
+            third_party_spec(profile),
+        ))
+    }
+}
+
+impl CookieJar {
+    pub fn new() -> CookieJar {
+        CookieJar::default()
+    }
+
+    /// Processes one `Set-Cookie` value (or one `document.cookie = …`
+    /// assignment) received from `ctx.url`: 6265bis §5.6 parsing, then the
+    /// §5.7 storage model, then the browser's third-party cookie policy.
+    pub fn set(
+        &mut self,
+        line: &str,
+        ctx: &SetContext,
+        profile: &BrowserProfile,
+        request: usize,
+    ) -> SetOutcome {
+        let mut s = SetSteps {
+            request,
+            name: display_name(&guess_name(line)),
+            values: vec![("Set-Cookie", line.to_string())],
+            steps: Vec::new(),
+            profile,
+        };
+        match self.receive(line, ctx, &mut s) {
+            Ok(outcome) | Err(outcome) => outcome,
+        }
+    }
+
+    /// 6265bis §5.7: the user agent "receives a cookie", one step group
+    /// after the other in the order of the spec (the step numbers are on
+    /// each [`SetSteps`] method). `Err`: the cookie was ignored.
+    fn receive(
+        &mut self,
+        line: &str,
+        ctx: &SetContext,
+        s: &mut SetSteps,
+    ) -> Result<SetOutcome, Ignored> {
+        // §5.6 and steps 2–4: parse the line.
+        let c = s.parse(line)?;
+        let (host, host_is_ip) = s.request_host(ctx.url)?;
+        let sec = security(ctx.url, s.profile);
+        // Step 6.
+        let expires = s.expiry_time(&c, ctx.now);
+        // Steps 7–10.
+        let (domain, host_only) = s.cookie_domain(&c, &host, host_is_ip)?;
+        // Step 11: Path, or the default-path of the request URI.
+        let path = match &c.path {
+            Some(p) if p.starts_with('/') => p.clone(),
+            _ => default_path(ctx.url),
+        };
+        // CHIPS where Chromium checks it: creating the cookie
+        // (CanonicalCookie::Create) comes before steps 12–19 and checks the
+        // Domain (above), the name prefixes (steps 20–22) and `Partitioned`
+        // together. A prefix problem is the one DevTools shows, so it goes first.
+        let partitioned = c.partitioned && s.profile.chips;
+        let chips_at_creation = partitioned
+            && s.profile.partitioned_without_secure == PartitionedWithoutSecure::SilentAtCreation;
+        if chips_at_creation {
+            s.name_prefixes(&c, host_only, &path)?;
+            s.partitioned_needs_secure(&c, ctx.url, sec)?;
+        }
+        // Steps 12–15: Secure and HttpOnly.
+        s.secure_needs_secure_origin(&c, ctx.url, sec)?;
+        s.http_only_needs_http(&c, ctx.from_http)?;
+
+        // Which partition would hold the cookie (CHIPS, Firefox TCP).
+        let third_party_partition =
+            ctx.third_party && s.profile.third_party_cookies == ThirdPartyCookies::Partition;
+        let partition = (partitioned || third_party_partition).then(|| ctx.partition_key.clone());
         let cookie = Cookie {
             name: c.name.clone(),
             value: c.value.clone(),
@@ -602,7 +804,56 @@ impl CookieJar {
             order: self.next_order,
             partition,
         };
-        self.insert(cookie, &c, ctx, s)
+
+        // Step 16.
+        self.leave_secure_alone(&cookie, sec, ctx.now, s)?;
+        // Steps 17–19: SameSite.
+        s.same_site_from_cross_site(&c, ctx)?;
+        s.none_needs_secure(&c)?;
+        // CHIPS where Firefox checks it (right after SameSite=None), then
+        // steps 20–22; both already done above when Chromium checked at creation.
+        if !chips_at_creation {
+            if partitioned {
+                s.partitioned_needs_secure(&c, ctx.url, sec)?;
+            }
+            s.name_prefixes(&c, cookie.host_only, &cookie.path)?;
+        }
+        // The third-party cookie policy.
+        s.third_party_policy(ctx, partitioned)?;
+        // Steps 23–24.
+        Ok(self.insert(cookie, &c, ctx, s))
+    }
+
+    /// 6265bis §5.7 step 16: leave Secure cookies alone. A cookie without
+    /// Secure from an insecure origin may not shadow a Secure one.
+    fn leave_secure_alone(
+        &self,
+        new: &Cookie,
+        sec: Security,
+        now: i64,
+        s: &mut SetSteps,
+    ) -> Result<(), Ignored> {
+        if new.secure || sec != Security::Insecure {
+            return Ok(());
+        }
+        let shadowed = self.cookies.iter().any(|old| {
+            old.name == new.name
+                && old.secure
+                && !old.expired(now)
+                && old.partition == new.partition
+                && (domain_match(&old.domain, &new.domain)
+                    || domain_match(&new.domain, &old.domain))
+                && path_match(&new.path, &old.path)
+        });
+        if shadowed {
+            return Err(s.reject(
+                Reason::ExcludeOverwriteSecure,
+                "would overwrite a Secure cookie",
+                format!("A Secure cookie named `{}` already exists for this domain and path, and a cookie arriving over plain http may not replace or shadow it. Send this Set-Cookie over https (with `Secure`), or give the cookie another name.", new.name),
+                spec::COOKIE_STORE_LEAVE_SECURE_ALONE,
+            ));
+        }
+        Ok(())
     }
 
     /// 6265bis §5.7 steps 23–24: replace an equivalent cookie or insert.
@@ -611,7 +862,7 @@ impl CookieJar {
         mut cookie: Cookie,
         c: &ParsedSetCookie,
         ctx: &SetContext,
-        mut s: SetSteps,
+        s: &mut SetSteps,
     ) -> SetOutcome {
         let existing = self.cookies.iter().position(|old| {
             old.name == cookie.name
@@ -635,7 +886,7 @@ impl CookieJar {
         s.values.push(("Domain", cookie.domain_label()));
         s.values.push(("Path", cookie.path.clone()));
         let where_ = match &cookie.partition {
-            Some(p) => format!(" in the partition for top-level site {p}"),
+            Some(p) => format!(" in the partition {}", partition_phrase(p)),
             None => String::new(),
         };
 
@@ -654,12 +905,7 @@ impl CookieJar {
                 text,
                 spec::COOKIE_STORE_EXPIRY,
             );
-            return SetOutcome {
-                name: s.name.clone(),
-                stored: false,
-                rejected: None,
-                steps: s.steps,
-            };
+            return s.outcome(false, None);
         }
 
         let lifetime = match cookie.expires {
@@ -698,9 +944,12 @@ impl CookieJar {
         s.note(Verdict::Ok, reason, title, text, spec::COOKIE_STORE_REPLACE);
         if partitioned {
             let (text, spec) = if c.partitioned && s.profile.chips {
-                ("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site and is only sent when the page on top is that same site.".to_string(), spec::CHIPS)
+                (
+                    chips_stored_text(&ctx.partition_key, s.profile),
+                    spec::CHIPS,
+                )
             } else {
-                (format!("{} keeps third-party cookies in a separate jar per top-level site: this cookie is only sent to the API while the page on top is {}, and not when the API's own site is visited directly.", s.profile.name, ctx.partition_key), spec::FIREFOX_TCP)
+                (format!("{} keeps third-party cookies in a separate jar per top-level site: this cookie is only sent to the API while the page on top is {}, and not when the API's own site is visited directly.", s.profile.name, ctx.partition_key.top_level_site), spec::FIREFOX_TCP)
             };
             s.note(
                 Verdict::Ok,
@@ -710,267 +959,44 @@ impl CookieJar {
                 spec,
             );
         }
-        SetOutcome {
-            name: s.name.clone(),
-            stored: true,
-            rejected: None,
-            steps: s.steps,
-        }
+        s.outcome(true, None)
     }
 
     /// 6265bis §5.8.3: the cookies for a request, with one step per cookie
     /// considered (sent, or the reason it was not).
     pub fn get(&self, ctx: &GetContext, profile: &BrowserProfile, request: usize) -> GetOutcome {
-        let mut steps = Vec::new();
-        let mut included: Vec<&Cookie> = Vec::new();
         // §5.8.3 steps 1–2: the canonical host of the URL.
         let Some(host) = ctx.url.host().map(|h| host_string(&h)) else {
             return GetOutcome {
                 cookie_header: None,
                 sent: Vec::new(),
-                steps,
+                steps: Vec::new(),
             };
         };
-        let path = ctx.url.path();
-        let sec = security(ctx.url, profile);
-        let step = |c: &Cookie, verdict, reason, title: String, text: String, spec| {
-            Step::new(
-                Some(request),
-                Phase::CookiesSent,
-                verdict,
-                reason,
-                title,
-                text,
-                spec,
-            )
-            .with("Cookie", c.display_name())
-            .with("Domain", c.domain_label())
-            .with("Path", c.path.clone())
-            .with("Request URL", ctx.url.to_string())
+        let r = Retrieval {
+            ctx,
+            profile,
+            request,
+            sec: security(ctx.url, profile),
+            host,
         };
-
+        let mut steps = Vec::new();
+        let mut included: Vec<&Cookie> = Vec::new();
+        // §5.8.3 step 3: the cookie-list.
         for c in &self.cookies {
-            let name = c.display_name();
-            // §5.8.3 step 3: domain.
-            let domain_ok = if c.host_only {
-                host == c.domain
-            } else {
-                domain_match(&host, &c.domain)
-            };
-            // §5.8.3 step 3: path.
-            let path_ok = path_match(path, &c.path);
-            // §5.7: expired cookies are evicted; explain only the ones that would have matched.
-            if c.expired(ctx.now) {
-                if domain_ok && path_ok {
-                    steps.push(step(c, Verdict::Blocked, Reason::ExcludeExpired,
-                        format!("{name} not sent: expired"),
-                        "The cookie's Expires or Max-Age has passed, so the browser dropped it. The server must set it again (log in again), or give it a longer Max-Age.".into(),
-                        spec::COOKIE_STORE_EXPIRY));
+            let mut notes = Vec::new();
+            match r.decide(c, &mut notes) {
+                Decision::Included => {
+                    steps.extend(r.included(c, notes));
+                    included.push(c);
                 }
-                continue;
+                Decision::Excluded(step) => steps.push(step),
+                Decision::Skipped => {}
             }
-            if !domain_ok {
-                let text = if c.host_only {
-                    format!("The cookie is host-only for `{}` (it was set without a Domain attribute), and this request goes to `{host}`. Cookies ignore ports but not host names: `localhost` and `127.0.0.1` are different hosts. Use the same host name for both, or set `Domain=` to a parent domain both share (not possible for localhost or IP addresses).", c.domain)
-                } else {
-                    format!("The cookie is for `.{}` and its subdomains, and `{host}` is not one of them. Set the cookie with a Domain both hosts share, or call the host the cookie belongs to.", c.domain)
-                };
-                steps.push(step(
-                    c,
-                    Verdict::Blocked,
-                    Reason::ExcludeDomainMismatch,
-                    format!("{name} not sent: domain {} does not match {host}", c.domain),
-                    text,
-                    spec::COOKIE_DOMAIN_MATCH,
-                ));
-                continue;
-            }
-            if !path_ok {
-                steps.push(step(c, Verdict::Blocked, Reason::ExcludeNotOnPath,
-                    format!("{name} not sent: path {} does not match {path}", c.path),
-                    format!("The cookie's Path is `{}`, and the request path `{path}` is not under it, so it stays home. A cookie without a Path attribute gets the directory of the URL that set it (e.g. `/api/auth` for `/api/auth/login`); set `Path=/` to send it everywhere on the host.", c.path),
-                    spec::COOKIE_PATH_MATCH));
-                continue;
-            }
-            // Partitions (CHIPS, Firefox Total Cookie Protection).
-            match &c.partition {
-                Some(p) if *p != ctx.partition_key => {
-                    steps.push(step(c, Verdict::Blocked, Reason::ExcludePartitionMismatch,
-                        format!("{name} not sent: it lives in the {p} partition"),
-                        format!("The cookie was stored in the partition for top-level site {p}, and the page on top now is {}. Partitioned cookies are only sent under the top-level site they were set under; log in again from this top-level site.", ctx.partition_key),
-                        if profile.chips { spec::CHIPS } else { spec::FIREFOX_TCP }));
-                    continue;
-                }
-                None if ctx.third_party
-                    && profile.third_party_cookies == ThirdPartyCookies::Partition =>
-                {
-                    steps.push(step(c, Verdict::Blocked, Reason::ExcludePartitionMismatch,
-                        format!("{name} not sent: not in the {} partition", ctx.partition_key),
-                        format!("The request is third-party (cross-site to the top-level page {}), and {} gives third-party requests a separate cookie jar per top-level site. This cookie was stored first-party, outside that jar, so it is not sent here. Make the front end and API same-site, or set the cookie from a request made under this top-level page.", ctx.partition_key, profile.name),
-                        spec::FIREFOX_TCP));
-                    continue;
-                }
-                _ => {}
-            }
-            // §5.8.3 step 3: Secure cookies need a secure request.
-            if c.secure && sec == Security::Insecure {
-                steps.push(step(c, Verdict::Blocked, Reason::ExcludeSecureOnly,
-                    format!("{name} not sent: Secure cookie over http"),
-                    format!("The cookie is Secure and this request goes over plain http to `{host}`, so it is not sent. Use https for the API{}.", if is_potentially_trustworthy(ctx.url) { " (Safari does not treat http://localhost as secure; Chrome and Firefox do)" } else { ", or localhost in development" }),
-                    spec::COOKIE_RETRIEVAL));
-                continue;
-            }
-            // §5.8.3 step 3: HttpOnly cookies are hidden from non-HTTP APIs.
-            if c.http_only && !ctx.from_http {
-                steps.push(step(c, Verdict::Blocked, Reason::ExcludeHttpOnly,
-                    format!("{name} hidden from document.cookie: HttpOnly"),
-                    "The cookie is HttpOnly, so document.cookie does not show it. It is still sent on requests; read it on the server, not in the page.".into(),
-                    spec::COOKIE_NON_HTTP));
-                continue;
-            }
-            // §5.8.3 step 3: SameSite.
-            let mut warnings = Vec::new();
-            if !ctx.same_site {
-                let lax_ok = ctx.from_http && ctx.top_level_navigation && ctx.safe_method;
-                let cross = "This request is cross-site to the page's site";
-                let excluded = match c.same_site {
-                    SameSiteAttr::None if !c.secure && profile.none_requires_secure => Some((
-                        Reason::ExcludeSameSiteNoneInsecure,
-                        format!("{name} not sent: SameSite=None without Secure"),
-                        "The cookie is SameSite=None but not Secure; browsers only send cross-site cookies that are both. Set it again with `SameSite=None; Secure`.".to_string(),
-                        spec::COOKIE_STORE_NONE_SECURE,
-                    )),
-                    SameSiteAttr::None => None,
-                    SameSiteAttr::Strict => Some((
-                        Reason::ExcludeSameSiteStrict,
-                        format!("{name} not sent: SameSite=Strict, cross-site request"),
-                        format!("{cross}, and a SameSite=Strict cookie is only sent on same-site requests, not even on links from another site. Use `SameSite=None; Secure` if the cookie must go cross-site, or make the front end and API same-site."),
-                        spec::COOKIE_RETRIEVAL,
-                    )),
-                    SameSiteAttr::Lax if lax_ok => None,
-                    SameSiteAttr::Lax => Some((
-                        Reason::ExcludeSameSiteLax,
-                        format!("{name} not sent: SameSite=Lax, cross-site request"),
-                        format!("{cross}, and a SameSite=Lax cookie only goes cross-site on a top-level navigation with a safe method (a link, a GET form), never on fetch/XHR or a POST. Use `SameSite=None; Secure` for a cross-site API, or make the front end and API same-site (e.g. app.example.com and api.example.com)."),
-                        spec::COOKIE_RETRIEVAL,
-                    )),
-                    SameSiteAttr::Unspecified if !profile.lax_by_default => {
-                        warnings.push((
-                            Reason::WarnSameSiteUnspecifiedCrossSite,
-                            format!("{name}: no SameSite, sent cross-site"),
-                            format!("The cookie has no SameSite attribute and {} treats that as None, so it is sent on this cross-site request. Chrome treats it as Lax and would not send it here: set `SameSite=None; Secure` explicitly so every browser agrees.", profile.name),
-                            spec::COOKIE_SAMESITE,
-                        ));
-                        None
-                    }
-                    SameSiteAttr::Unspecified if lax_ok => None,
-                    SameSiteAttr::Unspecified => {
-                        let age = ctx.now.saturating_sub(c.creation);
-                        let unsafe_ok = ctx.from_http
-                            && ctx.top_level_navigation
-                            && profile
-                                .lax_allowing_unsafe_secs
-                                .is_some_and(|limit| age >= 0 && age as u64 <= limit);
-                        if unsafe_ok {
-                            warnings.push((
-                                Reason::WarnLaxAllowUnsafe,
-                                format!("{name}: sent only because it is {age} s old (Lax+POST)"),
-                                format!("The cookie has no SameSite attribute, so {} treats it as Lax, which would keep it off this cross-site POST navigation. It is sent anyway because it was created less than {} seconds ago (Chrome's temporary \"Lax-allowing-unsafe\" rule). After that it will not be: set `SameSite=None; Secure` if it must go on cross-site POSTs.", profile.name, profile.lax_allowing_unsafe_secs.unwrap_or(0)),
-                                spec::COOKIE_LAX_ALLOWING_UNSAFE,
-                            ));
-                            None
-                        } else {
-                            Some((
-                                Reason::ExcludeSameSiteUnspecifiedTreatedAsLax,
-                                format!("{name} not sent: no SameSite, treated as Lax"),
-                                format!("{cross}. The cookie has no SameSite attribute, and {} treats that as SameSite=Lax, which only goes cross-site on top-level GET navigations, not on fetch/XHR. Firefox and Safari do not default to Lax. Set `SameSite=None; Secure` on the cookie (and serve over https, or use localhost), or make the front end and API same-site.", profile.name),
-                                spec::CHROME_LAX_DEFAULT,
-                            ))
-                        }
-                    }
-                };
-                if let Some((reason, title, text, spec)) = excluded {
-                    steps.push(
-                        step(c, Verdict::Blocked, reason, title, text, spec)
-                            .with("SameSite", c.same_site.label()),
-                    );
-                    continue;
-                }
-            }
-            // 6265bis §7.1: third-party cookie blocking (partitioned cookies are exempt).
-            if ctx.third_party
-                && profile.third_party_cookies == ThirdPartyCookies::Block
-                && c.partition.is_none()
-            {
-                steps.push(step(c, Verdict::Blocked, Reason::ExcludeUserPreferences,
-                    format!("{name} not sent: third-party cookies are blocked"),
-                    format!("The request is cross-site to the top-level page ({}), and {} blocks third-party cookies, so no unpartitioned cookie goes, whatever its SameSite. Put the front end and API on the same site, or proxy the API through the front end's origin.", ctx.partition_key, profile.name),
-                    third_party_spec(profile)));
-                continue;
-            }
-
-            // Included.
-            let mut text = "The cookie matches the host, the path and the request's security and SameSite rules, so it goes in the Cookie header.".to_string();
-            if c.secure && sec == Security::TrustedLocal {
-                warnings.push((
-                    Reason::WarnSecureAccessGrantedNonCryptographic,
-                    format!("{name}: Secure cookie sent over http://{host}"),
-                    format!("The cookie is Secure and the request is plain http, but {} treats `{host}` as a secure origin, so it is sent. Safari does not: there, Secure cookies need real https even on localhost.", profile.name),
-                    spec::SECURE_CONTEXTS_TRUSTWORTHY,
-                ));
-            }
-            if let Some(p) = &c.partition {
-                text.push_str(&format!(
-                    " It comes from the partitioned jar of top-level site {p}."
-                ));
-                warnings.push((
-                    Reason::PartitionedJar,
-                    format!("{name}: from the {p} partition"),
-                    format!("This cookie lives in the jar for top-level site {p}; it is sent only while the page on top is that site."),
-                    if profile.chips && c.partition.is_some() && profile.third_party_cookies != ThirdPartyCookies::Partition { spec::CHIPS } else { spec::FIREFOX_TCP },
-                ));
-            }
-            steps.push(step(
-                c,
-                Verdict::Ok,
-                Reason::CookieIncluded,
-                format!("{name} sent"),
-                text,
-                spec::COOKIE_RETRIEVAL,
-            ));
-            for (reason, title, text, spec) in warnings {
-                let verdict = if reason == Reason::PartitionedJar {
-                    Verdict::Ok
-                } else {
-                    Verdict::Warning
-                };
-                steps.push(step(c, verdict, reason, title, text, spec));
-            }
-            included.push(c);
         }
-
-        // §5.8.3 step 4: longer paths first, then earlier creation.
-        included.sort_by(|a, b| {
-            b.path
-                .len()
-                .cmp(&a.path.len())
-                .then(a.creation.cmp(&b.creation))
-                .then(a.order.cmp(&b.order))
-        });
-        // §5.8.3 step 6: serialize; a name-less cookie is just its value.
-        let header = included
-            .iter()
-            .map(|c| {
-                if c.name.is_empty() {
-                    c.value.clone()
-                } else {
-                    format!("{}={}", c.name, c.value)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
+        sort_cookie_list(&mut included);
         GetOutcome {
-            cookie_header: (!included.is_empty()).then_some(header),
+            cookie_header: cookie_string(&included),
             sent: included.iter().map(|c| c.display_name()).collect(),
             steps,
         }
@@ -997,6 +1023,390 @@ impl CookieJar {
     }
 }
 
+/// What §5.8.3 step 3 decided for one cookie.
+enum Decision {
+    /// In the cookie-list: the cookie is sent.
+    Included,
+    /// Not sent, and the step that says why.
+    Excluded(Step),
+    /// Not sent, without a word: expired, and would not have matched anyway.
+    Skipped,
+}
+
+/// A step that did not decide by itself: a warning, or a note on an
+/// included cookie (reason, title, explanation, spec section).
+type Note = (Reason, String, String, SpecRef);
+
+/// One retrieval (6265bis §5.8.3): the request, and what the algorithm
+/// needs of it. Each requirement of step 3 is a method here.
+struct Retrieval<'a> {
+    ctx: &'a GetContext<'a>,
+    profile: &'a BrowserProfile,
+    request: usize,
+    /// §5.8.3 step 1: retrieval-host-canonical.
+    host: String,
+    sec: Security,
+}
+
+impl Retrieval<'_> {
+    fn step(
+        &self,
+        c: &Cookie,
+        verdict: Verdict,
+        reason: Reason,
+        title: String,
+        text: String,
+        spec: SpecRef,
+    ) -> Step {
+        Step::new(
+            Some(self.request),
+            Phase::CookiesSent,
+            verdict,
+            reason,
+            title,
+            text,
+            spec,
+        )
+        .with("Cookie", c.display_name())
+        .with("Domain", c.domain_label())
+        .with("Path", c.path.clone())
+        .with("Request URL", self.ctx.url.to_string())
+    }
+
+    /// 6265bis §5.8.3 step 3: is the cookie in the cookie-list? Warnings
+    /// for an included cookie go to `notes`.
+    fn decide(&self, c: &Cookie, notes: &mut Vec<Note>) -> Decision {
+        // §5.7: expired cookies are evicted; explain only the ones that would have matched.
+        if c.expired(self.ctx.now) {
+            return if self.domain_ok(c) && path_match(self.ctx.url.path(), &c.path) {
+                Decision::Excluded(self.step(c, Verdict::Blocked, Reason::ExcludeExpired,
+                    format!("{} not sent: expired", c.display_name()),
+                    "The cookie's Expires or Max-Age has passed, so the browser dropped it. The server must set it again (log in again), or give it a longer Max-Age.".into(),
+                    spec::COOKIE_STORE_EXPIRY))
+            } else {
+                Decision::Skipped
+            };
+        }
+        let excluded = self
+            .domain_and_path(c)
+            .or_else(|| self.partition(c))
+            .or_else(|| self.secure_and_http_only(c))
+            .or_else(|| self.same_site(c, notes))
+            .or_else(|| self.third_party_policy(c));
+        match excluded {
+            Some(step) => Decision::Excluded(step),
+            None => Decision::Included,
+        }
+    }
+
+    /// 6265bis §5.8.3 step 3: the host is the cookie's domain (host-only),
+    /// or domain-matches it.
+    fn domain_ok(&self, c: &Cookie) -> bool {
+        if c.host_only {
+            self.host == c.domain
+        } else {
+            domain_match(&self.host, &c.domain)
+        }
+    }
+
+    /// 6265bis §5.8.3 step 3, first two requirements: the domain and the
+    /// path. `Some`: the step that keeps the cookie out.
+    fn domain_and_path(&self, c: &Cookie) -> Option<Step> {
+        let (ctx, host) = (self.ctx, &self.host);
+        let path = ctx.url.path();
+        let name = c.display_name();
+        if !self.domain_ok(c) {
+            let text = if c.host_only {
+                format!("The cookie is host-only for `{}` (it was set without a Domain attribute), and this request goes to `{host}`. Cookies ignore ports but not host names: `localhost` and `127.0.0.1` are different hosts. Use the same host name for both, or set `Domain=` to a parent domain both share (not possible for localhost or IP addresses).", c.domain)
+            } else {
+                format!("The cookie is for `.{}` and its subdomains, and `{host}` is not one of them. Set the cookie with a Domain both hosts share, or call the host the cookie belongs to.", c.domain)
+            };
+            return Some(self.step(
+                c,
+                Verdict::Blocked,
+                Reason::ExcludeDomainMismatch,
+                format!("{name} not sent: domain {} does not match {host}", c.domain),
+                text,
+                spec::COOKIE_DOMAIN_MATCH,
+            ));
+        }
+        if !path_match(path, &c.path) {
+            return Some(self.step(c, Verdict::Blocked, Reason::ExcludeNotOnPath,
+                format!("{name} not sent: path {} does not match {path}", c.path),
+                format!("The cookie's Path is `{}`, and the request path `{path}` is not under it, so it stays home. A cookie without a Path attribute gets the directory of the URL that set it (e.g. `/api/auth` for `/api/auth/login`); set `Path=/` to send it everywhere on the host.", c.path),
+                spec::COOKIE_PATH_MATCH));
+        }
+        None
+    }
+
+    /// Partitions (CHIPS, Firefox Total Cookie Protection): a partitioned
+    /// cookie goes only under its own key, and under Firefox a third-party
+    /// request sees only its partition.
+    fn partition(&self, c: &Cookie) -> Option<Step> {
+        let (ctx, profile) = (self.ctx, self.profile);
+        let name = c.display_name();
+        match &c.partition {
+            Some(p) if *p != ctx.partition_key => {
+                Some(self.step(c, Verdict::Blocked, Reason::ExcludePartitionMismatch,
+                    format!("{name} not sent: it lives in the {p} partition"),
+                    partition_mismatch_text(p, &ctx.partition_key),
+                    if profile.chips { spec::CHIPS } else { spec::FIREFOX_TCP })
+                    .with("Request partition", ctx.partition_key.to_string()))
+            }
+            None if ctx.third_party
+                && profile.third_party_cookies == ThirdPartyCookies::Partition =>
+            {
+                Some(self.step(c, Verdict::Blocked, Reason::ExcludePartitionMismatch,
+                    format!("{name} not sent: not in the {} partition", ctx.partition_key),
+                    format!("The request is third-party (cross-site to the top-level page {}), and {} gives third-party requests a separate cookie jar per top-level site. This cookie was stored first-party, outside that jar, so it is not sent here. Make the front end and API same-site, or set the cookie from a request made under this top-level page.", ctx.partition_key.top_level_site, profile.name),
+                    spec::FIREFOX_TCP))
+            }
+            _ => None,
+        }
+    }
+
+    /// 6265bis §5.8.3 step 3: Secure cookies need a secure request, and
+    /// HttpOnly cookies are hidden from non-HTTP APIs.
+    fn secure_and_http_only(&self, c: &Cookie) -> Option<Step> {
+        let ctx = self.ctx;
+        let (name, host) = (c.display_name(), &self.host);
+        if c.secure && self.sec == Security::Insecure {
+            return Some(self.step(c, Verdict::Blocked, Reason::ExcludeSecureOnly,
+                format!("{name} not sent: Secure cookie over http"),
+                format!("The cookie is Secure and this request goes over plain http to `{host}`, so it is not sent. Use https for the API{}.", if is_potentially_trustworthy(ctx.url) { " (Safari does not treat http://localhost as secure; Chrome and Firefox do)" } else { ", or localhost in development" }),
+                spec::COOKIE_RETRIEVAL));
+        }
+        if c.http_only && !ctx.from_http {
+            return Some(self.step(c, Verdict::Blocked, Reason::ExcludeHttpOnly,
+                format!("{name} hidden from document.cookie: HttpOnly"),
+                "The cookie is HttpOnly, so document.cookie does not show it. It is still sent on requests; read it on the server, not in the page.".into(),
+                spec::COOKIE_NON_HTTP));
+        }
+        None
+    }
+
+    /// 6265bis §5.8.3 step 3, last requirement: a cookie whose SameSite is
+    /// not None goes on a cross-site request only as Lax allows (with the
+    /// browser's default for a missing SameSite, and Chrome's
+    /// Lax-allowing-unsafe, §5.6.7.2).
+    fn same_site(&self, c: &Cookie, notes: &mut Vec<Note>) -> Option<Step> {
+        let (ctx, profile) = (self.ctx, self.profile);
+        if ctx.same_site {
+            return None;
+        }
+        let name = c.display_name();
+        let lax_ok = ctx.from_http && ctx.top_level_navigation && ctx.safe_method;
+        let cross = "This request is cross-site to the page's site";
+        let excluded = match c.same_site {
+            SameSiteAttr::None if !c.secure && profile.none_requires_secure => Some((
+                Reason::ExcludeSameSiteNoneInsecure,
+                format!("{name} not sent: SameSite=None without Secure"),
+                "The cookie is SameSite=None but not Secure; browsers only send cross-site cookies that are both. Set it again with `SameSite=None; Secure`.".to_string(),
+                spec::COOKIE_STORE_NONE_SECURE,
+            )),
+            SameSiteAttr::None => None,
+            SameSiteAttr::Strict => Some((
+                Reason::ExcludeSameSiteStrict,
+                format!("{name} not sent: SameSite=Strict, cross-site request"),
+                format!("{cross}, and a SameSite=Strict cookie is only sent on same-site requests, not even on links from another site. Use `SameSite=None; Secure` if the cookie must go cross-site, or make the front end and API same-site."),
+                spec::COOKIE_RETRIEVAL,
+            )),
+            SameSiteAttr::Lax if lax_ok => None,
+            SameSiteAttr::Lax => Some((
+                Reason::ExcludeSameSiteLax,
+                format!("{name} not sent: SameSite=Lax, cross-site request"),
+                format!("{cross}, and a SameSite=Lax cookie only goes cross-site on a top-level navigation with a safe method (a link, a GET form), never on fetch/XHR or a POST. Use `SameSite=None; Secure` for a cross-site API, or make the front end and API same-site (e.g. app.example.com and api.example.com)."),
+                spec::COOKIE_RETRIEVAL,
+            )),
+            SameSiteAttr::Unspecified if !profile.lax_by_default => {
+                notes.push((
+                    Reason::WarnSameSiteUnspecifiedCrossSite,
+                    format!("{name}: no SameSite, sent cross-site"),
+                    format!("The cookie has no SameSite attribute and {} treats that as None, so it is sent on this cross-site request. Chrome treats it as Lax and would not send it here: set `SameSite=None; Secure` explicitly so every browser agrees.", profile.name),
+                    spec::COOKIE_SAMESITE,
+                ));
+                None
+            }
+            SameSiteAttr::Unspecified if lax_ok => None,
+            SameSiteAttr::Unspecified => self.lax_allowing_unsafe(c, notes),
+        };
+        excluded.map(|(reason, title, text, spec)| {
+            self.step(c, Verdict::Blocked, reason, title, text, spec)
+                .with("SameSite", c.same_site.label())
+        })
+    }
+
+    /// 6265bis §5.6.7.2 Lax-allowing-unsafe: a cookie without SameSite,
+    /// treated as Lax, that is young enough still goes on a cross-site
+    /// top-level POST. `Some`: the cookie is excluded, and why.
+    fn lax_allowing_unsafe(&self, c: &Cookie, notes: &mut Vec<Note>) -> Option<Note> {
+        let (ctx, profile) = (self.ctx, self.profile);
+        let name = c.display_name();
+        let cross = "This request is cross-site to the page's site";
+        let age = ctx.now.saturating_sub(c.creation);
+        let unsafe_ok = ctx.from_http
+            && ctx.top_level_navigation
+            && profile
+                .lax_allowing_unsafe_secs
+                .is_some_and(|limit| age >= 0 && age as u64 <= limit);
+        if unsafe_ok {
+            notes.push((
+                Reason::WarnLaxAllowUnsafe,
+                format!("{name}: sent only because it is {age} s old (Lax+POST)"),
+                format!("The cookie has no SameSite attribute, so {} treats it as Lax, which would keep it off this cross-site POST navigation. It is sent anyway because it was created less than {} seconds ago (Chrome's temporary \"Lax-allowing-unsafe\" rule). After that it will not be: set `SameSite=None; Secure` if it must go on cross-site POSTs.", profile.name, profile.lax_allowing_unsafe_secs.unwrap_or(0)),
+                spec::COOKIE_LAX_ALLOWING_UNSAFE,
+            ));
+            None
+        } else {
+            Some((
+                Reason::ExcludeSameSiteUnspecifiedTreatedAsLax,
+                format!("{name} not sent: no SameSite, treated as Lax"),
+                format!("{cross}. The cookie has no SameSite attribute, and {} treats that as SameSite=Lax, which only goes cross-site on top-level GET navigations, not on fetch/XHR. Firefox and Safari do not default to Lax. Set `SameSite=None; Secure` on the cookie (and serve over https, or use localhost), or make the front end and API same-site.", profile.name),
+                spec::CHROME_LAX_DEFAULT,
+            ))
+        }
+    }
+
+    /// 6265bis §7.1: third-party cookie blocking (partitioned cookies are exempt).
+    fn third_party_policy(&self, c: &Cookie) -> Option<Step> {
+        let (ctx, profile) = (self.ctx, self.profile);
+        if ctx.third_party
+            && profile.third_party_cookies == ThirdPartyCookies::Block
+            && c.partition.is_none()
+        {
+            let name = c.display_name();
+            return Some(self.step(c, Verdict::Blocked, Reason::ExcludeUserPreferences,
+                format!("{name} not sent: third-party cookies are blocked"),
+                format!("The request is cross-site to the top-level page ({}), and {} blocks third-party cookies, so no unpartitioned cookie goes, whatever its SameSite. Put the front end and API on the same site, or proxy the API through the front end's origin.", ctx.partition_key.top_level_site, profile.name),
+                third_party_spec(profile)));
+        }
+        None
+    }
+
+    /// The steps for a cookie in the cookie-list: "sent", then its notes.
+    fn included(&self, c: &Cookie, mut notes: Vec<Note>) -> Vec<Step> {
+        let (profile, host) = (self.profile, &self.host);
+        let name = c.display_name();
+        let mut text = "The cookie matches the host, the path and the request's security and SameSite rules, so it goes in the Cookie header.".to_string();
+        if c.secure && self.sec == Security::TrustedLocal {
+            notes.push((
+                Reason::WarnSecureAccessGrantedNonCryptographic,
+                format!("{name}: Secure cookie sent over http://{host}"),
+                format!("The cookie is Secure and the request is plain http, but {} treats `{host}` as a secure origin, so it is sent. Safari does not: there, Secure cookies need real https even on localhost.", profile.name),
+                spec::SECURE_CONTEXTS_TRUSTWORTHY,
+            ));
+        }
+        if let Some(p) = &c.partition {
+            text.push_str(&format!(
+                " It comes from the partitioned jar {}.",
+                partition_phrase(p)
+            ));
+            let only = if !profile.partition_key_ancestor_bit {
+                "that site"
+            } else if p.cross_site_ancestor {
+                "that site and the request comes, as here, from a context cross-site to it"
+            } else {
+                "that site and no cross-site frame is in between"
+            };
+            notes.push((
+                Reason::PartitionedJar,
+                format!("{name}: from the {p} partition"),
+                format!("This cookie lives in the jar {}; it is sent only while the page on top is {only}.", partition_phrase(p)),
+                if profile.chips && c.partition.is_some() && profile.third_party_cookies != ThirdPartyCookies::Partition { spec::CHIPS } else { spec::FIREFOX_TCP },
+            ));
+        }
+        let mut steps = vec![self.step(
+            c,
+            Verdict::Ok,
+            Reason::CookieIncluded,
+            format!("{name} sent"),
+            text,
+            spec::COOKIE_RETRIEVAL,
+        )];
+        for (reason, title, text, spec) in notes {
+            let verdict = if reason == Reason::PartitionedJar {
+                Verdict::Ok
+            } else {
+                Verdict::Warning
+            };
+            steps.push(self.step(c, verdict, reason, title, text, spec));
+        }
+        steps
+    }
+}
+
+/// 6265bis §5.8.3 step 4: longer paths first, then earlier creation.
+fn sort_cookie_list(included: &mut [&Cookie]) {
+    included.sort_by(|a, b| {
+        b.path
+            .len()
+            .cmp(&a.path.len())
+            .then(a.creation.cmp(&b.creation))
+            .then(a.order.cmp(&b.order))
+    });
+}
+
+/// 6265bis §5.8.3 step 6: serialize the cookie-list; a name-less cookie is
+/// just its value. `None` when the list is empty (no Cookie header).
+fn cookie_string(included: &[&Cookie]) -> Option<String> {
+    if included.is_empty() {
+        return None;
+    }
+    let pairs: Vec<String> = included
+        .iter()
+        .map(|c| {
+            if c.name.is_empty() {
+                c.value.clone()
+            } else {
+                format!("{}={}", c.name, c.value)
+            }
+        })
+        .collect();
+    Some(pairs.join("; "))
+}
+
+/// "for top-level site X" and, when set, what the cross-site ancestor bit means.
+fn partition_phrase(p: &PartitionKey) -> String {
+    if p.cross_site_ancestor {
+        format!(
+            "for top-level site {} with a cross-site ancestor",
+            p.top_level_site
+        )
+    } else {
+        format!("for top-level site {}", p.top_level_site)
+    }
+}
+
+/// What a stored CHIPS cookie's partition means for when it is sent.
+fn chips_stored_text(key: &PartitionKey, profile: &BrowserProfile) -> String {
+    let site = &key.top_level_site;
+    if !profile.partition_key_ancestor_bit {
+        format!("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site, {site}, and is only sent when the page on top is that same site.")
+    } else if key.cross_site_ancestor {
+        format!("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site, {site}, and by Chrome's cross-site ancestor bit, set because this response came to a context cross-site to {site} (a cross-site request, or a frame under a cross-site frame). It is only sent while the page on top is {site} and the request again comes from such a context.")
+    } else {
+        format!("The cookie has `Partitioned` (CHIPS), so it lives in a separate jar keyed by the top-level site, {site}, and is only sent when the page on top is that same site and no cross-site frame is in between.")
+    }
+}
+
+/// Why a partitioned cookie stays home: another top-level site, or the
+/// same one reached with the other cross-site ancestor bit.
+fn partition_mismatch_text(stored: &PartitionKey, request: &PartitionKey) -> String {
+    if stored.top_level_site != request.top_level_site {
+        return format!("The cookie was stored in the partition for top-level site {}, and the page on top now is {}. Partitioned cookies are only sent under the top-level site they were set under; log in again from this top-level site.", stored.top_level_site, request.top_level_site);
+    }
+    let site = &stored.top_level_site;
+    let (set_in, sent_from) = if stored.cross_site_ancestor {
+        ("a context cross-site to it (a cross-site request, or a frame under a cross-site frame)", "a context with no cross-site frame in between")
+    } else {
+        (
+            "a context with no cross-site frame in between",
+            "a context cross-site to it (here, a frame under a cross-site frame, A → B → A)",
+        )
+    };
+    format!("The top-level site is {site} both times, but the cookie was set from {set_in}, and this request comes from {sent_from}. Chrome's partition key also holds this cross-site ancestor bit, so the two have separate jars. Set the cookie from the same kind of context that needs it.")
+}
+
 fn third_party_spec(profile: &BrowserProfile) -> SpecRef {
     match profile.family {
         Family::Safari => spec::SAFARI_ITP,
@@ -1017,7 +1427,7 @@ fn guess_name(line: &str) -> String {
     }
 }
 
-fn parse_rejection(s: SetSteps, reason: Reason, line: &str) -> SetOutcome {
+fn parse_rejection(s: &mut SetSteps, reason: Reason, line: &str) -> Ignored {
     let (title, text, spec) = match reason {
         Reason::ExcludeDisallowedCharacter => (
             "control character in the header",
@@ -1075,7 +1485,7 @@ mod tests {
             top_level_navigation: nav,
             from_http: http,
             third_party: third,
-            partition_key: top.to_string(),
+            partition_key: PartitionKey::top_level(top),
             now,
         }
     }
@@ -1638,7 +2048,7 @@ mod tests {
                     v.domain.as_str(),
                     v.host_only,
                     v.path.as_str(),
-                    v.partition.as_deref()
+                    v.partition.as_ref().map(|p| p.top_level_site.as_str())
                 ),
                 (*domain, *host_only, *path, *partition),
                 "{line}: {why}"
@@ -1884,7 +2294,7 @@ mod tests {
                 safe_method: safe,
                 from_http: http,
                 third_party: third,
-                partition_key: top.to_string(),
+                partition_key: PartitionKey::top_level(top),
                 now,
             },
             &p.profile(),
@@ -2042,7 +2452,10 @@ mod tests {
         let mut jar = CookieJar::default();
         let out = set3p(&mut jar, p, "s=1; SameSite=None; Secure", top_a);
         assert!(out.stored);
-        assert_eq!(jar.view(T0)[0].partition.as_deref(), Some(top_a));
+        assert_eq!(
+            jar.view(T0)[0].partition,
+            Some(PartitionKey::top_level(top_a))
+        );
         assert_eq!(
             get_in(&jar, p, api, Req::CrossSiteFetch, top_a, T0)
                 .cookie_header
@@ -2067,6 +2480,245 @@ mod tests {
             top_a,
         );
         assert_eq!(out.rejected, Some(Reason::ExcludeSameSiteNoneInsecureSet));
+    }
+
+    #[test]
+    fn partitioned_without_secure_is_dropped_at_creation() {
+        use Reason::*;
+        use Via::*;
+        // Chromium checks `Partitioned` while it creates the cookie
+        // (CanonicalCookie::Create), before the Secure-origin, HttpOnly and
+        // SameSite steps; only Domain and prefix problems come first, and
+        // those are the ones DevTools shows.
+        // (Set-Cookie, response URL, how requested, Ok(()) = stored or Err(reason), what it pins)
+        type Case = (
+            &'static str,
+            &'static str,
+            Via,
+            Result<(), Reason>,
+            &'static str,
+        );
+        let cases: &[Case] = &[
+            (
+                "a=b; Partitioned; SameSite=None",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPartitioned),
+                "not the SameSite=None-needs-Secure reason",
+            ),
+            (
+                "a=b; Partitioned; SameSite=None",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeInvalidPartitioned),
+                "the same, cross-site",
+            ),
+            (
+                "a=b; Partitioned",
+                "https://api.other.test/",
+                CrossSiteFetch,
+                Err(ExcludeInvalidPartitioned),
+                "not Lax-by-default from a cross-site response",
+            ),
+            (
+                "a=b; Partitioned; HttpOnly",
+                "https://api.example.test/",
+                Script,
+                Err(ExcludeInvalidPartitioned),
+                "not HttpOnly-from-script",
+            ),
+            (
+                "a=b; Partitioned; Secure; SameSite=None",
+                "http://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPartitioned),
+                "IsCookiePartitionedValid also wants a secure URL",
+            ),
+            (
+                "a=b; Partitioned; Secure; SameSite=None",
+                "http://localhost/",
+                SameSite,
+                Ok(()),
+                "localhost is trustworthy",
+            ),
+            (
+                "__Host-a=b; Partitioned; Path=/",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidPrefix),
+                "a prefix problem is what DevTools shows",
+            ),
+            (
+                "a=b; Partitioned; Domain=other.test",
+                "https://api.example.test/",
+                SameSite,
+                Err(ExcludeInvalidDomain),
+                "so is a Domain problem",
+            ),
+        ];
+        for p in [ProfileId::Chrome, ProfileId::ChromeNo3pc] {
+            for (line, at, via, expected, why) in cases {
+                let mut jar = CookieJar::default();
+                let out = set_in(&mut jar, p, line, at, *via, T0);
+                match expected {
+                    Ok(()) => assert!(out.stored, "{p:?} {line} from {at}: {why}\n{:?}", out.steps),
+                    Err(reason) => assert_eq!(
+                        out.rejected,
+                        Some(*reason),
+                        "{p:?} {line} from {at}: {why}\n{:?}",
+                        out.steps
+                    ),
+                }
+            }
+        }
+        // The explanation says DevTools is silent, and gives the one fix.
+        let mut jar = CookieJar::default();
+        let out = set_in(
+            &mut jar,
+            ProfileId::Chrome,
+            "sid=1; Partitioned; SameSite=None",
+            "https://api.other.test/",
+            CrossSiteFetch,
+            T0,
+        );
+        let step = out.steps.last().unwrap();
+        assert_eq!(step.reason, ExcludeInvalidPartitioned);
+        assert!(step
+            .title
+            .starts_with("sid rejected: Partitioned needs Secure"));
+        assert!(!step.explanation.contains('\n'));
+        assert!(
+            step.explanation.contains("DevTools lists no reason"),
+            "{}",
+            step.explanation
+        );
+        assert!(
+            step.explanation.contains("Add `Secure`"),
+            "{}",
+            step.explanation
+        );
+        let out = set_in(
+            &mut jar,
+            ProfileId::Chrome,
+            "sid=1; Partitioned; Secure",
+            "http://api.example.test/",
+            SameSite,
+            T0,
+        );
+        let text = &out.steps.last().unwrap().explanation;
+        assert!(
+            text.contains("DevTools lists no reason") && text.contains("https"),
+            "{text}"
+        );
+
+        // Firefox ignores `Partitioned` (CHIPS is off in release): the cookie is a plain one.
+        let out = set_in(
+            &mut jar,
+            ProfileId::Firefox,
+            "f=1; Partitioned",
+            "https://api.example.test/",
+            SameSite,
+            T0,
+        );
+        assert!(out.stored);
+        assert_eq!(jar.view(T0).last().unwrap().partition, None);
+        // With CHIPS switched on, Firefox checks SameSite=None first, then
+        // Partitioned, and says so in the console.
+        let firefox_chips = BrowserProfile {
+            chips: true,
+            ..ProfileId::Firefox.profile()
+        };
+        let u = url("https://api.example.test/");
+        let ctx = set_ctx(&u, SameSite, &site_key(&u), T0);
+        let out = jar.set("g=1; Partitioned; SameSite=None", &ctx, &firefox_chips, 0);
+        assert_eq!(out.rejected, Some(ExcludeSameSiteNoneInsecureSet));
+        let out = jar.set("g=1; Partitioned", &ctx, &firefox_chips, 0);
+        assert_eq!(out.rejected, Some(ExcludeInvalidPartitioned));
+        let text = &out.steps.last().unwrap().explanation;
+        assert!(
+            text.contains("console") && !text.contains("DevTools"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn partition_key_carries_the_cross_site_ancestor_bit() {
+        let top = "https://a.example";
+        let chrome = ProfileId::Chrome.profile();
+        let key = |nav, chain, p: &BrowserProfile| {
+            PartitionKey::for_request(top.to_string(), nav, chain, p).cross_site_ancestor
+        };
+        // Chromium: clear on a top-level navigation, else set by a
+        // cross-site frame or request.
+        assert!(!key(true, true, &chrome));
+        assert!(key(false, true, &chrome));
+        assert!(!key(false, false, &chrome));
+        // Browsers whose key is the top-level site alone.
+        for p in [ProfileId::Firefox, ProfileId::Safari] {
+            assert!(!key(false, true, &p.profile()), "{p:?}");
+        }
+        let cross = PartitionKey::for_request(top.into(), false, true, &chrome);
+        assert_eq!(cross.to_string(), "https://a.example (cross-site ancestor)");
+        assert_eq!(PartitionKey::top_level(top).to_string(), top);
+
+        // One key's cookies are not sent under the other, and the two coexist.
+        let u = url("https://a.example/");
+        let line = "p=1; Secure; Path=/; SameSite=None; Partitioned";
+        let mut jar = CookieJar::default();
+        let mut ctx = set_ctx(&u, Via::SameSite, top, T0);
+        assert!(jar.set(line, &ctx, &chrome, 0).stored);
+        ctx.partition_key = cross.clone();
+        ctx.same_site_strict_or_lax_allowed = false;
+        let out = jar.set(
+            "p=2; Secure; Path=/; SameSite=None; Partitioned",
+            &ctx,
+            &chrome,
+            0,
+        );
+        assert!(out.stored);
+        assert!(out
+            .steps
+            .iter()
+            .any(|s| s.reason == Reason::CookieStored && s.title == "p stored"));
+        let partitions: Vec<String> = jar
+            .view(T0)
+            .iter()
+            .filter_map(|c| c.partition.as_ref().map(|p| p.to_string()))
+            .collect();
+        assert_eq!(partitions, [top, "https://a.example (cross-site ancestor)"]);
+        let get = |key: &PartitionKey, same_site: bool| {
+            jar.get(
+                &GetContext {
+                    url: &u,
+                    same_site,
+                    top_level_navigation: false,
+                    safe_method: true,
+                    from_http: true,
+                    third_party: false,
+                    partition_key: key.clone(),
+                    now: T0 + 1,
+                },
+                &chrome,
+                1,
+            )
+        };
+        let top_key = PartitionKey::top_level(top);
+        assert_eq!(get(&top_key, true).cookie_header.as_deref(), Some("p=1"));
+        let framed = get(&cross, false);
+        assert_eq!(framed.cookie_header.as_deref(), Some("p=2"));
+        let mismatch = framed
+            .steps
+            .iter()
+            .find(|s| s.reason == Reason::ExcludePartitionMismatch)
+            .unwrap();
+        assert_eq!(
+            mismatch.title,
+            "p not sent: it lives in the https://a.example partition"
+        );
+        assert!(mismatch.explanation.contains("cross-site ancestor bit"));
+        assert!(mismatch
+            .explanation
+            .contains("Set the cookie from the same kind of context"));
     }
 
     #[test]

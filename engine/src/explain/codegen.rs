@@ -2,29 +2,102 @@
 //! session store configuration (an initializer, or `config/application.rb`
 //! lines for API-only apps), and the client call (fetch, axios, XHR, a
 //! navigation). Readers for the `cors.rb` and `session_store.rb` subset turn
-//! pasted code back into settings; generating then reading yields the same
-//! settings.
+//! pasted code back into settings.
+//!
+//! The law between them: reading generated code back gives the settings,
+//! except exactly the settings the generator reports in
+//! [`Generated::left_out`] (each with why, and a comment in the code where
+//! the item would be).
 
 use crate::headers::HeaderList;
 use crate::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, RedirectMode, RequestMode, Scenario,
 };
+use crate::server::rack_cors::regexp::starts_interpolation;
+use crate::server::rack_cors::{is_regexp_literal, Regexp};
 use crate::server::rails::{
     AllowBlock, CorsConfig, CorsPosition, CorsResource, DomainOption, HeadersOption, MethodsOption,
     RailsApp, SameSiteOption, SessionMiddleware, SessionStoreConfig, StoreKind,
 };
 
-/// A Ruby single-quoted string literal.
-pub fn ruby_str(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+/// Generated code, and the settings it does not contain.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Generated {
+    pub code: String,
+    /// Settings the code leaves out, in the order they appear. Reading
+    /// [`Generated::code`] back gives the settings without exactly these.
+    pub left_out: Vec<LeftOut>,
 }
 
-/// An `origins` entry: regexp literals as written, strings quoted.
-fn ruby_origin(s: &str) -> String {
-    if crate::server::rack_cors::is_regexp_literal(s) {
-        s.to_string()
-    } else {
-        ruby_str(s)
+/// One setting the generated code cannot say, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Dotted path of the setting, as field errors name it:
+    /// `server.cors.allow.0.origins.1`, `server.session.same_site`.
+    pub field: String,
+    /// One sentence for the user.
+    pub why: String,
+}
+
+impl Generated {
+    fn leave_out(&mut self, field: String, why: String) {
+        self.left_out.push(LeftOut { field, why });
+    }
+}
+
+/// A Ruby string literal that Ruby reads back as `s`.
+///
+/// Single quotes when they are enough: inside them only `\\` and `\'` are
+/// escapes. A control character needs double quotes (Ruby turns a raw CR LF
+/// in source into LF, and the readers take a string on one line), where
+/// `\n`, `\t`, `\r` and `\u{…}` spell them, and `\#` keeps a `#` from
+/// starting interpolation.
+pub fn ruby_str(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+    }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '#' => out.push_str("\\#"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text from the settings inside a `#` comment: control characters spelled
+/// out, so a line break cannot end the comment and turn the rest into code.
+fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// An `origins` entry: a regexp literal as written (Ruby reads `/…/` and
+/// `%r{…}` as the regexp itself), a string quoted. A regexp literal the model
+/// does not compile is not written (the reader refuses what the model
+/// refuses): the error says why.
+fn ruby_origin(s: &str) -> Result<String, String> {
+    if !is_regexp_literal(s) {
+        return Ok(ruby_str(s));
+    }
+    match Regexp::from_literal(s) {
+        Ok(_) => Ok(s.to_string()),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -39,19 +112,19 @@ fn ruby_str_list(items: &[String]) -> String {
     )
 }
 
+/// A symbol named exactly `s`: `:get`, or `:'it\'s'` when `s` is not a plain
+/// identifier (Ruby's `:"…"` / `:'…'` take any string).
 fn ruby_symbol(s: &str) -> String {
-    let bare = s.trim_start_matches(':');
-    if !bare.is_empty()
-        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !bare.starts_with(|c: char| c.is_ascii_digit())
-    {
-        format!(":{bare}")
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        format!(":{s}")
     } else {
-        format!(":{}", ruby_str(bare))
+        format!(":{}", ruby_str(s))
     }
 }
 
-fn resource_lines(r: &CorsResource) -> String {
+fn resource_options(r: &CorsResource) -> Vec<String> {
     let mut opts: Vec<String> = Vec::new();
     match &r.headers {
         HeadersOption::Unset => {}
@@ -84,6 +157,11 @@ fn resource_lines(r: &CorsResource) -> String {
     if !r.if_condition {
         opts.push("if: proc { |env| false }".into());
     }
+    opts
+}
+
+fn resource_lines(r: &CorsResource) -> String {
+    let opts = resource_options(r);
     let mut s = format!("    resource {}", ruby_str(&r.path));
     if !opts.is_empty() {
         s.push(',');
@@ -99,22 +177,62 @@ fn resource_lines(r: &CorsResource) -> String {
     s
 }
 
-fn block_lines(b: &AllowBlock) -> String {
-    let origins = format!(
-        "    origins {}\n",
-        b.origins
-            .iter()
-            .map(|o| ruby_origin(o))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+/// The `origins` line of block `bi`, after a comment for each entry left out.
+fn origins_lines(bi: usize, origins: &[String], out: &mut Generated) -> String {
+    let mut s = String::new();
+    let mut written = Vec::new();
+    for (oi, o) in origins.iter().enumerate() {
+        match ruby_origin(o) {
+            Ok(code) => written.push(code),
+            Err(why) => {
+                s.push_str(&format!(
+                    "    # origin {} left out: {why}\n",
+                    comment_text(o)
+                ));
+                out.leave_out(
+                    format!("server.cors.allow.{bi}.origins.{oi}"),
+                    format!(
+                        "Origin {} of allow block {} is left out of cors.rb, as a comment: {why}.",
+                        comment_text(o),
+                        bi + 1
+                    ),
+                );
+            }
+        }
+    }
+    if written.is_empty() {
+        // `origins` with no arguments leaves rack-cors' list empty: no Origin
+        // matches the block (`Resources#origins` keeps `args.flatten`).
+        s.push_str("    # No origins: no Origin matches this block.\n    origins\n");
+    } else if written[0].starts_with('/') && written[0][1..].starts_with([' ', '\t', '=']) {
+        // After `origins `, Ruby reads `/ ` as division and `/=` as an
+        // assignment, not as a regexp; inside `[` a `/` always starts one.
+        s.push_str(&format!("    origins [{}]\n", written.join(", ")));
+    } else {
+        s.push_str(&format!("    origins {}\n", written.join(", ")));
+    }
+    s
+}
+
+fn block_lines(bi: usize, b: &AllowBlock, out: &mut Generated) -> String {
+    let origins = origins_lines(bi, &b.origins, out);
     let resources: Vec<String> = b.resources.iter().map(resource_lines).collect();
     let mut s = String::from("  allow do\n");
-    if b.resource_before_origins {
+    if b.resource_before_origins && !resources.is_empty() {
         s.push_str(&resources.join("\n"));
         s.push('\n');
         s.push_str(&origins);
     } else {
+        if b.resource_before_origins {
+            out.leave_out(
+                format!("server.cors.allow.{bi}.resource_before_origins"),
+                format!(
+                    "\"Resource lines written before origins\" is left out of allow block {}: the block has \
+                     no resource line to write there.",
+                    bi + 1
+                ),
+            );
+        }
         s.push_str(&origins);
         if !resources.is_empty() {
             s.push('\n');
@@ -125,11 +243,41 @@ fn block_lines(b: &AllowBlock) -> String {
     s
 }
 
-/// `config/initializers/cors.rb`.
-pub fn cors_rb(app: &RailsApp) -> String {
+const CORS_ABSENT: &str = "# config/initializers/cors.rb\n# (absent: rack-cors is not configured, so no response carries CORS headers)\n";
+
+/// What the absent `cors.rb` cannot say: settings kept for when rack-cors is
+/// turned back on.
+fn absent_cors_left_out(app: &RailsApp, out: &mut Generated) {
+    let c = &app.cors;
+    let off = "rack-cors is not configured, so cors.rb is not written";
+    if !c.allow.is_empty() {
+        out.leave_out(
+            "server.cors.allow".into(),
+            format!("The {} allow block(s) are left out: {off}.", c.allow.len()),
+        );
+    }
+    if c.debug {
+        out.leave_out(
+            "server.cors.debug".into(),
+            format!("`debug: true` is left out: {off}."),
+        );
+    }
+    if app.cors_position != CorsPosition::First {
+        out.leave_out(
+            "server.cors_position".into(),
+            format!("The position in the middleware stack is left out: {off}."),
+        );
+    }
+}
+
+/// `config/initializers/cors.rb`, with the settings it cannot say.
+pub fn cors_rb_code(app: &RailsApp) -> Generated {
+    let mut out = Generated::default();
     let c = &app.cors;
     if !c.enabled {
-        return "# config/initializers/cors.rb\n# (absent: rack-cors is not configured, so no response carries CORS headers)\n".into();
+        absent_cors_left_out(app, &mut out);
+        out.code = CORS_ABSENT.into();
+        return out;
     }
     let mut s = String::from("# config/initializers/cors.rb\n");
     let head = match app.cors_position {
@@ -148,15 +296,21 @@ pub fn cors_rb(app: &RailsApp) -> String {
         s.push_str(", debug: true");
     }
     s.push_str(" do\n");
-    s.push_str(
-        &c.allow
-            .iter()
-            .map(block_lines)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
+    let blocks: Vec<String> = c
+        .allow
+        .iter()
+        .enumerate()
+        .map(|(bi, b)| block_lines(bi, b, &mut out))
+        .collect();
+    s.push_str(&blocks.join("\n"));
     s.push_str("end\n");
-    s
+    out.code = s;
+    out
+}
+
+/// `config/initializers/cors.rb` (see [`cors_rb_code`] for what it leaves out).
+pub fn cors_rb(app: &RailsApp) -> String {
+    cors_rb_code(app).code
 }
 
 #[allow(clippy::manual_is_multiple_of)] // is_multiple_of needs Rust 1.87; the MSRV is 1.85
@@ -172,7 +326,7 @@ fn duration(secs: u64) -> String {
     }
 }
 
-/// The options of a `session_store :cookie_store` call, in a fixed order.
+/// The options of a `session_store` call, in a fixed order.
 fn session_options(s: &SessionStoreConfig) -> Vec<String> {
     let mut o = Vec::new();
     if let Some(k) = &s.key {
@@ -212,35 +366,66 @@ fn session_options(s: &SessionStoreConfig) -> Vec<String> {
     o
 }
 
-/// `<receiver>.session_store ...` as one statement.
+/// `<receiver>.session_store :store, options` as one statement.
+fn store_call(receiver: &str, store: &str, opts: &[String], indent: &str) -> String {
+    match opts {
+        [] => format!("{indent}{receiver}.session_store {store}\n"),
+        [one] => format!("{indent}{receiver}.session_store {store}, {one}\n"),
+        _ => format!(
+            "{indent}{receiver}.session_store {store},\n{}\n",
+            opts.iter()
+                .map(|o| format!("{indent}  {o}"))
+                .collect::<Vec<_>>()
+                .join(",\n")
+        ),
+    }
+}
+
+/// `<receiver>.session_store ...`, with a comment where the options do nothing.
 fn session_store_call(receiver: &str, s: &SessionStoreConfig, indent: &str) -> String {
+    let opts = session_options(s);
     match s.store {
         StoreKind::NotCalled => String::new(),
-        StoreKind::Disabled => format!("{indent}{receiver}.session_store :disabled\n"),
-        StoreKind::CookieStore => {
-            let opts = session_options(s);
-            match opts.len() {
-                0 => format!("{indent}{receiver}.session_store :cookie_store\n"),
-                1 => format!(
-                    "{indent}{receiver}.session_store :cookie_store, {}\n",
-                    opts[0]
-                ),
-                _ => format!(
-                    "{indent}{receiver}.session_store :cookie_store,\n{}\n",
-                    opts.iter()
-                        .map(|o| format!("{indent}  {o}"))
-                        .collect::<Vec<_>>()
-                        .join(",\n")
-                ),
-            }
-        }
+        StoreKind::CookieStore => store_call(receiver, ":cookie_store", &opts, indent),
+        // `session_store :disabled, **options` keeps the options in
+        // `config.session_options`, but no session middleware is added
+        // (`config.session_store` is then nil): no session cookie carries them.
+        StoreKind::Disabled if opts.is_empty() => store_call(receiver, ":disabled", &opts, indent),
+        StoreKind::Disabled => format!(
+            "{indent}# With :disabled Rails adds no session middleware, so no session cookie:\n\
+             {indent}# these options are kept in config.session_options and have no effect.\n{}",
+            store_call(receiver, ":disabled", &opts, indent)
+        ),
+    }
+}
+
+/// The options that a never-called `session_store` cannot carry.
+fn not_called_left_out(s: &SessionStoreConfig, out: &mut Generated) {
+    let set = [
+        ("key", s.key.is_some()),
+        ("domain", s.domain != DomainOption::Unset),
+        ("path", s.path.is_some()),
+        ("same_site", s.same_site != SameSiteOption::Unset),
+        ("secure", s.secure.is_some()),
+        ("httponly", s.httponly.is_some()),
+        ("expire_after", s.expire_after.is_some()),
+    ];
+    for (name, _) in set.iter().filter(|(_, on)| *on) {
+        out.leave_out(
+            format!("server.session.{name}"),
+            format!(
+                "`{name}:` is left out: session_store is never called, so no session option is written \
+                 (Rails uses its defaults)."
+            ),
+        );
     }
 }
 
 fn initializer(s: &SessionStoreConfig, app_name: &str) -> String {
     match s.store {
         StoreKind::NotCalled => format!(
-            "# config/initializers/session_store.rb\n# (absent: Rails uses the cookie store with key '_{app_name}_session')\n"
+            "# config/initializers/session_store.rb\n# (absent: Rails uses the cookie store with key {})\n",
+            ruby_str(&format!("_{app_name}_session"))
         ),
         _ => format!(
             "# config/initializers/session_store.rb\n{}",
@@ -249,18 +434,15 @@ fn initializer(s: &SessionStoreConfig, app_name: &str) -> String {
     }
 }
 
-/// The session store configuration: `config/initializers/session_store.rb`
-/// for a full app; for an API-only app, the `config/application.rb` lines
-/// that add the session middleware back (and the initializer where the
-/// store is set there).
-pub fn session_store_rb(app: &RailsApp) -> String {
+/// `config/application.rb` lines of an API-only app, then the initializer
+/// where the store is set there.
+fn api_only_lines(app: &RailsApp) -> String {
     let s = &app.session;
-    if !app.api_only {
-        return initializer(s, &app.app_name);
-    }
     let mut out = String::from(
         "# config/application.rb (inside `class Application < Rails::Application`)\n    config.api_only = true\n",
     );
+    let cookies = "    config.middleware.use ActionDispatch::Cookies\n";
+    let session = "    config.middleware.use config.session_store, config.session_options\n";
     match app.session_middleware {
         SessionMiddleware::None => {
             out.push_str(
@@ -273,33 +455,49 @@ pub fn session_store_rb(app: &RailsApp) -> String {
         }
         SessionMiddleware::Documented => {
             out.push_str(&session_store_call("config", s, "    "));
-            out.push_str("    config.middleware.use ActionDispatch::Cookies\n");
-            out.push_str(
-                "    config.middleware.use config.session_store, config.session_options\n",
-            );
+            out.push_str(cookies);
+            out.push_str(session);
         }
         SessionMiddleware::WithoutCookies => {
             out.push_str(&session_store_call("config", s, "    "));
-            out.push_str(
-                "    config.middleware.use config.session_store, config.session_options\n",
-            );
+            out.push_str(session);
         }
         SessionMiddleware::WithoutOptions => {
-            out.push_str("    config.middleware.use ActionDispatch::Cookies\n");
+            out.push_str(cookies);
             out.push_str("    config.middleware.use ActionDispatch::Session::CookieStore\n");
             out.push('\n');
             out.push_str(&initializer(s, &app.app_name));
         }
         SessionMiddleware::BeforeStoreSet => {
-            out.push_str("    config.middleware.use ActionDispatch::Cookies\n");
-            out.push_str(
-                "    config.middleware.use config.session_store, config.session_options\n",
-            );
+            out.push_str(cookies);
+            out.push_str(session);
             out.push('\n');
             out.push_str(&initializer(s, &app.app_name));
         }
     }
     out
+}
+
+/// The session store configuration: `config/initializers/session_store.rb`
+/// for a full app; for an API-only app, the `config/application.rb` lines
+/// that add the session middleware back (and the initializer where the
+/// store is set there). With the settings it cannot say.
+pub fn session_store_code(app: &RailsApp) -> Generated {
+    let mut out = Generated::default();
+    if app.session.store == StoreKind::NotCalled {
+        not_called_left_out(&app.session, &mut out);
+    }
+    out.code = if app.api_only {
+        api_only_lines(app)
+    } else {
+        initializer(&app.session, &app.app_name)
+    };
+    out
+}
+
+/// The session store configuration (see [`session_store_code`]).
+pub fn session_store_rb(app: &RailsApp) -> String {
+    session_store_code(app).code
 }
 
 /// A JavaScript single-quoted string literal.
@@ -499,6 +697,17 @@ impl std::fmt::Display for ParseError {
     }
 }
 
+/// A 1-based (line, column).
+type Pos = (usize, usize);
+
+fn perr<T>(at: Pos, m: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError {
+        line: at.0,
+        column: at.1,
+        message: m.into(),
+    })
+}
+
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
     Ident(String),
@@ -521,342 +730,403 @@ struct Token {
     col: usize,
 }
 
+/// Lists inside lists deeper than this are refused: the reader reads a list
+/// by calling itself, so the bound keeps its stack small.
+const MAX_NESTING: usize = 16;
+
+/// Splits source into tokens, one construct at a time, keeping positions.
+struct Lexer {
+    chars: Vec<char>,
+    i: usize,
+    line: usize,
+    col: usize,
+    toks: Vec<Token>,
+}
+
 fn lex(src: &str) -> Result<Vec<Token>, ParseError> {
-    let chars: Vec<char> = src.chars().collect();
-    let mut toks = Vec::new();
-    let (mut i, mut line, mut col) = (0usize, 1usize, 1usize);
-    let err = |line, col, m: &str| ParseError {
-        line,
-        column: col,
-        message: m.to_string(),
+    let mut lx = Lexer {
+        chars: src.chars().collect(),
+        i: 0,
+        line: 1,
+        col: 1,
+        toks: Vec::new(),
     };
-    // Whether a `/` here starts a regexp (after `origins`, `,`, `(`, `[`).
-    let regexp_ok = |toks: &Vec<Token>| match toks.last().map(|t| &t.tok) {
-        Some(Tok::Ident(s)) => s == "origins",
-        Some(Tok::Punct(c)) => matches!(c, ',' | '(' | '['),
-        Some(Tok::Key(_)) | Some(Tok::Newline) | None => true,
-        _ => false,
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        let (tl, tc) = (line, col);
-        let adv = |n: usize, i: &mut usize, col: &mut usize| {
-            *i += n;
-            *col += n;
-        };
+    while lx.i < lx.chars.len() {
+        lx.token()?;
+    }
+    Ok(lx.toks)
+}
+
+impl Lexer {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.i).copied()
+    }
+
+    fn peek_at(&self, k: usize) -> Option<char> {
+        self.chars.get(self.i + k).copied()
+    }
+
+    /// Consumes one character, keeping line and column.
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.i += 1;
         if c == '\n' {
-            toks.push(Token {
-                tok: Tok::Newline,
-                line: tl,
-                col: tc,
-            });
-            i += 1;
-            line += 1;
-            col = 1;
-        } else if c == ' ' || c == '\t' || c == '\r' {
-            adv(1, &mut i, &mut col);
-        } else if c == '#' {
-            while i < chars.len() && chars[i] != '\n' {
-                adv(1, &mut i, &mut col);
+            self.line += 1;
+            self.col = 1;
+        } else {
+            self.col += 1;
+        }
+        Some(c)
+    }
+
+    fn here(&self) -> Pos {
+        (self.line, self.col)
+    }
+
+    fn push(&mut self, tok: Tok, at: Pos) {
+        self.toks.push(Token {
+            tok,
+            line: at.0,
+            col: at.1,
+        });
+    }
+
+    /// Whether a `/` here starts a regexp (after `origins`, `,`, `(`, `[`, a
+    /// hash key, or at the start of a line).
+    fn regexp_ok(&self) -> bool {
+        match self.toks.last().map(|t| &t.tok) {
+            Some(Tok::Ident(s)) => s == "origins",
+            Some(Tok::Punct(c)) => matches!(c, ',' | '(' | '['),
+            Some(Tok::Key(_)) | Some(Tok::Newline) | None => true,
+            _ => false,
+        }
+    }
+
+    /// Reads the construct that starts here.
+    fn token(&mut self) -> Result<(), ParseError> {
+        let at = self.here();
+        let (Some(c), next) = (self.peek(), self.peek_at(1)) else {
+            return Ok(());
+        };
+        match c {
+            '\n' => {
+                self.bump();
+                self.push(Tok::Newline, at);
             }
-        } else if c == '\\' && chars.get(i + 1) == Some(&'\n') {
-            i += 2;
-            line += 1;
-            col = 1;
-        } else if c == '\'' || c == '"' {
-            let mut s = String::new();
-            adv(1, &mut i, &mut col);
-            loop {
-                let Some(&d) = chars.get(i) else {
-                    return Err(err(tl, tc, "unterminated string"));
-                };
-                if d == '\n' {
-                    return Err(err(tl, tc, "unterminated string"));
-                }
-                if d == c {
-                    adv(1, &mut i, &mut col);
-                    break;
-                }
-                if d == '\\' {
-                    let Some(&e) = chars.get(i + 1) else {
-                        return Err(err(tl, tc, "unterminated string"));
-                    };
-                    if c == '\'' {
-                        if e == '\\' || e == '\'' {
-                            s.push(e);
-                        } else {
-                            s.push('\\');
-                            s.push(e);
-                        }
-                    } else {
-                        match e {
-                            'n' => s.push('\n'),
-                            't' => s.push('\t'),
-                            '\\' | '"' => s.push(e),
-                            '#' => s.push('#'),
-                            _ => {
-                                return Err(err(
-                                    line,
-                                    col,
-                                    "unsupported escape in a double-quoted string",
-                                ))
-                            }
-                        }
-                    }
-                    adv(2, &mut i, &mut col);
-                    continue;
-                }
-                if c == '"' && d == '#' && chars.get(i + 1) == Some(&'{') {
-                    return Err(err(line, col, "string interpolation is not supported"));
-                }
-                s.push(d);
-                adv(1, &mut i, &mut col);
+            ' ' | '\t' | '\r' => {
+                self.bump();
             }
-            toks.push(Token {
-                tok: Tok::Str(s),
-                line: tl,
-                col: tc,
-            });
-        } else if c == '%'
-            && matches!(chars.get(i + 1), Some('w') | Some('W') | Some('i'))
-            && chars.get(i + 2) == Some(&'[')
-        {
-            let kind = chars[i + 1];
-            adv(3, &mut i, &mut col);
-            let mut words = Vec::new();
-            let mut cur = String::new();
-            loop {
-                let Some(&d) = chars.get(i) else {
-                    return Err(err(tl, tc, "unterminated %w[] list"));
-                };
-                if d == ']' {
-                    adv(1, &mut i, &mut col);
-                    break;
+            '#' => {
+                while self.peek().is_some_and(|c| c != '\n') {
+                    self.bump();
                 }
-                if d.is_whitespace() {
-                    if d == '\n' {
-                        line += 1;
-                        col = 0;
-                    }
+            }
+            // A line continuation.
+            '\\' if next == Some('\n') => {
+                self.bump();
+                self.bump();
+            }
+            '\'' | '"' => {
+                let s = self.quoted()?;
+                self.push(Tok::Str(s), at);
+            }
+            '%' if matches!(next, Some('w' | 'W' | 'i')) && self.peek_at(2) == Some('[') => {
+                self.percent_words(at)?
+            }
+            '%' if next == Some('r') => self.regexp(at)?,
+            '/' if self.regexp_ok() => self.regexp(at)?,
+            ':' => self.colon(at, next)?,
+            c if c.is_ascii_digit() => self.number(at)?,
+            c if c.is_alphabetic() || c == '_' => self.word(at),
+            '=' if next == Some('>') => {
+                return perr(
+                    at,
+                    "`key => value` hashes are not supported; write `key: value`",
+                )
+            }
+            c if "{}[](),.|=>-".contains(c) => {
+                self.bump();
+                self.push(Tok::Punct(c), at);
+            }
+            c => return perr(at, format!("unexpected character `{c}`")),
+        }
+        Ok(())
+    }
+
+    /// `::` (read as `.`), `:name`, `:'quoted'` / `:"quoted"`.
+    fn colon(&mut self, at: Pos, next: Option<char>) -> Result<(), ParseError> {
+        match next {
+            Some(':') => {
+                self.bump();
+                self.bump();
+                self.push(Tok::Punct('.'), at);
+            }
+            Some(d) if d.is_alphabetic() || d == '_' => {
+                self.bump();
+                let start = self.i;
+                while self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    self.bump();
+                }
+                let name = self.chars[start..self.i].iter().collect();
+                self.push(Tok::Sym(name), at);
+            }
+            Some('\'' | '"') => {
+                self.bump();
+                let name = self.quoted()?;
+                self.push(Tok::Sym(name), at);
+            }
+            _ => return perr(at, "unexpected character `:`"),
+        }
+        Ok(())
+    }
+
+    /// A `'…'` or `"…"` string from its opening quote, on one line.
+    fn quoted(&mut self) -> Result<String, ParseError> {
+        let start = self.here();
+        let q = self.bump().unwrap_or('\'');
+        let mut s = String::new();
+        loop {
+            let at = self.here();
+            match self.peek() {
+                None | Some('\n') => return perr(start, "unterminated string"),
+                Some(c) if c == q => {
+                    self.bump();
+                    return Ok(s);
+                }
+                Some('\\') if q == '\'' => self.single_quoted_escape(&mut s, start)?,
+                Some('\\') => self.double_quoted_escape(&mut s, start)?,
+                Some('#')
+                    if q == '"'
+                        && starts_interpolation(self.chars[self.i + 1..].iter().copied()) =>
+                {
+                    return perr(at, "string interpolation is not supported")
+                }
+                Some(c) => {
+                    self.bump();
+                    s.push(c);
+                }
+            }
+        }
+    }
+
+    /// In single quotes only `\\` and `\'` are escapes; any other backslash
+    /// stays as written.
+    fn single_quoted_escape(&mut self, s: &mut String, start: Pos) -> Result<(), ParseError> {
+        self.bump();
+        match self.peek() {
+            None => return perr(start, "unterminated string"),
+            Some(e @ ('\\' | '\'')) => {
+                self.bump();
+                s.push(e);
+            }
+            Some(_) => s.push('\\'),
+        }
+        Ok(())
+    }
+
+    /// The escapes of a Ruby double-quoted string: `\n \t \r \s \e \a \b \f
+    /// \v \0`, `\u{…}` / `\uXXXX`, a line continuation, and a backslash
+    /// before any other non-alphanumeric character, which stands for itself.
+    fn double_quoted_escape(&mut self, s: &mut String, start: Pos) -> Result<(), ParseError> {
+        let at = self.here();
+        self.bump();
+        let Some(e) = self.bump() else {
+            return perr(start, "unterminated string");
+        };
+        let octal_follows = self.peek().is_some_and(|c| ('0'..='7').contains(&c));
+        let c = match e {
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            's' => ' ',
+            'e' => '\x1b',
+            'a' => '\x07',
+            'b' => '\x08',
+            'f' => '\x0c',
+            'v' => '\x0b',
+            '0' if !octal_follows => '\0',
+            '\n' => return Ok(()),
+            'u' => return self.unicode_escape(s, at),
+            c if c.is_ascii_alphanumeric() => {
+                return perr(at, "unsupported escape in a double-quoted string")
+            }
+            c => c,
+        };
+        s.push(c);
+        Ok(())
+    }
+
+    /// After `\u`: `XXXX` (four hex digits) or `{X …}` (code points of one
+    /// to six hex digits, separated by spaces).
+    fn unicode_escape(&mut self, s: &mut String, at: Pos) -> Result<(), ParseError> {
+        let bad = || ParseError {
+            line: at.0,
+            column: at.1,
+            message: "invalid Unicode escape".into(),
+        };
+        let code_point = |hex: &str| u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+        if self.peek() != Some('{') {
+            let hex: String = (0..4).filter_map(|k| self.peek_at(k)).collect();
+            if hex.len() != 4 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(bad());
+            }
+            s.push(code_point(&hex).ok_or_else(bad)?);
+            for _ in 0..4 {
+                self.bump();
+            }
+            return Ok(());
+        }
+        self.bump();
+        let mut count = 0;
+        loop {
+            while matches!(self.peek(), Some(' ' | '\t')) {
+                self.bump();
+            }
+            if self.peek() == Some('}') && count > 0 {
+                self.bump();
+                return Ok(());
+            }
+            let start = self.i;
+            while self.i - start < 6 && self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
+                self.bump();
+            }
+            let hex: String = self.chars[start..self.i].iter().collect();
+            s.push(code_point(&hex).ok_or_else(bad)?);
+            count += 1;
+            if !matches!(self.peek(), Some(' ' | '\t' | '}')) {
+                return Err(bad());
+            }
+        }
+    }
+
+    /// `%w[a b]`, `%W[a b]` (strings) and `%i[a b]` (symbols), read as a list.
+    fn percent_words(&mut self, at: Pos) -> Result<(), ParseError> {
+        self.bump();
+        let kind = self.bump().unwrap_or('w');
+        self.bump();
+        let mut words = Vec::new();
+        let mut cur = String::new();
+        loop {
+            match self.bump() {
+                None => return perr(at, "unterminated %w[] list"),
+                Some(']') => break,
+                Some(d) if d.is_whitespace() => {
                     if !cur.is_empty() {
                         words.push(std::mem::take(&mut cur));
                     }
-                } else {
-                    cur.push(d);
                 }
-                adv(1, &mut i, &mut col);
+                Some(d) => cur.push(d),
             }
-            if !cur.is_empty() {
-                words.push(cur);
+        }
+        if !cur.is_empty() {
+            words.push(cur);
+        }
+        self.push(Tok::Punct('['), at);
+        for (k, w) in words.into_iter().enumerate() {
+            if k > 0 {
+                self.push(Tok::Punct(','), at);
             }
-            toks.push(Token {
-                tok: Tok::Punct('['),
-                line: tl,
-                col: tc,
-            });
-            for (k, w) in words.into_iter().enumerate() {
-                if k > 0 {
-                    toks.push(Token {
-                        tok: Tok::Punct(','),
-                        line: tl,
-                        col: tc,
-                    });
-                }
-                toks.push(Token {
-                    tok: if kind == 'i' {
-                        Tok::Sym(w)
-                    } else {
-                        Tok::Str(w)
-                    },
-                    line: tl,
-                    col: tc,
-                });
-            }
-            toks.push(Token {
-                tok: Tok::Punct(']'),
-                line: tl,
-                col: tc,
-            });
-        } else if (c == '/' && regexp_ok(&toks)) || (c == '%' && chars.get(i + 1) == Some(&'r')) {
-            // A regexp literal, kept as written.
-            let start = i;
-            let close = if c == '/' {
-                adv(1, &mut i, &mut col);
-                '/'
+            let tok = if kind == 'i' {
+                Tok::Sym(w)
             } else {
-                let open = chars.get(i + 2).copied().unwrap_or(' ');
-                adv(3, &mut i, &mut col);
-                match open {
-                    '{' => '}',
-                    '(' => ')',
-                    '[' => ']',
-                    '<' => '>',
-                    o if o.is_ascii_punctuation() => o,
-                    _ => return Err(err(tl, tc, "unknown type of %r literal")),
-                }
+                Tok::Str(w)
             };
-            loop {
-                let Some(&d) = chars.get(i) else {
-                    return Err(err(tl, tc, "unterminated regexp"));
-                };
-                if d == '\n' {
-                    return Err(err(tl, tc, "unterminated regexp"));
-                }
-                if d == '\\' {
-                    adv(2, &mut i, &mut col);
-                    continue;
-                }
-                adv(1, &mut i, &mut col);
-                if d == close {
-                    break;
-                }
-            }
-            while i < chars.len() && chars[i].is_ascii_lowercase() {
-                adv(1, &mut i, &mut col);
-            }
-            let lit: String = chars[start..i.min(chars.len())].iter().collect();
-            if let Err(e) = crate::server::rack_cors::Regexp::from_literal(&lit) {
-                return Err(err(tl, tc, &format!("regexp: {e}")));
-            }
-            toks.push(Token {
-                tok: Tok::Regexp(lit),
-                line: tl,
-                col: tc,
-            });
-        } else if c == ':' && chars.get(i + 1) == Some(&':') {
-            toks.push(Token {
-                tok: Tok::Punct('.'),
-                line: tl,
-                col: tc,
-            });
-            adv(2, &mut i, &mut col);
-        } else if c == ':'
-            && chars
-                .get(i + 1)
-                .is_some_and(|d| d.is_alphabetic() || *d == '_')
-        {
-            adv(1, &mut i, &mut col);
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                adv(1, &mut i, &mut col);
-            }
-            toks.push(Token {
-                tok: Tok::Sym(chars[start..i].iter().collect()),
-                line: tl,
-                col: tc,
-            });
-        } else if c == ':' && matches!(chars.get(i + 1), Some('\'') | Some('"')) {
-            adv(1, &mut i, &mut col);
-            continue_quoted_symbol(&chars, &mut i, &mut col, &mut toks, tl, tc)?;
-        } else if c.is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '_') {
-                adv(1, &mut i, &mut col);
-            }
-            let n: String = chars[start..i].iter().filter(|c| **c != '_').collect();
-            let v = n
-                .parse::<u64>()
-                .map_err(|_| err(tl, tc, "number too large"))?;
-            toks.push(Token {
-                tok: Tok::Int(v),
-                line: tl,
-                col: tc,
-            });
-        } else if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len()
-                && (chars[i].is_alphanumeric()
-                    || chars[i] == '_'
-                    || chars[i] == '?'
-                    || chars[i] == '!')
-            {
-                adv(1, &mut i, &mut col);
-            }
-            let word: String = chars[start..i].iter().collect();
-            if chars.get(i) == Some(&':') && chars.get(i + 1) != Some(&':') {
-                adv(1, &mut i, &mut col);
-                toks.push(Token {
-                    tok: Tok::Key(word),
-                    line: tl,
-                    col: tc,
-                });
-            } else if word.starts_with(|c: char| c.is_ascii_uppercase()) {
-                toks.push(Token {
-                    tok: Tok::Const(word),
-                    line: tl,
-                    col: tc,
-                });
-            } else {
-                toks.push(Token {
-                    tok: Tok::Ident(word),
-                    line: tl,
-                    col: tc,
-                });
-            }
-        } else if "{}[](),.|=>-".contains(c) {
-            if c == '=' && chars.get(i + 1) == Some(&'>') {
-                return Err(err(
-                    tl,
-                    tc,
-                    "`key => value` hashes are not supported; write `key: value`",
-                ));
-            }
-            toks.push(Token {
-                tok: Tok::Punct(c),
-                line: tl,
-                col: tc,
-            });
-            adv(1, &mut i, &mut col);
-        } else {
-            return Err(err(tl, tc, &format!("unexpected character `{c}`")));
+            self.push(tok, at);
         }
+        self.push(Tok::Punct(']'), at);
+        Ok(())
     }
-    Ok(toks)
-}
 
-fn continue_quoted_symbol(
-    chars: &[char],
-    i: &mut usize,
-    col: &mut usize,
-    toks: &mut Vec<Token>,
-    tl: usize,
-    tc: usize,
-) -> Result<(), ParseError> {
-    let q = chars[*i];
-    *i += 1;
-    *col += 1;
-    let mut s = String::new();
-    while let Some(&d) = chars.get(*i) {
-        *i += 1;
-        *col += 1;
-        if d == q {
-            toks.push(Token {
-                tok: Tok::Sym(s),
-                line: tl,
-                col: tc,
-            });
-            return Ok(());
+    /// A regexp literal `/…/flags` or `%r{…}flags`, kept as written. Ruby
+    /// lets it span lines. It must compile the way the model compiles
+    /// origins, so the reader accepts exactly the regexps the model does.
+    fn regexp(&mut self, at: Pos) -> Result<(), ParseError> {
+        let start = self.i;
+        let close = if self.peek() == Some('/') {
+            self.bump();
+            '/'
+        } else {
+            let close = match self.peek_at(2).unwrap_or(' ') {
+                '{' => '}',
+                '(' => ')',
+                '[' => ']',
+                '<' => '>',
+                o if o.is_ascii_punctuation() => o,
+                _ => return perr(at, "unknown type of %r literal"),
+            };
+            for _ in 0..3 {
+                self.bump();
+            }
+            close
+        };
+        loop {
+            match self.bump() {
+                None => return perr(at, "unterminated regexp"),
+                Some('\\') if self.bump().is_none() => return perr(at, "unterminated regexp"),
+                Some(d) if d == close => break,
+                Some(_) => {}
+            }
         }
-        if d == '\n' {
-            break;
+        while self.peek().is_some_and(|c| c.is_ascii_lowercase()) {
+            self.bump();
         }
-        s.push(d);
+        let lit: String = self.chars[start..self.i].iter().collect();
+        if let Err(e) = Regexp::from_literal(&lit) {
+            return perr(at, format!("regexp: {e}"));
+        }
+        self.push(Tok::Regexp(lit), at);
+        Ok(())
     }
-    Err(ParseError {
-        line: tl,
-        column: tc,
-        message: "unterminated symbol".into(),
-    })
+
+    /// `123` or `1_000`.
+    fn number(&mut self, at: Pos) -> Result<(), ParseError> {
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit() || c == '_') {
+            self.bump();
+        }
+        let n: String = self.chars[start..self.i]
+            .iter()
+            .filter(|c| **c != '_')
+            .collect();
+        let v = n.parse::<u64>().map_err(|_| ParseError {
+            line: at.0,
+            column: at.1,
+            message: "number too large".into(),
+        })?;
+        self.push(Tok::Int(v), at);
+        Ok(())
+    }
+
+    /// An identifier, a constant, or a hash key `name:`.
+    fn word(&mut self, at: Pos) {
+        let start = self.i;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '?' | '!'))
+        {
+            self.bump();
+        }
+        let word: String = self.chars[start..self.i].iter().collect();
+        let tok = if self.peek() == Some(':') && self.peek_at(1) != Some(':') {
+            self.bump();
+            Tok::Key(word)
+        } else if word.starts_with(|c: char| c.is_ascii_uppercase()) {
+            Tok::Const(word)
+        } else {
+            Tok::Ident(word)
+        };
+        self.push(tok, at);
+    }
 }
 
 /// One `key: value` option and where it starts.
-type Opt = (String, Val, (usize, usize));
+type Opt = (String, Val, Pos);
 
 struct P {
     toks: Vec<Token>,
     pos: usize,
     /// Position reported at the end of input.
-    end: (usize, usize),
+    end: Pos,
 }
 
 /// A Ruby value in the subset.
@@ -878,7 +1148,7 @@ impl P {
         self.toks.get(self.pos).map(|t| &t.tok)
     }
 
-    fn here(&self) -> (usize, usize) {
+    fn here(&self) -> Pos {
         self.toks
             .get(self.pos)
             .map(|t| (t.line, t.col))
@@ -886,18 +1156,17 @@ impl P {
     }
 
     fn err<T>(&self, m: impl Into<String>) -> Result<T, ParseError> {
-        let (line, column) = self.here();
-        Err(ParseError {
-            line,
-            column,
-            message: m.into(),
-        })
+        perr(self.here(), m)
     }
 
     fn skip_newlines(&mut self) {
         while self.peek() == Some(&Tok::Newline) {
             self.pos += 1;
         }
+    }
+
+    fn at_line_end(&self) -> bool {
+        matches!(self.peek(), None | Some(Tok::Newline))
     }
 
     fn eat(&mut self, t: &Tok) -> bool {
@@ -935,37 +1204,21 @@ impl P {
     }
 
     fn value(&mut self) -> Result<Val, ParseError> {
+        self.value_at(0)
+    }
+
+    /// A value inside `depth` lists.
+    fn value_at(&mut self, depth: usize) -> Result<Val, ParseError> {
         self.skip_newlines();
         let Some(t) = self.peek().cloned() else {
             return self.err("expected a value");
         };
         self.pos += 1;
-        let v = match t {
+        Ok(match t {
             Tok::Str(s) => Val::Str(s),
             Tok::Sym(s) => Val::Sym(s),
             Tok::Regexp(s) => Val::Regexp(s),
-            Tok::Int(n) => {
-                // `14.days`, `2.hours`, `30.minutes`, `10.seconds`
-                if self.peek() == Some(&Tok::Punct('.')) {
-                    self.pos += 1;
-                    let unit = match self.peek().cloned() {
-                        Some(Tok::Ident(u)) => u,
-                        _ => return self.err("expected a duration unit after `.`"),
-                    };
-                    self.pos += 1;
-                    let mult = match unit.as_str() {
-                        "second" | "seconds" => 1,
-                        "minute" | "minutes" => 60,
-                        "hour" | "hours" => 3600,
-                        "day" | "days" => 86_400,
-                        "week" | "weeks" => 604_800,
-                        _ => return self.err(format!("unknown duration unit `{unit}`")),
-                    };
-                    Val::Int(n.saturating_mul(mult))
-                } else {
-                    Val::Int(n)
-                }
-            }
+            Tok::Int(n) => self.int_or_duration(n)?,
             Tok::Ident(s) if s == "true" => Val::Bool(true),
             Tok::Ident(s) if s == "false" => Val::Bool(false),
             Tok::Ident(s) if s == "nil" => Val::Nil,
@@ -981,29 +1234,58 @@ impl P {
                 }
                 self.proc_body()?
             }
-            Tok::Punct('[') => {
-                let mut items = Vec::new();
-                loop {
-                    self.skip_newlines();
-                    if self.eat(&Tok::Punct(']')) {
-                        break;
-                    }
-                    items.push(self.value()?);
-                    self.skip_newlines();
-                    if !self.eat(&Tok::Punct(',')) {
-                        self.skip_newlines();
-                        self.expect(Tok::Punct(']'), "`]`")?;
-                        break;
-                    }
-                }
-                Val::List(items)
-            }
+            Tok::Punct('[') => self.list(depth)?,
             _ => {
                 self.pos -= 1;
                 return self.err("this value is not supported (strings, symbols, numbers, true/false/nil, regexps, lists)");
             }
+        })
+    }
+
+    /// `14.days`, `2.hours`, `30.minutes`, `10.seconds`, or the number alone.
+    fn int_or_duration(&mut self, n: u64) -> Result<Val, ParseError> {
+        if !self.eat(&Tok::Punct('.')) {
+            return Ok(Val::Int(n));
+        }
+        let unit = match self.peek().cloned() {
+            Some(Tok::Ident(u)) => u,
+            _ => return self.err("expected a duration unit after `.`"),
         };
-        Ok(v)
+        let mult = match unit.as_str() {
+            "second" | "seconds" => 1,
+            "minute" | "minutes" => 60,
+            "hour" | "hours" => 3600,
+            "day" | "days" => 86_400,
+            "week" | "weeks" => 604_800,
+            _ => return self.err(format!("unknown duration unit `{unit}`")),
+        };
+        self.pos += 1;
+        Ok(Val::Int(n.saturating_mul(mult)))
+    }
+
+    /// The rest of a list after `[`, at list depth `depth`.
+    fn list(&mut self, depth: usize) -> Result<Val, ParseError> {
+        if depth >= MAX_NESTING {
+            self.pos -= 1;
+            return self.err(format!(
+                "nesting deeper than {MAX_NESTING} lists is not read"
+            ));
+        }
+        let mut items = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.eat(&Tok::Punct(']')) {
+                break;
+            }
+            items.push(self.value_at(depth + 1)?);
+            self.skip_newlines();
+            if !self.eat(&Tok::Punct(',')) {
+                self.skip_newlines();
+                self.expect(Tok::Punct(']'), "`]`")?;
+                break;
+            }
+        }
+        Ok(Val::List(items))
     }
 
     fn proc_body(&mut self) -> Result<Val, ParseError> {
@@ -1053,12 +1335,11 @@ impl P {
     }
 
     fn end_of_statement(&mut self) -> Result<(), ParseError> {
-        match self.peek() {
-            None | Some(Tok::Newline) => {
-                self.skip_newlines();
-                Ok(())
-            }
-            _ => self.err("unexpected code after the statement"),
+        if self.at_line_end() {
+            self.skip_newlines();
+            Ok(())
+        } else {
+            self.err("unexpected code after the statement")
         }
     }
 }
@@ -1078,38 +1359,22 @@ fn parser(src: &str) -> Result<P, ParseError> {
     })
 }
 
-fn val_strings(v: &Val, what: &str, p: &P, at: (usize, usize)) -> Result<Vec<String>, ParseError> {
+fn val_strings(v: &Val, what: &str, at: Pos) -> Result<Vec<String>, ParseError> {
     let one = |v: &Val| match v {
         Val::Str(s) | Val::Sym(s) => Ok(s.clone()),
-        _ => Err(ParseError {
-            line: at.0,
-            column: at.1,
-            message: format!("`{what}` takes strings"),
-        }),
+        _ => perr(at, format!("`{what}` takes strings")),
     };
-    let _ = p;
     match v {
         Val::List(items) => items.iter().map(one).collect(),
         v => Ok(vec![one(v)?]),
     }
 }
 
-fn perr<T>(at: (usize, usize), m: impl Into<String>) -> Result<T, ParseError> {
-    Err(ParseError {
-        line: at.0,
-        column: at.1,
-        message: m.into(),
-    })
-}
-
-/// Reads a `cors.rb`. Also returns where rack-cors sits (`insert_before 0`
-/// vs `use`), as [`CorsPosition`].
-pub fn parse_cors_rb_with_position(src: &str) -> Result<(CorsConfig, CorsPosition), ParseError> {
-    let mut p = parser(src)?;
-    p.skip_newlines();
-    let recv = p.dotted();
-    let chain = recv.join(".");
-    let (position, _) = match chain.as_str() {
+/// `Rails.application.config.middleware.insert_before 0, Rack::Cors` (or
+/// `insert_after X, Rack::Cors`, `.use Rack::Cors`): where rack-cors sits.
+fn cors_head(p: &mut P) -> Result<CorsPosition, ParseError> {
+    let chain = p.dotted().join(".");
+    let position = match chain.as_str() {
         "Rails.application.config.middleware.insert_before" | "config.middleware.insert_before" => {
             let at = p.here();
             match p.peek().cloned() {
@@ -1120,7 +1385,7 @@ pub fn parse_cors_rb_with_position(src: &str) -> Result<(CorsConfig, CorsPositio
                 _ => return perr(at, "expected `0, Rack::Cors`"),
             }
             p.expect(Tok::Punct(','), "`,`")?;
-            (CorsPosition::First, ())
+            CorsPosition::First
         }
         "Rails.application.config.middleware.insert_after" | "config.middleware.insert_after" => {
             let at = p.here();
@@ -1131,10 +1396,10 @@ pub fn parse_cors_rb_with_position(src: &str) -> Result<(CorsConfig, CorsPositio
                 );
             }
             p.expect(Tok::Punct(','), "`,`")?;
-            (CorsPosition::AfterAnsweringMiddleware, ())
+            CorsPosition::AfterAnsweringMiddleware
         }
         "Rails.application.config.middleware.use" | "config.middleware.use" => {
-            (CorsPosition::Last, ())
+            CorsPosition::Last
         }
         _ => {
             return p.err(
@@ -1143,10 +1408,111 @@ pub fn parse_cors_rb_with_position(src: &str) -> Result<(CorsConfig, CorsPositio
         }
     };
     let at = p.here();
-    let cls = p.dotted();
-    if cls.join(".") != "Rack.Cors" {
+    if p.dotted().join(".") != "Rack.Cors" {
         return perr(at, "expected `Rack::Cors`");
     }
+    Ok(position)
+}
+
+/// The arguments of `origins`: strings and regexps, or lists of them. A bare
+/// `origins` sets an empty list (no Origin matches the block).
+fn origins_args(p: &mut P) -> Result<Vec<String>, ParseError> {
+    let mut origins = Vec::new();
+    if p.at_line_end() {
+        return Ok(origins);
+    }
+    loop {
+        let vat = p.here();
+        match p.value()? {
+            Val::Str(s) | Val::Regexp(s) => origins.push(s),
+            Val::List(items) => {
+                for it in items {
+                    match it {
+                        Val::Str(s) | Val::Regexp(s) => origins.push(s),
+                        _ => return perr(vat, "origins takes strings and regexps"),
+                    }
+                }
+            }
+            _ => return perr(vat, "origins takes strings and regexps"),
+        }
+        if !p.eat(&Tok::Punct(',')) {
+            break;
+        }
+        p.skip_newlines();
+    }
+    Ok(origins)
+}
+
+/// `resource 'path', options` after the word `resource`.
+fn resource_args(p: &mut P, at: Pos) -> Result<CorsResource, ParseError> {
+    let path = match p.value()? {
+        Val::Str(s) => s,
+        _ => return perr(at, "resource takes a path string"),
+    };
+    let mut r = CorsResource {
+        path,
+        headers: HeadersOption::Unset,
+        methods: MethodsOption::Unset,
+        ..CorsResource::default()
+    };
+    if p.eat(&Tok::Punct(',')) {
+        p.skip_newlines();
+        for (k, v, at) in p.options()? {
+            apply_resource_option(&mut r, &k, v, at)?;
+        }
+    }
+    Ok(r)
+}
+
+/// `allow do … end`, from the word `allow`.
+fn allow_block(p: &mut P) -> Result<AllowBlock, ParseError> {
+    if !p.ident("allow") {
+        return p.err("expected `allow do` or `end`");
+    }
+    if !p.ident("do") {
+        return p.err("expected `do` after `allow`");
+    }
+    p.end_of_statement()?;
+    let mut block = AllowBlock::default();
+    let mut seen_origins = false;
+    loop {
+        p.skip_newlines();
+        if p.ident("end") {
+            break;
+        }
+        let at = p.here();
+        if p.ident("origins") {
+            let origins = origins_args(p)?;
+            // rack-cors: a second `origins` call replaces the first list.
+            if seen_origins {
+                return perr(at, "a second `origins` line replaces the first; write one");
+            }
+            seen_origins = true;
+            block.origins = origins;
+        } else if p.ident("resource") {
+            block.resources.push(resource_args(p, at)?);
+            if !seen_origins {
+                block.resource_before_origins = true;
+            }
+        } else {
+            return p.err("expected `origins`, `resource` or `end`");
+        }
+        p.end_of_statement()?;
+    }
+    p.end_of_statement()?;
+    Ok(block)
+}
+
+/// Reads a `cors.rb`. Also returns where rack-cors sits (`insert_before 0`
+/// vs `use`), as [`CorsPosition`]. A file of comments only means rack-cors
+/// is not configured.
+pub fn parse_cors_rb_with_position(src: &str) -> Result<(CorsConfig, CorsPosition), ParseError> {
+    let mut p = parser(src)?;
+    p.skip_newlines();
+    if p.peek().is_none() {
+        return Ok((CorsConfig::default(), CorsPosition::First));
+    }
+    let position = cors_head(&mut p)?;
     let mut cfg = CorsConfig {
         enabled: true,
         allow: Vec::new(),
@@ -1170,76 +1536,7 @@ pub fn parse_cors_rb_with_position(src: &str) -> Result<(CorsConfig, CorsPositio
         if p.ident("end") {
             break;
         }
-        if !p.ident("allow") {
-            return p.err("expected `allow do` or `end`");
-        }
-        if !p.ident("do") {
-            return p.err("expected `do` after `allow`");
-        }
-        p.end_of_statement()?;
-        let mut block = AllowBlock::default();
-        let mut seen_origins = false;
-        loop {
-            p.skip_newlines();
-            if p.ident("end") {
-                break;
-            }
-            let at = p.here();
-            if p.ident("origins") {
-                let mut origins = Vec::new();
-                loop {
-                    let vat = p.here();
-                    match p.value()? {
-                        Val::Str(s) | Val::Regexp(s) => origins.push(s),
-                        Val::List(items) => {
-                            for it in items {
-                                match it {
-                                    Val::Str(s) | Val::Regexp(s) => origins.push(s),
-                                    _ => return perr(vat, "origins takes strings and regexps"),
-                                }
-                            }
-                        }
-                        _ => return perr(vat, "origins takes strings and regexps"),
-                    }
-                    if !p.eat(&Tok::Punct(',')) {
-                        break;
-                    }
-                    p.skip_newlines();
-                }
-                if seen_origins {
-                    return perr(at, "a second `origins` line replaces the first; write one");
-                }
-                seen_origins = true;
-                block.origins = origins;
-                p.end_of_statement()?;
-            } else if p.ident("resource") {
-                let path = match p.value()? {
-                    Val::Str(s) => s,
-                    _ => return perr(at, "resource takes a path string"),
-                };
-                let mut r = CorsResource {
-                    path,
-                    headers: HeadersOption::Unset,
-                    methods: MethodsOption::Unset,
-                    ..CorsResource::default()
-                };
-                if p.eat(&Tok::Punct(',')) {
-                    p.skip_newlines();
-                    for (k, v, at) in p.options()? {
-                        apply_resource_option(&mut r, &k, v, at, &p)?;
-                    }
-                }
-                if !seen_origins {
-                    block.resource_before_origins = true;
-                }
-                block.resources.push(r);
-                p.end_of_statement()?;
-            } else {
-                return p.err("expected `origins`, `resource` or `end`");
-            }
-        }
-        p.end_of_statement()?;
-        cfg.allow.push(block);
+        cfg.allow.push(allow_block(&mut p)?);
     }
     p.skip_newlines();
     if p.peek().is_some() {
@@ -1253,48 +1550,75 @@ pub fn parse_cors_rb(src: &str) -> Result<CorsConfig, ParseError> {
     parse_cors_rb_with_position(src).map(|(c, _)| c)
 }
 
-fn apply_resource_option(
-    r: &mut CorsResource,
-    k: &str,
-    v: Val,
-    at: (usize, usize),
-    p: &P,
-) -> Result<(), ParseError> {
+fn apply_resource_option(r: &mut CorsResource, k: &str, v: Val, at: Pos) -> Result<(), ParseError> {
     match k {
         "headers" => {
             r.headers = match v {
                 Val::Sym(s) if s == "any" => HeadersOption::Any,
                 Val::Nil => HeadersOption::Unset,
-                v => HeadersOption::List(val_strings(&v, "headers", p, at)?),
+                v => HeadersOption::List(val_strings(&v, "headers", at)?),
             }
         }
+        // Names as written: rack-cors keeps `m.to_s` and compares it with the
+        // lower-cased request method.
         "methods" => {
             r.methods = match v {
                 Val::Sym(s) if s == "any" => MethodsOption::Any,
                 Val::Nil => MethodsOption::Unset,
-                v => MethodsOption::List(
-                    val_strings(&v, "methods", p, at)?
-                        .into_iter()
-                        .map(|m| m.to_ascii_lowercase())
-                        .collect(),
-                ),
+                v => MethodsOption::List(val_strings(&v, "methods", at)?),
             }
         }
         "credentials" => match v {
             Val::Bool(b) => r.credentials = b,
             _ => return perr(at, "credentials takes true or false"),
         },
-        "expose" => r.expose = val_strings(&v, "expose", p, at)?,
+        "expose" => r.expose = val_strings(&v, "expose", at)?,
         "max_age" => match v {
             Val::Int(n) => r.max_age = Some(n),
             _ => return perr(at, "max_age takes a number of seconds"),
         },
-        "vary" => r.vary = Some(val_strings(&v, "vary", p, at)?),
+        "vary" => r.vary = Some(val_strings(&v, "vary", at)?),
         "if" => match v {
             Val::Proc(b) | Val::Bool(b) => r.if_condition = b,
             _ => return perr(at, "if: takes a proc"),
         },
         other => return perr(at, format!("unsupported resource option `{other}`")),
+    }
+    Ok(())
+}
+
+/// One `session_store` option into `s` (`tld_length` and `domain: :all`
+/// are combined by the caller).
+fn apply_session_option(
+    s: &mut SessionStoreConfig,
+    all: &mut bool,
+    tld: &mut Option<u8>,
+    (k, v, at): Opt,
+) -> Result<(), ParseError> {
+    match (k.as_str(), v) {
+        ("key", Val::Str(k)) => s.key = Some(k),
+        ("domain", Val::Sym(d)) if d == "all" => *all = true,
+        ("domain", Val::Str(d)) => s.domain = DomainOption::Exact(d),
+        ("domain", Val::List(items)) => {
+            s.domain = DomainOption::List(val_strings(&Val::List(items), "domain", at)?)
+        }
+        ("domain", Val::Nil) => s.domain = DomainOption::Unset,
+        ("tld_length", Val::Int(n)) => *tld = Some(n.min(255) as u8),
+        ("path", Val::Str(x)) => s.path = Some(x),
+        ("same_site", Val::Sym(x)) => {
+            s.same_site = match x.to_ascii_lowercase().as_str() {
+                "lax" => SameSiteOption::Lax,
+                "strict" => SameSiteOption::Strict,
+                "none" => SameSiteOption::None,
+                _ => return perr(at, "same_site takes :lax, :strict, :none or nil"),
+            }
+        }
+        ("same_site", Val::Nil) => s.same_site = SameSiteOption::Nil,
+        ("secure", Val::Bool(b)) => s.secure = Some(b),
+        ("httponly", Val::Bool(b)) => s.httponly = Some(b),
+        ("expire_after", Val::Int(n)) => s.expire_after = Some(n),
+        ("expire_after", Val::Nil) => s.expire_after = None,
+        (k, _) => return perr(at, format!("unsupported or mistyped session option `{k}`")),
     }
     Ok(())
 }
@@ -1328,36 +1652,11 @@ pub fn parse_session_store_rb(src: &str) -> Result<SessionStoreConfig, ParseErro
         }
         _ => return perr(at, "expected a store name such as :cookie_store"),
     }
-    let mut tld: Option<u8> = None;
-    let mut all = false;
+    let (mut all, mut tld) = (false, None);
     if p.eat(&Tok::Punct(',')) {
         p.skip_newlines();
-        for (k, v, at) in p.options()? {
-            match (k.as_str(), v) {
-                ("key", Val::Str(k)) => s.key = Some(k),
-                ("domain", Val::Sym(d)) if d == "all" => all = true,
-                ("domain", Val::Str(d)) => s.domain = DomainOption::Exact(d),
-                ("domain", Val::List(items)) => {
-                    s.domain = DomainOption::List(val_strings(&Val::List(items), "domain", &p, at)?)
-                }
-                ("domain", Val::Nil) => s.domain = DomainOption::Unset,
-                ("tld_length", Val::Int(n)) => tld = Some(n.min(255) as u8),
-                ("path", Val::Str(x)) => s.path = Some(x),
-                ("same_site", Val::Sym(x)) => {
-                    s.same_site = match x.to_ascii_lowercase().as_str() {
-                        "lax" => SameSiteOption::Lax,
-                        "strict" => SameSiteOption::Strict,
-                        "none" => SameSiteOption::None,
-                        _ => return perr(at, "same_site takes :lax, :strict, :none or nil"),
-                    }
-                }
-                ("same_site", Val::Nil) => s.same_site = SameSiteOption::Nil,
-                ("secure", Val::Bool(b)) => s.secure = Some(b),
-                ("httponly", Val::Bool(b)) => s.httponly = Some(b),
-                ("expire_after", Val::Int(n)) => s.expire_after = Some(n),
-                ("expire_after", Val::Nil) => s.expire_after = None,
-                (k, _) => return perr(at, format!("unsupported or mistyped session option `{k}`")),
-            }
+        for opt in p.options()? {
+            apply_session_option(&mut s, &mut all, &mut tld, opt)?;
         }
     }
     if all {

@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cookie_store::PartitionKey;
+
 /// How a step went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -447,8 +449,44 @@ pub struct CookieView {
     pub same_site: Text,
     /// Expiry as seconds since the simulation clock's epoch; `None` = session cookie.
     pub expires: Option<i64>,
-    /// The top-level site of the partition the cookie lives in, if partitioned.
-    pub partition: Option<String>,
+    /// The partition the cookie lives in, if partitioned. Shown as
+    /// `https://a.example` or `https://a.example (cross-site ancestor)`.
+    /// Serialized as before the key had its bit: `partition` holds the
+    /// top-level site (or null), and `partition_cross_site_ancestor: true`
+    /// is added only when the bit is set.
+    #[serde(flatten, with = "partition_fields")]
+    pub partition: Option<PartitionKey>,
+}
+
+/// [`CookieView::partition`] as JSON fields, readable by what read the
+/// earlier form (a plain top-level site string).
+mod partition_fields {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::cookie_store::PartitionKey;
+
+    #[derive(Serialize, Deserialize)]
+    struct Fields {
+        partition: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        partition_cross_site_ancestor: bool,
+    }
+
+    pub fn serialize<S: Serializer>(key: &Option<PartitionKey>, s: S) -> Result<S::Ok, S::Error> {
+        Fields {
+            partition: key.as_ref().map(|k| k.top_level_site.clone()),
+            partition_cross_site_ancestor: key.as_ref().is_some_and(|k| k.cross_site_ancestor),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PartitionKey>, D::Error> {
+        let f = Fields::deserialize(d)?;
+        Ok(f.partition.map(|top_level_site| PartitionKey {
+            top_level_site,
+            cross_site_ancestor: f.partition_cross_site_ancestor,
+        }))
+    }
 }
 
 /// A cookie that was not stored, and why.
@@ -556,6 +594,14 @@ pub struct Trace {
     pub field_errors: Vec<FieldError>,
 }
 
+impl Trace {
+    /// A field could not be read, so some requests were not simulated: the
+    /// page must say "incomplete", never OK, while anything is waiting.
+    pub fn incomplete(&self) -> bool {
+        !self.field_errors.is_empty()
+    }
+}
+
 impl Reason {
     /// The name Chromium gives this decision, where it has one: a
     /// `CookieInclusionStatus` exclusion/warning reason (DevTools shows the
@@ -646,5 +692,55 @@ impl Reason {
             RedirectNonHttpScheme => "CORSRequestNotHttp",
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(partition: Option<PartitionKey>) -> CookieView {
+        CookieView {
+            name: "p".into(),
+            value: "1".into(),
+            domain: "api.other.test".into(),
+            host_only: true,
+            path: "/".into(),
+            secure: true,
+            http_only: false,
+            same_site: "None".into(),
+            expires: None,
+            partition,
+        }
+    }
+
+    // The JSON of a jar cookie keeps the form it had when the partition was
+    // a plain top-level site; the cross-site ancestor bit is an added field.
+    #[test]
+    fn cookie_view_partition_json_is_backward_compatible() {
+        let old_form = r#"{"name":"p","value":"1","domain":"api.other.test","host_only":true,"path":"/","secure":true,"http_only":false,"same_site":"None","expires":null,"partition":"https://a.example"}"#;
+        let same_site = view(Some(PartitionKey::top_level("https://a.example")));
+        assert_eq!(serde_json::to_string(&same_site).unwrap(), old_form);
+        assert_eq!(
+            serde_json::from_str::<CookieView>(old_form).unwrap(),
+            same_site
+        );
+        let none = view(None);
+        let json = serde_json::to_string(&none).unwrap();
+        assert!(json.ends_with(r#""partition":null}"#), "{json}");
+        assert_eq!(serde_json::from_str::<CookieView>(&json).unwrap(), none);
+
+        let cross = view(Some(PartitionKey {
+            top_level_site: "https://a.example".into(),
+            cross_site_ancestor: true,
+        }));
+        let json = serde_json::to_string(&cross).unwrap();
+        assert!(
+            json.ends_with(
+                r#""partition":"https://a.example","partition_cross_site_ancestor":true}"#
+            ),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<CookieView>(&json).unwrap(), cross);
     }
 }

@@ -6,7 +6,7 @@
 use super::http_fetch::chain_text;
 use super::redirect::Taint;
 use super::simulate::{client_name, credentials_fix, Built, Chain, InFlight, Run};
-use crate::cookie_store::{GetContext, SetContext};
+use crate::cookie_store::{GetContext, PartitionKey, SetContext};
 use crate::headers::HeaderList;
 use crate::http::{WireRequest, WireResponse};
 use crate::origin::Origin;
@@ -30,7 +30,7 @@ struct CookieSite {
     /// Same-site for cookies, the chain's detours included.
     same_site: bool,
     third_party: bool,
-    partition_key: String,
+    partition_key: PartitionKey,
 }
 
 impl Run {
@@ -104,11 +104,18 @@ impl Run {
             // even when its current URL is same-site again.
             same_site: untainted_same && taint != Taint::CrossSite,
             third_party: !f.top_nav && !same_site(top_level, url, schemeful),
-            partition_key: if f.top_nav {
-                site_of(url).to_string()
-            } else {
-                self.top_site.clone()
-            },
+            // CHIPS: the top-level site, with Chromium's cross-site-ancestor
+            // bit when the request is not same-site with it.
+            partition_key: PartitionKey::for_request(
+                if f.top_nav {
+                    site_of(url).to_string()
+                } else {
+                    self.top_site.clone()
+                },
+                f.top_nav,
+                !untainted_same,
+                &self.profile,
+            ),
         }
     }
 
@@ -223,7 +230,7 @@ impl Run {
         same_site_strict_or_lax_allowed: bool,
         top_nav: bool,
         third_party: bool,
-        partition_key: String,
+        partition_key: PartitionKey,
         chain: &mut Chain,
     ) -> Vec<String> {
         let mut stored = Vec::new();

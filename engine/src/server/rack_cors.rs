@@ -1687,20 +1687,20 @@ pub mod regexp {
                     at: lit.chars().count(),
                     message: "unterminated regexp meets end of file".into(),
                 })?;
-                (inner[..end].to_string(), &inner[end + close.len_utf8()..])
+                (&inner[..end], &inner[end + close.len_utf8()..])
             } else if let Some(rest) = lit.strip_prefix('/') {
                 let end = find_unescaped(rest, '/').ok_or(RegexpError {
                     at: lit.chars().count(),
                     message: "unterminated regexp meets end of file".into(),
                 })?;
-                (rest[..end].replace("\\/", "/"), &rest[end + 1..])
+                (&rest[..end], &rest[end + 1..])
             } else {
                 return Err(RegexpError {
                     at: 0,
                     message: "a regexp literal starts with / or %r".into(),
                 });
             };
-            Regexp::new(&body, flags)
+            Regexp::new(&literal_source(body)?, flags)
         }
 
         /// `source =~ regexp` is truthy: a match anywhere. A pattern that
@@ -1724,6 +1724,72 @@ pub mod regexp {
                 }
             }
             false
+        }
+    }
+
+    /// The pattern Ruby builds from the text between a literal's delimiters.
+    /// A regexp literal interpolates like a double-quoted string, which
+    /// Crumbtrail does not evaluate; a backslash before a line break is a line
+    /// continuation and drops out; `\/` stands for `/` (both mean `/` to the
+    /// regexp engine, so it is kept as `/`).
+    fn literal_source(body: &str) -> Result<String, RegexpError> {
+        let chars: Vec<char> = body.chars().collect();
+        let mut out = String::with_capacity(body.len());
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '\\' => {
+                    match chars.get(i + 1) {
+                        Some('\n') => {}
+                        Some('/') => out.push('/'),
+                        Some(&c) => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        None => out.push('\\'),
+                    }
+                    i += 2;
+                }
+                '#' if starts_interpolation(chars[i + 1..].iter().copied()) => {
+                    return Err(RegexpError {
+                        at: i,
+                        message: "interpolation (`#{…}`, `#@var`, `#$var`) is not supported by Crumbtrail"
+                            .into(),
+                    });
+                }
+                c => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether `#` followed by `rest` starts interpolation in a Ruby
+    /// double-quoted string or regexp literal: `#{…}`, `#@ivar`, `#@@cvar`,
+    /// `#$gvar` (Ruby's parse.y, `parser_peek_variable_name`). Any other `#`
+    /// is a plain character.
+    pub fn starts_interpolation(mut rest: impl Iterator<Item = char>) -> bool {
+        let ident_start = |c: Option<char>| {
+            c.is_some_and(|c| !c.is_ascii() || c == '_' || c.is_ascii_alphabetic())
+        };
+        match rest.next() {
+            Some('{') => true,
+            Some('@') => {
+                let mut c = rest.next();
+                if c == Some('@') {
+                    c = rest.next();
+                }
+                ident_start(c)
+            }
+            Some('$') => match rest.next() {
+                Some('-') => ident_start(rest.next()),
+                // Special globals: `$~ $* $$ $? $! $@ $/ $\ $; $, $. $= $: $< $> $" $& $` $' $+ $0`…
+                Some(c) if c.is_ascii_digit() || "~*$?!@/\\;,.=:<>\"&`'+".contains(c) => true,
+                c => ident_start(c),
+            },
+            _ => false,
         }
     }
 
@@ -1784,6 +1850,24 @@ pub mod regexp {
             assert!(lit(r"/\A(?:a|bc)+?\z/").is_match("abca"));
             assert!(lit(r"/\bfoo\b/").is_match("a foo b"));
             assert!(lit(r"/[a-]/").is_match("-"));
+        }
+
+        #[test]
+        fn literal_text_as_ruby_reads_it() {
+            // `#{…}`, `#@ivar`, `#$gvar` interpolate in a regexp literal.
+            for bad in [
+                "/a#{b}/", "/#@host/", "/#@@h/", "/#$x/", "/#$1/", "%r{#$-w}",
+            ] {
+                let e = Regexp::from_literal(bad).unwrap_err();
+                assert!(e.message.contains("interpolation"), "{bad}: {e}");
+            }
+            for plain in [r"/a\#{b}/", "/#a/", "/a#/", "/#@/", "/#$ /", "/#@1/"] {
+                assert!(Regexp::from_literal(plain).is_ok(), "{plain}");
+            }
+            // A backslash before a line break drops out; a raw line break stays.
+            assert!(lit("/\\Aa\\\nb\\z/").is_match("ab"));
+            assert!(lit("/\\Aa\nb\\z/").is_match("a\nb"));
+            assert!(lit(r"/\Aa\/b\z/").is_match("a/b"));
         }
 
         #[test]
