@@ -1398,9 +1398,7 @@ fn cors_head(p: &mut P) -> Result<CorsPosition, ParseError> {
             p.expect(Tok::Punct(','), "`,`")?;
             CorsPosition::AfterAnsweringMiddleware
         }
-        "Rails.application.config.middleware.use" | "config.middleware.use" => {
-            CorsPosition::Last
-        }
+        "Rails.application.config.middleware.use" | "config.middleware.use" => CorsPosition::Last,
         _ => {
             return p.err(
                 "expected `Rails.application.config.middleware.insert_before 0, Rack::Cors do`",

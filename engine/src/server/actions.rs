@@ -67,7 +67,7 @@ impl RailsApp {
     /// ahead of Content-Type), else Rails' `Vary: Accept` when the format
     /// came from the Accept header (`_set_vary_header` in
     /// `actionpack/lib/action_controller/metal/rendering.rb`, from 6.1).
-    pub(crate) fn render_vary(
+    fn render_vary(
         &self,
         req: &WireRequest,
         response: &mut WireResponse,

@@ -827,8 +827,7 @@ impl RailsApp {
     }
 
     /// The controller (and the session and cookies middleware around it):
-    /// the router, forgery protection, then the action; a rendered answer
-    /// gets the `Vary` the action and Rails' rendering give it.
+    /// the router, forgery protection, then the action.
     fn app_call(
         &self,
         req: &WireRequest,
@@ -838,12 +837,11 @@ impl RailsApp {
         mode: &SessionMode,
         steps: &mut Vec<Step>,
     ) -> AppAnswer {
+        // The app without routes answers exactly as it always has (old
+        // permalinks keep their trace): it does not model rendering's
+        // `Vary: Accept`, which routed apps do.
         if self.routes.is_empty() {
-            let mut a = self.default_app_call(req, path, ri, ssl, mode, steps);
-            if !a.raised && !a.before_cors {
-                self.render_vary(req, &mut a.response, None, None, ri, steps);
-            }
-            return a;
+            return self.default_app_call(req, path, ri, ssl, mode, steps);
         }
         self.routed_call(req, path, ri, ssl, mode, steps)
     }

@@ -17,9 +17,11 @@ use crate::scenario::{
     RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
 };
 use crate::server::rails::{
-    AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
-    MethodsOption, RailsApp, RailsVersion, SameSiteOption, SessionMiddleware, StoreKind,
+    AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource, DomainOption, Environment,
+    HeadersOption, LoadDefaults, MethodsOption, RailsApp, RailsVersion, SameSiteOption,
+    SameSiteProtection, SessionMiddleware, StoreKind,
 };
+use crate::server::routes::ROUTE_METHODS;
 
 /// The current format version.
 pub const VERSION: &str = "1";
@@ -441,6 +443,90 @@ fn encode_rails(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
     w.diff("assume_ssl", &app.assume_ssl, &d.assume_ssl, bool_str);
     w.diff("csrf", &app.csrf_protection, &d.csrf_protection, bool_str);
     w.diff("login", &app.login_path, &d.login_path, |s| s.clone());
+    encode_app_settings(w, app, d);
+    for (i, route) in app.routes.iter().enumerate() {
+        encode_route(w, &format!("route{}", i + 1), route);
+    }
+}
+
+/// `config.action_dispatch.*`, `ssl_options` and the controller's modules.
+fn encode_app_settings(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
+    w.diff(
+        "same_site_protection",
+        &app.cookies_same_site_protection,
+        &d.cookies_same_site_protection,
+        |p| protection_key(*p).into(),
+    );
+    w.diff(
+        "secure_cookies",
+        &app.ssl_secure_cookies,
+        &d.ssl_secure_cookies,
+        bool_str,
+    );
+    w.diff(
+        "always_write",
+        &app.always_write_cookie,
+        &d.always_write_cookie,
+        opt_bool,
+    );
+    w.diff("tld_length", &app.tld_length, &d.tld_length, |n| {
+        n.to_string()
+    });
+    w.diff(
+        "controller_cookies",
+        &app.controller_cookies,
+        &d.controller_cookies,
+        bool_str,
+    );
+}
+
+const PROTECTIONS: [(&str, SameSiteProtection); 5] = [
+    ("default", SameSiteProtection::FromLoadDefaults),
+    ("lax", SameSiteProtection::Lax),
+    ("strict", SameSiteProtection::Strict),
+    ("none", SameSiteProtection::None),
+    ("nil", SameSiteProtection::Nil),
+];
+
+fn protection_key(p: SameSiteProtection) -> &'static str {
+    PROTECTIONS
+        .iter()
+        .find(|(_, v)| *v == p)
+        .map(|(k, _)| *k)
+        .unwrap_or("default")
+}
+
+/// `routeN=METHOD PATH ACTION` and the options that differ from a new route.
+fn encode_route(w: &mut Writer, k: &str, r: &AppRoute) {
+    let d = AppRoute::default();
+    w.put(k, format!("{} {} {}", r.method, r.path, r.action.key()));
+    w.diff(&format!("{k}.vary"), &r.vary, &d.vary, |v| {
+        v.clone().unwrap_or_else(|| "unset".into())
+    });
+    let (c, cd) = (&r.cookie, &d.cookie);
+    if (&c.name, &c.value) != (&cd.name, &cd.value) {
+        w.put(format!("{k}.cookie"), format!("{}={}", c.name, c.value));
+    }
+    w.diff(&format!("{k}.domain"), &c.domain, &cd.domain, domain_str);
+    w.diff(&format!("{k}.path"), &c.path, &cd.path, |p| {
+        p.clone().unwrap_or_default()
+    });
+    w.diff(
+        &format!("{k}.same_site"),
+        &c.same_site,
+        &cd.same_site,
+        |v| same_site_key(*v).into(),
+    );
+    w.diff(&format!("{k}.secure"), &c.secure, &cd.secure, opt_bool);
+    w.diff(
+        &format!("{k}.httponly"),
+        &c.httponly,
+        &cd.httponly,
+        opt_bool,
+    );
+    w.diff(&format!("{k}.expires"), &c.expires, &cd.expires, |e| {
+        e.map(|n| n.to_string()).unwrap_or_default()
+    });
 }
 
 fn encode_raw(w: &mut Writer, raw: &RawServer) {
@@ -604,6 +690,13 @@ pub fn decode(input: &str) -> Decoded {
                         },
                     });
                     decode_raw(&mut r, key, rest, value, &mut raw_routes[i]);
+                } else if let Some((i, rest)) = indexed(key, "route") {
+                    if i >= MAX_ITEMS {
+                        r.bad(key, value, &format!("at most {MAX_ITEMS} routes"));
+                        continue;
+                    }
+                    grow(&mut rails.routes, i, |_| AppRoute::default());
+                    decode_route(&mut r, key, rest, value, &mut rails.routes[i]);
                 } else if let Some((i, rest)) = indexed(key, "r") {
                     if i >= MAX_ITEMS {
                         r.bad(key, value, &format!("at most {MAX_ITEMS} requests"));
@@ -859,6 +952,95 @@ fn decode_raw(r: &mut Reader, key: &str, field: &str, value: &str, route: &mut R
     }
 }
 
+/// A `domain:` value as `s.domain` and `routeN.domain` write it.
+fn decode_domain(r: &mut Reader, key: &str, value: &str) -> Option<DomainOption> {
+    Some(if value.is_empty() || value == "unset" {
+        DomainOption::Unset
+    } else if value == ":all" || value == "all" {
+        DomainOption::All { tld_length: None }
+    } else if let Some(n) = value.strip_prefix(":all/") {
+        match n.parse::<u8>() {
+            Ok(n) if (1..=10).contains(&n) => DomainOption::All {
+                tld_length: Some(n),
+            },
+            _ => {
+                r.bad(key, value, ":all/N with N from 1 to 10");
+                return None;
+            }
+        }
+    } else if value.contains(',') {
+        DomainOption::List(list(value))
+    } else {
+        DomainOption::Exact(value.to_string())
+    })
+}
+
+/// `routeN` (`METHOD PATH ACTION`) and its options.
+fn decode_route(r: &mut Reader, key: &str, field: &str, value: &str, route: &mut AppRoute) {
+    let c = &mut route.cookie;
+    match field {
+        "" => {
+            // METHOD first, ACTION last, the path (as typed) in between.
+            let v = value.trim();
+            let parts = v
+                .split_once(' ')
+                .and_then(|(m, rest)| rest.rsplit_once(' ').map(|(p, a)| (m, p.trim(), a)));
+            let action = parts.and_then(|(_, _, a)| AppAction::from_key(a));
+            match (parts, action) {
+                (Some((m, p, _)), Some(a))
+                    if ROUTE_METHODS.iter().any(|x| x.eq_ignore_ascii_case(m)) =>
+                {
+                    route.method = m.to_string();
+                    route.path = p.to_string();
+                    route.action = a;
+                }
+                _ => r.bad(
+                    key,
+                    value,
+                    "`METHOD PATH ACTION` with METHOD one of GET, POST, PUT, PATCH, DELETE or *, and ACTION one of login, logout, me, set_cookie, raise",
+                ),
+            }
+        }
+        ".vary" => route.vary = (value != "unset").then(|| value.to_string()),
+        ".cookie" => match value.split_once('=') {
+            Some((n, v)) if !n.trim().is_empty() => {
+                c.name = n.trim().to_string();
+                c.value = v.to_string();
+            }
+            _ => r.bad(key, value, "`name=value`"),
+        },
+        ".domain" => {
+            if let Some(d) = decode_domain(r, key, value) {
+                c.domain = d;
+            }
+        }
+        ".path" => c.path = (!value.is_empty()).then(|| value.to_string()),
+        ".same_site" => {
+            if let Some(v) = r.pick(key, value, &SAME_SITES) {
+                c.same_site = v;
+            }
+        }
+        ".secure" => r.opt_bool(key, value, &mut c.secure),
+        ".httponly" => r.opt_bool(key, value, &mut c.httponly),
+        ".expires" => {
+            c.expires = if value.is_empty() {
+                None
+            } else {
+                r.num(key, value, 400 * 86_400)
+            }
+        }
+        _ => r.notices.push(format!("Unknown key `{key}` was ignored.")),
+    }
+}
+
+const SAME_SITES: [(&str, SameSiteOption); 5] = [
+    ("unset", SameSiteOption::Unset),
+    ("lax", SameSiteOption::Lax),
+    ("strict", SameSiteOption::Strict),
+    ("none", SameSiteOption::None),
+    ("nil", SameSiteOption::Nil),
+];
+
 fn list(value: &str) -> Vec<String> {
     value
         .split(',')
@@ -1002,39 +1184,13 @@ fn decode_rails_key(r: &mut Reader, key: &str, value: &str, app: &mut RailsApp) 
         }
         "s.key" => app.session.key = (value != "unset").then(|| value.to_string()),
         "s.domain" => {
-            app.session.domain = if value.is_empty() || value == "unset" {
-                DomainOption::Unset
-            } else if value == ":all" || value == "all" {
-                DomainOption::All { tld_length: None }
-            } else if let Some(n) = value.strip_prefix(":all/") {
-                match n.parse::<u8>() {
-                    Ok(n) if (1..=10).contains(&n) => DomainOption::All {
-                        tld_length: Some(n),
-                    },
-                    _ => {
-                        r.bad(key, value, ":all/N with N from 1 to 10");
-                        return true;
-                    }
-                }
-            } else if value.contains(',') {
-                DomainOption::List(list(value))
-            } else {
-                DomainOption::Exact(value.to_string())
+            if let Some(d) = decode_domain(r, key, value) {
+                app.session.domain = d;
             }
         }
         "s.path" => app.session.path = (!value.is_empty()).then(|| value.to_string()),
         "s.same_site" => {
-            if let Some(v) = r.pick(
-                key,
-                value,
-                &[
-                    ("unset", SameSiteOption::Unset),
-                    ("lax", SameSiteOption::Lax),
-                    ("strict", SameSiteOption::Strict),
-                    ("none", SameSiteOption::None),
-                    ("nil", SameSiteOption::Nil),
-                ],
-            ) {
+            if let Some(v) = r.pick(key, value, &SAME_SITES) {
                 app.session.same_site = v;
             }
         }
@@ -1051,6 +1207,18 @@ fn decode_rails_key(r: &mut Reader, key: &str, value: &str, app: &mut RailsApp) 
         "assume_ssl" => r.bool(key, value, &mut app.assume_ssl),
         "csrf" => r.bool(key, value, &mut app.csrf_protection),
         "login" => app.login_path = value.to_string(),
+        "same_site_protection" => {
+            if let Some(v) = r.pick(key, value, &PROTECTIONS) {
+                app.cookies_same_site_protection = v;
+            }
+        }
+        "secure_cookies" => r.bool(key, value, &mut app.ssl_secure_cookies),
+        "always_write" => r.opt_bool(key, value, &mut app.always_write_cookie),
+        "tld_length" => match value.parse::<u8>() {
+            Ok(n) if (1..=10).contains(&n) => app.tld_length = n,
+            _ => r.bad(key, value, "a whole number from 1 to 10"),
+        },
+        "controller_cookies" => r.bool(key, value, &mut app.controller_cookies),
         _ => return false,
     }
     true
