@@ -20,6 +20,8 @@ use crate::server::rails::{
     RailsApp, SameSiteOption, SessionMiddleware, SessionStoreConfig, StoreKind,
 };
 
+pub use crate::explain::app_code::{app_code, application_rb_lines};
+
 /// Generated code, and the settings it does not contain.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Generated {

@@ -148,11 +148,44 @@ impl AppRoute {
 
     /// The `routes.rb` line, e.g. `post "/login", to: "app#login"`.
     pub fn ruby_line(&self) -> String {
+        self.ruby_line_to(&self.controller_method())
+    }
+
+    /// The `routes.rb` line for a given controller method.
+    pub fn ruby_line_to(&self, method: &str) -> String {
         let path = self.normalized_path();
-        let to = format!("app#{}", self.action.key());
         match self.method.trim().to_ascii_uppercase().as_str() {
-            "*" | "" => format!("match \"{path}\", to: \"{to}\", via: :all"),
-            m => format!("{} \"{path}\", to: \"{to}\"", m.to_ascii_lowercase()),
+            "*" | "" => format!("match \"{path}\", to: \"app#{method}\", via: :all"),
+            m => format!(
+                "{} \"{path}\", to: \"app#{method}\"",
+                m.to_ascii_lowercase()
+            ),
+        }
+    }
+
+    /// The controller method the route runs (`raise` is Kernel#raise, so
+    /// that action is `boom`; a cookie write is named after its cookie).
+    pub fn controller_method(&self) -> String {
+        match self.action {
+            AppAction::Login => "login".into(),
+            AppAction::Logout => "logout".into(),
+            AppAction::Me => "me".into(),
+            AppAction::Raise => "boom".into(),
+            AppAction::SetCookie => {
+                let name: String = self
+                    .cookie
+                    .name
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() {
+                            c.to_ascii_lowercase()
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                format!("set_{}", name.trim_matches('_'))
+            }
         }
     }
 }
