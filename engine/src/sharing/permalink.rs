@@ -1183,6 +1183,7 @@ fn read_domain(r: &mut Reader, key: &str, value: &str) -> Option<DomainOption> {
     Some(match t {
         "" | "unset" => DomainOption::Unset,
         ":all" | "all" => DomainOption::All { tld_length: None },
+        _ if value.contains(',') => DomainOption::List(list_items(value)),
         _ if t.starts_with(":all/") => match t[":all/".len()..].parse::<u8>() {
             Ok(n) if (1..=10).contains(&n) => DomainOption::All {
                 tld_length: Some(n),
@@ -1192,7 +1193,6 @@ fn read_domain(r: &mut Reader, key: &str, value: &str) -> Option<DomainOption> {
                 return None;
             }
         },
-        _ if value.contains(',') => DomainOption::List(list_items(value)),
         _ => DomainOption::Exact(value.to_string()),
     })
 }
