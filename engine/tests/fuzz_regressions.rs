@@ -9,6 +9,23 @@ use crumbtrail_engine::server::rails::{DomainOption, MethodsOption};
 use crumbtrail_engine::scenario::{Scenario, ServerSetup};
 
 #[test]
+fn a_cors_rb_block_without_origins_reads_back() {
+    // The generator writes `origins` with no arguments for such a block.
+    let src = "Rails.application.config.middleware.insert_before 0, Rack::Cors do
+  allow do
+    resource '*', headers: :any
+  end
+end
+";
+    laws::cors_rb_text(src).unwrap();
+    let mut app = crumbtrail_engine::server::rails::RailsApp::default();
+    app.cors.allow[0].origins.clear();
+    let text = crumbtrail_engine::codegen::cors_rb(&app);
+    let back = crumbtrail_engine::codegen::parse_cors_rb(&text).unwrap();
+    assert_eq!(back, app.cors, "{text}");
+}
+
+#[test]
 fn a_domain_list_of_one_all_like_item_keeps_its_list_form() {
     let mut s = Scenario::default();
     if let ServerSetup::Rails(app) = &mut s.server {

@@ -1172,24 +1172,28 @@ pub fn parse_cors_rb_with_position(src: &str) -> Result<(CorsConfig, CorsPositio
             let at = p.here();
             if p.ident("origins") {
                 let mut origins = Vec::new();
-                loop {
-                    let vat = p.here();
-                    match p.value()? {
-                        Val::Str(s) | Val::Regexp(s) => origins.push(s),
-                        Val::List(items) => {
-                            for it in items {
-                                match it {
-                                    Val::Str(s) | Val::Regexp(s) => origins.push(s),
-                                    _ => return perr(vat, "origins takes strings and regexps"),
+                // `origins` alone is an empty list (rack-cors: `origins(*args)`),
+                // which is what the generator writes for a block without origins.
+                if !matches!(p.peek(), None | Some(Tok::Newline)) {
+                    loop {
+                        let vat = p.here();
+                        match p.value()? {
+                            Val::Str(s) | Val::Regexp(s) => origins.push(s),
+                            Val::List(items) => {
+                                for it in items {
+                                    match it {
+                                        Val::Str(s) | Val::Regexp(s) => origins.push(s),
+                                        _ => return perr(vat, "origins takes strings and regexps"),
+                                    }
                                 }
                             }
+                            _ => return perr(vat, "origins takes strings and regexps"),
                         }
-                        _ => return perr(vat, "origins takes strings and regexps"),
+                        if !p.eat(&Tok::Punct(',')) {
+                            break;
+                        }
+                        p.skip_newlines();
                     }
-                    if !p.eat(&Tok::Punct(',')) {
-                        break;
-                    }
-                    p.skip_newlines();
                 }
                 if seen_origins {
                     return perr(at, "a second `origins` line replaces the first; write one");
