@@ -77,14 +77,14 @@ pub fn permalink(input: &str) -> Result<(), String> {
     let link = encode(&first.scenario, &first.view);
     let second = decode(&link);
     if !second.notices.is_empty() {
-        return Err(format!("`{link}` reads with notices {:?}", second.notices));
+        return Err(format!("reads with notices {:?}: `{link}`", second.notices));
     }
     if second.scenario != first.scenario || second.view != first.view {
         let diff = difference(
             &(&first.scenario, &first.view),
             &(&second.scenario, &second.view),
         );
-        return Err(format!("`{link}` reads back differently: {diff}"));
+        return Err(format!("reads back differently: {diff}: `{link}`"));
     }
     let again = encode(&second.scenario, &second.view);
     if again != link {
@@ -98,11 +98,11 @@ pub fn scenario_round_trip(s: &Scenario, view: &View) -> Result<(), String> {
     let link = encode(s, view);
     let back = decode(&link);
     if !back.notices.is_empty() {
-        return Err(format!("`{link}` reads with notices {:?}", back.notices));
+        return Err(format!("reads with notices {:?}: `{link}`", back.notices));
     }
     if back.scenario != *s || back.view != *view {
         let diff = difference(&(s, view), &(&back.scenario, &back.view));
-        return Err(format!("`{link}` reads back differently: {diff}"));
+        return Err(format!("reads back differently: {diff}: `{link}`"));
     }
     Ok(())
 }
@@ -639,6 +639,28 @@ pub fn issue_scenarios() -> Vec<(&'static str, Scenario, View)> {
     add("a raw status of 700", &|s| s.server = raw("*", "*", 700));
     out
 }
+
+/// The article's `cors.rb`, as pasted (4-space indents, comments).
+pub const ARTICLE_CORS_RB: &str =
+    "Rails.application.config.middleware.insert_before 0, Rack::Cors do
+    allow do
+      origins 'http://localhost:3000', 'https://your-frontend-domain.com' # <-- Specific origin(s)
+
+      resource '*',
+        headers: :any,
+        methods: [:get, :post, :put, :patch, :delete, :options, :head],
+        credentials: true # <-- This is crucial
+    end
+  end
+";
+
+/// The article's session store, as pasted.
+pub const ARTICLE_SESSION_RB: &str = "Rails.application.config.session_store :cookie_store,
+                                       key: '_your_app_session',
+                                       domain: '.your-domain.com', # <-- Ensure domain matches cookie origin
+                                       same_site: :none, # <-- crucial for cross-origin
+                                       secure: true # <-- always true when `same_site: :none` is set
+";
 
 /// The README's example links.
 pub const README_LINKS: &[&str] = &[
