@@ -12,6 +12,7 @@
 //! profile that blocks third-party cookies), [`architectural_advice`] says
 //! so and names the changes of architecture that do.
 
+use crate::headers::is_token;
 use crate::origin::{parse_url, Origin};
 use crate::profile::{BrowserProfile, ThirdPartyCookies};
 use crate::scenario::{Client, CredentialsMode, RequestMode, Scenario, ServerSetup};
@@ -402,10 +403,14 @@ pub fn candidates(s: &Scenario) -> Vec<Candidate> {
                     },
                 ));
             }
+            // Only tokens (as simulate reads them): any other method fails
+            // before a preflight (Fetch §Methods: a method is a token).
             let needed: Vec<String> = s
                 .requests
                 .iter()
-                .map(|q| q.method.to_ascii_lowercase())
+                .map(|q| q.method.trim())
+                .filter(|m| is_token(m))
+                .map(str::to_ascii_lowercase)
                 .collect();
             let have: Vec<String> = match &r.methods {
                 MethodsOption::Any => Vec::new(),
