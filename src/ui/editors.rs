@@ -3,14 +3,15 @@
 //! scenario; the engine's field errors are shown next to the field they name
 //! (`FieldError.field` is a dotted path, matched here by prefix).
 
+use crumbtrail_engine::permalink::MAX_ITEMS;
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
     RedirectMode, RequestMode, RequestSpec, ServerSetup,
 };
 use crumbtrail_engine::server::rails::{
-    AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource, DomainOption, Environment,
-    HeadersOption, LoadDefaults, MethodsOption, PlainCookie, RailsApp, RailsVersion,
-    SameSiteOption, SameSiteProtection, SessionMiddleware, StoreKind,
+    list_items, method_items, AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource,
+    DomainOption, Environment, HeadersOption, LoadDefaults, MethodsOption, PlainCookie, RailsApp,
+    RailsVersion, SameSiteOption, SameSiteProtection, SessionMiddleware, StoreKind,
 };
 use crumbtrail_engine::ProfileId;
 use leptos::prelude::*;
@@ -300,14 +301,17 @@ fn RequestsEditor() -> impl IntoView {
     let count = Memo::new(move |_| ctx.scenario.with(|s| s.requests.len()));
     let add = move |_| {
         ctx.scenario.update(|s| {
-            let next = s.requests.last().cloned().unwrap_or_default();
-            s.requests.push(next);
+            // A permalink holds at most MAX_ITEMS requests.
+            if s.requests.len() < MAX_ITEMS {
+                let next = s.requests.last().cloned().unwrap_or_default();
+                s.requests.push(next);
+            }
         })
     };
     view! {
         <div class="requests">
             {move || (0..count.get()).map(|i| view! { <RequestEditor index=i/> }).collect_view()}
-            <button type="button" class="add" on:click=add>"+ Add a request"</button>
+            <button type="button" class="add" on:click=add prop:disabled=move || count.get() >= MAX_ITEMS>"+ Add a request"</button>
         </div>
     }
 }
@@ -662,11 +666,13 @@ fn RailsEditor() -> impl IntoView {
         })
     });
     let add_block = app.set(|a, ()| {
-        a.cors.allow.push(AllowBlock {
-            origins: vec!["http://localhost:3000".into()],
-            resources: vec![CorsResource::default()],
-            resource_before_origins: false,
-        })
+        if a.cors.allow.len() < MAX_ITEMS {
+            a.cors.allow.push(AllowBlock {
+                origins: vec!["http://localhost:3000".into()],
+                resources: vec![CorsResource::default()],
+                resource_before_origins: false,
+            })
+        }
     });
     view! {
         <div class="rails">
@@ -731,7 +737,7 @@ fn RailsEditor() -> impl IntoView {
                 get=sel(app, &POSITIONS, |a| a.cors_position)
                 set=app.set(|a, k: String| if let Some(v) = pick(&POSITIONS, &k) { a.cors_position = v })/>
             {move || (0..blocks.get()).map(|b| view! { <AllowBlockEditor block=b/> }).collect_view()}
-            <button type="button" class="add" on:click=move |_| add_block.run(())>"+ Add an allow block"</button>
+            <button type="button" class="add" on:click=move |_| add_block.run(()) prop:disabled=move || blocks.get() >= MAX_ITEMS>"+ Add an allow block"</button>
 
             <h3>"Session store"</h3>
             <SessionEditor/>
@@ -928,11 +934,9 @@ fn list_text(l: &[String]) -> String {
     l.join(", ")
 }
 
+/// The engine's list reader, so every list typed here has a permalink.
 fn parse_list(v: &str) -> Vec<String> {
-    v.split([',', '\n'])
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+    list_items(v)
 }
 
 #[component]
@@ -952,7 +956,12 @@ fn AllowBlockEditor(block: usize) -> impl IntoView {
         }
     });
     let add_res = app.set(move |a, ()| {
-        if let Some(b) = a.cors.allow.get_mut(block) {
+        if let Some(b) = a
+            .cors
+            .allow
+            .get_mut(block)
+            .filter(|b| b.resources.len() < MAX_ITEMS)
+        {
             b.resources.push(CorsResource::default())
         }
     });
@@ -972,7 +981,7 @@ fn AllowBlockEditor(block: usize) -> impl IntoView {
                 get=app.get(move |a| a.cors.allow.get(block).is_some_and(|b| b.resource_before_origins))
                 set=app.set(move |a, v: bool| if let Some(b) = a.cors.allow.get_mut(block) { b.resource_before_origins = v })/>
             {move || (0..resources.get()).map(|r| view! { <ResourceEditor block=block res=r/> }).collect_view()}
-            <button type="button" class="add" on:click=move |_| add_res.run(())>"+ Add a resource"</button>
+            <button type="button" class="add" on:click=move |_| add_res.run(()) prop:disabled=move || resources.get() >= MAX_ITEMS>"+ Add a resource"</button>
         </div>
     }
 }
@@ -1040,7 +1049,7 @@ fn ResourceEditor(block: usize, res: usize) -> impl IntoView {
                 set=set_res(|r, v| r.methods = match v.trim() {
                     "" => MethodsOption::Unset,
                     ":any" | "any" => MethodsOption::Any,
-                    t => MethodsOption::List(parse_list(t).into_iter().map(|m| m.trim_start_matches(':').to_string()).collect()),
+                    t => MethodsOption::List(method_items(t)),
                 })/>
             <div class="row">
                 <CheckField label="credentials: true" field=p("credentials")
@@ -1133,7 +1142,9 @@ fn RawEditor() -> impl IntoView {
     let add = move |_| {
         s.update(|s| {
             if let ServerSetup::Raw(r) = &mut s.server {
-                r.routes.push(default_route())
+                if r.routes.len() < MAX_ITEMS {
+                    r.routes.push(default_route())
+                }
             }
         })
     };
@@ -1141,7 +1152,7 @@ fn RawEditor() -> impl IntoView {
         <div class="raw">
             <p class="hint">"For each request the first route whose method (or *) and path (exact, or a prefix ending in *) match answers."</p>
             {move || (0..count.get()).map(|i| view! { <RouteEditor index=i/> }).collect_view()}
-            <button type="button" class="add" on:click=add>"+ Add a route"</button>
+            <button type="button" class="add" on:click=add prop:disabled=move || count.get() >= MAX_ITEMS>"+ Add a route"</button>
         </div>
     }
 }

@@ -216,6 +216,29 @@ pub enum MethodsOption {
     List(Vec<String>),
 }
 
+/// A list typed as text (`a, b` or one item per line), as the editors and the
+/// permalink read it: items trimmed, empty ones dropped. Reading the items
+/// joined with `,` gives them back.
+pub fn list_items(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `methods:` items typed as text: like [`list_items`], without the `:` of a
+/// Ruby symbol (`:get, :post`). Blanks after the colon go too, so each item
+/// reads back as itself.
+pub fn method_items(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(|s| s.trim_start_matches(|c: char| c == ':' || c.is_whitespace()))
+        .map(str::trim_end)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// `Rails.application.config.session_store ...`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -1126,6 +1149,16 @@ impl RailsApp {
             steps.push(step);
         }
         Some(line)
+    }
+
+    /// Whether a request with this method and path runs the login action:
+    /// `POST` to `login_path` without routes, else the route it reaches.
+    pub fn logs_in(&self, method: &str, path: &str) -> bool {
+        if self.routes.is_empty() {
+            return method == "POST" && path == self.login_path;
+        }
+        crate::server::routes::route_for(&self.routes, method, path)
+            .is_some_and(|r| r.route.action == AppAction::Login)
     }
 
     /// Checks that would stop `rails server` from starting.
