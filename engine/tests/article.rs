@@ -202,11 +202,35 @@ fn bad_fields_are_reported_and_others_still_run() {
     let fields: Vec<&str> = t.field_errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["requests.0.url", "requests.1.headers"]);
     assert!(
-        t.headline.starts_with("Waiting for requests.0.url"),
+        t.headline.starts_with("Incomplete — Request 1 URL: ")
+            && t.headline.ends_with("(and 1 more field)"),
         "{}",
         t.headline
     );
     assert_eq!(t.requests.len(), 2);
+    assert!(t.incomplete());
+}
+
+#[test]
+fn a_url_without_scheme_is_named_with_its_correction() {
+    let mut s = scenario("Access-Control-Allow-Origin: *", CredentialsMode::Include);
+    s.page.url = "localhost:3000".into();
+    let t = simulate(&s);
+    assert!(t.incomplete());
+    assert!(
+        t.headline.starts_with("Incomplete — Page URL: ")
+            && t.headline.contains("write `http://localhost:3000`"),
+        "{}",
+        t.headline
+    );
+    s.page.url = "app.example.test:8443/login".into();
+    let t = simulate(&s);
+    assert!(
+        t.headline
+            .contains("write `https://app.example.test:8443/login`"),
+        "{}",
+        t.headline
+    );
 }
 
 #[test]

@@ -123,9 +123,11 @@ pub fn GeneratedCode() -> impl IntoView {
     let ctx = ctx();
     let rails = Memo::new(move |_| {
         ctx.scenario.with(|s| match &s.server {
-            ServerSetup::Rails(a) => {
-                Some((codegen::cors_rb_code(a), codegen::session_store_code(a)))
-            }
+            ServerSetup::Rails(a) => Some((
+                codegen::cors_rb_code(a),
+                codegen::session_store_code(a),
+                codegen::app_code(a),
+            )),
             ServerSetup::Raw(_) => None,
         })
     });
@@ -140,6 +142,10 @@ pub fn GeneratedCode() -> impl IntoView {
                 <CodeBlock title="Session store".into()
                     code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.1.code.clone()).unwrap_or_default()))
                     left_out=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| left_out(&r.1)).unwrap_or_default()))/>
+            </Show>
+            <Show when=move || rails.with(|r| r.as_ref().is_some_and(|r| !r.2.code.is_empty()))>
+                <CodeBlock title="The app (application.rb, routes, controller)".into()
+                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.2.code.clone()).unwrap_or_default()))/>
             </Show>
             {move || (0..count.get()).map(|i| view! {
                 <CodeBlock title=format!("Client code, request {}", i + 1)

@@ -12,6 +12,7 @@
 //! profile that blocks third-party cookies), [`architectural_advice`] says
 //! so and names the changes of architecture that do.
 
+use crate::headers::is_token;
 use crate::origin::{parse_url, Origin};
 use crate::profile::{BrowserProfile, ThirdPartyCookies};
 use crate::scenario::{Client, CredentialsMode, RequestMode, Scenario, ServerSetup};
@@ -402,10 +403,14 @@ pub fn candidates(s: &Scenario) -> Vec<Candidate> {
                     },
                 ));
             }
+            // Only tokens (as simulate reads them): any other method fails
+            // before a preflight (Fetch §Methods: a method is a token).
             let needed: Vec<String> = s
                 .requests
                 .iter()
-                .map(|q| q.method.to_ascii_lowercase())
+                .map(|q| q.method.trim())
+                .filter(|m| is_token(m))
+                .map(str::to_ascii_lowercase)
                 .collect();
             let have: Vec<String> = match &r.methods {
                 MethodsOption::Any => Vec::new(),
@@ -657,11 +662,10 @@ fn session_key(s: &Scenario) -> Option<String> {
 fn needs_session(s: &Scenario, baseline: &Trace) -> bool {
     match &s.server {
         ServerSetup::Rails(app) => s.requests.iter().any(|r| {
-            r.method == "POST"
-                && url::Url::parse(&r.url)
-                    .or_else(|_| url::Url::parse(&s.page.url).and_then(|b| b.join(&r.url)))
-                    .map(|u| u.path() == app.login_path)
-                    .unwrap_or(false)
+            url::Url::parse(&r.url)
+                .or_else(|_| url::Url::parse(&s.page.url).and_then(|b| b.join(&r.url)))
+                .map(|u| app.logs_in(&r.method, u.path()))
+                .unwrap_or(false)
         }),
         ServerSetup::Raw(_) => baseline
             .requests

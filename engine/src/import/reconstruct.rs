@@ -25,8 +25,15 @@ use crate::trace::PreflightOutcome;
 
 pub use super::compare::{compare, RecordedOutcome};
 
-/// Requests a scenario holds at most (the permalink's list limit).
-pub const MAX_REQUESTS: usize = 20;
+/// Requests a scenario holds at most (the permalink's list limit); routes
+/// and cookies in the jar likewise.
+pub const MAX_REQUESTS: usize = crate::permalink::MAX_ITEMS;
+
+/// The longest wait between two requests a scenario holds (ten years).
+const MAX_DELAY_SECS: u64 = 10 * 366 * 86_400;
+
+/// A cookie lives at most 400 days from its creation (RFC 6265bis §5.5).
+const MAX_LIFETIME: u64 = 400 * 86_400;
 
 /// Why an exchange matters, or does not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -698,9 +705,10 @@ fn build_request(ctx: &Ctx, chain: &Chain, index: usize, prev_ms: Option<i64>) -
         headers.push(("Content-Type".into(), ct));
     }
     let delay_secs = match (prev_ms, e.started_ms) {
-        (Some(a), Some(b)) if b > a => ((b - a + 500) / 1000) as u64,
+        (Some(a), Some(b)) if b > a => (b.saturating_sub(a).saturating_add(500) / 1000) as u64,
         _ => 0,
-    };
+    }
+    .min(MAX_DELAY_SECS);
     let mut assumptions = Vec::new();
     if !client_why.is_empty() {
         assumptions.push(Assumption {
@@ -886,7 +894,7 @@ pub fn reconstruct(rec: &Recording, selection: &[usize]) -> Result<Imported, Imp
         requests.push(built.spec);
         assumptions.extend(built.assumptions);
     }
-    let routes = super::routes::build(
+    let mut routes = super::routes::build(
         rec,
         &chains_view(&chains),
         &requests,
@@ -894,7 +902,25 @@ pub fn reconstruct(rec: &Recording, selection: &[usize]) -> Result<Imported, Imp
         ctx.start_ms,
         &mut assumptions,
     );
-    let (jar, jar_assumptions) = jar_at_start(&ctx, &chains);
+    if routes.routes.len() > MAX_REQUESTS {
+        notices.push(format!(
+            "The answers need {} routes; a scenario holds {MAX_REQUESTS}, so the last ones are left out (their requests get 404): import fewer requests.",
+            routes.routes.len()
+        ));
+        routes.routes.truncate(MAX_REQUESTS);
+    }
+    let (mut jar, jar_assumptions) = jar_at_start(&ctx, &chains);
+    if jar.len() > MAX_REQUESTS {
+        notices.push(format!(
+            "{} cookies were in the jar before the recording; a scenario holds {MAX_REQUESTS}, so the last ones are left out.",
+            jar.len()
+        ));
+        jar.truncate(MAX_REQUESTS);
+    }
+    let jar_assumptions: Vec<Assumption> = jar_assumptions
+        .into_iter()
+        .filter(|a| field_index(&a.field).is_some_and(|i| i < jar.len()))
+        .collect();
     assumptions.extend(jar_assumptions);
     let (profile, profile_why) = profile_of(rec, &chosen);
     if let Some(why) = profile_why {
@@ -1069,7 +1095,7 @@ fn jar_at_start(ctx: &Ctx, chains: &[Chain]) -> (Vec<JarCookie>, Vec<Assumption>
                     why: text,
                 });
             }
-            jar.push(cookie);
+            jar.push(capped(cookie));
         }
         for line in set_cookie_lines(e) {
             if let Ok(p) = parse_set_cookie(&line) {
@@ -1081,6 +1107,11 @@ fn jar_at_start(ctx: &Ctx, chains: &[Chain]) -> (Vec<JarCookie>, Vec<Assumption>
         a.value = assumed_value(&jar, &a.field);
     }
     (jar, assumptions)
+}
+
+/// N in `jar_at_start.N.field`.
+fn field_index(field: &str) -> Option<usize> {
+    field.split('.').nth(1)?.parse().ok()
 }
 
 fn assumed_value(jar: &[JarCookie], field: &str) -> String {
@@ -1247,6 +1278,15 @@ fn jar_cookie(
         format!("{before}; assumed 10 minutes before the first request"),
     ));
     (c, why)
+}
+
+/// Age and lifetime within what a browser keeps (400 days from creation).
+fn capped(mut c: JarCookie) -> JarCookie {
+    c.age_secs = c.age_secs.min(MAX_LIFETIME - 1);
+    c.expires_in_secs = c
+        .expires_in_secs
+        .map(|n| n.clamp(1, MAX_LIFETIME - c.age_secs));
+    c
 }
 
 fn same_site_urls(a: &Url, b: Option<&Url>) -> bool {

@@ -109,7 +109,11 @@ fn answer(e: &Entry, shift: Option<i64>, preflight: bool) -> Option<Answer> {
         }
     }
     Some(Answer {
-        status: if r.status == 0 { 200 } else { r.status },
+        status: if r.status == 0 {
+            200
+        } else {
+            r.status.min(999)
+        },
         headers: lines.join("\n"),
     })
 }
