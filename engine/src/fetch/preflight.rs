@@ -222,7 +222,8 @@ pub fn check_preflight_response(
         return out;
     }
 
-    let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name));
+    let listed_set = crate::headers::NameSet::new(header_names.iter().map(String::as_str));
+    let listed = |name: &str| listed_set.contains(name);
 
     // Step 7.6: `Authorization` (the CORS non-wildcard request-header name)
     // must be listed explicitly; `*` never covers it in the spec.

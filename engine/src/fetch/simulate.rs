@@ -1147,16 +1147,10 @@ impl Run {
                     format!("{} is not one of GET, HEAD, POST", hop.method),
                 )
             } else {
-                let details: Vec<String> = unsafe_names
-                    .names
-                    .iter()
-                    .map(|n| {
-                        let value = hop.headers.get(n).unwrap_or_default();
-                        safelist::describe_not_safelisted(n, &value)
-                            .unwrap_or_else(|| format!("`{n}` is not CORS-safelisted"))
-                    })
-                    .collect();
-                (Reason::PreflightNeededHeaders, details.join("; "))
+                (
+                    Reason::PreflightNeededHeaders,
+                    safelist::describe_unsafe_names(&unsafe_names, &hop.headers),
+                )
             };
             let mut step = Step::new(
                     Some(index),
@@ -1511,10 +1505,12 @@ impl Run {
                     && (e.credentials || !built.include_credentials)
                     && (safelist::is_cors_safelisted_method(&built.method)
                         || e.methods.iter().any(|m| m == &built.method))
-                    && unsafe_names
-                        .iter()
-                        .all(|h| e.headers.iter().any(|a| a.eq_ignore_ascii_case(h)))
                     && !built.use_preflight_flag
+                    && {
+                        let allowed =
+                            crate::headers::NameSet::new(e.headers.iter().map(String::as_str));
+                        unsafe_names.iter().all(|h| allowed.contains(h))
+                    }
             })
             .map(|e| e.expires)
     }
