@@ -2,7 +2,7 @@
 //! settings as code to paste back: `cors.rb`, the session store, the client call.
 
 use crumbtrail_engine::codegen;
-use crumbtrail_engine::fixes::{architectural_advice, suggest_fixes, Fix};
+use crumbtrail_engine::fixes::{architectural_advice, search_fixes_from, Fix, SearchBudget};
 use crumbtrail_engine::scenario::ServerSetup;
 use leptos::prelude::*;
 
@@ -11,7 +11,16 @@ use super::{ctx, glue};
 #[component]
 pub fn Fixes() -> impl IntoView {
     let ctx = ctx();
-    let fixes = Memo::new(move |_| ctx.scenario.with(suggest_fixes));
+    // The search reuses the page's trace of the scenario, and stops at its
+    // budget (with a note saying so) however large the scenario is.
+    let search = Memo::new(move |_| {
+        ctx.scenario.with(|s| {
+            ctx.trace
+                .with(|t| search_fixes_from(s, t, &SearchBudget::default()))
+        })
+    });
+    let fixes = Memo::new(move |_| search.with(|f| f.fixes.clone()));
+    let note = Memo::new(move |_| search.with(|f| f.report.note()));
     let advice = Memo::new(move |_| ctx.scenario.with(architectural_advice));
     let list = move || {
         fixes
@@ -28,6 +37,9 @@ pub fn Fixes() -> impl IntoView {
                 <p class="muted">"No settings change to suggest: either it already works, or see the notes below."</p>
             </Show>
             <ol class="fix-list">{list}</ol>
+            <Show when=move || note.with(Option::is_some)>
+                <p class="muted search-note" data-search-stopped="true">{move || note.get().unwrap_or_default()}</p>
+            </Show>
             <Show when=move || advice.with(|a| !a.is_empty())>
                 <h3>"About this setup"</h3>
                 <ul class="advice">
