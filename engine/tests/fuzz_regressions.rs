@@ -5,8 +5,8 @@ mod laws;
 
 use crumbtrail_engine::fixes::candidates;
 use crumbtrail_engine::permalink::View;
-use crumbtrail_engine::server::rails::{DomainOption, MethodsOption};
 use crumbtrail_engine::scenario::{Scenario, ServerSetup};
+use crumbtrail_engine::server::rails::{DomainOption, MethodsOption};
 
 #[test]
 fn a_cors_rb_block_without_origins_reads_back() {
