@@ -25,6 +25,8 @@ pub struct Network {
 #[derive(Clone, Copy, Debug)]
 pub struct Profile {
     pub name: &'static str,
+    /// The name in a few words, for table rows.
+    pub short: &'static str,
     /// `None`: no network throttling.
     pub network: Option<Network>,
     /// Chromium's CPU slowdown of the page's main thread (1 = none).
