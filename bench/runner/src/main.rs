@@ -13,7 +13,8 @@
 //! each, HTTP cache off, a fresh document each time) and the medians compared; then
 //! `--edits` request-URL edits are typed into the default page. On Slow 4G + CPU ×4 a
 //! permalink of every preset is measured the same way, and a page with the most requests a
-//! scenario can hold is the edit worst case. Progress goes to stderr, the report to stdout.
+//! scenario can hold is the edit worst case. Progress goes to stderr, the report to stdout;
+//! `CRUMBTRAIL_BENCH_DEBUG=1` also prints every edit's raw measurement.
 
 mod browser;
 mod measure;
@@ -357,8 +358,8 @@ async fn run(args: Args) -> Result<(), String> {
 
     println!("\nEdit -> painted verdict (goal: within one frame, {GOAL_EDIT_MS} ms, at CPU x4):");
     println!(
-        "{:<42} {:<16} {:>18}  {:>16}  {:>18}",
-        "page", "field", "painted", "update", "fixes shown"
+        "{:<50} {:<16} {:>18}  {:>16}  {:>6}  {:>18}",
+        "page", "field", "painted", "update", "frame", "fixes shown"
     );
     let edit_rows = results
         .iter()
@@ -370,15 +371,20 @@ async fn run(args: Args) -> Result<(), String> {
             edits_met &= edits.iter().all(|e| e.painted <= GOAL_EDIT_MS);
         }
         println!(
-            "{:<42} {:<16} {:>18}  {:>16}  {:>18}",
+            "{:<50} {:<16} {:>18}  {:>16}  {:>6}  {:>18}",
             format!("{}, {}", page.label, profile.short),
             plan.field,
             med_max(edits.iter().map(|e| e.painted)),
             med_max(edits.iter().map(|e| e.update)),
+            edits.iter().map(|e| e.frames).max().unwrap_or(0),
             med_max(edits.iter().filter_map(|e| e.fixes)),
         );
     }
-    println!("(median / max, ms; \"update\": the new headline in the DOM; \"fixes shown\": the fix search done)");
+    println!(
+        "(median / max, ms; \"update\": the new headline in the DOM; \"frame\": the latest \
+         animation frame after the input that first showed it, 1 = the next one; \"fixes shown\": \
+         the fix search done)"
+    );
 
     println!("\nGoals of #16:");
     println!(

@@ -78,7 +78,10 @@ const head = document.querySelector("[data-headline]");
 const fixes = document.querySelector("[data-fix-state]");
 if (!field || !head) { done({ error: "no field " + selector + " or no headline" }); return; }
 const before = head.textContent;
-const r = { update: null, frame: null, painted: null, fixes: null, headline: null };
+const r = { update: null, frame: null, painted: null, fixes: null, headline: null, frames: null };
+// Every animation frame from the input on: which one first showed the new headline.
+const frameTimes = [];
+const countFrames = () => { frameTimes.push(performance.now() - t0); if (!painted) requestAnimationFrame(countFrames); };
 let sawSearching = false, painted = false, finished = false;
 const finish = (error) => {
   if (finished) return;
@@ -105,6 +108,8 @@ const onHead = new MutationObserver(() => {
     r.frame = performance.now() - t0;
     setTimeout(() => {
       r.painted = performance.now() - t0;
+      r.frames = frameTimes.filter((t) => t <= r.frame).length;
+      r.frameTimes = frameTimes.slice();
       painted = true;
       checkFixes();
     }, 0);
@@ -115,6 +120,7 @@ const onFixes = new MutationObserver(checkFixes);
 if (fixes) onFixes.observe(fixes, { attributes: true, attributeFilter: ["data-fix-state"] });
 setTimeout(() => finish(r.update === null ? "the headline did not change" : "the fix search did not finish"), 60000);
 const t0 = performance.now();
+requestAnimationFrame(countFrames);
 field.value = value;
 field.dispatchEvent(new Event("input", { bubbles: true }));
 "#;
@@ -169,6 +175,8 @@ pub struct Edit {
     pub painted: f64,
     /// Input event → the fix panel done searching (ms), when the page has one.
     pub fixes: Option<f64>,
+    /// Which animation frame after the input showed the new headline (1: the first).
+    pub frames: u64,
     pub headline: String,
 }
 
@@ -240,10 +248,14 @@ pub async fn edit(b: &Browser, selector: &str, value: &str) -> Result<Edit, Stri
             v["headline"]
         ));
     }
+    if std::env::var_os("CRUMBTRAIL_BENCH_DEBUG").is_some() {
+        eprintln!("      edit: {v}");
+    }
     Ok(Edit {
         update: num(&v, "update").ok_or("no update time")?,
         painted: num(&v, "painted").ok_or("no paint time")?,
         fixes: num(&v, "fixes"),
+        frames: v["frames"].as_u64().unwrap_or(0),
         headline: v["headline"]
             .as_str()
             .unwrap_or_default()
