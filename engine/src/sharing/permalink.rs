@@ -840,23 +840,21 @@ fn grow_to<T>(list: &mut Vec<T>, n: usize, fill: impl Fn(usize) -> T) {
 
 /// Edits item `i` of a list (past the end: a copy of its default) and keeps
 /// the edit only when it raised no notice, so an ignored key never adds
-/// items. Returns whether the edit was kept.
+/// items.
 fn edit_item<T: Clone>(
     r: &mut Reader,
     list: &mut Vec<T>,
     i: usize,
     fill: impl Fn(usize) -> T,
     edit: impl FnOnce(&mut Reader, &mut T),
-) -> bool {
+) {
     let before = r.notices.len();
     let mut item = list.get(i).cloned().unwrap_or_else(|| fill(i));
     edit(r, &mut item);
-    if r.notices.len() != before {
-        return false;
+    if r.notices.len() == before {
+        grow_to(list, i + 1, fill);
+        list[i] = item;
     }
-    grow_to(list, i + 1, fill);
-    list[i] = item;
-    true
 }
 
 /// A count key (`requests=N`, `blocks=N`, `bN.resources=N`): the list gets
