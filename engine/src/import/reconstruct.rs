@@ -1280,8 +1280,14 @@ fn jar_cookie(
     (c, why)
 }
 
-/// Age and lifetime within what a browser keeps (400 days from creation).
+/// Age and lifetime within what a browser keeps (400 days from creation);
+/// a cookie for a public suffix or an IP address is host-only (RFC 6265bis
+/// §5.7 step 9, §5.1.3), as the browser stored it.
 fn capped(mut c: JarCookie) -> JarCookie {
+    let ip = url::Host::parse(&c.domain).is_ok_and(|h| !matches!(h, url::Host::Domain(_)));
+    if !c.host_only && (ip || crate::site::is_public_suffix(&c.domain)) {
+        c.host_only = true;
+    }
     c.age_secs = c.age_secs.min(MAX_LIFETIME - 1);
     c.expires_in_secs = c
         .expires_in_secs
