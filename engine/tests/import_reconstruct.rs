@@ -761,3 +761,27 @@ fn picking_nothing_is_one_clear_message() {
     assert!(e.0.contains("pick"), "{e}");
     assert!(import::import(&text).is_err());
 }
+
+#[path = "import_data/mod.rs"]
+mod import_data;
+
+#[test]
+fn a_long_session_imports_its_api_calls_only() {
+    let har = import_data::large_har(1024 * 1024);
+    let rec = parse(&har).unwrap();
+    assert!(rec.entries.len() > 400, "{}", rec.entries.len());
+    let i = reconstruct(&rec, &import::default_selection(&rec)).unwrap();
+    assert_eq!(i.scenario.requests.len(), 20, "the first 20 API calls");
+    assert!(i
+        .scenario
+        .requests
+        .iter()
+        .all(|r| r.url.starts_with("http://localhost:3001/")));
+    assert!(
+        i.unsure(),
+        "more relevant requests than fit: the user chooses"
+    );
+    let t = simulate(&i.scenario);
+    let rows = import::compare(&t, &i);
+    assert!(rows.iter().all(|r| r.agree), "{rows:#?}");
+}
