@@ -49,10 +49,10 @@ fn chrome_har_fields_are_read() {
     assert_eq!(r.format, Format::Har);
     assert_eq!(r.creator.as_deref(), Some("WebInspector"));
     assert_eq!(r.pages[0].title, "https://app.example.test/dashboard");
-    // The entry without a URL is skipped and counted; the string is not an entry.
+    // The entry without a URL and the string are skipped and counted.
     assert_eq!(r.entries.len(), 5);
     assert!(
-        r.notices[0].contains("1 of the HAR's 6 entries"),
+        r.notices[0].contains("2 of the HAR's 7 entries"),
         "{:?}",
         r.notices
     );
@@ -347,4 +347,28 @@ fn bad_fetch_calls_get_one_clear_message() {
         "]".repeat(200)
     );
     assert!(parse(&deep).unwrap_err().0.contains("nested too deeply"));
+}
+
+#[test]
+fn a_har_read_in_slices_is_the_same_as_read_at_once() {
+    use crumbtrail_engine::import::har::Reader;
+    let mut reader = Reader::new(CHROME_HAR.to_string()).unwrap();
+    let mut steps = 0;
+    let rec = loop {
+        steps += 1;
+        if let Some(done) = reader.step(500) {
+            break done.unwrap();
+        }
+    };
+    assert!(steps >= 3, "{steps}");
+    assert_eq!(rec, read(CHROME_HAR));
+    assert_eq!(reader.progress(), (7, 7));
+    // An error inside an entry names its line in the file.
+    let e = parse(
+        "{\"log\":{\"entries\":[{\"request\":{\"url\":\"http://a.test/\"}},\n  {\"a\": tru}]}}",
+    )
+    .unwrap_err();
+    assert!(e.0.contains("line 2"), "{e}");
+    let e = parse("{\"log\":{\"entries\":[{}] } } trailing").unwrap_err();
+    assert!(e.0.contains("column 28"), "{e}");
 }

@@ -17,8 +17,9 @@ use crumbtrail_engine::ProfileId;
 use leptos::prelude::*;
 
 use super::ctx;
+use super::import_panel::AssumedMark;
 
-fn dom_id(field: &str) -> String {
+pub(super) fn dom_id(field: &str) -> String {
     format!("f-{}", field.replace('.', "-"))
 }
 
@@ -58,7 +59,7 @@ fn FieldErrors(field: String, #[prop(into)] local: Signal<Option<String>>) -> im
 
 /// A text input (or textarea) bound to one scenario string.
 #[component]
-fn TextField(
+pub(super) fn TextField(
     label: &'static str,
     field: String,
     #[prop(into)] get: Signal<String>,
@@ -113,6 +114,7 @@ fn TextField(
     view! {
         <div class="field" class:invalid=move || invalid().is_some()>
             <label for=id.clone()>{label}</label>
+            <AssumedMark field=field.clone() target=id.clone()/>
             {input}
             {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
             <FieldErrors field=field.clone() local=local/>
@@ -123,7 +125,7 @@ fn TextField(
 /// A number input; what does not parse stays in the box with a message and
 /// leaves the scenario as it was.
 #[component]
-fn NumberField(
+pub(super) fn NumberField(
     label: &'static str,
     field: String,
     #[prop(into)] get: Signal<Option<u64>>,
@@ -167,6 +169,7 @@ fn NumberField(
     view! {
         <div class="field" class:invalid=move || local.with(Option::is_some)>
             <label for=id.clone()>{label}</label>
+            <AssumedMark field=field.clone() target=id.clone()/>
             <input id=id.clone() type="text" inputmode="numeric" autocomplete="off" placeholder=empty_means
                 aria-invalid=move || local.with(|l| l.is_some().then_some("true"))
                 aria-describedby=err_id data-field=field.clone()
@@ -178,7 +181,7 @@ fn NumberField(
 
 /// A `<select>` over string keys.
 #[component]
-fn SelectField(
+pub(super) fn SelectField(
     label: &'static str,
     field: String,
     options: Vec<(&'static str, &'static str)>,
@@ -194,6 +197,7 @@ fn SelectField(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
+            <AssumedMark field=field.clone() target=id.clone()/>
             <select id=id data-field=field.clone() prop:value=move || get.get() on:change=move |ev| set.run(event_target_value(&ev))>
                 {opts}
             </select>
@@ -205,7 +209,7 @@ fn SelectField(
 
 /// A checkbox.
 #[component]
-fn CheckField(
+pub(super) fn CheckField(
     label: &'static str,
     field: String,
     #[prop(into)] get: Signal<bool>,
@@ -217,7 +221,8 @@ fn CheckField(
         <div class="field check">
             <input id=id.clone() type="checkbox" data-field=field.clone() prop:checked=move || get.get()
                 on:change=move |ev| set.run(event_target_checked(&ev))/>
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
+            <AssumedMark field=field.clone() target=id/>
             {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
             <FieldErrors field=field local=Signal::derive(|| None::<String>)/>
         </div>
@@ -238,6 +243,37 @@ fn key_of<T: Copy + PartialEq>(options: &[(&'static str, T)], value: T) -> &'sta
 
 // ---------------------------------------------------------------------------
 
+/// A value of raw route `index`.
+fn route_signal<T: Default + Send + Sync + 'static>(
+    s: RwSignal<crumbtrail_engine::Scenario>,
+    index: usize,
+    f: impl Fn(&RawRoute) -> T + Send + Sync + 'static,
+) -> Signal<T> {
+    Signal::derive(move || {
+        s.with(|s| match &s.server {
+            ServerSetup::Raw(r) => r.routes.get(index).map(&f).unwrap_or_default(),
+            _ => T::default(),
+        })
+    })
+}
+
+/// Writes a value of raw route `index`.
+fn route_callback<V: 'static>(
+    s: RwSignal<crumbtrail_engine::Scenario>,
+    index: usize,
+    f: impl Fn(&mut RawRoute, V) + Send + Sync + 'static,
+) -> Callback<V> {
+    Callback::new(move |v: V| {
+        s.update(|s| {
+            if let ServerSetup::Raw(r) = &mut s.server {
+                if let Some(route) = r.routes.get_mut(index) {
+                    f(route, v)
+                }
+            }
+        })
+    })
+}
+
 /// Every editor: browser, page and requests, server.
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -246,6 +282,7 @@ pub fn Settings() -> impl IntoView {
             <fieldset class="panel">
                 <legend>"Browser"</legend>
                 <ProfilePicker/>
+                <super::jar_editor::JarEditor/>
             </fieldset>
             <fieldset class="panel">
                 <legend>"Client: page and requests"</legend>
@@ -277,7 +314,12 @@ fn ProfilePicker() -> impl IntoView {
             }
         })
         .collect_view();
-    view! { <div class="radios" role="radiogroup" aria-label="Browser profile">{items}</div> }
+    view! {
+        <div class="radios" role="radiogroup" aria-label="Browser profile" id="f-profile">
+            <AssumedMark field="profile".to_string() target="f-profile".to_string()/>
+            {items}
+        </div>
+    }
 }
 
 #[component]
@@ -1237,6 +1279,14 @@ fn RouteEditor(index: usize) -> impl IntoView {
             <NumberField label="Response status" field=p("response.status") max=999 get=status(false) set=set_status(false)/>
             <TextField label="Response headers (Set-Cookie may repeat)" field=p("response.headers") multiline=true
                 get=get(|r| r.response.headers.clone()) set=set(|r, v| r.response.headers = v)/>
+            <NumberField label="Answers only call number (empty: every call)" field=p("call") max=1000
+                empty_means="every call"
+                get=route_signal(s, index, |r| (r.call > 0).then_some(u64::from(r.call)))
+                set=route_callback(s, index, |r, v: Option<u64>| r.call = v.unwrap_or(0) as u32)/>
+            <CheckField label="Reflect the request's Origin (Access-Control-Allow-Origin = Origin, and Vary: Origin)" field=p("reflect_origin")
+                get=route_signal(s, index, |r| r.reflect_origin) set=route_callback(s, index, |r, v: bool| r.reflect_origin = v)/>
+            <CheckField label="Match the query string too (the path includes ?…)" field=p("match_query")
+                get=route_signal(s, index, |r| r.match_query) set=route_callback(s, index, |r, v: bool| r.match_query = v)/>
         </div>
     }
 }

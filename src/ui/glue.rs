@@ -48,6 +48,30 @@ export function in_iframe() { return window.parent !== window; }
 export function after_paint_then(ms, cb) {
   requestAnimationFrame(() => setTimeout(cb, ms));
 }
+export function now_ms() { return performance.now(); }
+export function mark(name) { try { performance.mark(name); } catch (e) {} }
+export function has_files(ev) {
+  const dt = ev.dataTransfer;
+  return !!(dt && dt.types && Array.prototype.indexOf.call(dt.types, "Files") >= 0);
+}
+export function read_event_file(ev, done) {
+  const dt = ev.dataTransfer;
+  const input = ev.target && ev.target.type === "file" ? ev.target : null;
+  const files = dt && dt.files && dt.files.length ? dt.files : input ? input.files : null;
+  if (!files || !files.length) {
+    const text = dt ? dt.getData("text") : "";
+    done(text ? text : null, "");
+    return;
+  }
+  const f = files[0];
+  const name = f.name || "";
+  const reset = () => { if (input) { try { input.value = ""; } catch (e) {} } };
+  f.text().then((t) => { reset(); done(t, name); }, () => { reset(); done(null, name); });
+}
+export function focus_field(id) {
+  const el = document.getElementById(id);
+  if (el) { el.scrollIntoView({ block: "center" }); el.focus(); }
+}
 "#)]
 extern "C" {
     /// `location.search`, with its `?`.
@@ -62,6 +86,33 @@ extern "C" {
     fn after_paint_then(ms: u32, cb: JsValue);
     /// In an iframe: posts `{type: "crumbtrail:height", height}` to the parent now and on every resize.
     pub fn report_height();
+    /// `performance.now()`, in milliseconds.
+    pub fn now_ms() -> f64;
+    /// `performance.mark(name)`: a point on the browser's performance timeline.
+    pub fn mark(name: &str);
+    /// A drag carries files (not text or a link).
+    pub fn has_files(ev: &JsValue) -> bool;
+    fn read_event_file(ev: &JsValue, done: JsValue);
+    /// Scrolls to the element with this id and focuses it.
+    pub fn focus_field(id: &str);
+}
+
+/// Reads the first file of a drop or of a file input's `change` (or the text
+/// of a drop without files) and calls `done(text, file name)`; `None` when it
+/// cannot be read. Nothing is sent anywhere: the file is read in the page.
+pub fn read_file(ev: &JsValue, done: impl FnOnce(JsText, String) + 'static) {
+    let cb = move |text: JsValue, name: String| done(JsText(text), name);
+    read_event_file(ev, Closure::once_into_js(cb));
+}
+
+/// A file's text, still a JavaScript string: [`JsText::get`] copies it into
+/// the wasm memory (`None` when the file could not be read).
+pub struct JsText(JsValue);
+
+impl JsText {
+    pub fn get(self) -> Option<String> {
+        self.0.as_string()
+    }
 }
 
 /// Copies `text` and calls `done` with whether it worked.

@@ -11,6 +11,7 @@ use crumbtrail_engine::{simulate, ProfileId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::comparison::ComparisonTable;
 use super::ctx;
 use crate::live;
 
@@ -237,36 +238,7 @@ fn Results(
                     <button type="button" on:click=move |_| use_profile(p)>"Use this profile"</button>
                 </p>
             })}
-            <table class="live-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Request"</th>
-                        <th scope="col">"Outcome"</th>
-                        <th scope="col">"Simulated"</th>
-                        <th scope="col">"Observed"</th>
-                        <th scope="col">"Match"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {comparisons.into_iter().map(|c| {
-                        let agree = c.agree;
-                        view! {
-                            <tr class:mismatch=!agree data-agree=if agree { "true" } else { "false" }
-                                data-outcome=c.outcome.label() data-request=c.request
-                                data-simulated=c.simulated.clone() data-observed=c.observed.clone()>
-                                <td>{c.request + 1}</td>
-                                <td>{c.outcome.label()}</td>
-                                <td>{c.simulated.clone()}</td>
-                                <td>{c.observed.clone()}</td>
-                                <td>
-                                    {if agree { "✓ agree" } else { "✗ differs" }}
-                                    {c.explanation.clone().map(|e| view! { <p class="small">{e}</p> })}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <ComparisonTable rows=Signal::stored(comparisons) observed="Observed" class="live-table"/>
         </div>
     }
 }

@@ -5,10 +5,13 @@
 //! these two (and the engine's presets, fixes and generated code): every
 //! decision and every verdict sentence comes from the engine.
 
+mod comparison;
 mod diagram;
 mod editors;
 mod fixes;
 mod glue;
+mod import_panel;
+mod jar_editor;
 mod live_panel;
 mod results;
 
@@ -45,6 +48,8 @@ pub fn App() -> impl IntoView {
         embed: view_opts.embed,
     };
     provide_context(ctx);
+    let imports = import_panel::ImportCtx::new();
+    provide_context(imports);
     let notices = RwSignal::new(decoded.notices);
 
     // The whole state lives in the URL: rewrite it on every edit.
@@ -87,7 +92,8 @@ pub fn App() -> impl IntoView {
         .into_any()
     } else {
         view! {
-            <main id="app" data-ready=ready_attr>
+            <main id="app" data-ready=ready_attr
+                on:dragover=import_panel::on_page_dragover on:drop=import_panel::on_page_drop>
                 <header class="top">
                     <div class="brand">
                         <h1>"Crumbtrail"</h1>
@@ -99,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Toolbar/>
                 </header>
                 <Notices notices/>
+                <import_panel::ImportPanel/>
                 <results::Verdict/>
                 <div class="layout">
                     <section class="settings" aria-labelledby="settings-heading">
@@ -197,6 +204,29 @@ fn Toolbar() -> impl IntoView {
             })
         })
     };
+    let (markdown, set_markdown) = signal(String::new());
+    let (md_status, set_md_status) = signal(String::new());
+    let copy_markdown = move |_| {
+        let redactions = use_context::<import_panel::ImportCtx>()
+            .and_then(|i| {
+                i.imported
+                    .with_untracked(|i| i.as_ref().map(|i| i.redactions.clone()))
+            })
+            .unwrap_or_default();
+        let text = ctx.scenario.with_untracked(|s| {
+            ctx.trace.with_untracked(|t| {
+                crumbtrail_engine::import::markdown::export(s, t, &link(), &redactions)
+            })
+        });
+        set_markdown.set(text.clone());
+        glue::copy(&text, move |ok| {
+            set_md_status.set(if ok {
+                "Markdown copied: paste it into an issue or a question.".into()
+            } else {
+                "Could not copy: select the Markdown below and copy it.".into()
+            })
+        })
+    };
     let (show_embed, set_show_embed) = signal(false);
     let snippet = move || {
         format!(
@@ -234,6 +264,15 @@ fn Toolbar() -> impl IntoView {
                     "Embed"
                 </button>
                 <span class="status" role="status" aria-live="polite" data-copy-status=move || status.get()>{move || status.get()}</span>
+                <button type="button" id="copy-markdown" on:click=copy_markdown
+                    title="Setup, verdict, the failing step with its spec section, and the link: for a GitHub issue or a Stack Overflow question">
+                    "Copy as Markdown"
+                </button>
+                <span class="status" role="status" aria-live="polite" data-markdown-status=move || md_status.get()>{move || md_status.get()}</span>
+            </div>
+            <div class="markdown-export" hidden=move || markdown.with(String::is_empty)>
+                <label for="markdown-export">"Markdown for an issue or a question"</label>
+                <textarea id="markdown-export" readonly rows="8" prop:value=move || markdown.get()></textarea>
             </div>
             <div id="embed-snippet" class="embed-snippet" hidden=move || !show_embed.get()>
                 <label for="embed-code">"Paste this into your docs. The iframe reports its height with postMessage."</label>

@@ -4,297 +4,461 @@
 //! `response._error`), Firefox (`Firefox`) and Safari (`WebKit Web
 //! Inspector`, with `_fetchType`).
 //!
-//! Reading is forgiving (see [`super::lenient`]): missing fields and fields of
-//! the wrong type are left empty, entries without a URL are skipped and
-//! counted in a notice; only JSON that does not parse, or a file with no
-//! `log.entries`, is an error. Response bodies (`content.text`) are skipped
-//! without being kept.
+//! Reading is forgiving: missing fields and fields of the wrong type are
+//! left empty, entries without a URL are skipped and counted in a notice;
+//! only JSON that does not parse, or a file with no `log.entries`, is an
+//! error. Response bodies (`content.text`) are read with the JSON and dropped
+//! with it; only the headers and a few fields are kept.
 
-use serde::Deserialize;
+use serde_json::{json, Value};
 
-use super::lenient;
 use super::{
     Entry, Format, ImportError, RecordedCookie, RecordedPage, RecordedResponse, Recording,
 };
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Har {
-    #[serde(deserialize_with = "lenient::object")]
-    log: Log,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Log {
-    #[serde(deserialize_with = "lenient::object")]
-    creator: NameVersion,
-    #[serde(deserialize_with = "lenient::object")]
-    browser: NameVersion,
-    #[serde(deserialize_with = "lenient::list")]
-    pages: Vec<Page>,
-    #[serde(deserialize_with = "lenient::opt_list")]
-    entries: Option<Vec<HarEntry>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct NameVersion {
-    #[serde(deserialize_with = "lenient::string")]
-    name: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Page {
-    #[serde(deserialize_with = "lenient::text")]
-    id: String,
-    #[serde(deserialize_with = "lenient::text")]
-    title: String,
-}
-
-/// HAR 1.2 §entries, and the browsers' own `_` fields.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct HarEntry {
-    #[serde(rename = "startedDateTime", deserialize_with = "lenient::text")]
-    started: String,
-    #[serde(deserialize_with = "lenient::object")]
-    request: Request,
-    #[serde(deserialize_with = "lenient::object")]
-    response: Response,
-    #[serde(deserialize_with = "lenient::string")]
-    pageref: Option<String>,
-    #[serde(rename = "_resourceType", deserialize_with = "lenient::string")]
-    resource_type: Option<String>,
-    #[serde(rename = "_initiator", deserialize_with = "lenient::object")]
-    initiator: Initiator,
-    #[serde(rename = "_fromCache", deserialize_with = "lenient::string")]
-    from_cache: Option<String>,
-    /// Safari: `Network Load`, `Memory Cache`, `Disk Cache`, `Service Worker`.
-    #[serde(rename = "_fetchType", deserialize_with = "lenient::string")]
-    fetch_type: Option<String>,
-}
-
-/// HAR 1.2 §request.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Request {
-    #[serde(deserialize_with = "lenient::text")]
-    method: String,
-    #[serde(deserialize_with = "lenient::text")]
-    url: String,
-    #[serde(rename = "httpVersion", deserialize_with = "lenient::text")]
-    http_version: String,
-    #[serde(deserialize_with = "lenient::list")]
-    headers: Vec<Header>,
-    #[serde(deserialize_with = "lenient::list")]
-    cookies: Vec<Cookie>,
-    #[serde(rename = "postData", deserialize_with = "lenient::object")]
-    post_data: PostData,
-}
-
-/// HAR 1.2 §postData: only whether there is one and its type are kept.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PostData {
-    #[serde(rename = "mimeType", deserialize_with = "lenient::string")]
-    mime_type: Option<String>,
-    #[serde(deserialize_with = "lenient::present")]
-    text: bool,
-    #[serde(deserialize_with = "lenient::present")]
-    params: bool,
-}
-
-/// HAR 1.2 §response (`content` is skipped).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Response {
-    #[serde(deserialize_with = "lenient::number")]
-    status: Option<f64>,
-    #[serde(deserialize_with = "lenient::list")]
-    headers: Vec<Header>,
-    #[serde(deserialize_with = "lenient::list")]
-    cookies: Vec<Cookie>,
-    #[serde(rename = "_error", deserialize_with = "lenient::string")]
-    error: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Header {
-    #[serde(deserialize_with = "lenient::text")]
-    name: String,
-    #[serde(deserialize_with = "lenient::text")]
-    value: String,
-}
-
-/// HAR 1.2 §cookies (Chrome adds `sameSite`).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Cookie {
-    #[serde(deserialize_with = "lenient::text")]
-    name: String,
-    #[serde(deserialize_with = "lenient::text")]
-    value: String,
-    #[serde(deserialize_with = "lenient::string")]
-    path: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    domain: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    expires: Option<String>,
-    #[serde(rename = "httpOnly", deserialize_with = "lenient::boolean")]
-    http_only: Option<bool>,
-    #[serde(deserialize_with = "lenient::boolean")]
-    secure: Option<bool>,
-    #[serde(rename = "sameSite", deserialize_with = "lenient::string")]
-    same_site: Option<String>,
-}
-
-/// Chrome's `_initiator` (the DevTools protocol's `Network.Initiator`).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Initiator {
-    #[serde(rename = "type", deserialize_with = "lenient::string")]
-    kind: Option<String>,
-    #[serde(deserialize_with = "lenient::string")]
-    url: Option<String>,
-    #[serde(deserialize_with = "lenient::object")]
-    stack: Stack,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Stack {
-    #[serde(rename = "callFrames", deserialize_with = "lenient::list")]
-    call_frames: Vec<Frame>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Frame {
-    #[serde(deserialize_with = "lenient::string")]
-    url: Option<String>,
-}
-
-fn cookie(c: Cookie) -> RecordedCookie {
-    RecordedCookie {
-        name: c.name,
-        value: c.value,
-        path: c.path.filter(|p| !p.is_empty()),
-        domain: c.domain.filter(|d| !d.is_empty()),
-        expires: c.expires.filter(|e| !e.is_empty()),
-        http_only: c.http_only,
-        secure: c.secure,
-        same_site: c.same_site.filter(|s| !s.is_empty()),
+/// A field as text: a string as it is, a number or a boolean written out,
+/// anything else (missing, `null`, an object) `None`.
+fn text(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
     }
 }
 
-fn headers(list: Vec<Header>) -> Vec<(String, String)> {
-    list.into_iter()
-        .filter(|h| !h.name.is_empty())
-        .map(|h| (h.name, h.value))
+/// A field as text, `None` when empty.
+fn some_text(v: &Value, key: &str) -> Option<String> {
+    text(v, key).filter(|s| !s.is_empty())
+}
+
+/// A number, or a string that reads as one.
+fn number(v: &Value, key: &str) -> Option<f64> {
+    match v.get(key)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|n: &f64| n.is_finite())
+}
+
+fn boolean(v: &Value, key: &str) -> Option<bool> {
+    match v.get(key)? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// The objects of a list field; anything that is not an object is left out.
+fn objects<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|x| x.is_object())
+}
+
+/// An object field, or `Null` (whose fields all read as missing).
+fn object<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v.get(key).filter(|x| x.is_object()).unwrap_or(&Value::Null)
+}
+
+/// True when a field holds something (a non-empty string, list or object).
+fn present(v: &Value, key: &str) -> bool {
+    match v.get(key) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// HAR 1.2 §headers: `{name, value}` pairs (a header without a name is left out).
+fn headers(v: &Value, key: &str) -> Vec<(String, String)> {
+    objects(v, key)
+        .filter_map(|h| {
+            let name = some_text(h, "name")?;
+            Some((name, text(h, "value").unwrap_or_default()))
+        })
         .collect()
 }
 
-fn entry(e: HarEntry) -> Entry {
-    let r = e.request;
-    let resp = e.response;
-    let status = resp.status.map(|s| s.clamp(0.0, 999.0) as u16).unwrap_or(0);
-    let response = (status > 0 || !resp.headers.is_empty()).then(|| RecordedResponse {
+/// HAR 1.2 §cookies (Chrome adds `sameSite`).
+fn cookies(v: &Value, key: &str) -> Vec<RecordedCookie> {
+    objects(v, key)
+        .map(|c| RecordedCookie {
+            name: text(c, "name").unwrap_or_default(),
+            value: text(c, "value").unwrap_or_default(),
+            path: some_text(c, "path"),
+            domain: some_text(c, "domain"),
+            expires: some_text(c, "expires"),
+            http_only: boolean(c, "httpOnly"),
+            secure: boolean(c, "secure"),
+            same_site: some_text(c, "sameSite"),
+        })
+        .collect()
+}
+
+/// One HAR 1.2 §entries item, with the browsers' own `_` fields.
+fn entry(e: &Value) -> Entry {
+    let r = object(e, "request");
+    let resp = object(e, "response");
+    let post = object(r, "postData");
+    let status = number(resp, "status").map_or(0, |s| s.clamp(0.0, 999.0) as u16);
+    let resp_headers = headers(resp, "headers");
+    let response = (status > 0 || !resp_headers.is_empty()).then(|| RecordedResponse {
         status,
-        headers: headers(resp.headers),
-        cookies: resp.cookies.into_iter().map(cookie).collect(),
+        headers: resp_headers,
+        cookies: cookies(resp, "cookies"),
     });
-    let from_cache = e.from_cache.filter(|c| !c.is_empty()).or_else(|| {
-        e.fetch_type
-            .filter(|t| t.to_ascii_lowercase().contains("cache"))
+    // Safari: `_fetchType` is `Network Load`, `Memory Cache`, `Disk Cache`…
+    let from_cache = some_text(e, "_fromCache").or_else(|| {
+        some_text(e, "_fetchType")
             .map(|t| t.to_ascii_lowercase())
+            .filter(|t| t.contains("cache"))
     });
-    let initiator_url = e.initiator.url.filter(|u| !u.is_empty()).or_else(|| {
-        e.initiator
-            .stack
-            .call_frames
-            .into_iter()
-            .find_map(|f| f.url.filter(|u| !u.is_empty()))
+    // Chrome's `_initiator` is the DevTools protocol's `Network.Initiator`.
+    let initiator = object(e, "_initiator");
+    let initiator_url = some_text(initiator, "url").or_else(|| {
+        objects(object(initiator, "stack"), "callFrames").find_map(|f| some_text(f, "url"))
     });
     Entry {
-        started_ms: iso_ms(&e.started),
-        method: if r.method.is_empty() {
-            "GET".into()
-        } else {
-            r.method
-        },
-        url: r.url,
-        http_version: r.http_version,
-        headers: headers(r.headers),
-        cookies: r.cookies.into_iter().map(cookie).collect(),
-        body_mime: r.post_data.mime_type.filter(|m| !m.is_empty()),
-        has_body: r.post_data.text || r.post_data.params,
+        started_ms: text(e, "startedDateTime").and_then(|t| iso_ms(&t)),
+        method: some_text(r, "method").unwrap_or_else(|| "GET".into()),
+        url: text(r, "url").unwrap_or_default(),
+        http_version: text(r, "httpVersion").unwrap_or_default(),
+        headers: headers(r, "headers"),
+        cookies: cookies(r, "cookies"),
+        body_mime: some_text(post, "mimeType"),
+        has_body: present(post, "text") || present(post, "params"),
         response,
-        resource_type: e.resource_type.map(|t| t.to_ascii_lowercase()),
-        initiator_type: e.initiator.kind.map(|t| t.to_ascii_lowercase()),
+        resource_type: text(e, "_resourceType").map(|t| t.to_ascii_lowercase()),
+        initiator_type: text(initiator, "type").map(|t| t.to_ascii_lowercase()),
         initiator_url,
         from_cache,
-        error: resp.error.filter(|e| !e.is_empty()),
-        page: e.pageref,
+        error: some_text(resp, "_error"),
+        page: text(e, "pageref"),
         ..Entry::default()
     }
 }
 
 /// Reads a HAR file.
 pub fn parse(text: &str) -> Result<Recording, ImportError> {
-    let text = text.trim_start_matches('\u{feff}');
-    let mut de = serde_json::Deserializer::from_str(text);
-    let har: Har = lenient::object(&mut de)
-        .and_then(|h| de.end().map(|()| h))
-        .map_err(|e| {
-            ImportError(format!(
-                "This is not a HAR file: its JSON does not read (line {}, column {}: {}).",
-                e.line(),
-                e.column(),
-                short(&e.to_string())
-            ))
-        })?;
-    let log = har.log;
-    let Some(raw_entries) = log.entries else {
-        return Err(ImportError(
-            "This JSON is not a HAR file: it has no `log.entries` list (export it from the Network panel with \"Save all as HAR\" or \"Export HAR\").".into(),
-        ));
-    };
-    let total = raw_entries.len();
-    let entries: Vec<Entry> = raw_entries
-        .into_iter()
-        .map(entry)
-        .filter(|e| !e.url.is_empty())
-        .collect();
-    let mut notices = Vec::new();
-    if entries.len() < total {
-        notices.push(format!(
-            "{} of the HAR's {total} entries have no request URL and were skipped.",
-            total - entries.len()
-        ));
+    let mut reader = Reader::new(text.to_string())?;
+    loop {
+        if let Some(done) = reader.step(usize::MAX) {
+            return done;
+        }
     }
-    if entries.is_empty() {
-        return Err(ImportError(
-            "This HAR file has no requests in it: record the page with the Network panel open, then export again.".into(),
-        ));
+}
+
+/// A HAR read a slice at a time, so a page can paint between slices: the
+/// structure is scanned first (where `log.entries` and each entry are), then
+/// each [`Reader::step`] reads entries worth about `budget` bytes of JSON.
+pub struct Reader {
+    text: String,
+    /// Byte ranges of the entries, in order.
+    spans: Vec<(usize, usize)>,
+    next: usize,
+    entries: Vec<Entry>,
+    total: usize,
+    creator: Option<String>,
+    browser: Option<String>,
+    pages: Vec<RecordedPage>,
+}
+
+impl Reader {
+    /// Scans `text`; an error here is the JSON's structure or a missing
+    /// `log.entries`.
+    pub fn new(input: String) -> Result<Reader, ImportError> {
+        let text = input;
+        let skip = text.len() - text.trim_start_matches('\u{feff}').len();
+        let outline = scan::outline(&text, skip)
+            .map_err(|at| bad_json(&text, at, "it is cut off or not JSON"))?;
+        let meta = |span: Option<(usize, usize)>| -> Result<Value, ImportError> {
+            match span {
+                Some((a, b)) => value(&text, a, b),
+                None => Ok(Value::Null),
+            }
+        };
+        let creator = meta(outline.creator)?;
+        let browser = meta(outline.browser)?;
+        let pages = meta(outline.pages)?;
+        let Some(spans) = outline.entries else {
+            return Err(ImportError(
+                "This JSON is not a HAR file: it has no `log.entries` list (export it from the Network panel with \"Save all as HAR\" or \"Export HAR\").".into(),
+            ));
+        };
+        let wrapped = json!({ "p": pages });
+        Ok(Reader {
+            total: spans.len(),
+            entries: Vec::with_capacity(spans.len()),
+            creator: some_text(&creator, "name"),
+            browser: some_text(&browser, "name"),
+            pages: objects(&wrapped, "p")
+                .map(|p| RecordedPage {
+                    id: self::text(p, "id").unwrap_or_default(),
+                    title: self::text(p, "title").unwrap_or_default(),
+                })
+                .collect(),
+            spans,
+            next: 0,
+            text,
+        })
     }
-    Ok(Recording {
-        format: Format::Har,
-        creator: log.creator.name,
-        browser: log.browser.name,
-        pages: log
-            .pages
-            .into_iter()
-            .map(|p| RecordedPage {
-                id: p.id,
-                title: p.title,
-            })
-            .collect(),
-        entries,
-        notices,
+
+    /// How far the reading is: (entries read, entries in the file).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next, self.total)
+    }
+
+    /// Reads entries worth about `budget` bytes; `Some` once the file is read.
+    pub fn step(&mut self, budget: usize) -> Option<Result<Recording, ImportError>> {
+        let mut used = 0;
+        while self.next < self.spans.len() && used < budget {
+            let (a, b) = self.spans[self.next];
+            self.next += 1;
+            used += b - a;
+            match value(&self.text, a, b) {
+                Ok(v) if v.is_object() => {
+                    let e = entry(&v);
+                    if !e.url.is_empty() {
+                        self.entries.push(e);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        (self.next >= self.spans.len()).then(|| self.finish())
+    }
+
+    fn finish(&mut self) -> Result<Recording, ImportError> {
+        let entries = std::mem::take(&mut self.entries);
+        let mut notices = Vec::new();
+        if entries.len() < self.total {
+            notices.push(format!(
+                "{} of the HAR's {} entries have no request URL and were skipped.",
+                self.total - entries.len(),
+                self.total
+            ));
+        }
+        if entries.is_empty() {
+            return Err(ImportError(
+                "This HAR file has no requests in it: record the page with the Network panel open, then export again.".into(),
+            ));
+        }
+        Ok(Recording {
+            format: Format::Har,
+            creator: self.creator.take(),
+            browser: self.browser.take(),
+            pages: std::mem::take(&mut self.pages),
+            entries,
+            notices,
+        })
+    }
+}
+
+/// The JSON value in `text[a..b]`.
+fn value(text: &str, a: usize, b: usize) -> Result<Value, ImportError> {
+    serde_json::from_str(&text[a..b]).map_err(|e| {
+        // serde's position is within the slice: count it from the file's start.
+        let line_start = text[a..b]
+            .split('\n')
+            .take(e.line().saturating_sub(1))
+            .map(|l| l.len() + 1)
+            .sum::<usize>();
+        bad_json(
+            text,
+            a + line_start + e.column().saturating_sub(1),
+            &short(&e.to_string()),
+        )
     })
+}
+
+/// One message for JSON that does not read, with its line and column.
+fn bad_json(text: &str, at: usize, why: &str) -> ImportError {
+    let at = at.min(text.len());
+    let before = &text.as_bytes()[..at];
+    let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
+    let column = at
+        - before
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    ImportError(format!(
+        "This is not a HAR file: its JSON does not read (line {line}, column {column}: {why})."
+    ))
+}
+
+/// Finding `log.entries` and each entry without reading them (RFC 8259
+/// grammar, strings skipped with their escapes); what is inside an entry is
+/// then read, and checked, by serde_json.
+mod scan {
+    /// Where the parts of a HAR are.
+    #[derive(Default)]
+    pub struct Outline {
+        pub entries: Option<Vec<(usize, usize)>>,
+        pub creator: Option<(usize, usize)>,
+        pub browser: Option<(usize, usize)>,
+        pub pages: Option<(usize, usize)>,
+    }
+
+    fn ws(b: &[u8], mut i: usize) -> usize {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        i
+    }
+
+    fn string(b: &[u8], mut i: usize) -> Result<usize, usize> {
+        i += 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => return Ok(i + 1),
+                _ => i += 1,
+            }
+        }
+        Err(b.len())
+    }
+
+    /// The end of the value starting at `i` (after white space).
+    pub fn value(b: &[u8], i: usize) -> Result<usize, usize> {
+        let mut i = ws(b, i);
+        match b.get(i) {
+            Some(b'"') => string(b, i),
+            Some(b'{' | b'[') => {
+                let mut depth = 0usize;
+                while i < b.len() {
+                    match b[i] {
+                        b'"' => {
+                            i = string(b, i)?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Ok(i + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                Err(b.len())
+            }
+            Some(_) => {
+                let start = i;
+                while i < b.len()
+                    && !matches!(b[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                {
+                    i += 1;
+                }
+                if i == start {
+                    Err(i)
+                } else {
+                    Ok(i)
+                }
+            }
+            None => Err(i),
+        }
+    }
+
+    /// Calls `each(key, value start, value end)` for the members of the
+    /// object at `i`; returns its end.
+    fn members(
+        text: &str,
+        i: usize,
+        mut each: impl FnMut(&str, usize, usize) -> Result<(), usize>,
+    ) -> Result<usize, usize> {
+        let b = text.as_bytes();
+        let mut i = ws(b, i) + 1;
+        loop {
+            i = ws(b, i);
+            match b.get(i) {
+                Some(b'}') => return Ok(i + 1),
+                Some(b'"') => {}
+                _ => return Err(i),
+            }
+            let key_end = string(b, i)?;
+            let key = &text[i + 1..key_end - 1];
+            i = ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return Err(i);
+            }
+            let start = ws(b, i + 1);
+            let end = value(b, start)?;
+            each(key, start, end)?;
+            i = ws(b, end);
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b'}') => return Ok(i + 1),
+                _ => return Err(i),
+            }
+        }
+    }
+
+    /// The elements of the array at `i`.
+    fn elements(b: &[u8], i: usize) -> Result<Vec<(usize, usize)>, usize> {
+        let mut out = Vec::new();
+        let mut i = ws(b, i) + 1;
+        if b.get(ws(b, i)) == Some(&b']') {
+            return Ok(out);
+        }
+        loop {
+            let start = ws(b, i);
+            let end = value(b, start)?;
+            out.push((start, end));
+            i = ws(b, end);
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b']') => return Ok(out),
+                _ => return Err(i),
+            }
+        }
+    }
+
+    /// Finds `log` and, in it, `entries`, `creator`, `browser` and `pages`.
+    pub fn outline(text: &str, from: usize) -> Result<Outline, usize> {
+        let b = text.as_bytes();
+        let start = ws(b, from);
+        let mut out = Outline::default();
+        if b.get(start) != Some(&b'{') {
+            // Any other JSON value: it must still read, but it is no HAR.
+            let end = value(b, start)?;
+            return if ws(b, end) == b.len() {
+                Ok(out)
+            } else {
+                Err(ws(b, end))
+            };
+        }
+        let end = members(text, start, |key, a, _| {
+            if key == "log" && b.get(a) == Some(&b'{') {
+                members(text, a, |k, x, y| {
+                    match k {
+                        "entries" if b.get(x) == Some(&b'[') => out.entries = Some(elements(b, x)?),
+                        "entries" => out.entries = Some(Vec::new()),
+                        "creator" => out.creator = Some((x, y)),
+                        "browser" => out.browser = Some((x, y)),
+                        "pages" => out.pages = Some((x, y)),
+                        _ => {}
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        })?;
+        if ws(b, end) != b.len() {
+            return Err(ws(b, end));
+        }
+        Ok(out)
+    }
 }
 
 /// The start of an error message, without serde's position (reported apart).

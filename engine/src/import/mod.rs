@@ -21,7 +21,6 @@ pub mod curl;
 pub mod fetch_call;
 pub mod har;
 pub mod header_block;
-mod lenient;
 pub mod markdown;
 pub mod reconstruct;
 pub mod redact;
@@ -31,7 +30,8 @@ use serde::Serialize;
 
 pub use compare::{compare, RecordedOutcome};
 pub use reconstruct::{
-    candidates, default_selection, reconstruct, Assumption, Candidate, Imported, Relevance,
+    candidates, default_selection, reconstruct, reconstruct_with, selection_of, Assumption,
+    Candidate, Imported, Relevance,
 };
 
 /// The formats an import reads.
@@ -228,4 +228,58 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
     let recording = parse(text)?;
     let selection = reconstruct::default_selection(&recording);
     reconstruct(&recording, &selection)
+}
+
+/// The value of the scenario field an [`Assumption`] names (its dotted path),
+/// as text to compare: the page shows the "assumed" mark only while the
+/// field still holds what the import chose. `None` for a path no import writes.
+pub fn field_text(s: &crate::Scenario, field: &str) -> Option<String> {
+    use crate::scenario::ServerSetup;
+    let parts: Vec<&str> = field.split('.').collect();
+    let index = |i: usize| parts.get(i).and_then(|n| n.parse::<usize>().ok());
+    match parts.as_slice() {
+        ["page", "url"] => Some(s.page.url.clone()),
+        ["profile"] => Some(s.profile.key().to_string()),
+        ["requests", _, rest] => {
+            let r = s.requests.get(index(1)?)?;
+            Some(match *rest {
+                "client" => format!("{:?}", r.client),
+                "body" => format!("{:?}", r.body),
+                "headers" => r.headers.clone(),
+                "url" => r.url.clone(),
+                _ => return None,
+            })
+        }
+        ["server", "routes", _, which, what] => {
+            let ServerSetup::Raw(raw) = &s.server else {
+                return None;
+            };
+            let route = raw.routes.get(index(2)?)?;
+            let resp = if *which == "preflight" {
+                &route.preflight
+            } else {
+                &route.response
+            };
+            Some(match *what {
+                "headers" => resp.headers.clone(),
+                "status" => resp.status.to_string(),
+                _ => return None,
+            })
+        }
+        ["jar_at_start", _, what] => {
+            let c = s.jar_at_start.get(index(1)?)?;
+            Some(match *what {
+                "same_site" => format!("{:?}", c.same_site),
+                "age_secs" => c.age_secs.to_string(),
+                "http_only" => c.http_only.to_string(),
+                "host_only" => c.host_only.to_string(),
+                "secure" => c.secure.to_string(),
+                "expires_in_secs" => format!("{:?}", c.expires_in_secs),
+                "domain" => c.domain.clone(),
+                "path" => c.path.clone(),
+                _ => return None,
+            })
+        }
+        _ => None,
+    }
 }

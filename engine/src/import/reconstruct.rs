@@ -317,8 +317,17 @@ fn classify(e: &Entry, page_origin: Option<&str>) -> (Relevance, String) {
         return (Relevance::Preflight, "a CORS preflight".into());
     }
     let cross = page_origin.is_some_and(|p| p != origin);
-    let sets = !set_cookie_lines(e).is_empty();
-    let sends = !sent_cookies(e).is_empty();
+    let sets = e.response.as_ref().is_some_and(|r| {
+        r.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            || !r.cookies.is_empty()
+    });
+    let sends = e
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("cookie") && !v.trim().is_empty())
+        || !e.cookies.is_empty();
     let cors_headers = e.response.as_ref().is_some_and(|r| {
         r.headers
             .iter()
@@ -361,7 +370,11 @@ fn classify(e: &Entry, page_origin: Option<&str>) -> (Relevance, String) {
 /// The entries selected by default: CORS and cookie relevant ones, up to
 /// [`MAX_REQUESTS`].
 pub fn default_selection(rec: &Recording) -> Vec<usize> {
-    let c = candidates(rec);
+    selection_of(rec, &candidates(rec))
+}
+
+/// [`default_selection`] from candidates already computed.
+pub fn selection_of(rec: &Recording, c: &[Candidate]) -> Vec<usize> {
     let mut picked: Vec<usize> = c.iter().filter(|c| c.selected).map(|c| c.entry).collect();
     if picked.is_empty() {
         // A paste of one request (cURL, fetch, headers) is always imported.
@@ -835,6 +848,16 @@ fn chains(rec: &Recording, chosen: &[usize]) -> Vec<Chain> {
 /// Rebuilds the scenario from the entries `selection` names (see
 /// [`candidates`]; preflights and redirect hops come with their request).
 pub fn reconstruct(rec: &Recording, selection: &[usize]) -> Result<Imported, ImportError> {
+    reconstruct_with(rec, selection, candidates(rec))
+}
+
+/// [`reconstruct`] with the recording's [`candidates`] already computed (a
+/// long recording need not be classified twice).
+pub fn reconstruct_with(
+    rec: &Recording,
+    selection: &[usize],
+    candidates: Vec<Candidate>,
+) -> Result<Imported, ImportError> {
     let mut notices = rec.notices.clone();
     let mut chosen: Vec<usize> = selection
         .iter()
@@ -960,7 +983,7 @@ pub fn reconstruct(rec: &Recording, selection: &[usize]) -> Result<Imported, Imp
     let mut imported = Imported {
         format: rec.format,
         scenario,
-        candidates: candidates(rec),
+        candidates,
         selected: chosen,
         assumptions,
         recorded,
