@@ -12,6 +12,7 @@
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod known;
+pub mod recorder;
 
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
 use std::path::{Component, Path, PathBuf};
@@ -374,6 +375,20 @@ impl Session {
             }
         })
         .await;
+        Session {
+            browser,
+            client,
+            driver,
+        }
+    }
+
+    /// A session with capabilities of the caller's own added (performance
+    /// logging, a WebDriver BiDi socket).
+    pub async fn start_with(
+        browser: Browser,
+        tweak: impl Fn(&mut serde_json::Map<String, Value>),
+    ) -> Session {
+        let (client, driver) = connect(browser, tweak).await;
         Session {
             browser,
             client,

@@ -383,3 +383,8 @@ spec!(
     "Rails guide: Layouts and Rendering",
     "https://guides.rubyonrails.org/layouts_and_rendering.html"
 );
+spec!(
+    HTTP_SERVER_ERROR,
+    "RFC 9110 §15.6 Server Error 5xx",
+    "https://www.rfc-editor.org/rfc/rfc9110#name-server-error-5xx"
+);

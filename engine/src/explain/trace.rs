@@ -316,6 +316,9 @@ pub enum Reason {
     ServerResponded,
     /// No raw route matched: 404.
     ServerNoRoute,
+    /// A raw route answered the actual request with a 5xx status: the
+    /// request failed on the server, whatever the browser does with it.
+    ServerError,
     /// rack-cors matched an allow block and resource.
     RackCorsHit,
     /// rack-cors: Origin not in any allow block.

@@ -42,6 +42,27 @@ pub struct RecordedOutcome {
     pub error: Option<String>,
 }
 
+/// Chrome's `_error` says the request failed: any error but a cancelled body
+/// load (`net::ERR_ABORTED`) after the answer arrived, which the page read.
+pub(super) fn failed(e: &super::Entry) -> bool {
+    e.error
+        .as_deref()
+        .is_some_and(|err| !(err.contains("ERR_ABORTED") && answered(e)))
+}
+
+/// The preflight of `entry` failed, so the browser never sent it (Fetch
+/// §CORS-preflight fetch): it has no 2xx answer, or it has one but the
+/// request after it has no answer at all (a passing preflight is followed by
+/// the request, whose answer the recording would show).
+pub(super) fn preflight_failed(rec: &Recording, entry: usize, pre: Option<usize>) -> bool {
+    pre.is_some_and(|p| {
+        let p = &rec.entries[p];
+        !answered(p)
+            || !(200..300).contains(&p.response.as_ref().map_or(0, |r| r.status))
+            || !answered(&rec.entries[entry])
+    })
+}
+
 fn chrome_like(rec: &Recording) -> bool {
     rec.creator
         .as_deref()
@@ -55,7 +76,6 @@ pub(super) fn recorded(
     rec: &Recording,
     request: usize,
     hops: &[(usize, Option<usize>)],
-    sanitized: bool,
     client: &Client,
     page_origin: &str,
 ) -> RecordedOutcome {
@@ -64,10 +84,7 @@ pub(super) fn recorded(
     let last = hops[hops.len() - 1].0;
     let e = &rec.entries[first];
     let end = &rec.entries[last];
-    let pre_failed = pre.is_some_and(|p| {
-        let p = &rec.entries[p];
-        !answered(p) || !(200..300).contains(&p.response.as_ref().map_or(0, |r| r.status))
-    });
+    let pre_failed = preflight_failed(rec, first, pre);
     let sent = if !har {
         None
     } else if answered(e) {
@@ -77,7 +94,10 @@ pub(super) fn recorded(
     } else {
         None
     };
-    let result = if end.error.is_some() || sent == Some(false) {
+    // No answer recorded at all: the page got an error (Firefox writes a
+    // blocked or failed request with status 0 and nothing else).
+    let unanswered = har && !answered(end) && end.from_cache.is_none();
+    let result = if failed(end) || sent == Some(false) || unanswered {
         har.then(|| "network error".to_string())
     } else if answered(end) && chrome_like(rec) {
         let cross = origin_of(&end.url).as_deref() != Some(page_origin);
@@ -96,7 +116,7 @@ pub(super) fn recorded(
         None
     };
     let fetch_copy = rec.format == Format::FetchCall && e.header("cookie").is_none();
-    let cookies_sent = (!sanitized && !fetch_copy && (sent == Some(true) || !har))
+    let cookies_sent = (!fetch_copy && (sent == Some(true) || !har))
         .then(|| sent_cookies(e).into_iter().map(|(n, _)| n).collect());
     let set: Vec<String> = hops
         .iter()
@@ -122,7 +142,7 @@ pub(super) fn recorded(
         result,
         cookies_sent,
         kept: set.iter().filter(|n| later.contains(*n)).cloned().collect(),
-        cookies_set: (any_answer && !sanitized).then_some(set),
+        cookies_set: any_answer.then_some(set),
         from_cache: hops
             .iter()
             .any(|&(h, _)| rec.entries[h].from_cache.is_some()),

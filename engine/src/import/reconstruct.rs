@@ -338,19 +338,20 @@ fn classify(e: &Entry, page_origin: Option<&str>) -> (Relevance, String) {
     if sets {
         return (Relevance::Cookies, "sets a cookie".into());
     }
-    if sends && (cross || !is_asset(e)) {
+    if sends && cross {
         return (
             Relevance::Cookies,
-            if cross {
-                "a credentialed cross-origin request"
-            } else {
-                "carries cookies"
-            }
-            .into(),
+            "a credentialed cross-origin request".into(),
         );
     }
-    if cors_headers || cors_request {
+    if (cors_headers && cross) || cors_request {
         return (Relevance::Cors, "a cross-origin request with CORS".into());
+    }
+    // Chrome shows only "provisional" headers for a request it never sent
+    // (its preflight failed): a cross-origin fetch or XHR is still one.
+    let script = matches!(e.resource_type.as_deref(), Some("fetch" | "xhr"));
+    if cross && script {
+        return (Relevance::Cors, "a cross-origin fetch or XHR".into());
     }
     if is_asset(e) {
         return (Relevance::Asset, "a static asset".into());
@@ -363,7 +364,12 @@ fn classify(e: &Entry, page_origin: Option<&str>) -> (Relevance, String) {
     }
     (
         Relevance::Unsure,
-        "a same-origin request without cookies".into(),
+        if sends {
+            "a same-origin request with cookies"
+        } else {
+            "a same-origin request without cookies"
+        }
+        .into(),
     )
 }
 
@@ -590,6 +596,9 @@ fn body_of(e: &Entry, navigation: bool) -> (BodyKind, Option<String>) {
 struct Built {
     spec: RequestSpec,
     assumptions: Vec<Assumption>,
+    /// A cross-origin script request that carried no cookie: its credentials
+    /// mode is settled against the recording afterwards.
+    credentials_unknown: bool,
 }
 
 fn credentials(e: &Entry, cross: bool, ctx: &Ctx) -> (CredentialsMode, Option<String>) {
@@ -708,6 +717,8 @@ fn build_request(ctx: &Ctx, chain: &Chain, index: usize, prev_ms: Option<i64>) -
     let cross = origin_of(&e.url).as_deref() != Some(ctx.page_origin.as_str());
     let (client, client_why) = client(e, cross, ctx);
     let navigation = !client.is_script();
+    let credentials_unknown =
+        cross && !navigation && e.fetch_credentials.is_none() && sent_cookies(e).is_empty();
     let (body, content_type) = body_of(e, navigation);
     let mut headers = if navigation {
         Vec::new()
@@ -751,6 +762,7 @@ fn build_request(ctx: &Ctx, chain: &Chain, index: usize, prev_ms: Option<i64>) -
             delay_secs,
         },
         assumptions,
+        credentials_unknown,
     }
 }
 
@@ -891,7 +903,7 @@ pub fn reconstruct_with(
             .iter()
             .all(|e| sent_cookies(e).is_empty() && set_cookie_lines(e).is_empty());
     if sanitized {
-        notices.push("This HAR has no cookies at all. Chrome's \"Export HAR (sanitized)\" leaves out Cookie and Set-Cookie; if cookies matter, export \"with sensitive data\" (Crumbtrail replaces every value before anything leaves this page).".into());
+        notices.push("This HAR has no cookies at all: none went out or came back, or it is Chrome's \"Export HAR (sanitized)\", which leaves out Cookie and Set-Cookie. If cookies matter and you exported it sanitized, export it \"with sensitive data\" (Crumbtrail replaces every value before anything leaves this page).".into());
     }
     let chains = chains(rec, &chosen);
     let ctx = Ctx {
@@ -911,11 +923,15 @@ pub fn reconstruct_with(
     }
     let mut requests = Vec::new();
     let mut prev_ms = None;
+    let mut unknown_credentials = Vec::new();
     for (index, chain) in chains.iter().enumerate() {
         let built = build_request(&ctx, chain, index, prev_ms);
         prev_ms = rec.entries[chain.hops[0].entry].started_ms.or(prev_ms);
         requests.push(built.spec);
         assumptions.extend(built.assumptions);
+        if built.credentials_unknown {
+            unknown_credentials.push(index);
+        }
     }
     let mut routes = super::routes::build(
         rec,
@@ -973,7 +989,6 @@ pub fn reconstruct_with(
                 rec,
                 i,
                 &hop_entries(c),
-                sanitized,
                 &scenario.requests[i].client,
                 &ctx.page_origin,
             )
@@ -993,7 +1008,11 @@ pub fn reconstruct_with(
     for c in imported.candidates.iter_mut() {
         c.selected = imported.selected.contains(&c.entry);
     }
+    // The profile first: third-party cookie blocking explains a cookie that
+    // is never sent back as well as a credentials mode does, and the
+    // server's `Access-Control-Allow-Credentials: true` already said which.
     settle_profile(&mut imported);
+    settle_credentials(&mut imported, &unknown_credentials);
     mark_guessed_preflights(&mut imported, &routes.guessed_preflight);
     Ok(imported)
 }
@@ -1035,6 +1054,103 @@ fn profile_of(rec: &Recording, chosen: &[usize]) -> (ProfileId, Option<String>) 
             ProfileId::Chrome,
             Some("the recording does not say which browser made it".into()),
         ),
+    }
+}
+
+/// `client` with credentials included or not (fetch `credentials`, XHR and
+/// axios `withCredentials`).
+fn with_credentials(client: Client, include: bool) -> Client {
+    match client {
+        Client::Fetch { mode, redirect, .. } => Client::Fetch {
+            mode,
+            credentials: if include {
+                CredentialsMode::Include
+            } else {
+                CredentialsMode::SameOrigin
+            },
+            redirect,
+        },
+        Client::Xhr { .. } => Client::Xhr {
+            with_credentials: include,
+        },
+        Client::Axios { .. } => Client::Axios {
+            with_credentials: include,
+        },
+        other => other,
+    }
+}
+
+/// The credentials mode of a cross-origin request that carried no cookie is
+/// not in the recording (Fetch §Requests: `include` and `same-origin` send
+/// the same thing when the jar has no cookie for the URL). It is chosen so
+/// the simulation shows what the recording shows (an `Access-Control-Allow-
+/// Origin: *` answer the page could not read says `include`); a request the
+/// recording cannot decide takes the mode of a decided request to the same
+/// origin (code uses one fetch wrapper per API).
+fn settle_credentials(imported: &mut Imported, unknown: &[usize]) {
+    let agreeing = |s: &Scenario, im: &Imported, i: usize| {
+        let t = crate::simulate(s);
+        compare(&t, im)
+            .iter()
+            .filter(|r| r.request == i && r.agree)
+            .count()
+    };
+    let mut decided: Vec<(usize, bool)> = Vec::new();
+    for &i in unknown {
+        let mut scores = [0usize; 2];
+        for (k, include) in [false, true].into_iter().enumerate() {
+            let mut s = imported.scenario.clone();
+            s.requests[i].client = with_credentials(s.requests[i].client, include);
+            scores[k] = agreeing(&s, imported, i);
+        }
+        if scores[0] != scores[1] {
+            let include = scores[1] > scores[0];
+            let c = &mut imported.scenario.requests[i].client;
+            *c = with_credentials(*c, include);
+            decided.push((i, include));
+            note_credentials(
+                imported,
+                i,
+                include,
+                "so that the simulation shows what the recording shows",
+            );
+        }
+    }
+    for &i in unknown {
+        if decided.iter().any(|(d, _)| *d == i) {
+            continue;
+        }
+        let origin = origin_of(&imported.scenario.requests[i].url);
+        let like = decided
+            .iter()
+            .find(|(d, _)| origin_of(&imported.scenario.requests[*d].url) == origin)
+            .or(decided.first());
+        if let Some(&(d, include)) = like {
+            let c = &mut imported.scenario.requests[i].client;
+            *c = with_credentials(*c, include);
+            let why = format!("like request {}, whose recording decides it", d + 1);
+            note_credentials(imported, i, include, &why);
+        }
+    }
+}
+
+fn note_credentials(imported: &mut Imported, i: usize, include: bool, why: &str) {
+    let field = format!("requests.{i}.client");
+    let value = client_label(&imported.scenario.requests[i].client);
+    let text = format!(
+        "no cookie went with this cross-origin request, so the recording cannot show its credentials mode; {} is assumed, {why}",
+        if include { "include" } else { "same-origin" }
+    );
+    match imported.assumptions.iter_mut().find(|a| a.field == field) {
+        Some(a) => {
+            a.value = value;
+            a.why = text;
+        }
+        None => imported.assumptions.push(Assumption {
+            field,
+            value,
+            why: text,
+        }),
     }
 }
 

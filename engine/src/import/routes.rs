@@ -132,10 +132,7 @@ fn hops(
                 continue;
             };
             let preflight = pre.and_then(|p| answer(&rec.entries[p], shift, true));
-            let pre_failed = pre.is_some_and(|p| {
-                let p = &rec.entries[p];
-                !answered(p) || !(200..300).contains(&p.response.as_ref().map_or(0, |r| r.status))
-            });
+            let pre_failed = super::compare::preflight_failed(rec, entry, pre);
             out.push(HopAnswer {
                 request,
                 method: e.method.clone(),

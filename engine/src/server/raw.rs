@@ -254,10 +254,19 @@ impl ServerModel for RawServerModel {
                         origin.unwrap_or_else(|| "(none: the request has no Origin)".into()),
                     );
                 }
-                ServerReply {
-                    steps: vec![step],
-                    response,
+                let mut steps = vec![step];
+                if !request.is_preflight && response.status >= 500 {
+                    steps.push(Step::new(
+                        Some(request_index),
+                        Phase::Server,
+                        Verdict::Blocked,
+                        Reason::ServerError,
+                        format!("The server failed: {}", response.status),
+                        "The server answered with a 5xx status: the request reached it and failed there (an exception, a missing middleware, a crash), so whatever the browser does with the answer, the login or the action did not happen. The server's log says why.",
+                        spec::HTTP_SERVER_ERROR,
+                    ));
                 }
+                ServerReply { steps, response }
             }
             None => ServerReply {
                 response: WireResponse {

@@ -1,0 +1,182 @@
+//! The HAR files recorded from real browsers (Chromium through its DevTools
+//! protocol, Firefox ESR through WebDriver BiDi) while each preset ran live
+//! against the lab: tests/record_har.rs wrote them, with the scenario the
+//! import must rebuild and what the live run showed. Every fixture must
+//! import into that scenario, and the scenario must reproduce what the
+//! browser really did: the verdict of the preset, and for every request the
+//! preflight, whether it was sent, what the page got and the cookies it
+//! carried, as the live run observed them.
+
+use std::path::{Path, PathBuf};
+
+use crumbtrail_engine::import;
+use crumbtrail_engine::trace::{JsResult, PreflightOutcome, Verdict};
+use crumbtrail_engine::{presets, simulate, Scenario};
+use serde_json::Value;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/import/recorded")
+}
+
+fn fixtures() -> Vec<(String, String, Value)> {
+    let dir = dir();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the recorded fixtures")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "har"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            let har = std::fs::read_to_string(&p).unwrap();
+            let expected =
+                std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).unwrap();
+            (name, har, serde_json::from_str(&expected).unwrap())
+        })
+        .collect()
+}
+
+fn js_label(r: JsResult) -> &'static str {
+    match r {
+        JsResult::Readable => "readable",
+        JsResult::Opaque => "opaque",
+        JsResult::NetworkError | JsResult::NotSent => "network error",
+        JsResult::Navigated => "navigated",
+    }
+}
+
+#[test]
+fn there_are_recordings_of_each_browser_and_the_failing_login() {
+    let names: Vec<String> = fixtures().into_iter().map(|f| f.0).collect();
+    for want in [
+        "chromium-article-problematic",
+        "firefox-article-problematic",
+        "chromium-localhost-vs-127",
+        "firefox-localhost-vs-127",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} missing: {names:?}");
+    }
+    assert!(names.len() >= 10, "{names:?}");
+}
+
+/// With `CRUMBTRAIL_BLESS=1` (after a deliberate change to the import) the
+/// expected files are written with what the import rebuilds now, keeping
+/// what the live run showed; the other tests still check them.
+#[test]
+fn every_recording_rebuilds_its_scenario() {
+    let bless = std::env::var_os("CRUMBTRAIL_BLESS").is_some();
+    for (name, har, mut expected) in fixtures() {
+        let imported = import::import(&har).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let trace = simulate(&imported.scenario);
+        if bless {
+            expected["verdict"] = serde_json::to_value(trace.verdict).unwrap();
+            expected["scenario"] = serde_json::to_value(&imported.scenario).unwrap();
+            let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+            std::fs::write(dir().join(format!("{name}.expected.json")), text).unwrap();
+            continue;
+        }
+        let want: Scenario = serde_json::from_value(expected["scenario"].clone()).unwrap();
+        assert_eq!(imported.scenario, want, "{name}");
+        let verdict: Verdict = serde_json::from_value(expected["verdict"].clone()).unwrap();
+        assert_eq!(trace.verdict, verdict, "{name}: {}", trace.headline);
+    }
+}
+
+/// The rebuilt scenario does what the browser did in the live run.
+#[test]
+fn every_rebuilt_scenario_reproduces_the_live_run() {
+    for (name, har, expected) in fixtures() {
+        let imported = import::import(&har).unwrap();
+        let trace = simulate(&imported.scenario);
+        let preset = presets::by_id(expected["preset"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            imported.scenario.requests.len(),
+            preset.scenario.requests.len(),
+            "{name}: the preset's requests, and only them, are imported"
+        );
+        for row in expected["live"]["rows"].as_array().unwrap() {
+            let i = row["request"].as_u64().unwrap() as usize;
+            let r = &trace.requests[i];
+            let observed = row["observed"].as_str().unwrap();
+            let got = match row["outcome"].as_str().unwrap() {
+                "preflight" => {
+                    let yes = matches!(
+                        r.preflight,
+                        PreflightOutcome::Passed | PreflightOutcome::Failed
+                    );
+                    (if yes { "yes" } else { "no" }).to_string()
+                }
+                "request" => (if r.request_sent { "yes" } else { "no" }).to_string(),
+                "result" => js_label(r.js_result).to_string(),
+                "status" => r.status.map(|s| s.to_string()).unwrap_or_default(),
+                "cookies sent" => {
+                    if r.cookies_sent.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        let mut c = r.cookies_sent.clone();
+                        c.sort();
+                        c.join(", ")
+                    }
+                }
+                _ => continue,
+            };
+            assert_eq!(
+                got, observed,
+                "{name}: request {} {}: the rebuilt scenario gives {got}, the browser did {observed}\n{}",
+                i + 1,
+                row["outcome"],
+                trace.headline
+            );
+        }
+        // The recording agrees with the simulation of the rebuilt scenario.
+        let rows = import::compare(&trace, &imported);
+        let differ: Vec<_> = rows.iter().filter(|r| !r.agree).collect();
+        assert!(differ.is_empty(), "{name}: {differ:#?}");
+    }
+}
+
+/// The failing login is the preset's failure: a failure the browser shows
+/// (CORS, a cookie refused or not sent) has the preset's root cause; one
+/// that happens inside the server (a Rails session that is never written)
+/// cannot be seen in traffic, so the rebuilt scenario shows what it caused
+/// (a 5xx, no cookie set) and fails too.
+#[test]
+fn the_failing_login_fails_for_the_presets_reason() {
+    for (name, har, expected) in fixtures() {
+        let preset = presets::by_id(expected["preset"].as_str().unwrap()).unwrap();
+        let imported = import::import(&har).unwrap();
+        let mut original = preset.scenario.clone();
+        original.profile = imported.scenario.profile;
+        let want = simulate(&original);
+        let got = simulate(&imported.scenario);
+        assert_eq!(
+            want.verdict == Verdict::Ok,
+            got.verdict == Verdict::Ok,
+            "{name}: {} / {}",
+            got.headline,
+            want.headline
+        );
+        let server_side = |t: &crumbtrail_engine::Trace, reason| {
+            t.steps
+                .iter()
+                .any(|s| s.reason == reason && s.phase == crumbtrail_engine::Phase::Server)
+        };
+        let causes = |t: &crumbtrail_engine::Trace| -> Vec<_> {
+            t.root_causes
+                .iter()
+                .filter(|c| !server_side(t, c.reason))
+                .map(|c| (c.reason, c.request))
+                .collect()
+        };
+        assert_eq!(
+            causes(&got),
+            causes(&want),
+            "{name}: {} / {}",
+            got.headline,
+            want.headline
+        );
+    }
+}
