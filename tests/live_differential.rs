@@ -202,6 +202,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                                 body,
                                 client,
                                 delay_secs: 0,
+                                ..RequestSpec::default()
                             },
                             RequestSpec {
                                 url: format!("{target}/use"),
@@ -210,6 +211,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                                 body: BodyKind::None,
                                 client: use_client,
                                 delay_secs: 0,
+                                ..RequestSpec::default()
                             },
                             // The follow-up probe: a credentialed request shows the lab
                             // which cookies the browser stored (and may send).
@@ -224,6 +226,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                                     redirect: RedirectMode::Follow,
                                 },
                                 delay_secs: 0,
+                                ..RequestSpec::default()
                             },
                         ],
                         server: ServerSetup::Raw(RawServer {
@@ -288,6 +291,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                     body,
                     client,
                     delay_secs: 0,
+                    ..RequestSpec::default()
                 };
                 let (link, _, _) = nav_client("link");
                 let route = |path: &str, headers: String| RawRoute {
@@ -421,6 +425,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                         body: BodyKind::None,
                         client,
                         delay_secs: 0,
+                        ..RequestSpec::default()
                     };
                     let scenario = Scenario {
                         page: Page {
@@ -436,6 +441,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                                 body: BodyKind::Json,
                                 client: include,
                                 delay_secs: 0,
+                                ..RequestSpec::default()
                             },
                             get("/me", include),
                             // What the browser stored: a no-cors credentialed probe.

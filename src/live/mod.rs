@@ -3,9 +3,12 @@
 //! collects what happened. No decisions here: the engine maps the scenario
 //! (`crumbtrail_engine::live::map_scenario`) and compares (`compare`).
 
-use crumbtrail_engine::live::{run_url, LabLogEntry, LabPorts, LabSeen, Observation};
+use crumbtrail_engine::form::form_entries;
+use crumbtrail_engine::live::{
+    run_url, LabLogEntry, LabPorts, LabSeen, Observation, REQ_PARAM, RUN_PARAM,
+};
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, NavigationForm, RequestMode, RequestSpec,
+    BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, RequestMode, RequestSpec,
 };
 use crumbtrail_engine::Scenario;
 use js_sys::{Array, Promise};
@@ -278,8 +281,9 @@ fn popup_href(popup: &Window) -> Option<String> {
 /// (its cookies are then stored).
 async fn run_navigation(
     url: &str,
+    spec: &RequestSpec,
     form: NavigationForm,
-    popup: &Window,
+    (popup, run): (&Window, &RunMarks),
     obs: &mut Observation,
 ) -> Result<(), String> {
     if popup.closed().unwrap_or(true) {
@@ -312,17 +316,9 @@ async fn run_navigation(
             a.click();
             a.remove();
         }
-        NavigationForm::FormPost => {
-            let f: HtmlFormElement = create("form")?;
-            f.set_method("post");
-            f.set_action(url);
+        NavigationForm::FormPost | NavigationForm::FormGet => {
+            let f = form_element(url, spec, run)?;
             f.set_target(POPUP_NAME);
-            f.set_hidden(true);
-            let input: HtmlInputElement = create("input")?;
-            input.set_type("hidden");
-            input.set_name("user");
-            input.set_value("ada");
-            f.append_child(&input).map_err(js_err)?;
             body.append_child(&f).map_err(js_err)?;
             f.submit().map_err(js_err)?;
             f.remove();
@@ -350,6 +346,50 @@ async fn run_navigation(
         sleep(20).await;
     }
     Ok(())
+}
+
+/// The run's markers, for a GET form (its fields replace the URL's query).
+pub struct RunMarks {
+    pub run: String,
+    pub index: usize,
+}
+
+/// A hidden form for a form navigation (HTML §Form submission): method,
+/// enctype, the scenario's fields. A GET form's fields replace the action's
+/// query, so the run markers go in as fields too.
+fn form_element(
+    url: &str,
+    spec: &RequestSpec,
+    marks: &RunMarks,
+) -> Result<HtmlFormElement, String> {
+    let f: HtmlFormElement = create("form")?;
+    let get = matches!(
+        spec.client,
+        Client::Navigation {
+            form: NavigationForm::FormGet
+        }
+    );
+    f.set_method(if get { "get" } else { "post" });
+    f.set_enctype(match spec.enctype {
+        FormEnctype::UrlEncoded => "application/x-www-form-urlencoded",
+        FormEnctype::Multipart => "multipart/form-data",
+        FormEnctype::TextPlain => "text/plain",
+    });
+    f.set_action(url);
+    f.set_hidden(true);
+    let mut fields = form_entries(&spec.fields)?;
+    if get {
+        fields.push((RUN_PARAM.into(), marks.run.clone()));
+        fields.push((REQ_PARAM.into(), marks.index.to_string()));
+    }
+    for (name, value) in fields {
+        let input: HtmlInputElement = create("input")?;
+        input.set_type("hidden");
+        input.set_name(&name);
+        input.set_value(&value);
+        f.append_child(&input).map_err(js_err)?;
+    }
+    Ok(f)
 }
 
 /// An `<iframe src>` load in a hidden iframe of this page; waits for its load event.
@@ -452,10 +492,17 @@ pub async fn run(
                 run_xhr(&url, spec, with_credentials, true, &mut obs).await?
             }
             Client::Navigation { form } => match popup {
-                Some(p) => run_navigation(&url, form, p, &mut obs).await?,
+                Some(p) => {
+                    let marks = RunMarks {
+                        run: run.clone(),
+                        index: i,
+                    };
+                    run_navigation(&url, spec, form, (p, &marks), &mut obs).await?
+                }
                 None => return Err("no popup window for the navigation".into()),
             },
             Client::Iframe => run_iframe(&url, &mut obs).await?,
+            Client::Visit => return Err("live mode does not run visits yet".into()),
         }
         obs.document_cookie = document_cookie();
         observations.push(obs);

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use crate::profile::ProfileId;
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
-    RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, RawResponse, RawRoute,
+    RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario, ServerSetup,
 };
 use crate::server::rails::{
     AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
@@ -162,7 +162,11 @@ fn client_keys(c: &Client) -> (&'static str, Option<&'static str>, Option<&'stat
         Client::Navigation {
             form: NavigationForm::FormPost,
         } => ("form", None, None),
+        Client::Navigation {
+            form: NavigationForm::FormGet,
+        } => ("form-get", None, None),
         Client::Iframe => ("iframe", None, None),
+        Client::Visit => ("visit", None, None),
     }
 }
 
@@ -200,6 +204,22 @@ fn body_key(b: BodyKind) -> &'static str {
         BodyKind::FormData => "formdata",
         BodyKind::Stream => "stream",
     }
+}
+
+const ENCTYPES: [(&str, FormEnctype); 3] = [
+    ("urlencoded", FormEnctype::UrlEncoded),
+    ("multipart", FormEnctype::Multipart),
+    ("text", FormEnctype::TextPlain),
+];
+
+const RUNS_FROM: [(&str, RunsFrom); 2] = [("page", RunsFrom::Page), ("current", RunsFrom::Current)];
+
+fn key_for<T: Copy + PartialEq>(options: &[(&'static str, T)], value: T) -> &'static str {
+    options
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map(|(k, _)| *k)
+        .unwrap_or_default()
 }
 
 fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) {
@@ -240,6 +260,15 @@ fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) 
     });
     w.diff(&format!("{k}.wait"), &r.delay_secs, &base.delay_secs, |n| {
         n.to_string()
+    });
+    w.diff(&format!("{k}.fields"), &r.fields, &base.fields, |s| {
+        s.clone()
+    });
+    w.diff(&format!("{k}.enctype"), &r.enctype, &base.enctype, |e| {
+        key_for(&ENCTYPES, *e).into()
+    });
+    w.diff(&format!("{k}.from"), &r.runs_from, &base.runs_from, |f| {
+        key_for(&RUNS_FROM, *f).into()
     });
 }
 
@@ -722,6 +751,8 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
                     ("link", 3),
                     ("form", 4),
                     ("iframe", 5),
+                    ("visit", 6),
+                    ("form-get", 7),
                 ],
             );
             let include = cred == CredentialsMode::Include;
@@ -744,6 +775,10 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
                     form: NavigationForm::FormPost,
                 },
                 Some(5) => Client::Iframe,
+                Some(6) => Client::Visit,
+                Some(7) => Client::Navigation {
+                    form: NavigationForm::FormGet,
+                },
                 _ => req.client,
             };
         }
@@ -827,6 +862,17 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
         ".wait" => {
             if let Some(n) = r.num(key, value, 10 * 366 * 86_400) {
                 req.delay_secs = n;
+            }
+        }
+        ".fields" => req.fields = value.to_string(),
+        ".enctype" => {
+            if let Some(e) = r.pick(key, value, &ENCTYPES) {
+                req.enctype = e;
+            }
+        }
+        ".from" => {
+            if let Some(f) = r.pick(key, value, &RUNS_FROM) {
+                req.runs_from = f;
             }
         }
         _ => r.notices.push(format!("Unknown key `{key}` was ignored.")),
