@@ -255,6 +255,7 @@ async fn run_live_works_for_every_preset() {
         https: true,
         https_app_port: 0,
         https_api_port: 0,
+        ..Default::default()
     })
     .await
     .expect("start the lab");

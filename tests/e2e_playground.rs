@@ -167,7 +167,7 @@ async fn edits_and_round_trip(e2e: &E2e) {
         .await
         .unwrap();
     page.clear().await.unwrap();
-    page.send_keys("localhost 3000").await.unwrap();
+    page.send_keys("localhost:3000").await.unwrap();
     wait_for(
         e2e,
         "the page URL's error",
@@ -175,6 +175,15 @@ async fn edits_and_round_trip(e2e: &E2e) {
         |v| v == &json!(true),
     )
     .await;
+    // Never OK while a field is waiting: the banner is "incomplete", names
+    // the field by its label and says how to write it.
+    wait_verdict(e2e, "incomplete").await;
+    let headline = e2e.text("[data-headline]").await;
+    assert!(
+        headline.contains("Page URL") && headline.contains("http://localhost:3000"),
+        "{:?}: {headline}",
+        e2e.browser
+    );
     let origins = e2e
         .client
         .execute(

@@ -521,7 +521,7 @@ function frame(url) {
   for (const item of batch) {
     const out = { name: item.name, observations: [], error: null };
     try {
-      const r = await fetch('/__lab/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: item.scenario });
+      const r = await fetch('/__lab/runs', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Crumbtrail-Lab': 'run' }, body: item.scenario });
       if (!r.ok) throw new Error('lab refused the scenario: ' + await r.text());
       const run = (await r.json()).run;
       for (let i = 0; i < item.requests.length; i++) {

@@ -203,9 +203,68 @@ fn bad_fields_are_reported_and_others_still_run() {
     let fields: Vec<&str> = t.field_errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["requests.0.url", "requests.1.headers"]);
     assert!(
-        t.headline.starts_with("Waiting for requests.0.url"),
+        t.headline.starts_with("Incomplete — Request 1 URL: ")
+            && t.headline.ends_with("(and 1 more field)"),
         "{}",
         t.headline
     );
     assert_eq!(t.requests.len(), 2);
+    assert!(t.incomplete());
+}
+
+#[test]
+fn a_url_without_scheme_is_named_with_its_correction() {
+    let mut s = scenario("Access-Control-Allow-Origin: *", CredentialsMode::Include);
+    s.page.url = "localhost:3000".into();
+    let t = simulate(&s);
+    assert!(t.incomplete());
+    assert!(
+        t.headline.starts_with("Incomplete — Page URL: ")
+            && t.headline.contains("write `http://localhost:3000`"),
+        "{}",
+        t.headline
+    );
+    s.page.url = "app.example.test:8443/login".into();
+    let t = simulate(&s);
+    assert!(
+        t.headline
+            .contains("write `https://app.example.test:8443/login`"),
+        "{}",
+        t.headline
+    );
+}
+
+#[test]
+fn a_control_character_in_a_server_header_is_a_field_error() {
+    // The lab cannot send VT, ESC or DEL in a header (RFC 9110 §5.5); neither may the
+    // simulated server, so live and simulated runs never differ silently.
+    for bad in ["a\u{b}b", "\u{1b}[1m", "x\u{7f}"] {
+        let s = scenario(
+            &format!("Access-Control-Allow-Origin: http://localhost:3000\nX-Bad: {bad}"),
+            CredentialsMode::Include,
+        );
+        let t = simulate(&s);
+        let fields: Vec<&str> = t.field_errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "server.routes.0.preflight.headers",
+                "server.routes.0.response.headers",
+                "server.routes.1.preflight.headers",
+                "server.routes.1.response.headers"
+            ]
+        );
+        assert!(
+            t.field_errors[0].message.contains("`X-Bad`"),
+            "{:?}",
+            t.field_errors
+        );
+        assert!(t.requests.iter().all(|r| !r.request_sent));
+    }
+    // A tab stays a valid character.
+    let s = scenario(
+        "Access-Control-Allow-Origin: http://localhost:3000\nX-Tab: a\tb",
+        CredentialsMode::Include,
+    );
+    assert!(simulate(&s).field_errors.is_empty());
 }

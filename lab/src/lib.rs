@@ -12,44 +12,58 @@
 //!   sites, with no hosts file.
 //! - `POST /__lab/runs` with a scenario (JSON) starts a run and returns its
 //!   id. Requests carrying `?ct_run=<id>` are answered by that run's server
-//!   model and logged; `GET /__lab/runs/<id>/log` returns the log (with CORS
-//!   for loopback pages). Runs expire; bodies and logs are bounded; every
-//!   other path is a file of the playground or 404. Nothing is proxied.
+//!   model and logged; `GET /__lab/runs/<id>/log` returns the log. Runs
+//!   expire; bodies and logs are bounded; every other path is a file of the
+//!   playground or 404. Nothing is proxied.
+//!
+//! Only the developer's own page can drive it:
+//!
+//! - every request needs a loopback `Host` (`localhost`, `*.localhost`,
+//!   `127.0.0.0/8`, `[::1]`, any port), else `421`: a DNS-rebinding page
+//!   sends its own name;
+//! - a run is registered only on an app port, from the playground's own
+//!   origin (`Origin` must be a loopback name on the app port, or on the
+//!   HTTPS app port), as `Content-Type: application/json` with
+//!   [`REGISTER_HEADER`]`: `[`REGISTER_VALUE`]. Both force a CORS preflight
+//!   from any other origin, and the lab's CORS answers only the playground's
+//!   origins, so a cross-origin form or `text/plain` post never starts one;
+//!   the server checks all three itself (`403`, `415`, `400`);
+//! - connections are limited in number and time (see [`conn`]), logs in
+//!   bytes (see [`runs`]).
 
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
+use axum::http::uri::Authority;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::{Extension, Router};
 use crumbtrail_engine::http::{ServerModel, WireRequest};
 use crumbtrail_engine::live::{
     is_safe_header_value, strip_run_params, validate_for_lab, LabLogEntry, LabPorts,
-    MAX_SCENARIO_BYTES,
+    MAX_SCENARIO_BYTES, REGISTER_HEADER, REGISTER_VALUE,
 };
 use crumbtrail_engine::origin::is_loopback_host;
 use crumbtrail_engine::scenario::ServerSetup;
 use crumbtrail_engine::server::raw::RawServerModel;
 use crumbtrail_engine::Scenario;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_rustls::rustls;
+
+pub mod conn;
+pub mod runs;
+
+pub use conn::{LONG_TARGET_BYTES, LONG_URI_PARAM};
+pub use runs::{MAX_LOG_ENTRIES, MAX_RUNS, RUN_TTL};
 
 /// Largest request body the lab reads for a scenario request.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// Log entries kept per run (the oldest are dropped).
-pub const MAX_LOG_ENTRIES: usize = 256;
-/// Runs kept at once (the oldest are dropped).
-pub const MAX_RUNS: usize = 512;
-/// How long a run lives.
-pub const RUN_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// How to start the lab. Port 0 picks a free port.
 #[derive(Clone, Debug)]
@@ -62,6 +76,21 @@ pub struct LabConfig {
     pub https: bool,
     pub https_app_port: u16,
     pub https_api_port: u16,
+    /// A request head must arrive within this time of its first byte (the first
+    /// request's: of the connection's start; HTTPS: the handshake too).
+    pub header_read_timeout: Duration,
+    /// A keep-alive connection silent this long between requests is closed.
+    pub idle_timeout: Duration,
+    /// A request body must arrive within this time once the head is read.
+    pub body_read_timeout: Duration,
+    /// Connections open at once, over all listeners; one more is refused at once.
+    pub max_connections: usize,
+    /// Bytes (of JSON) one run's log may hold.
+    pub max_log_bytes_per_run: usize,
+    /// Bytes (of JSON) all runs' logs may hold together.
+    pub max_log_bytes_total: usize,
+    /// Longest query of a playground page URL (a permalink) the lab opens.
+    pub max_page_query_bytes: usize,
 }
 
 impl Default for LabConfig {
@@ -73,22 +102,25 @@ impl Default for LabConfig {
             https: false,
             https_app_port: 8443,
             https_api_port: 8444,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: 256,
+            max_log_bytes_per_run: 1024 * 1024,
+            max_log_bytes_total: 16 * 1024 * 1024,
+            max_page_query_bytes: 2 * 1024 * 1024,
         }
     }
-}
-
-struct Run {
-    server: ServerSetup,
-    created: Instant,
-    log: Vec<LabLogEntry>,
 }
 
 struct Shared {
     dist: Option<PathBuf>,
     ports: LabPorts,
-    runs: Mutex<HashMap<String, Run>>,
+    runs: Mutex<runs::Runs>,
     counter: AtomicU64,
     hasher: std::collections::hash_map::RandomState,
+    body_read_timeout: Duration,
+    max_page_query_bytes: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -169,9 +201,20 @@ pub async fn start(config: LabConfig) -> std::io::Result<Lab> {
     let shared = Arc::new(Shared {
         dist: config.dist,
         ports: ports.clone(),
-        runs: Mutex::new(HashMap::new()),
+        runs: Mutex::new(runs::Runs::new(
+            config.max_log_bytes_per_run,
+            config.max_log_bytes_total,
+        )),
         counter: AtomicU64::new(1),
         hasher: Default::default(),
+        body_read_timeout: config.body_read_timeout,
+        max_page_query_bytes: config.max_page_query_bytes,
+    });
+    let rules = Arc::new(conn::ConnRules {
+        header_read_timeout: config.header_read_timeout,
+        idle_timeout: config.idle_timeout,
+        max_connections: config.max_connections,
+        slots: Arc::new(Semaphore::new(config.max_connections)),
     });
 
     let mut tasks = Vec::new();
@@ -184,7 +227,7 @@ pub async fn start(config: LabConfig) -> std::io::Result<Lab> {
                     serves_app,
                 },
             );
-            tasks.push(tokio::spawn(serve(l, router, None)));
+            tasks.push(tokio::spawn(conn::serve(l, router, None, rules.clone())));
         }
     }
     let mut certificate_pem = None;
@@ -205,7 +248,12 @@ pub async fn start(config: LabConfig) -> std::io::Result<Lab> {
                         serves_app,
                     },
                 );
-                tasks.push(tokio::spawn(serve(l, router, Some(tls.clone()))));
+                tasks.push(tokio::spawn(conn::serve(
+                    l,
+                    router,
+                    Some(tls.clone()),
+                    rules.clone(),
+                )));
             }
         }
     }
@@ -214,11 +262,7 @@ pub async fn start(config: LabConfig) -> std::io::Result<Lab> {
     tasks.push(tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(30)).await;
-            sweeper
-                .runs
-                .lock()
-                .unwrap()
-                .retain(|_, r| r.created.elapsed() < RUN_TTL);
+            sweeper.runs.lock().unwrap().sweep();
         }
     }));
     Ok(Lab {
@@ -233,35 +277,6 @@ fn router(shared: Arc<Shared>, listener: Listener) -> Router {
         .fallback(handle)
         .with_state(shared)
         .layer(Extension(listener))
-}
-
-async fn serve(listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>) {
-    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        let service = TowerToHyperService::new(router.clone());
-        let acceptor = acceptor.clone();
-        tokio::spawn(async move {
-            let builder = hyper::server::conn::http1::Builder::new();
-            match acceptor {
-                Some(acceptor) => {
-                    if let Ok(Ok(tls)) =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
-                    {
-                        let _ = builder.serve_connection(TokioIo::new(tls), service).await;
-                    }
-                }
-                None => {
-                    let _ = builder
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                }
-            }
-        });
-    }
 }
 
 fn text(status: StatusCode, body: impl Into<String>) -> Response<Body> {
@@ -284,17 +299,39 @@ fn json(status: StatusCode, value: serde_json::Value) -> Response<Body> {
     r
 }
 
-/// CORS for the lab's own endpoints: any page on a loopback origin may read them.
-fn lab_cors(headers: &HeaderMap, mut resp: Response<Body>) -> Response<Body> {
+/// True for an origin of the playground's own page: a loopback name on the app
+/// port (http) or the HTTPS app port.
+fn is_app_origin(ports: &LabPorts, origin: &str) -> bool {
+    let Ok(u) = url::Url::parse(origin) else {
+        return false;
+    };
+    let port = u.port_or_known_default();
+    let port_ok = match u.scheme() {
+        "http" => port == Some(ports.app),
+        "https" => port.is_some() && port == ports.https_app,
+        _ => false,
+    };
+    port_ok
+        && u.origin().ascii_serialization() == origin
+        && u.host_str().is_some_and(is_loopback_host)
+}
+
+/// The origins [`is_app_origin`] allows, for messages.
+fn app_origins_text(ports: &LabPorts) -> String {
+    let mut text = format!("http://localhost:{}", ports.app);
+    if let Some(p) = ports.https_app {
+        text.push_str(&format!(" or https://localhost:{p}"));
+    }
+    text.push_str(" (or another loopback name on that port)");
+    text
+}
+
+/// CORS for the lab's own endpoints: only the playground's own page may read them.
+fn lab_cors(ports: &LabPorts, headers: &HeaderMap, mut resp: Response<Body>) -> Response<Body> {
     let origin = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
-        .filter(|o| {
-            url::Url::parse(o)
-                .ok()
-                .and_then(|u| u.host_str().map(is_loopback_host))
-                .unwrap_or(false)
-        });
+        .filter(|o| is_app_origin(ports, o));
     let h = resp.headers_mut();
     h.insert(header::VARY, HeaderValue::from_static("Origin"));
     if let Some(o) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
@@ -305,7 +342,7 @@ fn lab_cors(headers: &HeaderMap, mut resp: Response<Body>) -> Response<Body> {
         );
         h.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("Content-Type"),
+            HeaderValue::from_static("Content-Type, X-Crumbtrail-Lab"),
         );
         h.insert(
             header::ACCESS_CONTROL_MAX_AGE,
@@ -313,6 +350,154 @@ fn lab_cors(headers: &HeaderMap, mut resp: Response<Body>) -> Response<Body> {
         );
     }
     resp
+}
+
+/// The request's `Host` when it is a loopback name (and so is the target's
+/// authority, for an absolute-form target); otherwise the refusal.
+#[allow(clippy::result_large_err)] // a refusal is a whole response, made once
+fn loopback_host(req: &Request) -> Result<String, Response<Body>> {
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let (Some(value), None) = (hosts.next(), hosts.next()) else {
+        return Err(text(
+            StatusCode::BAD_REQUEST,
+            "this is Crumbtrail's lab: a request needs exactly one Host header\n",
+        ));
+    };
+    let shown = String::from_utf8_lossy(value.as_bytes()).into_owned();
+    let loopback = |a: &str| {
+        !a.contains('@')
+            && a.parse::<Authority>()
+                .is_ok_and(|a| is_loopback_host(a.host()))
+    };
+    let target_ok = req.uri().authority().is_none_or(|a| loopback(a.as_str()));
+    if value.to_str().is_ok_and(loopback) && target_ok {
+        return Ok(shown);
+    }
+    let what = if target_ok {
+        format!("`Host: {shown}`")
+    } else {
+        format!("the target `{}`", req.uri())
+    };
+    Err(text(
+        StatusCode::MISDIRECTED_REQUEST,
+        format!(
+            "this is Crumbtrail's lab, which answers only loopback host names (localhost, \
+             *.localhost, 127.0.0.0/8, [::1]); {what} is refused, as a page reached through \
+             DNS rebinding would send it\n"
+        ),
+    ))
+}
+
+/// Why a `POST /__lab/runs` is refused, if it is: it must come from the playground's own
+/// page, on an app port, in a form that forces a CORS preflight from anywhere else.
+fn registration_refused(
+    ports: &LabPorts,
+    listener: Listener,
+    headers: &HeaderMap,
+) -> Option<Response<Body>> {
+    let allowed = app_origins_text(ports);
+    if !listener.serves_app {
+        return Some(text(
+            StatusCode::FORBIDDEN,
+            format!("runs are registered on the playground's own port: {allowed}\n"),
+        ));
+    }
+    match headers.get(header::ORIGIN).map(|o| o.to_str()) {
+        None => {
+            return Some(text(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "registering a run needs an Origin header (browsers send one with every \
+                     POST); runs are registered only by the playground's own page, {allowed}\n"
+                ),
+            ))
+        }
+        Some(o) if !o.as_ref().is_ok_and(|o| is_app_origin(ports, o)) => {
+            let shown = headers
+                .get(header::ORIGIN)
+                .map(|o| String::from_utf8_lossy(o.as_bytes()).into_owned())
+                .unwrap_or_default();
+            return Some(text(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "runs are registered only by the playground's own page: `Origin: {shown}` \
+                     is not allowed; the allowed origin is {allowed}\n"
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let essence = content_type
+        .as_deref()
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase());
+    if essence.as_deref() != Some("application/json") {
+        return Some(text(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "register a run with `Content-Type: application/json` (this request: {}): from \
+                 any other origin that needs a CORS preflight, which the lab grants only to the \
+                 playground's own page, so a form or text/plain post from elsewhere cannot start \
+                 a run\n",
+                content_type.map_or("no Content-Type".into(), |t| format!("`{t}`"))
+            ),
+        ));
+    }
+    let custom = headers
+        .get(REGISTER_HEADER)
+        .is_some_and(|v| v.as_bytes() == REGISTER_VALUE.as_bytes());
+    if !custom {
+        return Some(text(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "register a run with the header `X-Crumbtrail-Lab: {REGISTER_VALUE}`: a custom \
+                 header forces a CORS preflight from any other origin, which the lab grants only \
+                 to the playground's own page\n"
+            ),
+        ));
+    }
+    None
+}
+
+/// Reads a body within `limit` bytes and the lab's body timeout.
+async fn read_body(
+    shared: &Shared,
+    body: Body,
+    limit: usize,
+    what: &str,
+) -> Result<Bytes, Response<Body>> {
+    let closing = |mut r: Response<Body>| {
+        // Part of the body may still be on its way: do not read it, close.
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r
+    };
+    match tokio::time::timeout(shared.body_read_timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(_)) => Err(closing(text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("{what} is larger than {limit} bytes\n"),
+        ))),
+        Err(_) => Err(closing(text(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "{what} did not arrive within {} ms\n",
+                shared.body_read_timeout.as_millis()
+            ),
+        ))),
+    }
+}
+
+/// `Some(bytes)` when the connection layer replaced a long query (see [`conn`]).
+fn long_query(uri: &Uri) -> Option<usize> {
+    uri.query()?
+        .strip_prefix(LONG_URI_PARAM)?
+        .strip_prefix('=')?
+        .parse()
+        .ok()
 }
 
 fn new_run_id(shared: &Shared) -> String {
@@ -333,19 +518,42 @@ async fn handle(
     Extension(listener): Extension<Listener>,
     req: Request,
 ) -> Response<Body> {
+    let host = match loopback_host(&req) {
+        Ok(h) => h,
+        Err(refused) => return refused,
+    };
     let path = req.uri().path().to_string();
+    if let Some(bytes) = long_query(req.uri()) {
+        let page = listener.serves_app
+            && matches!(*req.method(), Method::GET | Method::HEAD)
+            && !path.starts_with("/__lab/");
+        return match &shared.dist {
+            Some(dist) if page && bytes <= shared.max_page_query_bytes => {
+                static_file(dist, &path).await
+            }
+            _ if page => text(
+                StatusCode::URI_TOO_LONG,
+                format!(
+                    "this URL's query is {bytes} bytes; the lab opens playground URLs with a query \
+                     of up to {} bytes\n",
+                    shared.max_page_query_bytes
+                ),
+            ),
+            _ => text(
+                StatusCode::URI_TOO_LONG,
+                format!(
+                    "this URL is longer than {LONG_TARGET_BYTES} bytes; only the playground's own \
+                     page may have a longer one (its query is read by the page)\n"
+                ),
+            ),
+        };
+    }
     if let Some(rest) = path.strip_prefix("/__lab/") {
         let headers = req.headers().clone();
-        let resp = lab_endpoint(&shared, rest, req).await;
-        return lab_cors(&headers, resp);
+        let resp = lab_endpoint(&shared, listener, rest, req).await;
+        return lab_cors(&shared.ports, &headers, resp);
     }
     let scheme = if listener.https { "https" } else { "http" };
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost")
-        .to_string();
     let full = format!(
         "{scheme}://{host}{}",
         req.uri()
@@ -367,7 +575,12 @@ async fn handle(
     text(StatusCode::NOT_FOUND, "not found\n")
 }
 
-async fn lab_endpoint(shared: &Shared, rest: &str, req: Request) -> Response<Body> {
+async fn lab_endpoint(
+    shared: &Shared,
+    listener: Listener,
+    rest: &str,
+    req: Request,
+) -> Response<Body> {
     let method = req.method().clone();
     if method == Method::OPTIONS {
         return text(StatusCode::NO_CONTENT, "");
@@ -388,23 +601,21 @@ async fn lab_endpoint(shared: &Shared, rest: &str, req: Request) -> Response<Bod
             r
         }
         (Method::POST, ["runs"]) => {
-            let body = match axum::body::to_bytes(req.into_body(), MAX_SCENARIO_BYTES).await {
-                Ok(b) => b,
-                Err(_) => {
-                    return text(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("the scenario is larger than {MAX_SCENARIO_BYTES} bytes\n"),
-                    )
-                }
-            };
-            create_run(shared, &body)
+            if let Some(refused) = registration_refused(&shared.ports, listener, req.headers()) {
+                return refused;
+            }
+            let body = req.into_body();
+            match read_body(shared, body, MAX_SCENARIO_BYTES, "the scenario").await {
+                Ok(body) => create_run(shared, &body),
+                Err(refused) => refused,
+            }
         }
         (Method::GET, ["runs", id, "log"]) => {
             let runs = shared.runs.lock().unwrap();
-            match runs.get(*id).filter(|r| r.created.elapsed() < RUN_TTL) {
-                Some(run) => json(
+            match runs.log_of(id) {
+                Some(log) => json(
                     StatusCode::OK,
-                    serde_json::to_value(&run.log).unwrap_or_default(),
+                    serde_json::to_value(log).unwrap_or_default(),
                 ),
                 None => text(StatusCode::NOT_FOUND, "unknown or expired run\n"),
             }
@@ -438,26 +649,11 @@ fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
         );
     }
     let id = new_run_id(shared);
-    let mut runs = shared.runs.lock().unwrap();
-    runs.retain(|_, r| r.created.elapsed() < RUN_TTL);
-    while runs.len() >= MAX_RUNS {
-        let oldest = runs
-            .iter()
-            .min_by_key(|(_, r)| r.created)
-            .map(|(k, _)| k.clone());
-        match oldest {
-            Some(k) => runs.remove(&k),
-            None => break,
-        };
-    }
-    runs.insert(
-        id.clone(),
-        Run {
-            server: scenario.server,
-            created: Instant::now(),
-            log: Vec::new(),
-        },
-    );
+    shared
+        .runs
+        .lock()
+        .unwrap()
+        .insert(id.clone(), scenario.server);
     json(
         StatusCode::CREATED,
         serde_json::json!({ "run": id, "expires_in_secs": RUN_TTL.as_secs() }),
@@ -483,18 +679,15 @@ async fn scenario_request(
 ) -> Response<Body> {
     let server = {
         let runs = shared.runs.lock().unwrap();
-        match runs.get(run).filter(|r| r.created.elapsed() < RUN_TTL) {
+        match runs.get(run) {
             Some(r) => r.server.clone(),
             None => return text(StatusCode::NOT_FOUND, "unknown or expired run\n"),
         }
     };
     let (parts, body) = req.into_parts();
     // Bounded: the body is read (so the connection stays usable) but never kept.
-    if axum::body::to_bytes(body, MAX_BODY_BYTES).await.is_err() {
-        return text(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request bodies are limited to {MAX_BODY_BYTES} bytes\n"),
-        );
+    if let Err(refused) = read_body(shared, body, MAX_BODY_BYTES, "the request body").await {
+        return refused;
     }
     let mut headers = crumbtrail_engine::headers::HeaderList::new();
     for (name, value) in parts.headers.iter() {
@@ -533,26 +726,21 @@ async fn scenario_request(
     }
     let origin_of_lab = full.origin().ascii_serialization();
     let entry_headers = &parts.headers;
-    let mut runs = shared.runs.lock().unwrap();
-    if let Some(r) = runs.get_mut(run) {
-        if r.log.len() >= MAX_LOG_ENTRIES {
-            r.log.remove(0);
-        }
-        let seq = r.log.last().map(|e| e.seq + 1).unwrap_or(0);
-        r.log.push(LabLogEntry {
-            seq,
-            req: index,
-            method,
-            origin_of_lab,
-            path: clean.path().to_string(),
-            origin: header_str(entry_headers, "origin"),
-            cookie: header_str(entry_headers, "cookie"),
-            acr_method: header_str(entry_headers, "access-control-request-method"),
-            acr_headers: header_str(entry_headers, "access-control-request-headers"),
-            is_preflight,
-            status,
-        });
-    }
+    let entry = LabLogEntry {
+        seq: 0,
+        req: index,
+        method,
+        origin_of_lab,
+        path: clean.path().to_string(),
+        origin: header_str(entry_headers, "origin"),
+        cookie: header_str(entry_headers, "cookie"),
+        acr_method: header_str(entry_headers, "access-control-request-method"),
+        acr_headers: header_str(entry_headers, "access-control-request-headers"),
+        is_preflight,
+        status,
+        note: None,
+    };
+    shared.runs.lock().unwrap().log(run, entry);
     resp
 }
 

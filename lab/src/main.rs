@@ -3,6 +3,7 @@
 //! ```text
 //! crumbtrail-lab [--dist DIR] [--app-port N] [--api-port N]
 //!                [--https] [--https-app-port N] [--https-api-port N] [--cert-out FILE]
+//!                [--max-connections N]
 //! ```
 
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 use crumbtrail_lab::{start, LabConfig};
 
 const USAGE: &str = "usage: crumbtrail-lab [--dist DIR] [--app-port N] [--api-port N] \
-[--https] [--https-app-port N] [--https-api-port N] [--cert-out FILE]";
+[--https] [--https-app-port N] [--https-api-port N] [--cert-out FILE] [--max-connections N]";
 
 fn parse_args() -> Result<(LabConfig, Option<PathBuf>), String> {
     let mut config = LabConfig {
@@ -37,6 +38,14 @@ fn parse_args() -> Result<(LabConfig, Option<PathBuf>), String> {
                 config.https_api_port = port(value("--https-api-port")?)?
             }
             "--cert-out" => cert_out = Some(PathBuf::from(value("--cert-out")?)),
+            "--max-connections" => {
+                let v = value("--max-connections")?;
+                config.max_connections = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(format!("`{v}` is not a number of connections"))?
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }

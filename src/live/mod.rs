@@ -5,7 +5,8 @@
 
 use crumbtrail_engine::form::form_entries;
 use crumbtrail_engine::live::{
-    run_url, LabLogEntry, LabPorts, LabSeen, Observation, REQ_PARAM, RUN_PARAM,
+    lab_notes, run_url, LabLogEntry, LabPorts, LabSeen, Observation, REGISTER_HEADER,
+    REGISTER_VALUE, REQ_PARAM, RUN_PARAM,
 };
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, RequestMode, RequestSpec,
@@ -437,14 +438,22 @@ fn document_cookie() -> Option<String> {
         .ok()
 }
 
+/// What a live run gives back.
+pub struct LiveRun {
+    /// One per request.
+    pub observations: Vec<Observation>,
+    /// Messages the lab left in the run's log (e.g. its log reached its cap).
+    pub lab_notes: Vec<String>,
+}
+
 /// Runs a mapped (lab) scenario for real. `popup` is the window from [`open_popup`]
 /// (needed when the scenario has navigations). `progress(done, total)` is called
-/// after each request. Returns one observation per request.
+/// after each request.
 pub async fn run(
     scenario: &Scenario,
     popup: Option<&Window>,
     progress: impl Fn(usize, usize),
-) -> Result<Vec<Observation>, String> {
+) -> Result<LiveRun, String> {
     if needs_popup(scenario) && popup.is_none() {
         return Err(
             "the browser blocked the popup window that live mode opens for \
@@ -455,8 +464,11 @@ pub async fn run(
     let body = serde_json::to_string(scenario).map_err(|e| e.to_string())?;
     let init = RequestInit::new();
     init.set_method("POST");
+    // The lab registers runs only from this page, sent in a form (JSON, a custom header)
+    // that no other origin can send without a CORS preflight.
     let headers = Headers::new().map_err(js_err)?;
     headers.append("Content-Type", "application/json").ok();
+    headers.append(REGISTER_HEADER, REGISTER_VALUE).ok();
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(&body));
     let (status, text) = fetch_text("/__lab/runs", &init).await?;
@@ -517,5 +529,8 @@ pub async fn run(
     for o in observations.iter_mut() {
         o.lab = LabSeen::from_log(&log, o.index);
     }
-    Ok(observations)
+    Ok(LiveRun {
+        observations,
+        lab_notes: lab_notes(&log),
+    })
 }

@@ -24,6 +24,8 @@ enum State {
         comparisons: Vec<Comparison>,
         suggestion: Option<ProfileId>,
         tag: String,
+        /// What the lab said about the run (its log was cut…).
+        lab_notes: Vec<String>,
     },
     Failed(String),
 }
@@ -100,7 +102,10 @@ pub fn LivePanel() -> impl IntoView {
                 let _ = p.close();
             }
             match result {
-                Ok(observations) => {
+                Ok(live::LiveRun {
+                    observations,
+                    lab_notes,
+                }) => {
                     let trace = simulate(&tagged);
                     let comparisons = compare(&trace, &observations);
                     let suggestion = family.and_then(|f| suggest_profile(f, profile, &comparisons));
@@ -108,6 +113,7 @@ pub fn LivePanel() -> impl IntoView {
                         comparisons,
                         suggestion,
                         tag,
+                        lab_notes,
                     });
                 }
                 Err(e) => state.set(State::Failed(e)),
@@ -163,8 +169,8 @@ pub fn LivePanel() -> impl IntoView {
                             State::Failed(e) => view! {
                                 <p class="error" role="alert">"Live run failed: " {e}</p>
                             }.into_any(),
-                            State::Done { comparisons, suggestion, tag } => view! {
-                                <Results comparisons suggestion tag use_profile/>
+                            State::Done { comparisons, suggestion, tag, lab_notes } => view! {
+                                <Results comparisons suggestion tag lab_notes use_profile/>
                             }.into_any(),
                             _ => ().into_any(),
                         }}
@@ -205,6 +211,7 @@ fn Results(
     comparisons: Vec<Comparison>,
     suggestion: Option<ProfileId>,
     tag: String,
+    lab_notes: Vec<String>,
     use_profile: impl Fn(ProfileId) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let total = comparisons.len();
@@ -215,6 +222,11 @@ fn Results(
                 {if agree == total { "✓ " } else { "✗ " }}
                 {agree} " of " {total} " observables agree with the simulation."
             </p>
+            {lab_notes.into_iter().map(|n| view! {
+                <p class="error" role="alert" data-live-lab-note="true">
+                    "⚠ The lab's log is incomplete, so what the lab saw may be missing below: " {n}
+                </p>
+            }).collect_view()}
             <p class="small" data-live-tag=tag.clone()>
                 "This run's cookie names end in " <code>{tag.clone()}</code>
                 ", so cookies left in your browser by earlier runs do not count."

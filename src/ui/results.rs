@@ -71,19 +71,32 @@ fn names(v: &[String]) -> String {
 #[component]
 pub fn Verdict() -> impl IntoView {
     let ctx = ctx();
-    let verdict = Memo::new(move |_| ctx.trace.with(|t| t.verdict));
+    // A field that cannot be read makes the answer "incomplete" (neutral),
+    // never OK: the requests behind it were not simulated.
+    let state = Memo::new(move |_| {
+        ctx.trace.with(|t| {
+            if t.incomplete() {
+                ("incomplete", ("…", "Incomplete"))
+            } else {
+                (verdict_key(t.verdict), verdict_badge(t.verdict))
+            }
+        })
+    });
     let headline = Memo::new(move |_| ctx.trace.with(|t| t.headline.clone()));
     let waiting = Memo::new(move |_| ctx.trace.with(|t| t.field_errors.len()));
     view! {
-        <section id="verdict" class=move || format!("verdict v-{}", verdict_key(verdict.get()))
-            data-verdict=move || verdict_key(verdict.get()) aria-live="polite" aria-atomic="true">
-            <span class="badge" aria-hidden="true">{move || verdict_badge(verdict.get()).0}</span>
+        <section id="verdict" class=move || format!("verdict v-{}", state.get().0)
+            data-verdict=move || state.get().0 aria-live="polite" aria-atomic="true">
+            <span class="badge" aria-hidden="true">{move || state.get().1 .0}</span>
             <div>
-                <p class="verdict-label">{move || verdict_badge(verdict.get()).1}</p>
+                <p class="verdict-label">{move || state.get().1 .1}</p>
                 <p class="headline" data-headline="">{move || headline.get()}</p>
                 <Show when=move || { waiting.get() > 0 }>
                     <p class="waiting" data-waiting=move || waiting.get()>
-                        {move || format!("Waiting for {} field(s) marked below.", waiting.get())}
+                        {move || match waiting.get() {
+                            1 => "Fix the field marked below to see the full answer.".to_string(),
+                            n => format!("Fix the {n} fields marked below to see the full answer."),
+                        }}
                     </p>
                 </Show>
             </div>

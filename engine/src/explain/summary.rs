@@ -91,7 +91,16 @@ pub(crate) fn headline(
         return format!("The server never starts: {}", boot.title);
     }
     if let Some(e) = field_errors.first() {
-        return format!("Waiting for {}: {}", e.field, e.message);
+        let more = match field_errors.len() {
+            1 => String::new(),
+            2 => " (and 1 more field)".to_string(),
+            n => format!(" (and {} more fields)", n - 1),
+        };
+        return format!(
+            "Incomplete — {}: {}{more}",
+            field_label(&e.field),
+            e.message
+        );
     }
     if scenario.requests.is_empty() {
         return "Add a request to see what the browser does.".into();
@@ -161,4 +170,46 @@ pub(crate) fn headline(
         (None, _, true) => "Every response is readable, but no cookie is set.".into(),
         _ => "Done: see the steps below.".into(),
     }
+}
+
+/// A field's name as the settings form labels it, items counted from 1:
+/// `requests.0.url` → "Request 1 URL", `server.cors.allow.1.origins` →
+/// "Allow block 2 origins". Unknown paths keep their last part readable.
+pub fn field_label(field: &str) -> String {
+    let parts: Vec<&str> = field.split('.').collect();
+    let nth = |i: usize| {
+        parts
+            .get(i)
+            .and_then(|p| p.parse::<usize>().ok())
+            .map(|n| (n + 1).to_string())
+            .unwrap_or_default()
+    };
+    let words = |from: usize| {
+        parts
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| p.parse::<usize>().is_err())
+            .map(|p| p.replace('_', " "))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match parts.as_slice() {
+        ["page", "url"] => "Page URL".into(),
+        ["page", "top_level_url"] => "Top-level page URL".into(),
+        ["requests", _, "url"] => format!("Request {} URL", nth(1)),
+        ["requests", _, "method"] => format!("Request {} method", nth(1)),
+        ["requests", _, "headers"] => format!("Request {} headers", nth(1)),
+        ["requests", _, ..] => format!("Request {} {}", nth(1), words(2)),
+        ["server", "routes", _, ..] => format!("Route {} {}", nth(2), words(3)),
+        ["server", "cors", "allow", _, "resources", _, ..] => {
+            format!("Allow block {} resource {} {}", nth(3), nth(5), words(6))
+        }
+        ["server", "cors", "allow", _, ..] => format!("Allow block {} {}", nth(3), words(4)),
+        ["server", "session", rest @ ..] => format!("session_store {}:", rest.join(".")),
+        ["server", rest @ ..] => rest.join(".").replace('_', " "),
+        _ => words(0),
+    }
+    .trim()
+    .to_string()
 }

@@ -595,6 +595,14 @@ pub struct Trace {
     pub field_errors: Vec<FieldError>,
 }
 
+impl Trace {
+    /// A field could not be read, so some requests were not simulated: the
+    /// page must say "incomplete", never OK, while anything is waiting.
+    pub fn incomplete(&self) -> bool {
+        !self.field_errors.is_empty()
+    }
+}
+
 impl Reason {
     /// The name Chromium gives this decision, where it has one: a
     /// `CookieInclusionStatus` exclusion/warning reason (DevTools shows the

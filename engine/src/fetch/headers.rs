@@ -45,6 +45,28 @@ pub fn is_token(s: &str) -> bool {
         })
 }
 
+/// A control character that RFC 9110 §5.5 does not allow in a field value: U+0000–U+001F
+/// except HTAB, and DEL.
+pub fn is_forbidden_control(c: char) -> bool {
+    (c.is_ascii_control() && c != '\t') || c == '\u{7f}'
+}
+
+/// `U+000B (vertical tab)`, for messages.
+pub fn describe_control(c: char) -> String {
+    let name = match c {
+        '\0' => " (NUL)",
+        '\u{8}' => " (backspace)",
+        '\n' => " (line feed)",
+        '\u{b}' => " (vertical tab)",
+        '\u{c}' => " (form feed)",
+        '\r' => " (carriage return)",
+        '\u{1b}' => " (escape, ESC)",
+        '\u{7f}' => " (delete, DEL)",
+        _ => "",
+    };
+    format!("U+{:04X}{name}", c as u32)
+}
+
 impl HeaderList {
     pub fn new() -> Self {
         HeaderList(Vec::new())
@@ -55,6 +77,19 @@ impl HeaderList {
     /// naming the line; the other lines are still returned in `Ok` only when
     /// there is no error at all.
     pub fn parse_lines(text: &str) -> Result<HeaderList, HeaderLineError> {
+        Self::parse(text, false)
+    }
+
+    /// Reads `Name: value` lines a server sends: [`parse_lines`](Self::parse_lines), and
+    /// also refuses any other control character in a value (VT, ESC, DEL…; HTAB is
+    /// allowed). RFC 9110 §5.5 allows only visible characters, spaces and tabs in a field
+    /// value, and an HTTP server cannot send anything else, so a simulated server must not
+    /// send it either.
+    pub fn parse_response_lines(text: &str) -> Result<HeaderList, HeaderLineError> {
+        Self::parse(text, true)
+    }
+
+    fn parse(text: &str, server: bool) -> Result<HeaderList, HeaderLineError> {
         let mut list = HeaderList::new();
         for (i, raw) in text.split('\n').enumerate() {
             let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -81,6 +116,17 @@ impl HeaderList {
                 return Err(HeaderLineError {
                     line: i + 1,
                     message: format!("the value of `{name}` contains a NUL or line break"),
+                });
+            }
+            if let Some(c) = value.chars().find(|&c| server && is_forbidden_control(c)) {
+                return Err(HeaderLineError {
+                    line: i + 1,
+                    message: format!(
+                        "the value of `{name}` contains the control character {}; an HTTP \
+                         server cannot send it (RFC 9110 §5.5 allows only visible characters, \
+                         spaces and tabs in a field value)",
+                        describe_control(c)
+                    ),
                 });
             }
             list.push(name, value);
@@ -182,6 +228,31 @@ mod tests {
         assert_eq!(e.line, 2);
         let e = HeaderList::parse_lines("Bad Name: x").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn a_server_cannot_send_control_characters() {
+        // A browser may send VT in a request header (Fetch allows it); a server line may not.
+        for (text, named) in [
+            ("A: 1\nX-Vt: a\u{b}b", "U+000B (vertical tab)"),
+            ("X-Esc: \u{1b}[31m", "U+001B (escape, ESC)"),
+            ("X-Del: a\u{7f}", "U+007F (delete, DEL)"),
+            ("X-Bell: \u{7}", "U+0007"),
+        ] {
+            assert!(HeaderList::parse_lines(text).is_ok(), "{text:?}");
+            let e = HeaderList::parse_response_lines(text).unwrap_err();
+            assert!(e.message.contains(named), "{e}");
+            assert!(e.message.contains("`X-"), "{e}");
+        }
+        assert_eq!(
+            HeaderList::parse_response_lines("A: 1\nX-Vt: a\u{b}b")
+                .unwrap_err()
+                .line,
+            2
+        );
+        // HTAB, spaces and obs-text stay allowed.
+        let h = HeaderList::parse_response_lines("X-Tab: a\tb c\nX-Utf8: caf\u{e9}").unwrap();
+        assert_eq!(h.get("x-tab").as_deref(), Some("a\tb c"));
     }
 
     #[test]

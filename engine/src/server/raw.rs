@@ -22,7 +22,7 @@ struct ParsedRoute {
 }
 
 fn read(resp: &RawResponse, field: String, errors: &mut Vec<FieldError>) -> WireResponse {
-    let headers = match HeaderList::parse_lines(&resp.headers) {
+    let headers = match HeaderList::parse_response_lines(&resp.headers) {
         Ok(h) => h,
         Err(e) => {
             errors.push(FieldError {

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::headers::HeaderList;
+use crate::headers::{describe_control, is_forbidden_control, HeaderList};
 use crate::origin::{is_loopback_host, is_potentially_trustworthy, parse_url};
 use crate::profile::{Family, ProfileId};
 use crate::scenario::{Client, RunsFrom, Scenario, ServerSetup};
@@ -28,6 +28,13 @@ pub const REQ_PARAM: &str = "ct_req";
 pub const LAB_PREFIX: &str = "/__lab/";
 /// Largest scenario (JSON bytes) the lab accepts.
 pub const MAX_SCENARIO_BYTES: usize = 64 * 1024;
+/// Header the page sends when it registers a run (`POST /__lab/runs`), with
+/// [`REGISTER_VALUE`]. A custom header (like the JSON content type the lab
+/// also requires) makes a browser send a CORS preflight first, which the lab
+/// grants only to the playground's own origins: no other page can start a run.
+pub const REGISTER_HEADER: &str = "x-crumbtrail-lab";
+/// Value of [`REGISTER_HEADER`].
+pub const REGISTER_VALUE: &str = "run";
 
 /// The ports the lab listens on (every loopback host name works on each).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -653,44 +660,91 @@ pub fn tag_cookie_names(scenario: &Scenario, tag: &str) -> Scenario {
 }
 
 /// Checks a scenario before the lab accepts it: every header the lab could
-/// emit must be free of CR and LF (a raw header line cannot smuggle a second
-/// header or a second response), and the server must be one the engine reads.
+/// emit must be one an HTTP server can send (no CR, LF or other control
+/// character except HTAB: a raw header line cannot smuggle a second header,
+/// and the lab never drops a header the simulation keeps), every request
+/// header must be one the lab can read, and the server must be one the engine
+/// reads. The error names the field.
 pub fn validate_for_lab(scenario: &Scenario) -> Result<(), String> {
-    fn clean(field: &str, value: &str) -> Result<(), String> {
-        if value.bytes().any(|b| b == b'\r' || b == 0) {
-            return Err(format!(
-                "{field} contains a carriage return or NUL; the lab never sends such a header"
-            ));
+    for (i, r) in scenario.requests.iter().enumerate() {
+        // Browsers send VT or ESC in a header value (Fetch allows it); the lab's HTTP
+        // parser refuses such a request, so the run could only disagree.
+        let field = format!("requests.{i}.headers");
+        let headers = HeaderList::parse_lines(&r.headers).map_err(|e| format!("{field}: {e}"))?;
+        for (name, value) in headers.iter() {
+            if let Some(c) = value.chars().find(|&c| is_forbidden_control(c)) {
+                return Err(format!(
+                    "{field}: the value of `{name}` contains the control character {}; the \
+                     browser would send it, but the lab's HTTP parser refuses such a request, \
+                     so this request cannot be run live",
+                    describe_control(c)
+                ));
+            }
         }
-        Ok(())
     }
     match &scenario.server {
         ServerSetup::Raw(raw) => {
             for (i, r) in raw.routes.iter().enumerate() {
                 for (which, resp) in [("preflight", &r.preflight), ("response", &r.response)] {
                     let field = format!("server.routes.{i}.{which}.headers");
-                    clean(&field, &resp.headers)?;
-                    HeaderList::parse_lines(&resp.headers).map_err(|e| format!("{field}: {e}"))?;
+                    if resp.headers.contains('\r') || resp.headers.contains('\0') {
+                        return Err(format!(
+                            "{field} contains a carriage return or NUL; the lab never sends such \
+                             a header"
+                        ));
+                    }
+                    HeaderList::parse_response_lines(&resp.headers)
+                        .map_err(|e| format!("{field}: {e}"))?;
                 }
             }
         }
         ServerSetup::Rails(app) => {
-            let json = serde_json::to_string(app).unwrap_or_default();
-            // JSON escapes CR/LF as \r and \n inside strings.
-            if json.contains("\\r") || json.contains("\\n") || json.contains("\\u0000") {
-                return Err(
-                    "a Rails setting contains a line break; the lab never sends such a header"
-                        .into(),
-                );
+            let value = serde_json::to_value(app).unwrap_or_default();
+            let mut path = "server".to_string();
+            if let Some(c) = find_control(&value, &mut path) {
+                return Err(format!(
+                    "the Rails setting {path} contains the control character {}; the lab never \
+                     sends such a header",
+                    describe_control(c)
+                ));
             }
         }
     }
     Ok(())
 }
 
-/// True when a header value may be emitted by the lab (no CR, LF or NUL).
+/// The first control character (other than HTAB) in a string of `value`; `path` ends
+/// as the dotted path of that string.
+fn find_control(value: &serde_json::Value, path: &mut String) -> Option<char> {
+    match value {
+        serde_json::Value::String(s) => s.chars().find(|&c| is_forbidden_control(c)),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            let len = path.len();
+            path.push_str(&format!(".{i}"));
+            let found = find_control(v, path);
+            if found.is_none() {
+                path.truncate(len);
+            }
+            found
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let len = path.len();
+            path.push('.');
+            path.push_str(k);
+            let found = find_control(v, path);
+            if found.is_none() {
+                path.truncate(len);
+            }
+            found
+        }),
+        _ => None,
+    }
+}
+
+/// True when a header value may be emitted by the lab: no control character other
+/// than HTAB (RFC 9110 §5.5), so no CR, LF or NUL either.
 pub fn is_safe_header_value(v: &str) -> bool {
-    !v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0)
+    !v.chars().any(is_forbidden_control)
 }
 
 /// One request as the lab received it.
@@ -711,6 +765,27 @@ pub struct LabLogEntry {
     pub is_preflight: bool,
     /// Status the lab answered with.
     pub status: u16,
+    /// Set on an entry that is a message from the lab rather than a request
+    /// (its other fields are empty): e.g. the run's log reached its cap and
+    /// later requests were answered but not logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl LabLogEntry {
+    /// An entry that only carries a message from the lab.
+    pub fn note(seq: usize, message: impl Into<String>) -> LabLogEntry {
+        LabLogEntry {
+            seq,
+            note: Some(message.into()),
+            ..LabLogEntry::default()
+        }
+    }
+}
+
+/// The lab's messages in a run's log (see [`LabLogEntry::note`]), in order.
+pub fn lab_notes(log: &[LabLogEntry]) -> Vec<String> {
+    log.iter().filter_map(|e| e.note.clone()).collect()
 }
 
 /// What the lab saw of one scenario request.
@@ -729,7 +804,10 @@ impl LabSeen {
     /// Reads the entries of the lab log that belong to request `index`.
     pub fn from_log(log: &[LabLogEntry], index: usize) -> LabSeen {
         let mut seen = LabSeen::default();
-        for e in log.iter().filter(|e| e.req == Some(index)) {
+        for e in log
+            .iter()
+            .filter(|e| e.req == Some(index) && e.note.is_none())
+        {
             if e.is_preflight {
                 seen.preflight_seen = true;
             } else {
@@ -1424,6 +1502,66 @@ mod tests {
             ..Scenario::default()
         };
         assert!(validate_for_lab(&s).is_err());
+    }
+
+    #[test]
+    fn control_characters_are_rejected_with_the_field_named() {
+        let raw = |headers: &str| Scenario {
+            server: ServerSetup::Raw(RawServer {
+                routes: vec![RawRoute {
+                    response: RawResponse {
+                        status: 200,
+                        headers: headers.into(),
+                    },
+                    ..RawRoute::default()
+                }],
+            }),
+            ..Scenario::default()
+        };
+        for bad in ["X-A: a\u{b}b", "X-A: \u{1b}[0m", "X-A: a\u{7f}"] {
+            let e = validate_for_lab(&raw(bad)).unwrap_err();
+            assert!(e.starts_with("server.routes.0.response.headers"), "{e}");
+            assert!(e.contains("`X-A`"), "{e}");
+            assert!(!is_safe_header_value(&bad[5..]));
+        }
+        assert!(validate_for_lab(&raw("X-A: a\tb")).is_ok());
+        assert!(is_safe_header_value("a\tb"));
+
+        let mut s = raw("X-A: 1");
+        s.requests[0].headers = "X-Req: \u{b}".into();
+        let e = validate_for_lab(&s).unwrap_err();
+        assert!(e.starts_with("requests.0.headers"), "{e}");
+        assert!(e.contains("U+000B (vertical tab)"), "{e}");
+
+        let mut app = crate::server::rails::RailsApp::default();
+        app.cors.enabled = true;
+        app.cors.allow.push(Default::default());
+        app.cors.allow[0].origins = vec!["http://a".into(), "http://b\u{1b}".into()];
+        let s = Scenario {
+            server: ServerSetup::Rails(app),
+            ..Scenario::default()
+        };
+        let e = validate_for_lab(&s).unwrap_err();
+        assert!(e.contains("server.cors.allow.0.origins.1"), "{e}");
+    }
+
+    #[test]
+    fn lab_notes_are_not_requests() {
+        let log = vec![
+            LabLogEntry {
+                req: Some(0),
+                cookie: Some("a=1".into()),
+                ..LabLogEntry::default()
+            },
+            LabLogEntry::note(1, "the log is full"),
+        ];
+        assert_eq!(lab_notes(&log), ["the log is full"]);
+        assert!(LabSeen::from_log(&log, 0).request_seen);
+        let json = serde_json::to_string(&log[0]).unwrap();
+        assert!(!json.contains("note"), "{json}");
+        let back: Vec<LabLogEntry> =
+            serde_json::from_str(&serde_json::to_string(&log).unwrap()).unwrap();
+        assert_eq!(back, log);
     }
 
     #[test]

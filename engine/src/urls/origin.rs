@@ -99,15 +99,44 @@ pub fn parse_url(input: &str, base: Option<&Url>) -> Result<Url, String> {
     match url.scheme() {
         "http" | "https" => {}
         other => {
+            if let Some(fixed) = missing_scheme(trimmed) {
+                // URL Standard §scheme state: `localhost:3000` parses as the
+                // scheme `localhost:` (fetch() then refuses the scheme).
+                return Err(format!(
+                    "`{trimmed}` has no http:// or https://, so it reads as a URL with the scheme `{other}:` rather than a host and port: write `{fixed}`"
+                ));
+            }
             return Err(format!(
                 "`{other}:` URLs are not simulated: use http:// or https://"
-            ))
+            ));
         }
     }
     if url.host().is_none() {
         return Err(format!("`{trimmed}` has no host"));
     }
     Ok(url)
+}
+
+/// `localhost:3000/app` or `api.example.test:8443` typed without a scheme:
+/// the URL it was meant to be (`http://` for loopback names, `https://`
+/// otherwise), when what precedes the colon is a host and a port follows.
+fn missing_scheme(input: &str) -> Option<String> {
+    let (host, rest) = input.split_once(':')?;
+    let port_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let after_port = &rest[port_len..];
+    let host_like = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if !host_like
+        || port_len == 0
+        || !(after_port.is_empty() || after_port.starts_with(['/', '?', '#']))
+    {
+        return None;
+    }
+    let loopback = host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.");
+    let scheme = if loopback { "http" } else { "https" };
+    Some(format!("{scheme}://{input}"))
 }
 
 /// URL Standard §"domain to ASCII" for an international host name (`bücher.example`):
