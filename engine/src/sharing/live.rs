@@ -770,6 +770,10 @@ pub struct LabLogEntry {
     /// later requests were answered but not logged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The `Sec-Fetch-Site` header (Fetch Metadata): `none` for a
+    /// browser-initiated visit, else the initiator's relation to the URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sec_fetch_site: Option<String>,
 }
 
 impl LabLogEntry {
