@@ -185,6 +185,27 @@ fn flow_cases() -> Vec<(String, Scenario)> {
     vec![("flows/visit".into(), visit), ("flows/sso".into(), sso)]
 }
 
+/// Every navigation and visit reported the document it loaded in the popup window: a
+/// failure otherwise. Prints the rows with `CRUMBTRAIL_LIVE_VERBOSE`.
+fn documents_compared(case: &str, scenario: &Scenario, rows: &[Value]) -> Option<String> {
+    if std::env::var_os("CRUMBTRAIL_LIVE_VERBOSE").is_some() {
+        for r in rows {
+            println!(
+                "    [{case}] request {} {}: {} / {}",
+                r["request"], r["outcome"], r["simulated"], r["observed"]
+            );
+        }
+    }
+    let documents = rows.iter().filter(|r| r["outcome"] == "document").count();
+    let navigations = scenario
+        .requests
+        .iter()
+        .filter(|r| r.client.is_top_level_navigation())
+        .count();
+    (documents != navigations)
+        .then(|| format!("{case}: {documents} documents compared for {navigations} navigations"))
+}
+
 struct Report {
     label: String,
     presets: usize,
@@ -304,26 +325,9 @@ async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
                 .failures
                 .push(format!("{case}: the lab saw none of the requests"));
         }
-        // Every navigation and visit reported the document it loaded in the popup window.
-        let documents = rows.iter().filter(|r| r["outcome"] == "document").count();
-        let navigations = scenario
-            .requests
-            .iter()
-            .filter(|r| r.client.is_top_level_navigation())
-            .count();
-        if documents != navigations {
-            report.failures.push(format!(
-                "{case}: {documents} documents compared for {navigations} navigations"
-            ));
-        }
-        if std::env::var_os("CRUMBTRAIL_LIVE_VERBOSE").is_some() {
-            for r in &rows {
-                println!(
-                    "    [{case}] request {} {}: {} / {}",
-                    r["request"], r["outcome"], r["simulated"], r["observed"]
-                );
-            }
-        }
+        report
+            .failures
+            .extend(documents_compared(&case, &scenario, &rows));
         if let Some(errors) = t["errors"].as_array().filter(|e| !e.is_empty()) {
             report
                 .failures

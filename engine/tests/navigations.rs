@@ -546,3 +546,37 @@ fn the_new_keys_round_trip() {
     let bad = permalink::decode("v=1&r1.from=elsewhere&r1.enctype=json");
     assert_eq!(bad.notices.len(), 2, "{:?}", bad.notices);
 }
+
+// ---------------------------------------------------------------------------
+// Generated client code
+
+// The code panel writes the form as HTML §Form submission reads it: method,
+// enctype when not the default, one input per field; a visit has no code.
+#[test]
+fn the_client_code_of_forms_and_visits() {
+    use crumbtrail_engine::codegen::client_code;
+    let mut s = scenario(APP, vec![], vec![]);
+    let mut post = req(nav(NavigationForm::FormPost), "/login");
+    post.enctype = FormEnctype::Multipart;
+    post.fields = "user=ada".into();
+    let mut get = req(nav(NavigationForm::FormGet), "/search");
+    get.fields = "q=it's".into();
+    s.requests = vec![post, get, req(Client::Visit, "https://app.example.com/")];
+    assert_eq!(
+        client_code(&s, 0),
+        "const form = document.createElement('form');
+form.method = 'POST';
+form.enctype = 'multipart/form-data';
+form.action = '/login';
+form.append(Object.assign(document.createElement('input'), { type: 'hidden', name: 'user', value: 'ada' }));
+document.body.appendChild(form);
+form.submit();
+"
+    );
+    assert!(client_code(&s, 1).contains("form.method = 'GET';\n"));
+    assert!(client_code(&s, 1).contains("value: 'it\\'s'"));
+    assert_eq!(
+        client_code(&s, 2),
+        "// No code: the user opens 'https://app.example.com/' from the address bar or a bookmark.\n"
+    );
+}

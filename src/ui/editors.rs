@@ -472,23 +472,6 @@ fn RequestEditor(index: usize) -> impl IntoView {
     }
     };
     let is_script = move || client.get().is_script();
-    let form = move || match client.get() {
-        Client::Navigation { form } if form != NavigationForm::Link => Some(form),
-        _ => None,
-    };
-    // "Runs from" matters once an earlier request is a top-level navigation;
-    // a visit has no document to run from.
-    let after_navigation = Memo::new(move |_| {
-        s.with(|s| {
-            s.requests
-                .iter()
-                .take(index)
-                .any(|r| r.client.is_top_level_navigation())
-                && s.requests
-                    .get(index)
-                    .is_some_and(|r| r.client != Client::Visit)
-        })
-    });
     view! {
         <div class="request-editor" data-request-editor=index>
             <div class="request-head">
@@ -516,28 +499,66 @@ fn RequestEditor(index: usize) -> impl IntoView {
                     get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&BODIES, r.body)).unwrap_or("none")))
                     set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(b) = pick(&BODIES, &k) { r.body = b; })))/>
             </Show>
-            <Show when=move || form().is_some()>
-                <TextField label="Form fields (one `name=value` per line)" field=p("fields") multiline=true
-                    placeholder="user=ada"
-                    get=get(|r| r.fields.clone())
-                    set=Callback::new(move |v| upd(Box::new(move |r| r.fields = v)))/>
-            </Show>
-            <Show when=move || form() == Some(NavigationForm::FormPost)>
-                <SelectField label="enctype" field=p("enctype") options=vec![
-                        ("urlencoded", "application/x-www-form-urlencoded"), ("multipart", "multipart/form-data"), ("text", "text/plain")]
-                    get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&ENCTYPES, r.enctype)).unwrap_or("urlencoded")))
-                    set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(e) = pick(&ENCTYPES, &k) { r.enctype = e; })))/>
-            </Show>
-            <Show when=move || after_navigation.get()>
-                <SelectField label="Runs from" field=p("runs_from") options=vec![
-                        ("page", "the page above (it stays open)"), ("current", "the current document (where the last navigation landed)")]
-                    get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&RUNS_FROM, r.runs_from)).unwrap_or("page")))
-                    set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(f) = pick(&RUNS_FROM, &k) { r.runs_from = f; })))/>
-            </Show>
+            <NavigationFields index=index/>
             <NumberField label="Seconds before this request" field=p("delay_secs") max=10 * 366 * 86_400
                 get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| r.delay_secs)))
                 set=Callback::new(move |v: Option<u64>| upd(Box::new(move |r| r.delay_secs = v.unwrap_or(0))))/>
         </div>
+    }
+}
+
+/// A form's fields and enctype, and the document a request runs from (once
+/// an earlier request is a top-level navigation; a visit has no document).
+#[component]
+fn NavigationFields(index: usize) -> impl IntoView {
+    let s = ctx().scenario;
+    let p = move |name: &str| format!("requests.{index}.{name}");
+    let get = move |f: fn(&RequestSpec) -> String| {
+        Signal::derive(move || s.with(|s| s.requests.get(index).map(f).unwrap_or_default()))
+    };
+    let upd = move |f: Box<dyn FnOnce(&mut RequestSpec)>| {
+        s.update(|s| {
+            if let Some(r) = s.requests.get_mut(index) {
+                f(r)
+            }
+        })
+    };
+    let form = move || {
+        s.with(|s| match s.requests.get(index).map(|r| r.client) {
+            Some(Client::Navigation { form }) if form != NavigationForm::Link => Some(form),
+            _ => None,
+        })
+    };
+    let after_navigation = Memo::new(move |_| {
+        s.with(|s| {
+            s.requests
+                .iter()
+                .take(index)
+                .any(|r| r.client.is_top_level_navigation())
+                && s.requests
+                    .get(index)
+                    .is_some_and(|r| r.client != Client::Visit)
+        })
+    });
+    view! {
+        <Show when=move || form().is_some()>
+            <TextField label="Form fields (one `name=value` per line)" field=p("fields") multiline=true
+                placeholder="user=ada"
+                get=get(|r| r.fields.clone())
+                set=Callback::new(move |v| upd(Box::new(move |r| r.fields = v)))/>
+        </Show>
+        <Show when=move || form() == Some(NavigationForm::FormPost)>
+            <SelectField label="enctype" field=p("enctype") options=vec![
+                    ("urlencoded", "application/x-www-form-urlencoded"), ("multipart", "multipart/form-data"), ("text", "text/plain")]
+                get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&ENCTYPES, r.enctype)).unwrap_or("urlencoded")))
+                set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(e) = pick(&ENCTYPES, &k) { r.enctype = e; })))/>
+        </Show>
+        <Show when=move || after_navigation.get()>
+            <SelectField label="Runs from" field=p("runs_from") options=vec![
+                    ("page", "the page above (it stays open)"), ("current", "the current document (where the last navigation landed)")]
+                get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&RUNS_FROM, r.runs_from)).unwrap_or("page")))
+                set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(f) = pick(&RUNS_FROM, &k) { r.runs_from = f; })))/>
+        </Show>
     }
 }
 

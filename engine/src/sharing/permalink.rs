@@ -865,16 +865,8 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
             }
         }
         ".fields" => req.fields = value.to_string(),
-        ".enctype" => {
-            if let Some(e) = r.pick(key, value, &ENCTYPES) {
-                req.enctype = e;
-            }
-        }
-        ".from" => {
-            if let Some(f) = r.pick(key, value, &RUNS_FROM) {
-                req.runs_from = f;
-            }
-        }
+        ".enctype" => req.enctype = r.pick(key, value, &ENCTYPES).unwrap_or(req.enctype),
+        ".from" => req.runs_from = r.pick(key, value, &RUNS_FROM).unwrap_or(req.runs_from),
         _ => r.notices.push(format!("Unknown key `{key}` was ignored.")),
     }
 }
