@@ -178,12 +178,16 @@ async fn edits_and_round_trip(e2e: &E2e) {
     // Never OK while a field is waiting: the banner is "incomplete", names
     // the field by its label and says how to write it.
     wait_verdict(e2e, "incomplete").await;
-    let headline = e2e.text("[data-headline]").await;
-    assert!(
-        headline.contains("Page URL") && headline.contains("http://localhost:3000"),
-        "{:?}: {headline}",
-        e2e.browser
-    );
+    wait_for(
+        e2e,
+        "the headline naming Page URL and its correction",
+        "return document.querySelector('[data-headline]').textContent;",
+        |v| {
+            v.as_str()
+                .is_some_and(|h| h.contains("Page URL") && h.contains("http://localhost:3000"))
+        },
+    )
+    .await;
     let origins = e2e
         .client
         .execute(

@@ -3,13 +3,15 @@
 //! scenario; the engine's field errors are shown next to the field they name
 //! (`FieldError.field` is a dotted path, matched here by prefix).
 
+use crumbtrail_engine::permalink::MAX_ITEMS;
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, RawResponse, RawRoute,
     RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, ServerSetup,
 };
 use crumbtrail_engine::server::rails::{
-    AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
-    MethodsOption, RailsApp, RailsVersion, SameSiteOption, SessionMiddleware, StoreKind,
+    list_items, method_items, AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource,
+    DomainOption, Environment, HeadersOption, LoadDefaults, MethodsOption, PlainCookie, RailsApp,
+    RailsVersion, SameSiteOption, SameSiteProtection, SessionMiddleware, StoreKind,
 };
 use crumbtrail_engine::ProfileId;
 use leptos::prelude::*;
@@ -299,14 +301,17 @@ fn RequestsEditor() -> impl IntoView {
     let count = Memo::new(move |_| ctx.scenario.with(|s| s.requests.len()));
     let add = move |_| {
         ctx.scenario.update(|s| {
-            let next = s.requests.last().cloned().unwrap_or_default();
-            s.requests.push(next);
+            // A permalink holds at most MAX_ITEMS requests.
+            if s.requests.len() < MAX_ITEMS {
+                let next = s.requests.last().cloned().unwrap_or_default();
+                s.requests.push(next);
+            }
         })
     };
     view! {
         <div class="requests">
             {move || (0..count.get()).map(|i| view! { <RequestEditor index=i/> }).collect_view()}
-            <button type="button" class="add" on:click=add>"+ Add a request"</button>
+            <button type="button" class="add" on:click=add prop:disabled=move || count.get() >= MAX_ITEMS>"+ Add a request"</button>
         </div>
     }
 }
@@ -674,9 +679,26 @@ const MIDDLEWARE: [(&str, SessionMiddleware); 5] = [
     ("before-store-set", SessionMiddleware::BeforeStoreSet),
     ("without-cookies", SessionMiddleware::WithoutCookies),
 ];
-const POSITIONS: [(&str, CorsPosition); 2] = [
+const POSITIONS: [(&str, CorsPosition); 3] = [
     ("first", CorsPosition::First),
     ("after", CorsPosition::AfterAnsweringMiddleware),
+    ("last", CorsPosition::Last),
+];
+const PROTECTIONS: [(&str, SameSiteProtection); 5] = [
+    ("default", SameSiteProtection::FromLoadDefaults),
+    ("lax", SameSiteProtection::Lax),
+    ("strict", SameSiteProtection::Strict),
+    ("none", SameSiteProtection::None),
+    ("nil", SameSiteProtection::Nil),
+];
+const ACTIONS: [(&str, AppAction); 5] = AppAction::ALL;
+const METHODS: [(&str, &str); 6] = [
+    ("GET", "GET"),
+    ("POST", "POST"),
+    ("PUT", "PUT"),
+    ("PATCH", "PATCH"),
+    ("DELETE", "DELETE"),
+    ("*", "*"),
 ];
 const STORES: [(&str, StoreKind); 3] = [
     ("cookie", StoreKind::CookieStore),
@@ -713,6 +735,7 @@ fn RailsEditor() -> impl IntoView {
     let ctx = ctx();
     let app = AppAccess(ctx.scenario);
     let api_only = app.get(|a| a.api_only);
+    let has_routes = app.get(|a| !a.routes.is_empty());
     let blocks = Memo::new(move |_| {
         ctx.scenario.with(|s| match &s.server {
             ServerSetup::Rails(a) => a.cors.allow.len(),
@@ -720,11 +743,13 @@ fn RailsEditor() -> impl IntoView {
         })
     });
     let add_block = app.set(|a, ()| {
-        a.cors.allow.push(AllowBlock {
-            origins: vec!["http://localhost:3000".into()],
-            resources: vec![CorsResource::default()],
-            resource_before_origins: false,
-        })
+        if a.cors.allow.len() < MAX_ITEMS {
+            a.cors.allow.push(AllowBlock {
+                origins: vec!["http://localhost:3000".into()],
+                resources: vec![CorsResource::default()],
+                resource_before_origins: false,
+            })
+        }
     });
     view! {
         <div class="rails">
@@ -743,8 +768,10 @@ fn RailsEditor() -> impl IntoView {
             <div class="row">
                 <TextField label="App module (for the default key)" field="server.app_name".into()
                     get=app.get(|a| a.app_name.clone()) set=app.set(|a, v: String| a.app_name = v)/>
-                <TextField label="Login path (writes the session)" field="server.login_path".into()
-                    get=app.get(|a| a.login_path.clone()) set=app.set(|a, v: String| a.login_path = v)/>
+                <Show when=move || !has_routes.get()>
+                    <TextField label="Login path (writes the session)" field="server.login_path".into()
+                        get=app.get(|a| a.login_path.clone()) set=app.set(|a, v: String| a.login_path = v)/>
+                </Show>
             </div>
             <CheckField label="config.api_only = true" field="server.api_only".into()
                 get=api_only set=app.set(|a, v: bool| a.api_only = v)/>
@@ -770,16 +797,24 @@ fn RailsEditor() -> impl IntoView {
                 <CheckField label="config.assume_ssl = true (TLS proxy)" field="server.assume_ssl".into()
                     get=app.get(|a| a.assume_ssl) set=app.set(|a, v: bool| a.assume_ssl = v)/>
             </div>
+            <CookieSettings/>
+
+            <h3>"config/routes.rb"</h3>
+            <RoutesEditor/>
 
             <h3>"config/initializers/cors.rb (rack-cors)"</h3>
             <CheckField label="Rack::Cors is configured" field="server.cors.enabled".into()
                 get=app.get(|a| a.cors.enabled) set=app.set(|a, v: bool| a.cors.enabled = v)/>
             <SelectField label="Position in the middleware stack" field="server.cors_position".into()
-                options=vec![("first", "insert_before 0 (first)"), ("after", "after a middleware that answers first")]
+                options=vec![
+                    ("first", "insert_before 0 (first)"),
+                    ("after", "after a middleware that answers first"),
+                    ("last", "config.middleware.use Rack::Cors (last)"),
+                ]
                 get=sel(app, &POSITIONS, |a| a.cors_position)
                 set=app.set(|a, k: String| if let Some(v) = pick(&POSITIONS, &k) { a.cors_position = v })/>
             {move || (0..blocks.get()).map(|b| view! { <AllowBlockEditor block=b/> }).collect_view()}
-            <button type="button" class="add" on:click=move |_| add_block.run(())>"+ Add an allow block"</button>
+            <button type="button" class="add" on:click=move |_| add_block.run(()) prop:disabled=move || blocks.get() >= MAX_ITEMS>"+ Add an allow block"</button>
 
             <h3>"Session store"</h3>
             <SessionEditor/>
@@ -787,15 +822,198 @@ fn RailsEditor() -> impl IntoView {
     }
 }
 
+/// `config.action_dispatch` cookie settings, `ssl_options` and the API
+/// controller's `include ActionController::Cookies`.
+#[component]
+fn CookieSettings() -> impl IntoView {
+    let ctx = ctx();
+    let app = AppAccess(ctx.scenario);
+    let api_only = app.get(|a| a.api_only);
+    view! {
+        <div class="row">
+            <SelectField label="config.action_dispatch.cookies_same_site_protection" field="server.cookies_same_site_protection".into()
+                options=vec![("default", "not set (load_defaults: :lax from 6.1)"), ("lax", ":lax"), ("strict", ":strict"), ("none", ":none"), ("nil", "nil")]
+                get=sel(app, &PROTECTIONS, |a| a.cookies_same_site_protection)
+                set=app.set(|a, k: String| if let Some(v) = pick(&PROTECTIONS, &k) { a.cookies_same_site_protection = v })/>
+            <SelectField label="config.action_dispatch.always_write_cookie" field="server.always_write_cookie".into()
+                options=vec![("unset", "not set (Rails.env.development?)"), ("true", "true"), ("false", "false")]
+                get=sel(app, &TRISTATE, |a| a.always_write_cookie)
+                set=app.set(|a, k: String| if let Some(v) = pick(&TRISTATE, &k) { a.always_write_cookie = v })/>
+        </div>
+        <div class="row">
+            <NumberField label="config.action_dispatch.tld_length" field="server.tld_length".into() empty_means="1"
+                max=10
+                get=app.get(|a| Some(u64::from(a.tld_length)))
+                set=app.set(|a, v: Option<u64>| a.tld_length = v.unwrap_or(1).clamp(1, 10) as u8)/>
+            <CheckField label="config.ssl_options secure_cookies (off: { secure_cookies: false })" field="server.ssl_secure_cookies".into()
+                get=app.get(|a| a.ssl_secure_cookies) set=app.set(|a, v: bool| a.ssl_secure_cookies = v)/>
+        </div>
+        <Show when=move || api_only.get()>
+            <CheckField label="ApplicationController: include ActionController::Cookies" field="server.controller_cookies".into()
+                hint="ActionController::API leaves it out: `cookies` is undefined (NameError) without it."
+                get=app.get(|a| a.controller_cookies) set=app.set(|a, v: bool| a.controller_cookies = v)/>
+        </Show>
+    }
+}
+
+/// The app's routes; none means the two-action app.
+#[component]
+fn RoutesEditor() -> impl IntoView {
+    let ctx = ctx();
+    let app = AppAccess(ctx.scenario);
+    let count = Memo::new(move |_| {
+        ctx.scenario.with(|s| match &s.server {
+            ServerSetup::Rails(a) => a.routes.len(),
+            _ => 0,
+        })
+    });
+    // The first route added spells out the app as it was: login, then me.
+    let add = app.set(|a, ()| {
+        if a.routes.is_empty() {
+            a.routes.push(AppRoute::new(
+                "POST",
+                &a.login_path.clone(),
+                AppAction::Login,
+            ));
+        }
+        a.routes.push(AppRoute::default());
+    });
+    view! {
+        <p class="hint">"No routes: POST to the login path logs in and every other request reads the session. With routes, each request runs the action of the first route whose verb and path match; any other path is a 404."</p>
+        {move || (0..count.get()).map(|i| view! { <AppRouteEditor index=i/> }).collect_view()}
+        <button type="button" class="add" on:click=move |_| add.run(())>"+ Add a route"</button>
+    }
+}
+
+/// Reads and writes route `index` of the Rails app.
+fn route_get<T: Default + Send + Sync + 'static>(
+    app: AppAccess,
+    index: usize,
+    f: impl Fn(&AppRoute) -> T + Send + Sync + 'static,
+) -> Signal<T> {
+    app.get(move |a| a.routes.get(index).map(&f).unwrap_or_default())
+}
+
+fn route_set<V: 'static>(
+    app: AppAccess,
+    index: usize,
+    f: impl Fn(&mut AppRoute, V) + Send + Sync + 'static,
+) -> Callback<V> {
+    app.set(move |a, v| {
+        if let Some(r) = a.routes.get_mut(index) {
+            f(r, v)
+        }
+    })
+}
+
+#[component]
+fn AppRouteEditor(index: usize) -> impl IntoView {
+    let ctx = ctx();
+    let app = AppAccess(ctx.scenario);
+    let p = move |n: &str| format!("server.routes.{index}.{n}");
+    let is_cookie = route_get(app, index, |r| r.action == AppAction::SetCookie);
+    let remove = app.set(move |a, ()| {
+        if index < a.routes.len() {
+            a.routes.remove(index);
+        }
+    });
+    let path_hint = route_get(app, index, |r| r.ruby_line());
+    view! {
+        <div class="route-editor" data-app-route=index>
+            <div class="request-head">
+                <h4>"Route " {index + 1}</h4>
+                <button type="button" class="remove" on:click=move |_| remove.run(())
+                    aria-label=format!("Remove route {}", index + 1)>"Remove"</button>
+            </div>
+            <div class="row">
+                <SelectField label="Verb" field=p("method") options=METHODS.to_vec()
+                    get=route_get(app, index, |r| METHODS.iter().find(|(k, _)| k.eq_ignore_ascii_case(r.method.trim())).map(|(k, _)| *k).unwrap_or("GET"))
+                    set=route_set(app, index, |r, v: String| r.method = v)/>
+                <TextField label="Path" field=p("path") placeholder="/me"
+                    get=route_get(app, index, |r| r.path.clone()) set=route_set(app, index, |r, v: String| r.path = v)/>
+                <SelectField label="Action" field=p("action")
+                    options=vec![("login", "login: session[:user_id] = …"), ("logout", "logout: reset_session"), ("me", "me: reads session[:user_id]"), ("set_cookie", "set_cookie: cookies[:name] = {…}"), ("raise", "raise (500)")]
+                    get=route_get(app, index, |r| r.action.key())
+                    set=route_set(app, index, |r, k: String| if let Some(a) = pick(&ACTIONS, &k) { r.action = a })/>
+            </div>
+            <p class="hint">{move || path_hint.get()}</p>
+            <TextField label="response.headers[\"Vary\"] in the action" field=p("vary") placeholder="not set"
+                get=route_get(app, index, |r| r.vary.clone().unwrap_or_default())
+                set=route_set(app, index, |r, v: String| r.vary = (!v.trim().is_empty()).then_some(v))/>
+            <Show when=move || is_cookie.get()>
+                <PlainCookieEditor index=index/>
+            </Show>
+        </div>
+    }
+}
+
+/// `cookies[:name] = { value:, domain:, path:, secure:, httponly:, same_site:, expires: }`.
+#[component]
+fn PlainCookieEditor(index: usize) -> impl IntoView {
+    let ctx = ctx();
+    let app = AppAccess(ctx.scenario);
+    let p = move |n: &str| format!("server.routes.{index}.cookie.{n}");
+    let c = move |f: fn(&PlainCookie) -> String| route_get(app, index, move |r| f(&r.cookie));
+    let set_c = move |f: fn(&mut PlainCookie, String)| {
+        route_set(app, index, move |r, v: String| f(&mut r.cookie, v))
+    };
+    let name_error = RwSignal::new(None::<String>);
+    let set_name_value = set_c(|c, v| c.name = v);
+    let set_name = Callback::new(move |v: String| {
+        if v.trim().is_empty() {
+            name_error.set(Some("a cookie needs a name: cookies[:name]".into()));
+        } else {
+            name_error.set(None);
+            set_name_value.run(v.trim().to_string());
+        }
+    });
+    let domain_error = RwSignal::new(None::<String>);
+    let set_domain_value = route_set(app, index, |r, d: DomainOption| r.cookie.domain = d);
+    let set_domain = Callback::new(move |v: String| match DomainOption::from_ruby_text(&v) {
+        Ok(d) => {
+            domain_error.set(None);
+            set_domain_value.run(d);
+        }
+        Err(e) => domain_error.set(Some(e)),
+    });
+    view! {
+        <div class="row">
+            <TextField label="cookies[:name]" field=p("name") get=c(|c| c.name.clone()) set=set_name error=name_error/>
+            <TextField label="value:" field=p("value") get=c(|c| c.value.clone()) set=set_c(|c, v| c.value = v)/>
+            <TextField label="domain: ('.example.com', :all, ':all, tld_length: 2', or a list)" field=p("domain")
+                placeholder="not given" get=c(|c| c.domain.to_ruby_text()) set=set_domain error=domain_error/>
+            <TextField label="path:" field=p("path") placeholder="/"
+                get=c(|c| c.path.clone().unwrap_or_default())
+                set=set_c(|c, v| c.path = (!v.trim().is_empty()).then_some(v))/>
+        </div>
+        <div class="row">
+            <SelectField label="same_site:" field=p("same_site")
+                options=vec![("unset", "not given"), ("lax", ":lax"), ("strict", ":strict"), ("none", ":none"), ("nil", "nil")]
+                get=route_get(app, index, |r| key_of(&SAME_SITE, r.cookie.same_site))
+                set=route_set(app, index, |r, k: String| if let Some(v) = pick(&SAME_SITE, &k) { r.cookie.same_site = v })/>
+            <SelectField label="secure:" field=p("secure")
+                options=vec![("unset", "not given"), ("true", "true"), ("false", "false")]
+                get=route_get(app, index, |r| key_of(&TRISTATE, r.cookie.secure))
+                set=route_set(app, index, |r, k: String| if let Some(v) = pick(&TRISTATE, &k) { r.cookie.secure = v })/>
+            <SelectField label="httponly:" field=p("httponly")
+                options=vec![("unset", "not given (false)"), ("true", "true"), ("false", "false")]
+                get=route_get(app, index, |r| key_of(&TRISTATE, r.cookie.httponly))
+                set=route_set(app, index, |r, k: String| if let Some(v) = pick(&TRISTATE, &k) { r.cookie.httponly = v })/>
+        </div>
+        <NumberField label="expires: (seconds from now)" field=p("expires") empty_means="a browser-session cookie"
+            max=400 * 86_400
+            get=route_get(app, index, |r| r.cookie.expires)
+            set=route_set(app, index, |r, v: Option<u64>| r.cookie.expires = v)/>
+    }
+}
+
 fn list_text(l: &[String]) -> String {
     l.join(", ")
 }
 
+/// The engine's list reader, so every list typed here has a permalink.
 fn parse_list(v: &str) -> Vec<String> {
-    v.split([',', '\n'])
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+    list_items(v)
 }
 
 #[component]
@@ -815,7 +1033,12 @@ fn AllowBlockEditor(block: usize) -> impl IntoView {
         }
     });
     let add_res = app.set(move |a, ()| {
-        if let Some(b) = a.cors.allow.get_mut(block) {
+        if let Some(b) = a
+            .cors
+            .allow
+            .get_mut(block)
+            .filter(|b| b.resources.len() < MAX_ITEMS)
+        {
             b.resources.push(CorsResource::default())
         }
     });
@@ -835,7 +1058,7 @@ fn AllowBlockEditor(block: usize) -> impl IntoView {
                 get=app.get(move |a| a.cors.allow.get(block).is_some_and(|b| b.resource_before_origins))
                 set=app.set(move |a, v: bool| if let Some(b) = a.cors.allow.get_mut(block) { b.resource_before_origins = v })/>
             {move || (0..resources.get()).map(|r| view! { <ResourceEditor block=block res=r/> }).collect_view()}
-            <button type="button" class="add" on:click=move |_| add_res.run(())>"+ Add a resource"</button>
+            <button type="button" class="add" on:click=move |_| add_res.run(()) prop:disabled=move || resources.get() >= MAX_ITEMS>"+ Add a resource"</button>
         </div>
     }
 }
@@ -903,7 +1126,7 @@ fn ResourceEditor(block: usize, res: usize) -> impl IntoView {
                 set=set_res(|r, v| r.methods = match v.trim() {
                     "" => MethodsOption::Unset,
                     ":any" | "any" => MethodsOption::Any,
-                    t => MethodsOption::List(parse_list(t).into_iter().map(|m| m.trim_start_matches(':').to_string()).collect()),
+                    t => MethodsOption::List(method_items(t)),
                 })/>
             <div class="row">
                 <CheckField label="credentials: true" field=p("credentials")
@@ -996,7 +1219,9 @@ fn RawEditor() -> impl IntoView {
     let add = move |_| {
         s.update(|s| {
             if let ServerSetup::Raw(r) = &mut s.server {
-                r.routes.push(default_route())
+                if r.routes.len() < MAX_ITEMS {
+                    r.routes.push(default_route())
+                }
             }
         })
     };
@@ -1004,7 +1229,7 @@ fn RawEditor() -> impl IntoView {
         <div class="raw">
             <p class="hint">"For each request the first route whose method (or *) and path (exact, or a prefix ending in *) match answers."</p>
             {move || (0..count.get()).map(|i| view! { <RouteEditor index=i/> }).collect_view()}
-            <button type="button" class="add" on:click=add>"+ Add a route"</button>
+            <button type="button" class="add" on:click=add prop:disabled=move || count.get() >= MAX_ITEMS>"+ Add a route"</button>
         </div>
     }
 }

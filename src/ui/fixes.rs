@@ -2,7 +2,7 @@
 //! settings as code to paste back: `cors.rb`, the session store, the client call.
 
 use crumbtrail_engine::codegen;
-use crumbtrail_engine::fixes::{architectural_advice, suggest_fixes, Fix};
+use crumbtrail_engine::fixes::{architectural_advice, search_fixes_from, Fix, SearchBudget};
 use crumbtrail_engine::scenario::ServerSetup;
 use leptos::prelude::*;
 
@@ -15,8 +15,10 @@ const SEARCH_DEBOUNCE_MS: u32 = 120;
 pub fn Fixes() -> impl IntoView {
     let ctx = ctx();
     // The search runs after the verdict is painted and typing has paused; a
-    // newer edit makes a pending search stale (the generation moved on).
+    // newer edit makes a pending search stale (the generation moved on). It
+    // reuses the page's trace and stops at its budget, with a note saying so.
     let fixes = RwSignal::new(Vec::<Fix>::new());
+    let note = RwSignal::new(None::<String>);
     let searching = RwSignal::new(true);
     let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
@@ -28,7 +30,12 @@ pub fn Fixes() -> impl IntoView {
             if generation.get_value() != current {
                 return;
             }
-            fixes.set(ctx.scenario.with_untracked(suggest_fixes));
+            let found = ctx.scenario.with_untracked(|s| {
+                ctx.trace
+                    .with_untracked(|t| search_fixes_from(s, t, &SearchBudget::default()))
+            });
+            note.set(found.report.note());
+            fixes.set(found.fixes);
             searching.set(false);
         });
     });
@@ -53,6 +60,9 @@ pub fn Fixes() -> impl IntoView {
                 <p class="muted">"No settings change to suggest: either it already works, or see the notes below."</p>
             </Show>
             <ol class="fix-list">{list}</ol>
+            <Show when=move || note.with(Option::is_some)>
+                <p class="muted search-note" data-search-stopped="true">{move || note.get().unwrap_or_default()}</p>
+            </Show>
             <Show when=move || advice.with(|a| !a.is_empty())>
                 <h3>"About this setup"</h3>
                 <ul class="advice">
@@ -123,9 +133,11 @@ pub fn GeneratedCode() -> impl IntoView {
     let ctx = ctx();
     let rails = Memo::new(move |_| {
         ctx.scenario.with(|s| match &s.server {
-            ServerSetup::Rails(a) => {
-                Some((codegen::cors_rb_code(a), codegen::session_store_code(a)))
-            }
+            ServerSetup::Rails(a) => Some((
+                codegen::cors_rb_code(a),
+                codegen::session_store_code(a),
+                codegen::app_code(a),
+            )),
             ServerSetup::Raw(_) => None,
         })
     });
@@ -140,6 +152,10 @@ pub fn GeneratedCode() -> impl IntoView {
                 <CodeBlock title="Session store".into()
                     code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.1.code.clone()).unwrap_or_default()))
                     left_out=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| left_out(&r.1)).unwrap_or_default()))/>
+            </Show>
+            <Show when=move || rails.with(|r| r.as_ref().is_some_and(|r| !r.2.code.is_empty()))>
+                <CodeBlock title="The app (application.rb, routes, controller)".into()
+                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.2.code.clone()).unwrap_or_default()))/>
             </Show>
             {move || (0..count.get()).map(|i| view! {
                 <CodeBlock title=format!("Client code, request {}", i + 1)

@@ -21,6 +21,8 @@ use crate::server::rails::{
     RailsApp, SameSiteOption, SessionMiddleware, SessionStoreConfig, StoreKind,
 };
 
+pub use crate::explain::app_code::{app_code, application_rb_lines};
+
 /// Generated code, and the settings it does not contain.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Generated {
@@ -285,6 +287,10 @@ pub fn cors_rb_code(app: &RailsApp) -> Generated {
         CorsPosition::First => "Rails.application.config.middleware.insert_before 0, Rack::Cors",
         CorsPosition::AfterAnsweringMiddleware => {
             s.push_str("# rack-cors comes after a middleware that answers some requests itself:\n# those answers carry no CORS headers.\n");
+            "Rails.application.config.middleware.insert_after Warden::Manager, Rack::Cors"
+        }
+        CorsPosition::Last => {
+            s.push_str("# `use` adds rack-cors at the end of the stack: errors rendered by the\n# exceptions middleware (404, 422, 500) and the force_ssl redirect carry no CORS headers.\n");
             "Rails.application.config.middleware.use Rack::Cors"
         }
     };
@@ -1396,7 +1402,7 @@ fn val_strings(v: &Val, what: &str, at: Pos) -> Result<Vec<String>, ParseError> 
 }
 
 /// `Rails.application.config.middleware.insert_before 0, Rack::Cors` (or
-/// `.use Rack::Cors`): where rack-cors sits.
+/// `insert_after X, Rack::Cors`, `.use Rack::Cors`): where rack-cors sits.
 fn cors_head(p: &mut P) -> Result<CorsPosition, ParseError> {
     let chain = p.dotted().join(".");
     let position = match chain.as_str() {
@@ -1412,9 +1418,18 @@ fn cors_head(p: &mut P) -> Result<CorsPosition, ParseError> {
             p.expect(Tok::Punct(','), "`,`")?;
             CorsPosition::First
         }
-        "Rails.application.config.middleware.use" | "config.middleware.use" => {
+        "Rails.application.config.middleware.insert_after" | "config.middleware.insert_after" => {
+            let at = p.here();
+            if p.dotted().is_empty() {
+                return perr(
+                    at,
+                    "expected a middleware class, e.g. `Warden::Manager, Rack::Cors`",
+                );
+            }
+            p.expect(Tok::Punct(','), "`,`")?;
             CorsPosition::AfterAnsweringMiddleware
         }
+        "Rails.application.config.middleware.use" | "config.middleware.use" => CorsPosition::Last,
         _ => {
             return p.err(
                 "expected `Rails.application.config.middleware.insert_before 0, Rack::Cors do`",

@@ -1,6 +1,7 @@
 //! The engine's answer and what it suggests: the trace with its reason codes
 //! and spec sections, the smallest fix, and the settings as code to paste.
 
+pub mod app_code;
 pub mod codegen;
 pub mod fixes;
 pub mod spec;

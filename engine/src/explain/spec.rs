@@ -368,3 +368,28 @@ spec!(
     "Rails: request forgery protection",
     "https://api.rubyonrails.org/classes/ActionController/RequestForgeryProtection.html"
 );
+spec!(
+    RAILS_ROUTING,
+    "Rails guide: Routing from the outside in",
+    "https://guides.rubyonrails.org/routing.html"
+);
+spec!(
+    RAILS_COOKIES,
+    "Rails API: ActionDispatch::Cookies",
+    "https://api.rubyonrails.org/classes/ActionDispatch/Cookies.html"
+);
+spec!(
+    RAILS_SHOW_EXCEPTIONS,
+    "Rails API: ActionDispatch::ShowExceptions",
+    "https://api.rubyonrails.org/classes/ActionDispatch/ShowExceptions.html"
+);
+spec!(
+    RAILS_CONFIG_ACTION_DISPATCH,
+    "Rails guide: Configuring Action Dispatch",
+    "https://guides.rubyonrails.org/configuring.html#configuring-action-dispatch"
+);
+spec!(
+    RAILS_RENDERING,
+    "Rails guide: Layouts and Rendering",
+    "https://guides.rubyonrails.org/layouts_and_rendering.html"
+);

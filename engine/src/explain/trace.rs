@@ -361,6 +361,25 @@ pub enum Reason {
     ForceSslRedirect,
     /// CSRF protection rejected the request (422).
     CsrfRejected,
+    /// The router picked the route (and so the action) for the request.
+    RouteMatched,
+    /// `reset_session`: a new, empty session replaces the old one.
+    SessionReset,
+    /// The session cookie decrypts but holds no `user_id` (after `reset_session`): 401.
+    SessionEmpty,
+    /// A plain `cookies[:name] = {...}` write was serialized into Set-Cookie.
+    CookieWritten,
+    /// A plain cookie write produced no Set-Cookie (secure over http,
+    /// unchanged value, or no ActionDispatch::Cookies to serialize the jar).
+    CookieNotWritten,
+    /// An API controller without `ActionController::Cookies` calls `cookies`: NameError, 500.
+    CookiesUndefined,
+    /// The action raised: the exceptions middleware renders 500.
+    ActionRaised,
+    /// `config.action_dispatch.tld_length` does not reach `domain: :all`.
+    TldLengthIgnored,
+    /// Rails' rendering added `Vary: Accept` (the response depends on the Accept header).
+    VaryAcceptAdded,
 }
 
 /// Text that is usually fixed: a `&'static str` costs nothing, a text built

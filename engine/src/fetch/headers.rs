@@ -67,6 +67,53 @@ pub fn describe_control(c: char) -> String {
     format!("U+{:04X}{name}", c as u32)
 }
 
+// Header-name comparisons made by lookups, counted in tests to check that
+// the work grows with the number of header lines, not with its square.
+#[cfg(test)]
+thread_local! {
+    static NAME_COMPARISONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[inline]
+fn count_comparisons(n: usize) {
+    #[cfg(test)]
+    NAME_COMPARISONS.with(|c| c.set(c.get() + n as u64));
+    let _ = n;
+}
+
+/// Header-name comparisons made on this thread so far (tests only).
+#[cfg(test)]
+pub(crate) fn name_comparisons() -> u64 {
+    NAME_COMPARISONS.with(|c| c.get())
+}
+
+/// A set of header names, case-insensitive, for asking many times whether a
+/// name is in a long list (`Access-Control-Allow-Headers`, a preflight cache
+/// entry) in logarithmic time.
+#[derive(Clone, Debug, Default)]
+pub struct NameSet(Vec<String>);
+
+impl NameSet {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut v: Vec<String> = names.into_iter().map(str::to_ascii_lowercase).collect();
+        v.sort_unstable();
+        v.dedup();
+        NameSet(v)
+    }
+
+    /// True if `name` (any case) is in the set.
+    pub fn contains(&self, name: &str) -> bool {
+        count_comparisons(self.0.len());
+        count_comparisons(1 + self.0.len().max(1).ilog2() as usize);
+        let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.0.binary_search(&name.to_ascii_lowercase())
+        } else {
+            self.0.binary_search_by(|n| n.as_str().cmp(name))
+        };
+        found.is_ok()
+    }
+}
+
 impl HeaderList {
     pub fn new() -> Self {
         HeaderList(Vec::new())
@@ -140,11 +187,13 @@ impl HeaderList {
 
     /// True if a header with this name (case-insensitive) is present.
     pub fn contains(&self, name: &str) -> bool {
+        count_comparisons(self.0.len());
         self.0.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
     /// All values of `name`, in order.
     pub fn get_all(&self, name: &str) -> Vec<&str> {
+        count_comparisons(self.0.len());
         self.0
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -164,11 +213,13 @@ impl HeaderList {
 
     /// Removes every header named `name`.
     pub fn remove(&mut self, name: &str) {
+        count_comparisons(self.0.len());
         self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
     }
 
     /// Replaces every header named `name` with one line.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        count_comparisons(self.0.len());
         let value = value.into();
         if let Some(pos) = self
             .0
@@ -228,6 +279,36 @@ mod tests {
         assert_eq!(e.line, 2);
         let e = HeaderList::parse_lines("Bad Name: x").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    /// A request with n custom header lines (each needs a preflight, and the
+    /// second request is checked against the preflight cache) costs a number
+    /// of header-name comparisons that grows like n log n, not n².
+    #[test]
+    fn many_header_lines_cost_near_linear_work() {
+        let comparisons = |n: usize| {
+            let lines: Vec<String> = (0..n).map(|i| format!("X-H{i}: v")).collect();
+            let h = lines.join("%0A");
+            let s = crate::permalink::decode(&format!("v=1&r1.h={h}&r2.h={h}")).scenario;
+            let before = name_comparisons();
+            let t = crate::simulate(&s);
+            assert_eq!(t.requests.len(), 2);
+            name_comparisons() - before
+        };
+        let (small, large) = (comparisons(500), comparisons(2000));
+        assert!(
+            large <= 6 * small,
+            "4x the header lines cost {large} name comparisons against {small}"
+        );
+    }
+
+    #[test]
+    fn name_set_is_case_insensitive() {
+        let set = NameSet::new(["X-Token", "accept"]);
+        assert!(set.contains("x-token"));
+        assert!(set.contains("ACCEPT"));
+        assert!(!set.contains("x-other"));
+        assert!(!NameSet::default().contains("a"));
     }
 
     #[test]

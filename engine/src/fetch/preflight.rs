@@ -116,6 +116,9 @@ struct Preflight<'a> {
 struct AllowLists {
     methods: Vec<String>,
     header_names: Vec<String>,
+    /// `header_names` for lookups in logarithmic time (many header lines
+    /// must cost linear work, not quadratic).
+    header_set: crate::headers::NameSet,
     acam: String,
     acah: String,
 }
@@ -130,9 +133,7 @@ impl AllowLists {
     }
 
     fn lists_header(&self, name: &str) -> bool {
-        self.header_names
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(name))
+        self.header_set.contains(name)
     }
 }
 
@@ -258,6 +259,7 @@ impl Preflight<'_> {
         };
         Ok(AllowLists {
             methods,
+            header_set: crate::headers::NameSet::new(header_names.iter().map(String::as_str)),
             header_names,
             acam: headers
                 .get("Access-Control-Allow-Methods")

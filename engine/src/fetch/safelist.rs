@@ -395,9 +395,7 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeHeaderNam
         let lower = name.to_ascii_lowercase();
         match check_cors_safelisted_request_header(name, value) {
             Err(reason) => {
-                if !why.iter().any(|(n, _)| *n == lower) {
-                    why.push((lower.clone(), reason));
-                }
+                why.push((lower.clone(), reason));
                 unsafe_names.push(lower);
             }
             Ok(()) => {
@@ -410,21 +408,50 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> UnsafeHeaderNam
     let over_total_limit = safelist_value_size > 1024;
     if over_total_limit {
         for name in potentially_unsafe {
-            if !why.iter().any(|(n, _)| *n == name) {
-                why.push((name.clone(), Reason::SafelistedHeadersTooLong));
-            }
+            why.push((name.clone(), Reason::SafelistedHeadersTooLong));
             unsafe_names.push(name);
         }
     }
-    // Step 6: convert header names to a sorted-lowercase set.
+    // Step 6: convert header names to a sorted-lowercase set. Each name keeps
+    // the reason of its first line (the sort is stable, `dedup` keeps the first).
     unsafe_names.sort();
     unsafe_names.dedup();
     why.sort_by(|a, b| a.0.cmp(&b.0));
+    why.dedup_by(|later, first| later.0 == first.0);
     UnsafeHeaderNames {
         names: unsafe_names,
         why,
         over_total_limit,
     }
+}
+
+/// Why each CORS-unsafe header needs a preflight, one clause per name joined
+/// with `; `, for the explanation of the preflight step. Each name's value is
+/// the combined value of its lines (as [`HeaderList::get`] gives it). The
+/// header list is read once, so the cost stays linear in its length.
+pub fn describe_unsafe_names(unsafe_names: &UnsafeHeaderNames, headers: &HeaderList) -> String {
+    let mut lines: Vec<(String, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), v))
+        .collect();
+    // Stable: the values of one name stay in order.
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    unsafe_names
+        .names
+        .iter()
+        .map(|n| {
+            let start = lines.partition_point(|(l, _)| l < n);
+            let end = start + lines[start..].partition_point(|(l, _)| l == n);
+            let value = lines[start..end]
+                .iter()
+                .map(|(_, v)| *v)
+                .collect::<Vec<_>>()
+                .join(", ");
+            describe_not_safelisted(n, &value)
+                .unwrap_or_else(|| format!("`{n}` is not CORS-safelisted"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A MIME type as MIME Sniffing §4.4 "parse a MIME type" returns it.

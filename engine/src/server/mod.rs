@@ -2,9 +2,12 @@
 //!
 //! - [`raw`]: response headers typed by hand, per path and method.
 //! - [`rails`]: a Rails app — [`rack_cors`] in front, the session store
-//!   ([`session_store`]) and the middleware stack behind it.
+//!   ([`session_store`]) and the middleware stack behind it; [`routes`] says
+//!   which action each path runs.
 
+mod actions;
 pub mod rack_cors;
 pub mod rails;
 pub mod raw;
+pub mod routes;
 pub mod session_store;

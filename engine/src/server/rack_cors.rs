@@ -19,6 +19,8 @@
 //! - `origins '*'` with `credentials: true`: `CorsMisconfigurationError` when
 //!   the app boots.
 
+use std::cell::{Cell, RefCell};
+
 use crate::headers::HeaderList;
 use crate::http::{WireRequest, WireResponse};
 use crate::server::rails::{
@@ -27,7 +29,7 @@ use crate::server::rails::{
 use crate::spec;
 use crate::trace::{Phase, Reason, Step, Verdict};
 
-pub use regexp::{Regexp, RegexpError};
+pub use regexp::{Limited, Regexp, RegexpError};
 
 /// rack-cors' error message for `'*'` with `credentials: true`, verbatim.
 pub const MISCONFIGURATION_MESSAGE: &str = "Allowing credentials for wildcard origins is insecure. Please specify more restrictive origins or set 'credentials' to false in your CORS configuration.";
@@ -217,6 +219,8 @@ enum OriginMatcher {
 #[derive(Clone, Debug)]
 struct CompiledResource {
     index: usize,
+    /// Position among all resources of all blocks (for [`RegexpWork`]).
+    slot: usize,
     /// The path pattern as written.
     pattern: String,
     path: Regexp,
@@ -235,15 +239,66 @@ struct CompiledResource {
     max_age_value: String,
 }
 
-impl CompiledResource {
-    /// `resource '*'` compiles to `^(.*?)$`, which matches every path
-    /// without a line break: answer that without running the matcher.
-    fn matches(&self, path: &str) -> bool {
-        if self.pattern == "*" && !path.contains('\n') {
-            return true;
-        }
-        self.path.is_match(path)
+/// Most regexp steps one compiled `cors.rb` spends in all: its `origins`
+/// regexps and resource paths, over every request it answers (one
+/// simulation). Each regexp also stops at [`regexp::STEP_BUDGET`]. A regexp
+/// stopped either way counts as not matching, and the miss says so.
+pub const TOTAL_STEP_BUDGET: u64 = 400_000;
+
+/// What a regexp (or a block's `origins`) said about a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answer {
+    Yes,
+    No,
+    /// Out of steps: counted as no.
+    GaveUp,
+}
+
+/// Distinct texts remembered per kind: a simulation sees few Origins and paths.
+const REMEMBERED_TEXTS: usize = 16;
+
+/// Answers remembered per text, one slot per block (origins) or resource (paths).
+#[derive(Clone, Debug, Default)]
+struct Answers(RefCell<Vec<(String, Vec<Option<Answer>>)>>);
+
+impl Answers {
+    fn get(&self, text: &str, slot: usize) -> Option<Answer> {
+        let memo = self.0.borrow();
+        let (_, slots) = memo.iter().find(|(t, _)| t == text)?;
+        slots.get(slot).copied().flatten()
     }
+
+    fn put(&self, text: &str, slot: usize, slots: usize, answer: Answer) {
+        let mut memo = self.0.borrow_mut();
+        let at = match memo.iter().position(|(t, _)| t == text) {
+            Some(at) => at,
+            None if memo.len() < REMEMBERED_TEXTS => {
+                memo.push((text.to_string(), vec![None; slots]));
+                memo.len() - 1
+            }
+            None => return,
+        };
+        if let Some(s) = memo[at].1.get_mut(slot) {
+            *s = Some(answer);
+        }
+    }
+
+    fn gave_up_on(&self, text: &str) -> bool {
+        self.0
+            .borrow()
+            .iter()
+            .any(|(t, slots)| t == text && slots.contains(&Some(Answer::GaveUp)))
+    }
+}
+
+/// The regexp work of one compiled `cors.rb`: steps spent against
+/// [`TOTAL_STEP_BUDGET`], and the answers already known, so a second request
+/// with the same Origin or path costs nothing.
+#[derive(Clone, Debug, Default)]
+struct RegexpWork {
+    steps: Cell<u64>,
+    origins: Answers,
+    paths: Answers,
 }
 
 #[derive(Clone, Debug)]
@@ -260,6 +315,9 @@ pub struct RackCors {
     pub gen: RackCorsGen,
     debug: bool,
     blocks: Vec<CompiledBlock>,
+    work: RegexpWork,
+    /// Resources in all blocks.
+    resource_count: usize,
 }
 
 /// What rack-cors did with a request.
@@ -513,13 +571,21 @@ impl RackCors {
     pub fn new(config: &CorsConfig, version: RailsVersion) -> Result<RackCors, CorsConfigError> {
         let gen = RackCorsGen::for_rails(version);
         let mut blocks = Vec::new();
+        let mut slot = 0;
         for (bi, block) in config.allow.iter().enumerate() {
-            blocks.push(Self::compile_block(bi, block, gen)?);
+            let mut b = Self::compile_block(bi, block, gen)?;
+            for r in &mut b.resources {
+                r.slot = slot;
+                slot += 1;
+            }
+            blocks.push(b);
         }
         Ok(RackCors {
             gen,
             debug: config.debug,
             blocks,
+            work: RegexpWork::default(),
+            resource_count: slot,
         })
     }
 
@@ -576,6 +642,7 @@ impl RackCors {
             let max_age = r.max_age.unwrap_or(DEFAULT_MAX_AGE);
             resources.push(CompiledResource {
                 index: ri,
+                slot: 0,
                 pattern: r.path.clone(),
                 path,
                 public: resource_public,
@@ -608,15 +675,97 @@ impl RackCors {
         })
     }
 
-    fn allow_origin(block: &CompiledBlock, origin: &str) -> bool {
-        if block.public {
-            return true;
+    /// Runs one regexp within what is left of [`TOTAL_STEP_BUDGET`].
+    fn run(&self, re: &Regexp, text: &str) -> Answer {
+        let spent = self.work.steps.get();
+        let left = TOTAL_STEP_BUDGET.saturating_sub(spent);
+        if left == 0 {
+            return Answer::GaveUp;
         }
-        block.origins.iter().any(|m| match m {
+        let l = re.match_within(text, left.min(regexp::STEP_BUDGET));
+        self.work.steps.set(spent + l.steps);
+        match l.matched {
+            Some(true) => Answer::Yes,
+            Some(false) => Answer::No,
+            None => Answer::GaveUp,
+        }
+    }
+
+    /// `origins.any?`: the exact strings first (the answer does not depend
+    /// on the order, and they cost nothing), then the regexps.
+    fn origin_answer(&self, block: &CompiledBlock, origin: &str) -> Answer {
+        if let Some(a) = self.work.origins.get(origin, block.index) {
+            return a;
+        }
+        let cheap = block.origins.iter().any(|m| match m {
             OriginMatcher::Public => true,
             OriginMatcher::Exact(s) => s == origin,
-            OriginMatcher::Pattern(re) => re.is_match(origin),
-        })
+            OriginMatcher::Pattern(_) => false,
+        });
+        let mut answer = if cheap { Answer::Yes } else { Answer::No };
+        for m in &block.origins {
+            if answer == Answer::Yes {
+                break;
+            }
+            if let OriginMatcher::Pattern(re) = m {
+                match self.run(re, origin) {
+                    Answer::No => {}
+                    a => answer = a,
+                }
+            }
+        }
+        self.work
+            .origins
+            .put(origin, block.index, self.blocks.len(), answer);
+        answer
+    }
+
+    fn allow_origin(&self, block: &CompiledBlock, origin: &str) -> bool {
+        block.public || self.origin_answer(block, origin) == Answer::Yes
+    }
+
+    /// `resource '*'` compiles to `^(.*?)$`, which matches every path
+    /// without a line break: answer that without running the matcher.
+    fn resource_matches(&self, r: &CompiledResource, path: &str) -> bool {
+        if r.pattern == "*" && !path.contains('\n') {
+            return true;
+        }
+        let answer = match self.work.paths.get(path, r.slot) {
+            Some(a) => a,
+            None => {
+                let a = self.run(&r.path, path);
+                self.work.paths.put(path, r.slot, self.resource_count, a);
+                a
+            }
+        };
+        answer == Answer::Yes
+    }
+
+    /// Regexp steps spent so far by this `cors.rb` (origins and resource
+    /// paths, all requests), at most [`TOTAL_STEP_BUDGET`].
+    pub fn regexp_steps(&self) -> u64 {
+        self.work.steps.get()
+    }
+
+    /// Runs every `origins` entry on `origin` and every resource path on each
+    /// of `paths`, as answering requests from that Origin to those paths
+    /// would, and returns the regexp steps spent so far (at most
+    /// [`TOTAL_STEP_BUDGET`]): a measure of a simulation's regexp work.
+    pub fn regexp_work(&self, origin: &str, paths: &[String]) -> u64 {
+        for b in &self.blocks {
+            self.allow_origin(b, origin);
+        }
+        for p in paths {
+            for r in self.blocks.iter().flat_map(|b| &b.resources) {
+                self.resource_matches(r, p);
+            }
+        }
+        self.regexp_steps()
+    }
+
+    /// A regexp ran out of steps on this Origin or path, and counted as not matching.
+    fn gave_up_on(&self, origin: &str, path: &str) -> bool {
+        self.work.origins.gave_up_on(origin) || self.work.paths.gave_up_on(path)
     }
 
     /// `match_resource`: the first block whose origin matches and that has a
@@ -628,14 +777,14 @@ impl RackCors {
     ) -> Result<(&CompiledBlock, &CompiledResource), Miss> {
         let mut origin_matched = false;
         for b in &self.blocks {
-            if !Self::allow_origin(b, origin) {
+            if !self.allow_origin(b, origin) {
                 continue;
             }
             origin_matched = true;
             if let Some(r) = b
                 .resources
                 .iter()
-                .find(|r| r.matches(path) && r.if_condition)
+                .find(|r| self.resource_matches(r, path) && r.if_condition)
             {
                 return Ok((b, r));
             }
@@ -649,7 +798,7 @@ impl RackCors {
 
     /// True when some allow block accepts this Origin.
     pub fn allows_origin(&self, origin: &str) -> bool {
-        self.blocks.iter().any(|b| Self::allow_origin(b, origin))
+        self.blocks.iter().any(|b| self.allow_origin(b, origin))
     }
 
     /// `resource_for_path`: the first resource whose path matches, whatever
@@ -658,7 +807,7 @@ impl RackCors {
         self.blocks
             .iter()
             .flat_map(|b| b.resources.iter())
-            .find(|r| r.matches(path))
+            .find(|r| self.resource_matches(r, path))
     }
 
     fn to_headers(&self, r: &CompiledResource, origin: &str) -> Vec<(String, String)> {
@@ -967,6 +1116,7 @@ impl RackCors {
                 "a requested header is not in the resource's `headers` (nor one of accept, accept-language, content-language, content-type)".into()
             }
         };
+        let gave_up = self.gave_up_on(origin, path);
         let (title, tail) = if preflight {
             (
                 format!("rack-cors: preflight miss ({}), 200 with no CORS headers", miss.as_str()),
@@ -981,7 +1131,16 @@ impl RackCors {
                  carries no CORS headers, so the browser will not let the page read it.",
             )
         };
-        Step::new(
+        let title = if gave_up {
+            title.replacen(
+                "), ",
+                "; a regexp was too expensive and counts as not matching), ",
+                1,
+            )
+        } else {
+            title
+        };
+        let step = Step::new(
             ri,
             Phase::Server,
             Verdict::Warning,
@@ -991,7 +1150,21 @@ impl RackCors {
             spec::RACK_CORS,
         )
         .with("Origin", origin)
-        .with("path", path)
+        .with("path", path);
+        if !gave_up {
+            return step;
+        }
+        step.with(
+            "regexps",
+            format!(
+                "Crumbtrail stopped a regexp in cors.rb (an `origins` entry or a resource path) that took too many \
+                 steps, and counts it as not matching. This app's regexps spent {} steps in this simulation; the \
+                 limit is {TOTAL_STEP_BUDGET} in all and {} per regexp. Ruby may still match it, or take as long. \
+                 Nested repetition such as `(.*)*` backtracks exponentially: write the pattern without it.",
+                self.regexp_steps(),
+                regexp::STEP_BUDGET
+            ),
+        )
     }
 
     /// Adds rack-cors' headers to the app's response: `add_headers.merge(app)`
@@ -1166,7 +1339,8 @@ pub mod regexp {
         pub source: String,
     }
 
-    const STEP_BUDGET: u64 = 200_000;
+    /// Most steps one match may take before it counts as no match.
+    pub const STEP_BUDGET: u64 = 200_000;
     const MAX_DEPTH: u32 = 600;
 
     struct Parser<'a> {
@@ -1495,6 +1669,7 @@ pub mod regexp {
         ignore_case: bool,
         multiline: bool,
         steps: Cell<u64>,
+        limit: u64,
         depth: Cell<u32>,
         exhausted: Cell<bool>,
     }
@@ -1507,7 +1682,7 @@ pub mod regexp {
         fn tick(&self) -> bool {
             let s = self.steps.get() + 1;
             self.steps.set(s);
-            if s > STEP_BUDGET || self.depth.get() > MAX_DEPTH {
+            if s > self.limit || self.depth.get() > MAX_DEPTH {
                 self.exhausted.set(true);
             }
             !self.exhausted.get()
@@ -1704,26 +1879,39 @@ pub mod regexp {
         }
 
         /// `source =~ regexp` is truthy: a match anywhere. A pattern that
-        /// runs out of its step budget counts as no match.
+        /// runs out of its step budget ([`STEP_BUDGET`]) counts as no match.
         pub fn is_match(&self, text: &str) -> bool {
+            self.match_within(text, STEP_BUDGET).matched == Some(true)
+        }
+
+        /// [`Regexp::is_match`] with at most `limit` steps: `matched` is
+        /// `None` when the matcher ran out of steps (or nesting) first.
+        pub fn match_within(&self, text: &str, limit: u64) -> Limited {
             let chars: Vec<char> = text.chars().collect();
             let m = Matcher {
                 text: &chars,
                 ignore_case: self.ignore_case,
                 multiline: self.multiline,
                 steps: Cell::new(0),
+                limit,
                 depth: Cell::new(0),
                 exhausted: Cell::new(false),
             };
+            let mut matched = Some(false);
             for start in 0..=chars.len() {
                 if m.m(&self.node, start, &mut |_| true) {
-                    return true;
+                    matched = Some(true);
+                    break;
                 }
                 if m.exhausted.get() {
-                    return false;
+                    matched = None;
+                    break;
                 }
             }
-            false
+            Limited {
+                matched,
+                steps: m.steps.get().min(limit),
+            }
         }
     }
 
@@ -1791,6 +1979,15 @@ pub mod regexp {
             },
             _ => false,
         }
+    }
+
+    /// The result of [`Regexp::match_within`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Limited {
+        /// `None`: the steps ran out before an answer.
+        pub matched: Option<bool>,
+        /// Steps taken (at most the limit).
+        pub steps: u64,
     }
 
     pub(crate) fn find_unescaped(s: &str, close: char) -> Option<usize> {
@@ -1883,6 +2080,11 @@ pub mod regexp {
             // Catastrophic backtracking ends as "no match", quickly.
             let r = lit(r"/\A(a+)+\z/");
             assert!(!r.is_match(&format!("{}b", "a".repeat(40))));
+            let l = r.match_within(&format!("{}b", "a".repeat(40)), 1000);
+            assert_eq!((l.matched, l.steps), (None, 1000));
+            let l = lit("/b/").match_within("ab", 1000);
+            assert_eq!(l.matched, Some(true));
+            assert!(l.steps < 10);
             // Long input does not overflow the stack.
             let r = lit("/.*x/");
             assert!(!r.is_match(&"a".repeat(100_000)));
@@ -1893,6 +2095,54 @@ pub mod regexp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn evil_origins(n: usize) -> CorsConfig {
+        let mut config = crate::server::rails::RailsApp::default().cors;
+        config.allow[0].origins = vec!["/(.*)*x/".to_string(); n];
+        config
+    }
+
+    #[test]
+    fn origins_regexps_share_one_step_budget() {
+        let cors = RackCors::new(&evil_origins(1000), RailsVersion::V8).unwrap();
+        assert!(!cors.allows_origin("http://localhost:3000"));
+        assert_eq!(cors.regexp_steps(), TOTAL_STEP_BUDGET);
+        // The answer is remembered: asking again costs nothing more.
+        assert!(!cors.allows_origin("http://localhost:3000"));
+        assert_eq!(cors.regexp_steps(), TOTAL_STEP_BUDGET);
+        // Exact strings still match once the regexps are out of steps.
+        let mut config = evil_origins(10);
+        config.allow[0].origins.push("http://localhost:3000".into());
+        let cors = RackCors::new(&config, RailsVersion::V8).unwrap();
+        assert!(cors.allows_origin("http://localhost:3000"));
+        assert_eq!(cors.regexp_steps(), 0);
+    }
+
+    #[test]
+    fn a_stopped_regexp_is_named_in_the_miss() {
+        let mut link = String::from("v=1");
+        for _ in 0..1000 {
+            link.push_str("&b1.origins=/(.*)*x/");
+        }
+        let t = crate::simulate(&crate::permalink::decode(&link).scenario);
+        let misses: Vec<&Step> = t
+            .steps
+            .iter()
+            .filter(|s| s.reason == Reason::RackCorsMissOrigin)
+            .collect();
+        assert!(!misses.is_empty());
+        for m in misses {
+            assert!(m.title.contains("too expensive"), "{}", m.title);
+            assert!(m.values.iter().any(|v| v.label == "regexps"));
+        }
+        // A regexp that finishes leaves the miss as it was.
+        let t = crate::simulate(&crate::permalink::decode("v=1&b1.origins=/nope/").scenario);
+        assert!(t
+            .steps
+            .iter()
+            .filter(|s| s.reason == Reason::RackCorsMissOrigin)
+            .all(|s| !s.title.contains("too expensive")));
+    }
 
     #[test]
     fn path_compile_matches_rack_cors() {

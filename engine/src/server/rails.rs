@@ -3,11 +3,17 @@
 //! `force_ssl`. The model answers each request with exactly the headers the
 //! real stack would send.
 //!
-//! The app has two actions: the login path writes `session[:user_id]`, every
-//! other path reads it (200 with the user when a session cookie this app
-//! issued arrived, 401 otherwise: no cookie, or one that does not decrypt).
+//! Without routes the app has two actions: the login path writes
+//! `session[:user_id]`, every other path reads it (200 with the user when a
+//! session cookie this app issued arrived, 401 otherwise: no cookie, or one
+//! that does not decrypt). With routes ([`crate::server::routes`]) each path
+//! runs its own action: login, logout (`reset_session`), me, a plain
+//! `cookies[:name] = {...}` write, or one that raises (500); any other path
+//! is a 404.
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::server::routes::{AppAction, AppRoute, PlainCookie};
 
 /// Rails (and with it Rack / rack-cors) generation. Where behaviour differs
 /// between versions, the model asks this.
@@ -94,6 +100,27 @@ pub enum CorsPosition {
     /// After a middleware that answers some requests itself (Warden, a static
     /// file server, Rack::Attack…): those answers carry no CORS headers.
     AfterAnsweringMiddleware,
+    /// `config.middleware.use Rack::Cors`: at the end of the stack, inside
+    /// ShowExceptions/DebugExceptions, the cookie and session middleware and
+    /// ActionDispatch::SSL. Exceptions (a 404 route miss, a 422 from
+    /// forgery protection, a 500) are rendered outside it, without CORS
+    /// headers; the redirect of force_ssl too.
+    Last,
+}
+
+/// `config.action_dispatch.cookies_same_site_protection`: the SameSite of
+/// every cookie that does not name its own (the session cookie included).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SameSiteProtection {
+    /// Not set: `:lax` from `load_defaults "6.1"`, nil before.
+    #[default]
+    FromLoadDefaults,
+    Lax,
+    Strict,
+    None,
+    /// `= nil`: no SameSite attribute.
+    Nil,
 }
 
 /// The `cors.rb` configuration: `allow` blocks in order.
@@ -187,6 +214,29 @@ pub enum MethodsOption {
     Any,
     /// A list, lower-case symbols as written (`:get`, `:post`).
     List(Vec<String>),
+}
+
+/// A list typed as text (`a, b` or one item per line), as the editors and the
+/// permalink read it: items trimmed, empty ones dropped. Reading the items
+/// joined with `,` gives them back.
+pub fn list_items(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `methods:` items typed as text: like [`list_items`], without the `:` of a
+/// Ruby symbol (`:get, :post`). Blanks after the colon go too, so each item
+/// reads back as itself.
+pub fn method_items(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(|s| s.trim_start_matches(|c: char| c == ':' || c.is_whitespace()))
+        .map(str::trim_end)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// `Rails.application.config.session_store ...`.
@@ -359,8 +409,28 @@ pub struct RailsApp {
     pub assume_ssl: bool,
     /// Full apps: `protect_from_forgery` active on the login action.
     pub csrf_protection: bool,
-    /// Path of the action that writes the session (`POST`).
+    /// Path of the action that writes the session (`POST`), for an app
+    /// without [`RailsApp::routes`].
     pub login_path: String,
+    /// `config/routes.rb`. Empty: the default app (`POST` to `login_path`
+    /// logs in, every other request reads the session).
+    pub routes: Vec<AppRoute>,
+    /// `config.action_dispatch.cookies_same_site_protection`.
+    pub cookies_same_site_protection: SameSiteProtection,
+    /// `config.ssl_options[:secure_cookies]` (true unless
+    /// `config.ssl_options = { secure_cookies: false }`): with force_ssl, the
+    /// session gets `secure` and ActionDispatch::SSL flags every cookie.
+    pub ssl_secure_cookies: bool,
+    /// `config.action_dispatch.always_write_cookie`; `None` = not set
+    /// (`Rails.env.development?`).
+    pub always_write_cookie: Option<bool>,
+    /// `config.action_dispatch.tld_length` (1 when not set). It shapes
+    /// `request.domain` and subdomains only, never a cookie's `domain: :all`.
+    pub tld_length: u8,
+    /// API-only apps: `ApplicationController` has
+    /// `include ActionController::Cookies` (ActionController::API leaves it
+    /// out, so `cookies` is undefined there; ActionController::Base has it).
+    pub controller_cookies: bool,
 }
 
 impl Default for RailsApp {
@@ -392,6 +462,12 @@ impl Default for RailsApp {
             assume_ssl: false,
             csrf_protection: false,
             login_path: "/login".into(),
+            routes: Vec::new(),
+            cookies_same_site_protection: SameSiteProtection::FromLoadDefaults,
+            ssl_secure_cookies: true,
+            always_write_cookie: None,
+            tld_length: 1,
+            controller_cookies: false,
         }
     }
 }
@@ -407,8 +483,8 @@ use crate::server::rack_cors::{
 };
 use crate::server::session_store::{
     cookie_attrs, flag_secure, issued_session_value, request_cookie, request_is_ssl,
-    security_matches, session_mode, session_value_decrypts, set_cookie_line, NoSession, RackGen,
-    SessionMode,
+    security_matches, session_mode, session_value_decrypts, session_value_has_user,
+    set_cookie_line, NoSession, RackGen, SessionMode,
 };
 use crate::spec;
 use crate::trace::{Phase, Reason, Step, Verdict};
@@ -456,24 +532,38 @@ impl LoadDefaults {
 }
 
 /// What the app (behind rack-cors) answered.
-struct AppAnswer {
-    response: WireResponse,
+pub(crate) struct AppAnswer {
+    pub(crate) response: WireResponse,
     /// Answered by a middleware that sits in front of rack-cors: no CORS headers.
-    before_cors: bool,
+    pub(crate) before_cors: bool,
+    /// An exception (a route miss, InvalidAuthenticityToken, an error in the
+    /// action) that ShowExceptions/DebugExceptions render: it passes through
+    /// rack-cors as a response only when rack-cors sits outside them.
+    pub(crate) raised: bool,
 }
 
 impl AppAnswer {
     /// An answer from the app itself: it passes back through rack-cors.
-    fn through_cors(response: WireResponse) -> AppAnswer {
+    pub(crate) fn through_cors(response: WireResponse) -> AppAnswer {
         AppAnswer {
             response,
             before_cors: false,
+            raised: false,
+        }
+    }
+
+    /// A response the exceptions middleware rendered from an exception.
+    pub(crate) fn raised(response: WireResponse) -> AppAnswer {
+        AppAnswer {
+            response,
+            before_cors: false,
+            raised: true,
         }
     }
 }
 
 /// The title and the cause of a session that cannot be written.
-fn no_session_cause(why: NoSession) -> (&'static str, &'static str) {
+pub(crate) fn no_session_cause(why: NoSession) -> (&'static str, &'static str) {
     match why {
         NoSession::ApiOnlyNoMiddleware => (
             "API-only app: no session middleware",
@@ -489,7 +579,7 @@ fn no_session_cause(why: NoSession) -> (&'static str, &'static str) {
 
 /// The router has no OPTIONS route (`rack-cors lib/rack/cors.rb` answers
 /// only preflights itself).
-fn options_not_routed_step(ri: Option<usize>, path: &str) -> Step {
+pub(crate) fn options_not_routed_step(ri: Option<usize>, path: &str) -> Step {
     Step::new(
         ri,
         Phase::Server,
@@ -504,7 +594,7 @@ fn options_not_routed_step(ri: Option<usize>, path: &str) -> Step {
     .with("path", path.to_string())
 }
 
-fn csrf_rejected_step(ri: Option<usize>, method: &str) -> Step {
+pub(crate) fn csrf_rejected_step(ri: Option<usize>, method: &str) -> Step {
     Step::new(
         ri,
         Phase::Server,
@@ -515,13 +605,16 @@ fn csrf_rejected_step(ri: Option<usize>, method: &str) -> Step {
          non-GET request. This request carries none (no X-CSRF-Token header, no \
          authenticity_token parameter), so Rails raises InvalidAuthenticityToken: 422, no \
          session written. Send the token from a `csrf_meta_tags` page or a token endpoint, \
-         or skip forgery protection for JSON API controllers that authenticate otherwise.",
+         or skip forgery protection for JSON API controllers that authenticate otherwise. \
+         (Released Rails, up to 8.1, checks only the token and the Origin: the header-only \
+         `Sec-Fetch-Site` check, `protect_from_forgery using: :header_only`, exists only on \
+         Rails main, 8.2.0.alpha.)",
         spec::RAILS_CSRF,
     )
     .with("method", method.to_string())
 }
 
-fn no_cookies_middleware_step(ri: Option<usize>) -> Step {
+pub(crate) fn no_cookies_middleware_step(ri: Option<usize>) -> Step {
     Step::new(
         ri,
         Phase::Server,
@@ -536,7 +629,7 @@ fn no_cookies_middleware_step(ri: Option<usize>) -> Step {
     )
 }
 
-fn session_read_step(ri: Option<usize>, key: &str) -> Step {
+pub(crate) fn session_read_step(ri: Option<usize>, key: &str) -> Step {
     Step::new(
         ri,
         Phase::Server,
@@ -553,7 +646,11 @@ fn session_read_step(ri: Option<usize>, key: &str) -> Step {
     .with("cookie", key.to_string())
 }
 
-fn session_missing_step(ri: Option<usize>, key: Option<String>, cookies: Option<String>) -> Step {
+pub(crate) fn session_missing_step(
+    ri: Option<usize>,
+    key: Option<String>,
+    cookies: Option<String>,
+) -> Step {
     let mut step = Step::new(
         ri,
         Phase::Server,
@@ -579,7 +676,7 @@ fn session_missing_step(ri: Option<usize>, key: Option<String>, cookies: Option<
 }
 
 /// The session cookie is there but does not decrypt: an empty session.
-fn session_undecryptable_step(ri: Option<usize>, key: &str, value: &str) -> Step {
+pub(crate) fn session_undecryptable_step(ri: Option<usize>, key: &str, value: &str) -> Step {
     Step::new(
         ri,
         Phase::Server,
@@ -659,17 +756,17 @@ impl RailsApp {
         h
     }
 
-    fn rack(&self) -> RackGen {
+    pub(crate) fn rack(&self) -> RackGen {
         RackGen::for_rails(self.version)
     }
 
-    fn simple_response(&self, status: u16, content_type: &str) -> WireResponse {
+    pub(crate) fn simple_response(&self, status: u16, content_type: &str) -> WireResponse {
         let mut h = HeaderList::new();
         h.push(self.rack().name("Content-Type"), content_type);
         WireResponse { status, headers: h }
     }
 
-    fn json_response(&self, status: u16) -> WireResponse {
+    pub(crate) fn json_response(&self, status: u16) -> WireResponse {
         let g = self.rack();
         let defaults = self.default_headers();
         // Room for the defaults, Content-Type, and what the app and rack-cors add.
@@ -681,7 +778,7 @@ impl RailsApp {
         WireResponse { status, headers: h }
     }
 
-    fn error_content_type(&self) -> &'static str {
+    pub(crate) fn error_content_type(&self) -> &'static str {
         if self.api_only && self.environment == Environment::Development {
             "application/json; charset=utf-8"
         } else {
@@ -753,8 +850,28 @@ impl RailsApp {
     }
 
     /// The controller (and the session and cookies middleware around it):
-    /// the router, forgery protection, then the login or the read action.
+    /// the router, forgery protection, then the action.
     fn app_call(
+        &self,
+        req: &WireRequest,
+        path: &str,
+        ri: Option<usize>,
+        ssl: bool,
+        mode: &SessionMode,
+        steps: &mut Vec<Step>,
+    ) -> AppAnswer {
+        // The app without routes answers exactly as it always has (old
+        // permalinks keep their trace): it does not model rendering's
+        // `Vary: Accept`, which routed apps do.
+        if self.routes.is_empty() {
+            return self.default_app_call(req, path, ri, ssl, mode, steps);
+        }
+        self.routed_call(req, path, ri, ssl, mode, steps)
+    }
+
+    /// The app without routes: `POST` to the login path logs in, every other
+    /// request reads the session (an `OPTIONS` request is not routed).
+    fn default_app_call(
         &self,
         req: &WireRequest,
         path: &str,
@@ -765,11 +882,11 @@ impl RailsApp {
     ) -> AppAnswer {
         if req.method.eq_ignore_ascii_case("OPTIONS") {
             steps.push(options_not_routed_step(ri, path));
-            return AppAnswer::through_cors(self.simple_response(404, self.error_content_type()));
+            return AppAnswer::raised(self.simple_response(404, self.error_content_type()));
         }
         if self.csrf_rejects(req) {
             steps.push(csrf_rejected_step(ri, &req.method));
-            return AppAnswer::through_cors(self.simple_response(422, self.error_content_type()));
+            return AppAnswer::raised(self.simple_response(422, self.error_content_type()));
         }
         if req.method == "POST" && path == self.login_path {
             self.login_action(req, ri, ssl, mode, steps)
@@ -781,7 +898,7 @@ impl RailsApp {
     /// `protect_from_forgery` (full apps only,
     /// `actionpack/lib/action_controller/metal/request_forgery_protection.rb`):
     /// a non-GET/HEAD request without a token is refused.
-    fn csrf_rejects(&self, req: &WireRequest) -> bool {
+    pub(crate) fn csrf_rejects(&self, req: &WireRequest) -> bool {
         let unsafe_method = !(req.method == "GET" || req.method == "HEAD");
         !self.api_only
             && self.csrf_protection
@@ -791,7 +908,7 @@ impl RailsApp {
 
     /// The login action: `session[:user_id] = ...`, as far as the session
     /// layer lets it be written.
-    fn login_action(
+    pub(crate) fn login_action(
         &self,
         req: &WireRequest,
         ri: Option<usize>,
@@ -805,9 +922,7 @@ impl RailsApp {
                 // the disabled session that raises on write.
                 if self.version >= RailsVersion::V7_0 {
                     steps.push(self.disabled_session_error_step(ri, *why));
-                    return AppAnswer::through_cors(
-                        self.simple_response(500, self.error_content_type()),
-                    );
+                    return AppAnswer::raised(self.simple_response(500, self.error_content_type()));
                 }
                 steps.push(self.session_write_lost_step(ri, *why));
                 None
@@ -839,7 +954,7 @@ impl RailsApp {
 
     /// Every other action: reads `session[:user_id]` and answers 200 with
     /// the user, or 401.
-    fn read_action(
+    pub(crate) fn read_action(
         &self,
         req: &WireRequest,
         ri: Option<usize>,
@@ -868,6 +983,9 @@ impl RailsApp {
             steps.push(session_undecryptable_step(ri, &key, &value));
             return self.unauthorized(ri, steps);
         }
+        if !session_value_has_user(&value) {
+            return self.empty_session_read(req, ri, ssl, mode, &key, &value, steps);
+        }
         steps.push(session_read_step(ri, &key));
         // Reading loads the session, and Rack commits a loaded session again.
         let set_cookie = match mode {
@@ -881,19 +999,20 @@ impl RailsApp {
 
     /// The read action without a user in the session: 401, or a 401 from a
     /// middleware in front of rack-cors (a Warden-like authentication failure).
-    fn unauthorized(&self, ri: Option<usize>, steps: &mut Vec<Step>) -> AppAnswer {
+    pub(crate) fn unauthorized(&self, ri: Option<usize>, steps: &mut Vec<Step>) -> AppAnswer {
         if self.cors_position == CorsPosition::AfterAnsweringMiddleware {
             steps.push(unauthorized_ahead_of_cors_step(ri));
             return AppAnswer {
                 response: self.json_response(401),
                 before_cors: true,
+                raised: false,
             };
         }
         AppAnswer::through_cors(self.json_response(401))
     }
 
     /// The JSON answer with the session's `Set-Cookie`, if one was written.
-    fn json_with_cookie(&self, status: u16, set_cookie: Option<String>) -> WireResponse {
+    pub(crate) fn json_with_cookie(&self, status: u16, set_cookie: Option<String>) -> WireResponse {
         let mut resp = self.json_response(status);
         if let Some(line) = set_cookie {
             resp.headers.push(self.rack().name("Set-Cookie"), line);
@@ -939,7 +1058,7 @@ impl RailsApp {
         .with("Rails", self.version.label())
     }
 
-    fn options_ignored_step(&self, ri: Option<usize>) -> Step {
+    pub(crate) fn options_ignored_step(&self, ri: Option<usize>) -> Step {
         Step::new(
             ri,
             Phase::Server,
@@ -958,7 +1077,7 @@ impl RailsApp {
 
     /// Commits the session cookie (login write, or re-commit on read).
     #[allow(clippy::too_many_arguments)]
-    fn write_session(
+    pub(crate) fn write_session(
         &self,
         o: &crate::server::session_store::SessionOptions,
         value: &str,
@@ -992,8 +1111,11 @@ impl RailsApp {
             return None;
         }
         let attrs = cookie_attrs(o, host, self, SIM_EPOCH);
+        if let Some(step) = self.tld_length_ignored_step(ri, &o.domain, &o.key) {
+            steps.push(step);
+        }
         let mut line = set_cookie_line(&o.key, value, &attrs, self.rack());
-        if self.force_ssl && ssl {
+        if self.flags_cookies_secure(ssl) {
             line = flag_secure(&line);
         }
         if is_write {
@@ -1027,6 +1149,16 @@ impl RailsApp {
             steps.push(step);
         }
         Some(line)
+    }
+
+    /// Whether a request with this method and path runs the login action:
+    /// `POST` to `login_path` without routes, else the route it reaches.
+    pub fn logs_in(&self, method: &str, path: &str) -> bool {
+        if self.routes.is_empty() {
+            return method == "POST" && path == self.login_path;
+        }
+        crate::server::routes::route_for(&self.routes, method, path)
+            .is_some_and(|r| r.route.action == AppAction::Login)
     }
 
     /// Checks that would stop `rails server` from starting.
@@ -1153,10 +1285,25 @@ impl ServerModel for PreparedRails<'_> {
 
         let pass = match self.rack_cors_before_app(req, &path, request_index, &mut steps) {
             Ok(pass) => pass,
-            Err(response) => return ServerReply { response, steps },
+            Err(mut response) => {
+                // At the end of the stack, rack-cors' own answer still passes
+                // out through ActionDispatch::SSL.
+                if app.cors_position == CorsPosition::Last && app.force_ssl && ssl {
+                    let name = app.rack().name("Strict-Transport-Security");
+                    response.headers.push(name, HSTS_VALUE);
+                }
+                return ServerReply { response, steps };
+            }
         };
         let answer = self.app_answer(req, &path.path, ri, ssl, &mut steps);
-        let response = match (&self.cors, pass, answer.before_cors) {
+        let outside = answer.raised && app.cors_position == CorsPosition::Last;
+        if outside && pass.is_some() {
+            steps.push(exception_outside_cors_step(ri, answer.response.status));
+        }
+        let response = match (&self.cors, pass, answer.before_cors || outside) {
+            (Some(c), Some(p), false) if app.cors_position == CorsPosition::Last => {
+                finish_inside(c, p, answer.response)
+            }
             (Some(c), Some(p), false) => c.finish(p, answer.response),
             _ => answer.response,
         };
@@ -1234,6 +1381,43 @@ impl PreparedRails<'_> {
         }
         a
     }
+}
+
+/// rack-cors at the end of the stack (`config.middleware.use Rack::Cors`)
+/// finishes the controller's response before the middleware outside it add
+/// theirs: the session and cookie middleware append `Set-Cookie`, and
+/// ActionDispatch::SSL `Strict-Transport-Security`, after rack-cors' `Vary`.
+fn finish_inside(c: &RackCors, pass: PassOn, mut response: WireResponse) -> WireResponse {
+    let outer = |n: &str| {
+        n.eq_ignore_ascii_case("set-cookie") || n.eq_ignore_ascii_case("strict-transport-security")
+    };
+    let (added, inner): (Vec<_>, Vec<_>) =
+        response.headers.0.drain(..).partition(|(n, _)| outer(n));
+    response.headers = HeaderList(inner);
+    let mut done = c.finish(pass, response);
+    done.headers.0.extend(added);
+    done
+}
+
+/// An exception rendered outside rack-cors (`config.middleware.use Rack::Cors`).
+fn exception_outside_cors_step(ri: Option<usize>, status: u16) -> Step {
+    Step::new(
+        ri,
+        Phase::Server,
+        Verdict::Warning,
+        Reason::MiddlewareAnsweredFirst,
+        format!("The {status} is rendered outside rack-cors: no CORS headers"),
+        format!(
+            "`config.middleware.use Rack::Cors` puts rack-cors at the end of the middleware stack, \
+             inside ActionDispatch::ShowExceptions and DebugExceptions. The exception behind this \
+             {status} passes up through rack-cors, which never gets a response to add its headers to, \
+             and the exceptions middleware renders the {status} outside it: no \
+             Access-Control-Allow-Origin, so the page sees a CORS error instead of a {status}. Insert \
+             rack-cors first instead: `config.middleware.insert_before 0, Rack::Cors`."
+        ),
+        spec::RACK_CORS,
+    )
+    .with("status", status.to_string())
 }
 
 fn redirect_ahead_of_cors_step(ri: Option<usize>) -> Step {

@@ -17,7 +17,7 @@
 use crate::headers::HeaderList;
 use crate::http::WireRequest;
 use crate::server::rails::{
-    DomainOption, Environment, LoadDefaults, RailsApp, RailsVersion, SameSiteOption,
+    DomainOption, LoadDefaults, RailsApp, RailsVersion, SameSiteOption, SameSiteProtection,
     SessionMiddleware, StoreKind,
 };
 
@@ -178,6 +178,32 @@ pub fn app_default_same_site(ld: LoadDefaults) -> Option<SameSite> {
     }
 }
 
+/// The app-wide SameSite: `config.action_dispatch.cookies_same_site_protection`
+/// when set (`railties/lib/rails/application.rb` wraps it in a proc that
+/// `request.cookies_same_site_protection` calls), else the `load_defaults` one.
+pub fn app_same_site(app: &RailsApp) -> Option<SameSite> {
+    match app.cookies_same_site_protection {
+        SameSiteProtection::FromLoadDefaults => app_default_same_site(app.load_defaults),
+        SameSiteProtection::Lax => Some(SameSite::Lax),
+        SameSiteProtection::Strict => Some(SameSite::Strict),
+        SameSiteProtection::None => Some(SameSite::None),
+        SameSiteProtection::Nil => None,
+    }
+}
+
+/// The SameSite a cookie gets from its `same_site:` option in this app: the
+/// session store's `DEFAULT_SAME_SITE` and the cookie jar's `handle_options`
+/// both fall back to [`app_same_site`]; an explicit `nil` falls back too
+/// before 7.1 (`||=`) and means no attribute from 7.1 (`key?`).
+pub fn same_site_in(opt: SameSiteOption, app: &RailsApp) -> Option<SameSite> {
+    match opt {
+        SameSiteOption::Unset => app_same_site(app),
+        SameSiteOption::Nil if app.version < RailsVersion::V7_1 => app_same_site(app),
+        SameSiteOption::Nil => None,
+        other => resolve_same_site(other, app.version, app.load_defaults),
+    }
+}
+
 /// The SameSite the session cookie gets from its `same_site:` option.
 pub fn resolve_same_site(
     opt: SameSiteOption,
@@ -313,6 +339,7 @@ pub fn issued_session_value(n: usize) -> String {
 pub fn session_value_decrypts(value: &str) -> bool {
     value
         .strip_prefix("sess-")
+        .or_else(|| value.strip_prefix("reset-"))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
@@ -405,8 +432,10 @@ fn configured_options(app: &RailsApp) -> SessionOptions {
         expire_after: if called { s.expire_after } else { None },
         secure_from_force_ssl: false,
     };
-    // Full apps: force_ssl sets session_options[:secure] unless given.
-    if app.force_ssl && !app.api_only && (!called || s.secure.is_none()) {
+    // Full apps: force_ssl sets session_options[:secure] unless given, or
+    // unless `ssl_options[:secure_cookies]` is false
+    // (`railties/lib/rails/application/default_middleware_stack.rb`).
+    if app.force_ssl && app.ssl_secure_cookies && !app.api_only && (!called || s.secure.is_none()) {
         o.secure = true;
         o.secure_from_force_ssl = true;
     }
@@ -503,7 +532,7 @@ pub fn cookie_attrs(o: &SessionOptions, host: &str, app: &RailsApp, now: i64) ->
         expires: o.expire_after.map(|s| now.saturating_add(s as i64)),
         secure: o.secure,
         httponly: o.httponly,
-        same_site: resolve_same_site(o.same_site, app.version, app.load_defaults),
+        same_site: same_site_in(o.same_site, app),
     }
 }
 
@@ -521,10 +550,34 @@ pub fn flag_secure(line: &str) -> String {
     }
 }
 
-/// Whether plain `cookies[]` with `secure: true` would be written over http
-/// (`always_write_cookie` = development). Not used by the session cookie.
-pub fn always_write_cookie(env: Environment) -> bool {
-    env == Environment::Development
+/// `ActionDispatch::Cookies::CookieJar.always_write_cookie`: the setting, or
+/// `Rails.env.development?` when it is not set
+/// (`actionpack/lib/action_dispatch/railtie.rb`).
+pub fn always_write_cookie(app: &RailsApp) -> bool {
+    app.always_write_cookie
+        .unwrap_or(app.environment == crate::server::rails::Environment::Development)
+}
+
+/// `CookieJar#write_cookie?`: a plain cookie is serialized when the request
+/// is SSL, the cookie is not `secure`, `always_write_cookie` is on, or (from
+/// Rails 7.0) the host ends in `.onion`. The session cookie never gets this
+/// far over http: Rack's `security_matches?` skips its commit first.
+pub fn jar_writes_cookie(secure: bool, ssl: bool, host: &str, app: &RailsApp) -> bool {
+    ssl || !secure
+        || always_write_cookie(app)
+        || (app.version >= RailsVersion::V7_0 && host.ends_with(".onion"))
+}
+
+/// A session value after `reset_session`: a new, empty session (it holds
+/// only its new `session_id`). It decrypts, but has no `user_id`.
+pub fn reset_session_value(n: usize) -> String {
+    format!("reset-{n}")
+}
+
+/// Whether a session that decrypts holds `session[:user_id]`: every issued
+/// value but the empty one [`reset_session_value`] writes.
+pub fn session_value_has_user(value: &str) -> bool {
+    value.starts_with("sess-")
 }
 
 #[cfg(test)]

@@ -7,9 +7,28 @@
 //! `v=1` is the format version: a later format keeps reading version 1.
 //!
 //! Decoding never fails: unknown keys and bad values become notices that
-//! name them, and everything valid is kept.
+//! name them, and everything valid is kept. A key that is ignored changes
+//! nothing, not even the length of a list. Keys may come in any order.
+//!
+//! Two laws hold (tests/permalink_laws.rs, and `./dev fuzz`):
+//!
+//! 1. `decode(encode(s, v))` gives back `s` and `v`, with no notices, for
+//!    every *reachable* scenario: one the editors, fixes, presets or
+//!    [`decode`] itself produce. Reachable means: lists hold at most
+//!    [`MAX_ITEMS`] items; `headers:`, `methods:`, `expose:`, `vary:` and
+//!    `domain:` list items are as [`list_items`] / [`method_items`] read them;
+//!    origins are not empty; fetch modes are `cors`, `no-cors` or
+//!    `same-origin`; `top` and `s.path` are never `Some("")`; numbers are within
+//!    what the reader takes (wait ≤ 10 years, raw status ≤ 999,
+//!    `max_age` ≤ 2³²−1, `expire_after` ≤ 400 days). Any string is
+//!    reachable where the editors take text.
+//! 2. `encode(decode(x))` is a fixed point for any text `x`: decoding it
+//!    again gives the same scenario and view, with no notices.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
+use url::Url;
 
 use crate::profile::ProfileId;
 use crate::scenario::{
@@ -17,19 +36,33 @@ use crate::scenario::{
     RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario, ServerSetup,
 };
 use crate::server::rails::{
-    AllowBlock, CorsPosition, CorsResource, DomainOption, Environment, HeadersOption, LoadDefaults,
-    MethodsOption, RailsApp, RailsVersion, SameSiteOption, SessionMiddleware, StoreKind,
+    list_items, method_items, AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource,
+    DomainOption, Environment, HeadersOption, LoadDefaults, MethodsOption, RailsApp, RailsVersion,
+    SameSiteOption, SameSiteProtection, SessionMiddleware, StoreKind,
 };
+use crate::server::routes::ROUTE_METHODS;
 
 /// The current format version.
 pub const VERSION: &str = "1";
+
+/// Lists (requests, allow blocks, resources of a block, raw routes) hold at
+/// most this many items in a link; the editors stop adding there.
+pub const MAX_ITEMS: usize = 20;
+
+/// `rN.wait`: at most ten years, as the request editor.
+const MAX_WAIT: u64 = 10 * 366 * 86_400;
+/// `s.expire`: at most 400 days (RFC 6265bis §5.5 caps cookie lifetimes there).
+const MAX_EXPIRE: u64 = 400 * 86_400;
+/// `rawN.pre` / `rawN.status`: three digits, as the raw editor.
+const MAX_STATUS: u64 = 999;
 
 /// How the page shows the scenario (not part of the simulation).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct View {
     /// `embed=1`: compact view for iframes in documentation.
     pub embed: bool,
-    /// `settings=1` with `embed=1`: show the settings, read-only.
+    /// `settings=1` with `embed=1`: show the settings, read-only. Kept (and
+    /// written) without `embed=1` too, where it shows nothing.
     pub show_settings: bool,
 }
 
@@ -43,16 +76,228 @@ pub struct Decoded {
 }
 
 // ---------------------------------------------------------------------------
+// Values: one table per setting, read by both directions.
+
+/// `rN.via`, with the client a request gets when `.via` changes its kind.
+const VIAS: [(&str, Client); 8] = [
+    (
+        "fetch",
+        Client::Fetch {
+            mode: RequestMode::Cors,
+            credentials: CredentialsMode::SameOrigin,
+            redirect: RedirectMode::Follow,
+        },
+    ),
+    (
+        "xhr",
+        Client::Xhr {
+            with_credentials: false,
+        },
+    ),
+    (
+        "axios",
+        Client::Axios {
+            with_credentials: false,
+        },
+    ),
+    (
+        "link",
+        Client::Navigation {
+            form: NavigationForm::Link,
+        },
+    ),
+    (
+        "form",
+        Client::Navigation {
+            form: NavigationForm::FormPost,
+        },
+    ),
+    ("iframe", Client::Iframe),
+    (
+        "form-get",
+        Client::Navigation {
+            form: NavigationForm::FormGet,
+        },
+    ),
+    ("visit", Client::Visit),
+];
+/// `rN.enctype`: a POST form's encoding.
+const ENCTYPES: [(&str, FormEnctype); 3] = [
+    ("urlencoded", FormEnctype::UrlEncoded),
+    ("multipart", FormEnctype::Multipart),
+    ("text", FormEnctype::TextPlain),
+];
+/// `rN.from`: the document a request runs from.
+const RUNS_FROM: [(&str, RunsFrom); 2] = [("page", RunsFrom::Page), ("current", RunsFrom::Current)];
+const MODES: [(&str, RequestMode); 3] = [
+    ("cors", RequestMode::Cors),
+    ("no-cors", RequestMode::NoCors),
+    ("same-origin", RequestMode::SameOrigin),
+];
+const CREDENTIALS: [(&str, CredentialsMode); 3] = [
+    ("include", CredentialsMode::Include),
+    ("same-origin", CredentialsMode::SameOrigin),
+    ("omit", CredentialsMode::Omit),
+];
+const REDIRECTS: [(&str, RedirectMode); 3] = [
+    ("follow", RedirectMode::Follow),
+    ("error", RedirectMode::Error),
+    ("manual", RedirectMode::Manual),
+];
+const BODIES: [(&str, BodyKind); 6] = [
+    ("none", BodyKind::None),
+    ("json", BodyKind::Json),
+    ("text", BodyKind::Text),
+    ("urlencoded", BodyKind::UrlEncoded),
+    ("formdata", BodyKind::FormData),
+    ("stream", BodyKind::Stream),
+];
+const RAILS_VERSIONS: [(&str, RailsVersion); 4] = [
+    ("6.1", RailsVersion::V6_1),
+    ("7.0", RailsVersion::V7_0),
+    ("7.1", RailsVersion::V7_1),
+    ("8.0", RailsVersion::V8),
+];
+const LOAD_DEFAULTS: [(&str, LoadDefaults); 6] = [
+    ("none", LoadDefaults::None),
+    ("6.0", LoadDefaults::V6_0),
+    ("6.1", LoadDefaults::V6_1),
+    ("7.0", LoadDefaults::V7_0),
+    ("7.1", LoadDefaults::V7_1),
+    ("8.0", LoadDefaults::V8_0),
+];
+const ENVIRONMENTS: [(&str, Environment); 2] = [
+    ("development", Environment::Development),
+    ("production", Environment::Production),
+];
+const MIDDLEWARES: [(&str, SessionMiddleware); 5] = [
+    ("none", SessionMiddleware::None),
+    ("documented", SessionMiddleware::Documented),
+    ("without-options", SessionMiddleware::WithoutOptions),
+    ("before-store-set", SessionMiddleware::BeforeStoreSet),
+    ("without-cookies", SessionMiddleware::WithoutCookies),
+];
+const POSITIONS: [(&str, CorsPosition); 3] = [
+    ("first", CorsPosition::First),
+    ("after", CorsPosition::AfterAnsweringMiddleware),
+    ("last", CorsPosition::Last),
+];
+/// `same_site_protection`: `config.action_dispatch.cookies_same_site_protection`.
+const PROTECTIONS: [(&str, SameSiteProtection); 5] = [
+    ("default", SameSiteProtection::FromLoadDefaults),
+    ("lax", SameSiteProtection::Lax),
+    ("strict", SameSiteProtection::Strict),
+    ("none", SameSiteProtection::None),
+    ("nil", SameSiteProtection::Nil),
+];
+const STORES: [(&str, StoreKind); 3] = [
+    ("cookie", StoreKind::CookieStore),
+    ("disabled", StoreKind::Disabled),
+    ("not-called", StoreKind::NotCalled),
+];
+const SAME_SITES: [(&str, SameSiteOption); 5] = [
+    ("unset", SameSiteOption::Unset),
+    ("lax", SameSiteOption::Lax),
+    ("strict", SameSiteOption::Strict),
+    ("none", SameSiteOption::None),
+    ("nil", SameSiteOption::Nil),
+];
+/// `bN.order`: whether `origins` or the `resource` lines come first in the
+/// block (rack-cors' DSL is order-sensitive).
+const BLOCK_ORDERS: [(&str, bool); 2] = [("origins-first", false), ("resource-first", true)];
+
+fn name_of<T: PartialEq>(table: &[(&'static str, T)], value: &T) -> &'static str {
+    table
+        .iter()
+        .find(|(_, v)| v == value)
+        .map_or("", |(k, _)| k)
+}
+
+fn via_name(c: &Client) -> &'static str {
+    match c {
+        Client::Fetch { .. } => "fetch",
+        Client::Xhr { .. } => "xhr",
+        Client::Axios { .. } => "axios",
+        Client::Navigation {
+            form: NavigationForm::Link,
+        } => "link",
+        Client::Navigation {
+            form: NavigationForm::FormPost,
+        } => "form",
+        Client::Navigation {
+            form: NavigationForm::FormGet,
+        } => "form-get",
+        Client::Iframe => "iframe",
+        Client::Visit => "visit",
+    }
+}
+
+/// `'…'` around a value: read as written, never as a keyword.
+fn quoted(value: &str) -> Option<&str> {
+    value.strip_prefix('\'')?.strip_suffix('\'')
+}
+
+/// `s.domain` values that are not an exact domain.
+fn domain_keyword(value: &str) -> bool {
+    let t = value.trim();
+    matches!(t, "" | "unset" | "all" | ":all") || t.starts_with(":all/") || value.contains(',')
+}
+
+/// `headers:` / `methods:` values that are not a list.
+fn list_keyword(value: &str) -> bool {
+    matches!(value.trim(), "" | "unset" | "any" | ":any")
+}
+
+/// `METHOD URL` (and `METHOD PATH`): the first word, then the rest.
+fn split_target(value: &str) -> Option<(String, String)> {
+    let (method, target) = value.trim().split_once(' ')?;
+    Some((method.to_string(), target.trim().to_string()))
+}
+
+/// [`split_target`] gives back the two parts of `METHOD TARGET` only for a
+/// one-word method and a target that is not empty and not padded.
+fn joinable(method: &str, target: &str) -> bool {
+    !method.is_empty()
+        && !method.contains(char::is_whitespace)
+        && !target.is_empty()
+        && target.trim() == target
+}
+
+fn default_request(d: &Scenario, i: usize) -> RequestSpec {
+    d.requests.get(i).cloned().unwrap_or_default()
+}
+
+fn default_block(d: &RailsApp, i: usize) -> AllowBlock {
+    d.cors.allow.get(i).cloned().unwrap_or_default()
+}
+
+fn default_route() -> RawRoute {
+    RawRoute {
+        method: "*".into(),
+        path: "*".into(),
+        preflight: RawResponse {
+            status: 204,
+            headers: String::new(),
+        },
+        response: RawResponse {
+            status: 200,
+            headers: String::new(),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Encoding
 
-/// Percent-encodes only what would break a query string, so URLs and header
-/// lines stay readable: `%`, `&`, `#`, `+`, `=`, space, control characters and non-ASCII.
+/// Percent-encodes only what would break a query string or a link around it,
+/// so URLs and header lines stay readable: `%`, `&`, `#`, `+`, `=`, `?`, `"`,
+/// `<`, `>`, `` ` ``, space (as `+`), control characters and non-ASCII.
 fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
             b' ' => out.push('+'),
-            b'%' | b'&' | b'#' | b'+' | b'=' | b'"' | b'<' | b'>' | b'`' => {
+            b'%' | b'&' | b'#' | b'+' | b'=' | b'?' | b'"' | b'<' | b'>' | b'`' => {
                 out.push_str(&format!("%{b:02X}"))
             }
             0x21..=0x7e => out.push(b as char),
@@ -60,6 +305,27 @@ fn escape(value: &str) -> String {
         }
     }
     out
+}
+
+/// A value in quotes when it would otherwise read as a keyword, or as
+/// written in quotes.
+fn literal(value: &str, keyword: impl Fn(&str) -> bool) -> String {
+    if keyword(value) || quoted(value).is_some() {
+        format!("'{value}'")
+    } else {
+        value.to_string()
+    }
+}
+
+/// A list as `a,b`, with a trailing comma where the text alone would read as
+/// something else: `,` is the empty list, `unset,` the list of one `unset`.
+fn list_str(items: &[String], keyword: impl Fn(&str) -> bool) -> String {
+    let text = items.join(",");
+    if keyword(&text) {
+        text + ","
+    } else {
+        text
+    }
 }
 
 struct Writer(Vec<(String, String)>);
@@ -79,257 +345,21 @@ impl Writer {
             self.put(key, show(value));
         }
     }
+    fn pick<T: PartialEq>(
+        &mut self,
+        key: &str,
+        value: &T,
+        default: &T,
+        table: &[(&'static str, T)],
+    ) {
+        if value != default {
+            self.put(key, name_of(table, value));
+        }
+    }
 }
 
 fn bool_str(b: &bool) -> String {
     if *b { "1" } else { "0" }.into()
-}
-
-/// The query string (without `?`) for a scenario and a view.
-pub fn encode(scenario: &Scenario, view: &View) -> String {
-    let d = Scenario::default();
-    let mut w = Writer(vec![("v".into(), VERSION.into())]);
-    w.diff("page", &scenario.page.url, &d.page.url, |s| s.clone());
-    w.diff(
-        "top",
-        &scenario.page.top_level_url,
-        &d.page.top_level_url,
-        |s| s.clone().unwrap_or_default(),
-    );
-    w.diff("browser", &scenario.profile, &d.profile, |p| p.key().into());
-
-    // Requests.
-    if scenario.requests.len() != d.requests.len() {
-        w.put("requests", scenario.requests.len().to_string());
-    }
-    for (i, r) in scenario.requests.iter().enumerate() {
-        let base = d.requests.get(i).cloned().unwrap_or_default();
-        encode_request(&mut w, &format!("r{}", i + 1), r, &base);
-    }
-
-    // Server.
-    match (&scenario.server, &d.server) {
-        (ServerSetup::Rails(app), ServerSetup::Rails(base)) => encode_rails(&mut w, app, base),
-        (ServerSetup::Raw(raw), _) => {
-            w.put("server", "raw");
-            encode_raw(&mut w, raw);
-        }
-        (ServerSetup::Rails(app), _) => {
-            w.put("server", "rails");
-            encode_rails(&mut w, app, &RailsApp::default());
-        }
-    }
-
-    if view.embed {
-        w.put("embed", "1");
-        if view.show_settings {
-            w.put("settings", "1");
-        }
-    }
-    w.0.iter()
-        .map(|(k, v)| format!("{k}={}", escape(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn client_keys(c: &Client) -> (&'static str, Option<&'static str>, Option<&'static str>) {
-    // (via, mode, cred)
-    match *c {
-        Client::Fetch {
-            mode, credentials, ..
-        } => ("fetch", Some(mode_key(mode)), Some(cred_key(credentials))),
-        Client::Xhr { with_credentials } => (
-            "xhr",
-            None,
-            Some(if with_credentials {
-                "include"
-            } else {
-                "same-origin"
-            }),
-        ),
-        Client::Axios { with_credentials } => (
-            "axios",
-            None,
-            Some(if with_credentials {
-                "include"
-            } else {
-                "same-origin"
-            }),
-        ),
-        Client::Navigation {
-            form: NavigationForm::Link,
-        } => ("link", None, None),
-        Client::Navigation {
-            form: NavigationForm::FormPost,
-        } => ("form", None, None),
-        Client::Navigation {
-            form: NavigationForm::FormGet,
-        } => ("form-get", None, None),
-        Client::Iframe => ("iframe", None, None),
-        Client::Visit => ("visit", None, None),
-    }
-}
-
-fn mode_key(m: RequestMode) -> &'static str {
-    match m {
-        RequestMode::Cors => "cors",
-        RequestMode::NoCors => "no-cors",
-        RequestMode::SameOrigin => "same-origin",
-        RequestMode::Navigate => "navigate",
-    }
-}
-
-fn redirect_key(m: RedirectMode) -> &'static str {
-    match m {
-        RedirectMode::Follow => "follow",
-        RedirectMode::Error => "error",
-        RedirectMode::Manual => "manual",
-    }
-}
-
-fn cred_key(c: CredentialsMode) -> &'static str {
-    match c {
-        CredentialsMode::Omit => "omit",
-        CredentialsMode::SameOrigin => "same-origin",
-        CredentialsMode::Include => "include",
-    }
-}
-
-fn body_key(b: BodyKind) -> &'static str {
-    match b {
-        BodyKind::None => "none",
-        BodyKind::Json => "json",
-        BodyKind::Text => "text",
-        BodyKind::UrlEncoded => "urlencoded",
-        BodyKind::FormData => "formdata",
-        BodyKind::Stream => "stream",
-    }
-}
-
-const ENCTYPES: [(&str, FormEnctype); 3] = [
-    ("urlencoded", FormEnctype::UrlEncoded),
-    ("multipart", FormEnctype::Multipart),
-    ("text", FormEnctype::TextPlain),
-];
-
-const RUNS_FROM: [(&str, RunsFrom); 2] = [("page", RunsFrom::Page), ("current", RunsFrom::Current)];
-
-fn key_for<T: Copy + PartialEq>(options: &[(&'static str, T)], value: T) -> &'static str {
-    options
-        .iter()
-        .find(|(_, v)| *v == value)
-        .map(|(k, _)| *k)
-        .unwrap_or_default()
-}
-
-fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) {
-    if r.method != base.method || r.url != base.url {
-        w.put(k, format!("{} {}", r.method, r.url));
-    }
-    let (via, mode, cred) = client_keys(&r.client);
-    let (bvia, bmode, bcred) = client_keys(&base.client);
-    if via != bvia {
-        w.put(format!("{k}.via"), via);
-    }
-    if let Some(m) = mode {
-        // Switching `.via` to fetch starts from mode `cors`.
-        let implied = if via != bvia { Some("cors") } else { bmode };
-        if Some(m) != implied {
-            w.put(format!("{k}.mode"), m);
-        }
-    }
-    if let Some(c) = cred {
-        let implied = if via != bvia {
-            Some("same-origin")
-        } else {
-            bcred
-        };
-        if Some(c) != implied {
-            w.put(format!("{k}.cred"), c);
-        }
-    }
-    // fetch's redirect mode: `follow` (the default) is never written.
-    if let Client::Fetch { redirect, .. } = r.client {
-        if redirect != RedirectMode::Follow {
-            w.put(format!("{k}.redirect"), redirect_key(redirect));
-        }
-    }
-    w.diff(&format!("{k}.h"), &r.headers, &base.headers, |s| s.clone());
-    w.diff(&format!("{k}.body"), &r.body, &base.body, |b| {
-        body_key(*b).into()
-    });
-    w.diff(&format!("{k}.wait"), &r.delay_secs, &base.delay_secs, |n| {
-        n.to_string()
-    });
-    w.diff(&format!("{k}.fields"), &r.fields, &base.fields, |s| {
-        s.clone()
-    });
-    w.diff(&format!("{k}.enctype"), &r.enctype, &base.enctype, |e| {
-        key_for(&ENCTYPES, *e).into()
-    });
-    w.diff(&format!("{k}.from"), &r.runs_from, &base.runs_from, |f| {
-        key_for(&RUNS_FROM, *f).into()
-    });
-}
-
-fn version_key(v: RailsVersion) -> &'static str {
-    match v {
-        RailsVersion::V6_1 => "6.1",
-        RailsVersion::V7_0 => "7.0",
-        RailsVersion::V7_1 => "7.1",
-        RailsVersion::V8 => "8.0",
-    }
-}
-
-fn defaults_key(v: LoadDefaults) -> &'static str {
-    match v {
-        LoadDefaults::None => "none",
-        LoadDefaults::V6_0 => "6.0",
-        LoadDefaults::V6_1 => "6.1",
-        LoadDefaults::V7_0 => "7.0",
-        LoadDefaults::V7_1 => "7.1",
-        LoadDefaults::V8_0 => "8.0",
-    }
-}
-
-fn mw_key(m: SessionMiddleware) -> &'static str {
-    match m {
-        SessionMiddleware::None => "none",
-        SessionMiddleware::Documented => "documented",
-        SessionMiddleware::WithoutOptions => "without-options",
-        SessionMiddleware::BeforeStoreSet => "before-store-set",
-        SessionMiddleware::WithoutCookies => "without-cookies",
-    }
-}
-
-fn same_site_key(s: SameSiteOption) -> &'static str {
-    match s {
-        SameSiteOption::Unset => "unset",
-        SameSiteOption::Lax => "lax",
-        SameSiteOption::Strict => "strict",
-        SameSiteOption::None => "none",
-        SameSiteOption::Nil => "nil",
-    }
-}
-
-fn store_key(s: StoreKind) -> &'static str {
-    match s {
-        StoreKind::NotCalled => "not-called",
-        StoreKind::CookieStore => "cookie",
-        StoreKind::Disabled => "disabled",
-    }
-}
-
-fn domain_str(d: &DomainOption) -> String {
-    match d {
-        DomainOption::Unset => String::new(),
-        DomainOption::Exact(s) => s.clone(),
-        DomainOption::All { tld_length: None } => ":all".into(),
-        DomainOption::All {
-            tld_length: Some(n),
-        } => format!(":all/{n}"),
-        DomainOption::List(l) => l.join(","),
-    }
 }
 
 fn opt_bool(b: &Option<bool>) -> String {
@@ -340,11 +370,142 @@ fn opt_bool(b: &Option<bool>) -> String {
     }
 }
 
+/// The query string (without `?`) for a scenario and a view.
+pub fn encode(scenario: &Scenario, view: &View) -> String {
+    let d = Scenario::default();
+    let mut w = Writer(vec![("v".into(), VERSION.into())]);
+    w.diff("page", &scenario.page.url, &d.page.url, String::clone);
+    w.diff(
+        "top",
+        &scenario.page.top_level_url,
+        &d.page.top_level_url,
+        |s| s.clone().unwrap_or_default(),
+    );
+    w.diff("browser", &scenario.profile, &d.profile, |p| p.key().into());
+
+    if scenario.requests.len() != d.requests.len() {
+        w.put("requests", scenario.requests.len().to_string());
+    }
+    for (i, r) in scenario.requests.iter().enumerate() {
+        encode_request(&mut w, &format!("r{}", i + 1), r, &default_request(&d, i));
+    }
+
+    match &scenario.server {
+        ServerSetup::Rails(app) => encode_rails(&mut w, app, &RailsApp::default()),
+        ServerSetup::Raw(raw) => {
+            w.put("server", "raw");
+            encode_raw(&mut w, raw);
+        }
+    }
+
+    if view.embed {
+        w.put("embed", "1");
+    }
+    if view.show_settings {
+        w.put("settings", "1");
+    }
+    w.0.iter()
+        .map(|(k, v)| format!("{k}={}", escape(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) {
+    if r.method != base.method || r.url != base.url {
+        if joinable(&r.method, &r.url) {
+            w.put(k, format!("{} {}", r.method, r.url));
+        } else {
+            w.diff(
+                &format!("{k}.method"),
+                &r.method,
+                &base.method,
+                String::clone,
+            );
+            w.diff(&format!("{k}.url"), &r.url, &base.url, String::clone);
+        }
+    }
+    encode_client(w, k, &r.client, &base.client);
+    w.diff(&format!("{k}.h"), &r.headers, &base.headers, String::clone);
+    w.pick(&format!("{k}.body"), &r.body, &base.body, &BODIES);
+    w.diff(&format!("{k}.wait"), &r.delay_secs, &base.delay_secs, |n| {
+        n.to_string()
+    });
+    w.diff(
+        &format!("{k}.fields"),
+        &r.fields,
+        &base.fields,
+        String::clone,
+    );
+    w.pick(
+        &format!("{k}.enctype"),
+        &r.enctype,
+        &base.enctype,
+        &ENCTYPES,
+    );
+    w.pick(
+        &format!("{k}.from"),
+        &r.runs_from,
+        &base.runs_from,
+        &RUNS_FROM,
+    );
+}
+
+/// `.via` when the kind of client differs from the default request's; then
+/// what differs from the client `.via` starts from (or from the default).
+fn encode_client(w: &mut Writer, k: &str, c: &Client, base: &Client) {
+    let via = via_name(c);
+    let start = if via == via_name(base) {
+        *base
+    } else {
+        w.put(format!("{k}.via"), via);
+        VIAS[VIAS.iter().position(|(n, _)| *n == via).unwrap_or(0)].1
+    };
+    match (*c, start) {
+        (
+            Client::Fetch {
+                mode,
+                credentials,
+                redirect,
+            },
+            Client::Fetch {
+                mode: m,
+                credentials: cr,
+                redirect: rd,
+            },
+        ) => {
+            w.pick(&format!("{k}.mode"), &mode, &m, &MODES);
+            w.pick(&format!("{k}.cred"), &credentials, &cr, &CREDENTIALS);
+            w.pick(&format!("{k}.redirect"), &redirect, &rd, &REDIRECTS);
+        }
+        (
+            Client::Xhr {
+                with_credentials: on,
+            }
+            | Client::Axios {
+                with_credentials: on,
+            },
+            Client::Xhr {
+                with_credentials: was,
+            }
+            | Client::Axios {
+                with_credentials: was,
+            },
+        ) if on != was => {
+            // XHR and axios read `include` as `withCredentials = true`.
+            w.put(
+                format!("{k}.cred"),
+                if on { "include" } else { "same-origin" },
+            );
+        }
+        _ => {}
+    }
+}
+
 fn headers_str(h: &HeadersOption) -> String {
     match h {
         HeadersOption::Unset => "unset".into(),
         HeadersOption::Any => ":any".into(),
-        HeadersOption::List(l) => l.join(","),
+        HeadersOption::List(l) => list_str(l, list_keyword),
     }
 }
 
@@ -352,114 +513,60 @@ fn methods_str(m: &MethodsOption) -> String {
     match m {
         MethodsOption::Unset => "unset".into(),
         MethodsOption::Any => ":any".into(),
-        MethodsOption::List(l) => l.join(","),
+        MethodsOption::List(l) => list_str(l, list_keyword),
+    }
+}
+
+fn domain_str(d: &DomainOption) -> String {
+    match d {
+        DomainOption::Unset => String::new(),
+        DomainOption::Exact(s) => literal(s, domain_keyword),
+        DomainOption::All { tld_length: None } => ":all".into(),
+        DomainOption::All {
+            tld_length: Some(n),
+        } => format!(":all/{n}"),
+        // A comma keeps the list form; a list that looks quoted gets one too.
+        DomainOption::List(l) => list_str(l, |t| !t.contains(',') || quoted(t).is_some()),
     }
 }
 
 fn encode_rails(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
-    w.diff("rails", &app.version, &d.version, |v| {
-        version_key(*v).into()
-    });
-    w.diff("defaults", &app.load_defaults, &d.load_defaults, |v| {
-        defaults_key(*v).into()
-    });
-    w.diff("env", &app.environment, &d.environment, |e| {
-        match e {
-            Environment::Development => "development",
-            Environment::Production => "production",
-        }
-        .into()
-    });
-    w.diff("app", &app.app_name, &d.app_name, |s| s.clone());
+    w.pick("rails", &app.version, &d.version, &RAILS_VERSIONS);
+    w.pick(
+        "defaults",
+        &app.load_defaults,
+        &d.load_defaults,
+        &LOAD_DEFAULTS,
+    );
+    w.pick("env", &app.environment, &d.environment, &ENVIRONMENTS);
+    w.diff("app", &app.app_name, &d.app_name, String::clone);
     w.diff("api", &app.api_only, &d.api_only, bool_str);
-    w.diff("mw", &app.session_middleware, &d.session_middleware, |m| {
-        mw_key(*m).into()
-    });
+    w.pick(
+        "mw",
+        &app.session_middleware,
+        &d.session_middleware,
+        &MIDDLEWARES,
+    );
     w.diff("cors", &app.cors.enabled, &d.cors.enabled, bool_str);
     w.diff("cors.debug", &app.cors.debug, &d.cors.debug, bool_str);
-    w.diff("cors.pos", &app.cors_position, &d.cors_position, |p| {
-        match p {
-            CorsPosition::First => "first",
-            CorsPosition::AfterAnsweringMiddleware => "after",
-        }
-        .into()
-    });
+    w.pick("cors.pos", &app.cors_position, &d.cors_position, &POSITIONS);
     if app.cors.allow.len() != d.cors.allow.len() {
         w.put("blocks", app.cors.allow.len().to_string());
     }
     for (i, b) in app.cors.allow.iter().enumerate() {
-        let base = d.cors.allow.get(i).cloned().unwrap_or_default();
-        let k = format!("b{}", i + 1);
-        if b.origins != base.origins {
-            for o in &b.origins {
-                w.put(format!("{k}.origins"), o.clone());
-            }
-            if b.origins.is_empty() {
-                w.put(format!("{k}.origins"), "");
-            }
-        }
-        if b.resource_before_origins != base.resource_before_origins {
-            w.put(
-                format!("{k}.order"),
-                block_order_str(b.resource_before_origins),
-            );
-        }
-        if b.resources.len() != base.resources.len() {
-            w.put(format!("{k}.resources"), b.resources.len().to_string());
-        }
-        for (j, r) in b.resources.iter().enumerate() {
-            let rb = base.resources.get(j).cloned().unwrap_or_default();
-            let k = format!("{k}.r{}", j + 1);
-            w.diff(&format!("{k}.path"), &r.path, &rb.path, |s| s.clone());
-            w.diff(
-                &format!("{k}.headers"),
-                &r.headers,
-                &rb.headers,
-                headers_str,
-            );
-            w.diff(
-                &format!("{k}.methods"),
-                &r.methods,
-                &rb.methods,
-                methods_str,
-            );
-            w.diff(
-                &format!("{k}.cred"),
-                &r.credentials,
-                &rb.credentials,
-                bool_str,
-            );
-            w.diff(&format!("{k}.expose"), &r.expose, &rb.expose, |l| {
-                l.join(",")
-            });
-            w.diff(&format!("{k}.max_age"), &r.max_age, &rb.max_age, |m| {
-                m.map(|n| n.to_string()).unwrap_or_else(|| "unset".into())
-            });
-            w.diff(&format!("{k}.vary"), &r.vary, &rb.vary, |v| {
-                v.as_ref()
-                    .map(|l| l.join(","))
-                    .unwrap_or_else(|| "unset".into())
-            });
-            w.diff(
-                &format!("{k}.if"),
-                &r.if_condition,
-                &rb.if_condition,
-                bool_str,
-            );
-        }
+        encode_block(w, &format!("b{}", i + 1), b, &default_block(d, i));
     }
     let (s, sd) = (&app.session, &d.session);
-    w.diff("s.store", &s.store, &sd.store, |k| store_key(*k).into());
-    w.diff("s.key", &s.key, &sd.key, |k| {
-        k.clone().unwrap_or_else(|| "unset".into())
+    w.pick("s.store", &s.store, &sd.store, &STORES);
+    w.diff("s.key", &s.key, &sd.key, |k| match k {
+        Some(k) => literal(k, |t| t.trim() == "unset"),
+        None => "unset".into(),
     });
     w.diff("s.domain", &s.domain, &sd.domain, domain_str);
     w.diff("s.path", &s.path, &sd.path, |p| {
         p.clone().unwrap_or_default()
     });
-    w.diff("s.same_site", &s.same_site, &sd.same_site, |v| {
-        same_site_key(*v).into()
-    });
+    w.pick("s.same_site", &s.same_site, &sd.same_site, &SAME_SITES);
     w.diff("s.secure", &s.secure, &sd.secure, opt_bool);
     w.diff("s.httponly", &s.httponly, &sd.httponly, opt_bool);
     w.diff("s.expire", &s.expire_after, &sd.expire_after, |e| {
@@ -468,13 +575,144 @@ fn encode_rails(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
     w.diff("ssl", &app.force_ssl, &d.force_ssl, bool_str);
     w.diff("assume_ssl", &app.assume_ssl, &d.assume_ssl, bool_str);
     w.diff("csrf", &app.csrf_protection, &d.csrf_protection, bool_str);
-    w.diff("login", &app.login_path, &d.login_path, |s| s.clone());
+    w.diff("login", &app.login_path, &d.login_path, String::clone);
+    encode_app_settings(w, app, d);
+    for (i, route) in app.routes.iter().enumerate() {
+        encode_route(w, &format!("route{}", i + 1), route);
+    }
+}
+
+/// `config.action_dispatch.*`, `ssl_options` and the controller's modules.
+fn encode_app_settings(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
+    w.pick(
+        "same_site_protection",
+        &app.cookies_same_site_protection,
+        &d.cookies_same_site_protection,
+        &PROTECTIONS,
+    );
+    w.diff(
+        "secure_cookies",
+        &app.ssl_secure_cookies,
+        &d.ssl_secure_cookies,
+        bool_str,
+    );
+    w.diff(
+        "always_write",
+        &app.always_write_cookie,
+        &d.always_write_cookie,
+        opt_bool,
+    );
+    w.diff("tld_length", &app.tld_length, &d.tld_length, u8::to_string);
+    w.diff(
+        "controller_cookies",
+        &app.controller_cookies,
+        &d.controller_cookies,
+        bool_str,
+    );
+}
+
+/// `routeN=METHOD PATH ACTION` and the options that differ from a new route.
+fn encode_route(w: &mut Writer, k: &str, r: &AppRoute) {
+    let d = AppRoute::default();
+    w.put(k, format!("{} {} {}", r.method, r.path, r.action.key()));
+    w.diff(&format!("{k}.vary"), &r.vary, &d.vary, |v| match v {
+        Some(v) => literal(v, |t| t.trim() == "unset"),
+        None => "unset".into(),
+    });
+    let (c, cd) = (&r.cookie, &d.cookie);
+    if (&c.name, &c.value) != (&cd.name, &cd.value) {
+        w.put(format!("{k}.cookie"), format!("{}={}", c.name, c.value));
+    }
+    w.diff(&format!("{k}.domain"), &c.domain, &cd.domain, domain_str);
+    w.diff(&format!("{k}.path"), &c.path, &cd.path, |p| {
+        p.clone().unwrap_or_default()
+    });
+    w.pick(
+        &format!("{k}.same_site"),
+        &c.same_site,
+        &cd.same_site,
+        &SAME_SITES,
+    );
+    w.diff(&format!("{k}.secure"), &c.secure, &cd.secure, opt_bool);
+    w.diff(
+        &format!("{k}.httponly"),
+        &c.httponly,
+        &cd.httponly,
+        opt_bool,
+    );
+    w.diff(&format!("{k}.expires"), &c.expires, &cd.expires, |e| {
+        e.map(|n| n.to_string()).unwrap_or_default()
+    });
+}
+
+fn encode_block(w: &mut Writer, k: &str, b: &AllowBlock, base: &AllowBlock) {
+    if b.origins != base.origins {
+        for o in &b.origins {
+            w.put(format!("{k}.origins"), o.clone());
+        }
+        if b.origins.is_empty() {
+            w.put(format!("{k}.origins"), "");
+        }
+    }
+    w.pick(
+        &format!("{k}.order"),
+        &b.resource_before_origins,
+        &base.resource_before_origins,
+        &BLOCK_ORDERS,
+    );
+    if b.resources.len() != base.resources.len() {
+        w.put(format!("{k}.resources"), b.resources.len().to_string());
+    }
+    for (j, r) in b.resources.iter().enumerate() {
+        let rb = base.resources.get(j).cloned().unwrap_or_default();
+        let k = format!("{k}.r{}", j + 1);
+        w.diff(&format!("{k}.path"), &r.path, &rb.path, String::clone);
+        w.diff(
+            &format!("{k}.headers"),
+            &r.headers,
+            &rb.headers,
+            headers_str,
+        );
+        w.diff(
+            &format!("{k}.methods"),
+            &r.methods,
+            &rb.methods,
+            methods_str,
+        );
+        w.diff(
+            &format!("{k}.cred"),
+            &r.credentials,
+            &rb.credentials,
+            bool_str,
+        );
+        w.diff(&format!("{k}.expose"), &r.expose, &rb.expose, |l| {
+            list_str(l, |_| false)
+        });
+        w.diff(&format!("{k}.max_age"), &r.max_age, &rb.max_age, |m| {
+            m.map_or_else(|| "unset".into(), |n| n.to_string())
+        });
+        w.diff(&format!("{k}.vary"), &r.vary, &rb.vary, |v| match v {
+            Some(l) => list_str(l, |t| t.trim() == "unset"),
+            None => "unset".into(),
+        });
+        w.diff(
+            &format!("{k}.if"),
+            &r.if_condition,
+            &rb.if_condition,
+            bool_str,
+        );
+    }
 }
 
 fn encode_raw(w: &mut Writer, raw: &RawServer) {
     for (i, r) in raw.routes.iter().enumerate() {
         let k = format!("raw{}", i + 1);
-        w.put(&k, format!("{} {}", r.method, r.path));
+        if joinable(&r.method, &r.path) {
+            w.put(&k, format!("{} {}", r.method, r.path));
+        } else {
+            w.put(format!("{k}.method"), r.method.clone());
+            w.put(format!("{k}.path"), r.path.clone());
+        }
         w.put(format!("{k}.pre"), r.preflight.status.to_string());
         if !r.preflight.headers.is_empty() {
             w.put(format!("{k}.preh"), r.preflight.headers.clone());
@@ -497,6 +735,11 @@ impl Reader {
     fn bad(&mut self, key: &str, value: &str, expected: &str) {
         self.notices
             .push(format!("`{key}={value}` was ignored: expected {expected}."));
+    }
+
+    fn unknown(&mut self, key: &str) {
+        self.notices
+            .push(format!("Unknown key `{key}` was ignored."));
     }
 
     fn bool(&mut self, key: &str, value: &str, slot: &mut bool) {
@@ -536,10 +779,13 @@ impl Reader {
             }
         }
     }
-}
 
-/// Limits that keep a hand-edited link from building a huge scenario.
-const MAX_ITEMS: usize = 20;
+    fn set<T: Copy>(&mut self, key: &str, value: &str, options: &[(&str, T)], slot: &mut T) {
+        if let Some(v) = self.pick(key, value, options) {
+            *slot = v;
+        }
+    }
+}
 
 /// Parses `rN` / `bN` / `rawN` style keys: (index from 0, rest after the number).
 fn indexed<'a>(key: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
@@ -555,39 +801,156 @@ fn indexed<'a>(key: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
     Some((n - 1, &rest[digits..]))
 }
 
-fn grow<T: Clone>(list: &mut Vec<T>, index: usize, fill: impl Fn(usize) -> T) {
-    while list.len() <= index {
+fn grow_to<T>(list: &mut Vec<T>, n: usize, fill: impl Fn(usize) -> T) {
+    while list.len() < n {
         let i = list.len();
         list.push(fill(i));
     }
 }
 
-/// Reads a query string (with or without a leading `?`, or a whole URL).
-pub fn decode(input: &str) -> Decoded {
-    let query = match input.find('?') {
-        Some(i) => &input[i + 1..],
-        None => input,
-    };
-    let query = query.split('#').next().unwrap_or("");
-    let d = Scenario::default();
-    let mut s = Scenario::default();
-    let mut view = View::default();
-    let mut r = Reader {
-        notices: Vec::new(),
-    };
-    let mut request_count: Option<usize> = None;
-    let mut block_count: Option<usize> = None;
-    let mut origins_seen: Vec<usize> = Vec::new();
-    let mut raw_routes: Vec<RawRoute> = Vec::new();
-    let mut server_kind: Option<&str> = None;
-    let mut rails = match &d.server {
-        ServerSetup::Rails(a) => a.clone(),
-        ServerSetup::Raw(_) => RailsApp::default(),
-    };
-    let default_rails = rails.clone();
+/// Edits item `i` of a list (past the end: a copy of its default) and keeps
+/// the edit only when it raised no notice, so an ignored key never adds
+/// items.
+fn edit_item<T: Clone>(
+    r: &mut Reader,
+    list: &mut Vec<T>,
+    i: usize,
+    fill: impl Fn(usize) -> T,
+    edit: impl FnOnce(&mut Reader, &mut T),
+) {
+    let before = r.notices.len();
+    let mut item = list.get(i).cloned().unwrap_or_else(|| fill(i));
+    edit(r, &mut item);
+    if r.notices.len() == before {
+        grow_to(list, i + 1, fill);
+        list[i] = item;
+    }
+}
 
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        let (key, value) = (key.as_ref(), value.as_ref());
+/// A count key (`requests=N`, `blocks=N`, `bN.resources=N`): the list gets
+/// exactly N items; keys that set items past N are reported.
+fn apply_count<T: Clone + PartialEq>(
+    r: &mut Reader,
+    list: &mut Vec<T>,
+    count: Option<usize>,
+    key: &str,
+    fill: impl Fn(usize) -> T,
+) {
+    let Some(n) = count else { return };
+    if list
+        .iter()
+        .enumerate()
+        .skip(n)
+        .any(|(j, item)| *item != fill(j))
+    {
+        r.notices
+            .push(format!("Keys for items past `{key}={n}` were ignored."));
+    }
+    list.truncate(n);
+    grow_to(list, n, fill);
+}
+
+/// The query of a link. A whole URL (http, https or file) gives its own
+/// query, so a `?` inside a value stays in the value. Other text is the query
+/// itself, after a `?` that no `=` or `&` precedes (`?v=1`, or a link without
+/// its scheme, `example.test/?v=1`); a `#` ends it.
+fn query_of(input: &str) -> Cow<'_, str> {
+    if let Ok(url) = Url::parse(input) {
+        if matches!(url.scheme(), "http" | "https" | "file") {
+            return Cow::Owned(url.query().unwrap_or("").to_string());
+        }
+    }
+    let text = input.split('#').next().unwrap_or("");
+    match text.find(['?', '=', '&']) {
+        Some(i) if text.as_bytes()[i] == b'?' => Cow::Borrowed(&text[i + 1..]),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// Reads a link: a whole URL, or its query with or without the `?`.
+pub fn decode(input: &str) -> Decoded {
+    let mut decoder = Decoder::new();
+    for (key, value) in url::form_urlencoded::parse(query_of(input).as_bytes()) {
+        decoder.read(&key, &value);
+    }
+    decoder.finish()
+}
+
+/// A client key read now and applied once the request's `.via` is known, so
+/// `.via` and `.cred` may come in either order.
+struct Pending<T> {
+    key: String,
+    value: String,
+    v: T,
+}
+
+impl<T> Pending<T> {
+    fn new(key: &str, value: &str, v: T) -> Self {
+        Pending {
+            key: key.into(),
+            value: value.into(),
+            v,
+        }
+    }
+}
+
+#[derive(Default)]
+struct ClientKeys {
+    via: Option<Client>,
+    mode: Option<Pending<RequestMode>>,
+    cred: Option<Pending<CredentialsMode>>,
+    redirect: Option<Pending<RedirectMode>>,
+}
+
+/// Everything read so far; [`Decoder::finish`] applies the counts and the
+/// client keys.
+struct Decoder {
+    r: Reader,
+    defaults: Scenario,
+    default_rails: RailsApp,
+    s: Scenario,
+    view: View,
+    rails: RailsApp,
+    raw: Vec<RawRoute>,
+    server_is_raw: bool,
+    /// A Rails key was read (ignored, with a notice, under `server=raw`).
+    rails_keys: bool,
+    clients: Vec<ClientKeys>,
+    request_count: Option<usize>,
+    block_count: Option<usize>,
+    resource_counts: Vec<Option<usize>>,
+    origins_seen: Vec<usize>,
+}
+
+impl Decoder {
+    fn new() -> Self {
+        let defaults = Scenario::default();
+        let default_rails = match &defaults.server {
+            ServerSetup::Rails(a) => a.clone(),
+            ServerSetup::Raw(_) => RailsApp::default(),
+        };
+        Decoder {
+            r: Reader {
+                notices: Vec::new(),
+            },
+            s: defaults.clone(),
+            rails: default_rails.clone(),
+            defaults,
+            default_rails,
+            view: View::default(),
+            raw: Vec::new(),
+            server_is_raw: false,
+            rails_keys: false,
+            clients: Vec::new(),
+            request_count: None,
+            block_count: None,
+            resource_counts: Vec::new(),
+            origins_seen: Vec::new(),
+        }
+    }
+
+    fn read(&mut self, key: &str, value: &str) {
+        let r = &mut self.r;
         match key {
             "" => {}
             "v" => {
@@ -597,496 +960,486 @@ pub fn decode(input: &str) -> Decoded {
                     ));
                 }
             }
-            "page" => s.page.url = value.to_string(),
-            "top" => s.page.top_level_url = (!value.is_empty()).then(|| value.to_string()),
+            "page" => self.s.page.url = value.to_string(),
+            "top" => self.s.page.top_level_url = (!value.is_empty()).then(|| value.to_string()),
             "browser" => match ProfileId::from_key(value) {
-                Some(p) => s.profile = p,
+                Some(p) => self.s.profile = p,
                 None => r.bad(key, value, "chrome, chrome-no3pc, firefox or safari"),
             },
-            "embed" => r.bool(key, value, &mut view.embed),
-            "settings" => r.bool(key, value, &mut view.show_settings),
-            "requests" => request_count = r.num(key, value, MAX_ITEMS as u64),
-            "server" => match value {
-                "rails" | "raw" => {
-                    server_kind = Some(if value == "rails" { "rails" } else { "raw" })
+            "embed" => r.bool(key, value, &mut self.view.embed),
+            "settings" => r.bool(key, value, &mut self.view.show_settings),
+            "requests" => {
+                if let Some(n) = r.num(key, value, MAX_ITEMS as u64) {
+                    self.request_count = Some(n);
                 }
+            }
+            "server" => match value {
+                "rails" | "raw" => self.server_is_raw = value == "raw",
                 _ => r.bad(key, value, "rails or raw"),
             },
-            "blocks" => block_count = r.num(key, value, MAX_ITEMS as u64),
+            "blocks" => {
+                self.rails_keys = true;
+                if let Some(n) = r.num(key, value, MAX_ITEMS as u64) {
+                    self.block_count = Some(n);
+                }
+            }
             _ => {
-                if let Some((i, rest)) = indexed(key, "raw") {
-                    if i >= MAX_ITEMS {
-                        r.bad(key, value, &format!("at most {MAX_ITEMS} routes"));
-                        continue;
-                    }
-                    grow(&mut raw_routes, i, |_| RawRoute {
-                        method: "*".into(),
-                        path: "*".into(),
-                        preflight: RawResponse {
-                            status: 204,
-                            headers: String::new(),
-                        },
-                        response: RawResponse {
-                            status: 200,
-                            headers: String::new(),
-                        },
-                    });
-                    decode_raw(&mut r, key, rest, value, &mut raw_routes[i]);
-                } else if let Some((i, rest)) = indexed(key, "r") {
-                    if i >= MAX_ITEMS {
-                        r.bad(key, value, &format!("at most {MAX_ITEMS} requests"));
-                        continue;
-                    }
-                    grow(&mut s.requests, i, |j| {
-                        d.requests.get(j).cloned().unwrap_or_default()
-                    });
-                    decode_request(&mut r, key, rest, value, &mut s.requests[i]);
-                } else if let Some((i, rest)) = indexed(key, "b") {
-                    if i >= MAX_ITEMS {
-                        r.bad(key, value, &format!("at most {MAX_ITEMS} allow blocks"));
-                        continue;
-                    }
-                    grow(&mut rails.cors.allow, i, |j| {
-                        default_rails.cors.allow.get(j).cloned().unwrap_or_default()
-                    });
-                    let block = &mut rails.cors.allow[i];
-                    if rest == ".origins" {
-                        if !origins_seen.contains(&i) {
-                            origins_seen.push(i);
-                            block.origins.clear();
-                        }
-                        if !value.is_empty() {
-                            block.origins.push(value.to_string());
-                        }
-                    } else if rest == ".order" {
-                        if let Some(v) = r.pick(key, value, &BLOCK_ORDERS) {
-                            block.resource_before_origins = v;
-                        }
-                    } else if rest == ".resources" {
-                        if let Some(n) = r.num::<usize>(key, value, MAX_ITEMS as u64) {
-                            block.resources.resize(n, CorsResource::default());
-                        }
-                    } else if let Some((j, field)) = indexed(rest, ".r") {
-                        if j >= MAX_ITEMS {
-                            r.bad(key, value, &format!("at most {MAX_ITEMS} resources"));
-                            continue;
-                        }
-                        grow(&mut block.resources, j, |_| CorsResource::default());
-                        decode_resource(&mut r, key, field, value, &mut block.resources[j]);
-                    } else {
-                        r.notices.push(format!("Unknown key `{key}` was ignored."));
-                    }
-                } else if !decode_rails_key(&mut r, key, value, &mut rails) {
-                    r.notices.push(format!("Unknown key `{key}` was ignored."));
+                if let Some((i, field)) = indexed(key, "raw") {
+                    self.read_raw(i, key, field, value);
+                } else if let Some((i, field)) = indexed(key, "route") {
+                    self.read_route(i, key, field, value);
+                } else if let Some((i, field)) = indexed(key, "r") {
+                    self.read_request(i, key, field, value);
+                } else if let Some((i, field)) = indexed(key, "b") {
+                    self.read_block(i, key, field, value);
+                } else if decode_rails_key(r, key, value, &mut self.rails) {
+                    self.rails_keys = true;
+                } else {
+                    r.unknown(key);
                 }
             }
         }
     }
 
-    if let Some(n) = request_count {
-        s.requests.truncate(n);
-        grow_to(&mut s.requests, n, |j| {
-            d.requests.get(j).cloned().unwrap_or_default()
+    fn read_request(&mut self, i: usize, key: &str, field: &str, value: &str) {
+        let r = &mut self.r;
+        if i >= MAX_ITEMS {
+            return r.bad(key, value, &format!("at most {MAX_ITEMS} requests"));
+        }
+        if self.clients.len() <= i {
+            self.clients.resize_with(i + 1, ClientKeys::default);
+        }
+        let keys = &mut self.clients[i];
+        match field {
+            ".via" => keys.via = r.pick(key, value, &VIAS).or(keys.via),
+            ".mode" => {
+                if let Some(v) = r.pick(key, value, &MODES) {
+                    keys.mode = Some(Pending::new(key, value, v));
+                }
+            }
+            ".cred" => {
+                if let Some(v) = r.pick(key, value, &CREDENTIALS) {
+                    keys.cred = Some(Pending::new(key, value, v));
+                }
+            }
+            ".redirect" => {
+                if let Some(v) = r.pick(key, value, &REDIRECTS) {
+                    keys.redirect = Some(Pending::new(key, value, v));
+                }
+            }
+            _ => {
+                let d = &self.defaults;
+                edit_item(
+                    r,
+                    &mut self.s.requests,
+                    i,
+                    |j| default_request(d, j),
+                    |r, req| decode_request(r, key, field, value, req),
+                );
+            }
+        }
+    }
+
+    fn read_block(&mut self, i: usize, key: &str, field: &str, value: &str) {
+        if i >= MAX_ITEMS {
+            let max = format!("at most {MAX_ITEMS} allow blocks");
+            return self.r.bad(key, value, &max);
+        }
+        self.rails_keys = true;
+        let Decoder {
+            r,
+            default_rails,
+            rails,
+            origins_seen,
+            resource_counts,
+            ..
+        } = self;
+        let blocks = &mut rails.cors.allow;
+        let fill = |j| default_block(default_rails, j);
+        match field {
+            // The first `bN.origins` replaces the default list; more add to it.
+            ".origins" => {
+                edit_item(r, blocks, i, fill, |_, b| {
+                    if !origins_seen.contains(&i) {
+                        origins_seen.push(i);
+                        b.origins.clear();
+                    }
+                    if !value.is_empty() {
+                        b.origins.push(value.to_string());
+                    }
+                });
+            }
+            ".order" => {
+                edit_item(r, blocks, i, fill, |r, b| {
+                    r.set(key, value, &BLOCK_ORDERS, &mut b.resource_before_origins)
+                });
+            }
+            ".resources" => {
+                if let Some(n) = r.num::<usize>(key, value, MAX_ITEMS as u64) {
+                    edit_item(r, blocks, i, fill, |_, _| {});
+                    grow_to(resource_counts, i + 1, |_| None);
+                    resource_counts[i] = Some(n);
+                }
+            }
+            _ => match indexed(field, ".r") {
+                Some((j, _)) if j >= MAX_ITEMS => {
+                    r.bad(key, value, &format!("at most {MAX_ITEMS} resources"))
+                }
+                Some((j, rest)) => {
+                    edit_item(r, blocks, i, fill, |r, b| {
+                        edit_item(
+                            r,
+                            &mut b.resources,
+                            j,
+                            |_| CorsResource::default(),
+                            |r, res| decode_resource(r, key, rest, value, res),
+                        );
+                    });
+                }
+                None => r.unknown(key),
+            },
+        }
+    }
+
+    fn read_route(&mut self, i: usize, key: &str, field: &str, value: &str) {
+        if i >= MAX_ITEMS {
+            return self
+                .r
+                .bad(key, value, &format!("at most {MAX_ITEMS} routes"));
+        }
+        self.rails_keys = true;
+        edit_item(
+            &mut self.r,
+            &mut self.rails.routes,
+            i,
+            |_| AppRoute::default(),
+            |r, route| decode_route(r, key, field, value, route),
+        );
+    }
+
+    fn read_raw(&mut self, i: usize, key: &str, field: &str, value: &str) {
+        if i >= MAX_ITEMS {
+            return self
+                .r
+                .bad(key, value, &format!("at most {MAX_ITEMS} routes"));
+        }
+        edit_item(
+            &mut self.r,
+            &mut self.raw,
+            i,
+            |_| default_route(),
+            |r, route| decode_raw(r, key, field, value, route),
+        );
+    }
+
+    fn finish(mut self) -> Decoded {
+        let d = &self.defaults;
+        let r = &mut self.r;
+        for (i, keys) in std::mem::take(&mut self.clients).into_iter().enumerate() {
+            let requests = &mut self.s.requests;
+            let base = requests
+                .get(i)
+                .map_or_else(|| default_request(d, i).client, |q| q.client);
+            if let Some(client) = resolve_client(r, base, keys) {
+                grow_to(requests, i + 1, |j| default_request(d, j));
+                requests[i].client = client;
+            }
+        }
+        let (count, requests) = (self.request_count, &mut self.s.requests);
+        apply_count(r, requests, count, "requests", |j| default_request(d, j));
+        let blocks = &mut self.rails.cors.allow;
+        for (i, count) in self.resource_counts.iter().enumerate() {
+            if let Some(b) = blocks.get_mut(i) {
+                let key = format!("b{}.resources", i + 1);
+                apply_count(r, &mut b.resources, *count, &key, |_| {
+                    CorsResource::default()
+                });
+            }
+        }
+        let default_rails = &self.default_rails;
+        apply_count(r, blocks, self.block_count, "blocks", |j| {
+            default_block(default_rails, j)
         });
-    }
-    if let Some(n) = block_count {
-        rails.cors.allow.truncate(n);
-        grow_to(&mut rails.cors.allow, n, |_| AllowBlock::default());
-    }
-    s.server = match server_kind {
-        Some("raw") => ServerSetup::Raw(RawServer { routes: raw_routes }),
-        _ => {
-            if !raw_routes.is_empty() {
+        self.s.server = if self.server_is_raw {
+            if self.rails_keys {
+                r.notices
+                    .push("Rails keys were ignored: the link says `server=raw`.".into());
+            }
+            ServerSetup::Raw(RawServer { routes: self.raw })
+        } else {
+            if !self.raw.is_empty() {
                 r.notices
                     .push("`rawN` keys were ignored: add `server=raw` to use raw headers.".into());
             }
-            ServerSetup::Rails(rails)
+            ServerSetup::Rails(self.rails)
+        };
+        Decoded {
+            scenario: self.s,
+            view: self.view,
+            notices: self.r.notices,
         }
+    }
+}
+
+/// A request's client from its `.via`, `.mode`, `.cred` and `.redirect`
+/// keys: `.via` first (a new kind starts from [`VIAS`]), then the others
+/// where that client has them. `None` when no key applied.
+fn resolve_client(r: &mut Reader, base: Client, keys: ClientKeys) -> Option<Client> {
+    let mut applied = keys.via.is_some();
+    let mut c = match keys.via {
+        Some(v) if via_name(&v) != via_name(&base) => v,
+        _ => base,
     };
-    Decoded {
-        scenario: s,
-        view,
-        notices: r.notices,
+    if let Some(p) = keys.mode {
+        match &mut c {
+            Client::Fetch { mode, .. } => (*mode, applied) = (p.v, true),
+            _ => r.bad(&p.key, &p.value, "a mode only for fetch (set .via=fetch)"),
+        }
     }
-}
-
-/// `bN.order`: whether `origins` or the `resource` lines come first in the
-/// block (rack-cors' DSL is order-sensitive).
-const BLOCK_ORDERS: [(&str, bool); 2] = [("origins-first", false), ("resource-first", true)];
-
-fn block_order_str(resource_first: bool) -> String {
-    let (name, _) = BLOCK_ORDERS[usize::from(resource_first)];
-    name.into()
-}
-
-fn grow_to<T: Clone>(list: &mut Vec<T>, n: usize, fill: impl Fn(usize) -> T) {
-    while list.len() < n {
-        let i = list.len();
-        list.push(fill(i));
+    if let Some(p) = keys.cred {
+        match &mut c {
+            Client::Fetch { credentials, .. } => (*credentials, applied) = (p.v, true),
+            Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
+                (*with_credentials, applied) = (p.v == CredentialsMode::Include, true)
+            }
+            _ => r.bad(
+                &p.key,
+                &p.value,
+                "no credentials setting for navigations and iframes",
+            ),
+        }
     }
+    if let Some(p) = keys.redirect {
+        match &mut c {
+            Client::Fetch { redirect, .. } => (*redirect, applied) = (p.v, true),
+            _ => r.bad(
+                &p.key,
+                &p.value,
+                "a redirect mode only for fetch (set .via=fetch first)",
+            ),
+        }
+    }
+    applied.then_some(c)
 }
 
 fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut RequestSpec) {
     match field {
-        "" => match value.trim().split_once(' ') {
-            Some((method, url)) => {
-                req.method = method.to_string();
-                req.url = url.trim().to_string();
-            }
+        "" => match split_target(value) {
+            Some((method, url)) => (req.method, req.url) = (method, url),
             None => r.bad(
                 key,
                 value,
                 "a method and a URL, e.g. `GET http://localhost:3001/me`",
             ),
         },
-        ".via" => {
-            let cred = req.client.credentials_mode();
-            let via = r.pick(
-                key,
-                value,
-                &[
-                    ("fetch", 0),
-                    ("xhr", 1),
-                    ("axios", 2),
-                    ("link", 3),
-                    ("form", 4),
-                    ("iframe", 5),
-                    ("visit", 6),
-                    ("form-get", 7),
-                ],
-            );
-            let include = cred == CredentialsMode::Include;
-            req.client = match via {
-                Some(0) => Client::Fetch {
-                    mode: RequestMode::Cors,
-                    credentials: CredentialsMode::SameOrigin,
-                    redirect: RedirectMode::Follow,
-                },
-                Some(1) => Client::Xhr {
-                    with_credentials: include,
-                },
-                Some(2) => Client::Axios {
-                    with_credentials: include,
-                },
-                Some(3) => Client::Navigation {
-                    form: NavigationForm::Link,
-                },
-                Some(4) => Client::Navigation {
-                    form: NavigationForm::FormPost,
-                },
-                Some(5) => Client::Iframe,
-                Some(6) => Client::Visit,
-                Some(7) => Client::Navigation {
-                    form: NavigationForm::FormGet,
-                },
-                _ => req.client,
-            };
-        }
-        ".mode" => {
-            let mode = r.pick(
-                key,
-                value,
-                &[
-                    ("cors", RequestMode::Cors),
-                    ("no-cors", RequestMode::NoCors),
-                    ("same-origin", RequestMode::SameOrigin),
-                ],
-            );
-            match (&mut req.client, mode) {
-                (Client::Fetch { mode: m, .. }, Some(v)) => *m = v,
-                (_, Some(_)) => r.bad(key, value, "a mode only for fetch (set .via=fetch first)"),
-                _ => {}
-            }
-        }
-        ".cred" => {
-            let cred = r.pick(
-                key,
-                value,
-                &[
-                    ("include", CredentialsMode::Include),
-                    ("same-origin", CredentialsMode::SameOrigin),
-                    ("omit", CredentialsMode::Omit),
-                ],
-            );
-            match (&mut req.client, cred) {
-                (Client::Fetch { credentials, .. }, Some(c)) => *credentials = c,
-                (
-                    Client::Xhr { with_credentials } | Client::Axios { with_credentials },
-                    Some(c),
-                ) => *with_credentials = c == CredentialsMode::Include,
-                (_, Some(_)) => r.bad(
-                    key,
-                    value,
-                    "no credentials setting for navigations and iframes",
-                ),
-                _ => {}
-            }
-        }
-        ".redirect" => {
-            let mode = r.pick(
-                key,
-                value,
-                &[
-                    ("follow", RedirectMode::Follow),
-                    ("error", RedirectMode::Error),
-                    ("manual", RedirectMode::Manual),
-                ],
-            );
-            match (&mut req.client, mode) {
-                (Client::Fetch { redirect, .. }, Some(v)) => *redirect = v,
-                (_, Some(_)) => r.bad(
-                    key,
-                    value,
-                    "a redirect mode only for fetch (set .via=fetch first)",
-                ),
-                _ => {}
-            }
-        }
+        ".method" => req.method = value.to_string(),
+        ".url" => req.url = value.to_string(),
         ".h" => req.headers = value.to_string(),
-        ".body" => {
-            if let Some(b) = r.pick(
-                key,
-                value,
-                &[
-                    ("none", BodyKind::None),
-                    ("json", BodyKind::Json),
-                    ("text", BodyKind::Text),
-                    ("urlencoded", BodyKind::UrlEncoded),
-                    ("formdata", BodyKind::FormData),
-                    ("stream", BodyKind::Stream),
-                ],
-            ) {
-                req.body = b;
-            }
-        }
+        ".body" => r.set(key, value, &BODIES, &mut req.body),
         ".wait" => {
-            if let Some(n) = r.num(key, value, 10 * 366 * 86_400) {
+            if let Some(n) = r.num(key, value, MAX_WAIT) {
                 req.delay_secs = n;
             }
         }
         ".fields" => req.fields = value.to_string(),
-        ".enctype" => req.enctype = r.pick(key, value, &ENCTYPES).unwrap_or(req.enctype),
-        ".from" => req.runs_from = r.pick(key, value, &RUNS_FROM).unwrap_or(req.runs_from),
-        _ => r.notices.push(format!("Unknown key `{key}` was ignored.")),
+        ".enctype" => r.set(key, value, &ENCTYPES, &mut req.enctype),
+        ".from" => r.set(key, value, &RUNS_FROM, &mut req.runs_from),
+        _ => r.unknown(key),
     }
 }
 
 fn decode_raw(r: &mut Reader, key: &str, field: &str, value: &str, route: &mut RawRoute) {
     match field {
-        "" => match value.trim().split_once(' ') {
-            Some((m, p)) => {
-                route.method = m.to_string();
-                route.path = p.trim().to_string();
-            }
+        "" => match split_target(value) {
+            Some((method, path)) => (route.method, route.path) = (method, path),
             None => r.bad(key, value, "a method (or *) and a path, e.g. `POST /login`"),
         },
+        ".method" => route.method = value.to_string(),
+        ".path" => route.path = value.to_string(),
         ".pre" => {
-            if let Some(n) = r.num(key, value, 599) {
+            if let Some(n) = r.num(key, value, MAX_STATUS) {
                 route.preflight.status = n;
             }
         }
         ".preh" => route.preflight.headers = value.to_string(),
         ".status" => {
-            if let Some(n) = r.num(key, value, 599) {
+            if let Some(n) = r.num(key, value, MAX_STATUS) {
                 route.response.status = n;
             }
         }
         ".h" => route.response.headers = value.to_string(),
-        _ => r.notices.push(format!("Unknown key `{key}` was ignored.")),
+        _ => r.unknown(key),
     }
-}
-
-fn list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
 }
 
 fn decode_resource(r: &mut Reader, key: &str, field: &str, value: &str, res: &mut CorsResource) {
     match field {
         ".path" => res.path = value.to_string(),
         ".headers" => {
-            res.headers = match value {
+            res.headers = match value.trim() {
                 "unset" | "" => HeadersOption::Unset,
                 ":any" | "any" => HeadersOption::Any,
-                _ => HeadersOption::List(list(value)),
+                _ => HeadersOption::List(list_items(value)),
             }
         }
         ".methods" => {
-            res.methods = match value {
+            res.methods = match value.trim() {
                 "unset" | "" => MethodsOption::Unset,
                 ":any" | "any" => MethodsOption::Any,
-                _ => MethodsOption::List(
-                    list(value)
-                        .into_iter()
-                        .map(|m| m.trim_start_matches(':').to_string())
-                        .collect(),
-                ),
+                _ => MethodsOption::List(method_items(value)),
             }
         }
         ".cred" => r.bool(key, value, &mut res.credentials),
-        ".expose" => res.expose = list(value),
+        ".expose" => res.expose = list_items(value),
         ".max_age" => {
-            res.max_age = if value == "unset" {
-                None
-            } else {
-                r.num(key, value, u32::MAX as u64)
+            if value == "unset" {
+                res.max_age = None;
+            } else if let Some(n) = r.num(key, value, u32::MAX as u64) {
+                res.max_age = Some(n);
             }
         }
         ".vary" => {
-            res.vary = if value == "unset" {
-                None
-            } else {
-                Some(list(value))
-            }
+            res.vary = (value.trim() != "unset").then(|| list_items(value));
         }
         ".if" => r.bool(key, value, &mut res.if_condition),
-        _ => r.notices.push(format!("Unknown key `{key}` was ignored.")),
+        _ => r.unknown(key),
+    }
+}
+
+/// `s.domain`: `'…'` is an exact domain as written; otherwise a keyword, a
+/// comma list, or an exact domain.
+fn read_domain(r: &mut Reader, key: &str, value: &str) -> Option<DomainOption> {
+    if let Some(exact) = quoted(value) {
+        return Some(DomainOption::Exact(exact.to_string()));
+    }
+    let t = value.trim();
+    Some(match t {
+        "" | "unset" => DomainOption::Unset,
+        ":all" | "all" => DomainOption::All { tld_length: None },
+        _ if value.contains(',') => DomainOption::List(list_items(value)),
+        _ if t.starts_with(":all/") => match t[":all/".len()..].parse::<u8>() {
+            Ok(n) if (1..=10).contains(&n) => DomainOption::All {
+                tld_length: Some(n),
+            },
+            _ => {
+                r.bad(key, value, ":all/N with N from 1 to 10");
+                return None;
+            }
+        },
+        _ => DomainOption::Exact(value.to_string()),
+    })
+}
+
+/// `routeN` (`METHOD PATH ACTION`: the method first, the action last, the
+/// path as typed in between) and its options.
+fn decode_route(r: &mut Reader, key: &str, field: &str, value: &str, route: &mut AppRoute) {
+    let c = &mut route.cookie;
+    match field {
+        "" => {
+            let parts = value.trim().split_once(' ').and_then(|(m, rest)| {
+                let (p, a) = rest.rsplit_once(' ')?;
+                Some((m, p.trim(), AppAction::from_key(a)?))
+            });
+            match parts {
+                Some((m, p, a)) if ROUTE_METHODS.iter().any(|x| x.eq_ignore_ascii_case(m)) => {
+                    route.method = m.to_string();
+                    route.path = p.to_string();
+                    route.action = a;
+                }
+                _ => r.bad(
+                    key,
+                    value,
+                    "`METHOD PATH ACTION` with METHOD one of GET, POST, PUT, PATCH, DELETE or *, and ACTION one of login, logout, me, set_cookie, raise",
+                ),
+            }
+        }
+        ".vary" => {
+            route.vary = match quoted(value) {
+                Some(v) => Some(v.to_string()),
+                None => (value.trim() != "unset").then(|| value.to_string()),
+            }
+        }
+        ".cookie" => match value.split_once('=') {
+            Some((n, v)) if !n.trim().is_empty() => {
+                c.name = n.trim().to_string();
+                c.value = v.to_string();
+            }
+            _ => r.bad(key, value, "`name=value`"),
+        },
+        ".domain" => {
+            if let Some(d) = read_domain(r, key, value) {
+                c.domain = d;
+            }
+        }
+        ".path" => c.path = (!value.is_empty()).then(|| value.to_string()),
+        ".same_site" => r.set(key, value, &SAME_SITES, &mut c.same_site),
+        ".secure" => r.opt_bool(key, value, &mut c.secure),
+        ".httponly" => r.opt_bool(key, value, &mut c.httponly),
+        ".expires" => {
+            if value.is_empty() {
+                c.expires = None;
+            } else if let Some(n) = r.num(key, value, MAX_EXPIRE) {
+                c.expires = Some(n);
+            }
+        }
+        _ => r.unknown(key),
     }
 }
 
 /// Scalar Rails keys. Returns false for an unknown key.
 fn decode_rails_key(r: &mut Reader, key: &str, value: &str, app: &mut RailsApp) -> bool {
+    let session = &mut app.session;
     match key {
-        "rails" => {
-            if let Some(v) = r.pick(
-                key,
-                value,
-                &[
-                    ("6.1", RailsVersion::V6_1),
-                    ("7.0", RailsVersion::V7_0),
-                    ("7.1", RailsVersion::V7_1),
-                    ("8.0", RailsVersion::V8),
-                ],
-            ) {
-                app.version = v;
-            }
-        }
-        "defaults" => {
-            if let Some(v) = r.pick(
-                key,
-                value,
-                &[
-                    ("none", LoadDefaults::None),
-                    ("6.0", LoadDefaults::V6_0),
-                    ("6.1", LoadDefaults::V6_1),
-                    ("7.0", LoadDefaults::V7_0),
-                    ("7.1", LoadDefaults::V7_1),
-                    ("8.0", LoadDefaults::V8_0),
-                ],
-            ) {
-                app.load_defaults = v;
-            }
-        }
-        "env" => {
-            if let Some(v) = r.pick(
-                key,
-                value,
-                &[
-                    ("development", Environment::Development),
-                    ("production", Environment::Production),
-                ],
-            ) {
-                app.environment = v;
-            }
-        }
+        "rails" => r.set(key, value, &RAILS_VERSIONS, &mut app.version),
+        "defaults" => r.set(key, value, &LOAD_DEFAULTS, &mut app.load_defaults),
+        "env" => r.set(key, value, &ENVIRONMENTS, &mut app.environment),
         "app" => app.app_name = value.to_string(),
         "api" => r.bool(key, value, &mut app.api_only),
-        "mw" => {
-            if let Some(v) = r.pick(
-                key,
-                value,
-                &[
-                    ("none", SessionMiddleware::None),
-                    ("documented", SessionMiddleware::Documented),
-                    ("without-options", SessionMiddleware::WithoutOptions),
-                    ("before-store-set", SessionMiddleware::BeforeStoreSet),
-                    ("without-cookies", SessionMiddleware::WithoutCookies),
-                ],
-            ) {
-                app.session_middleware = v;
-            }
-        }
+        "mw" => r.set(key, value, &MIDDLEWARES, &mut app.session_middleware),
         "cors" => r.bool(key, value, &mut app.cors.enabled),
         "cors.debug" => r.bool(key, value, &mut app.cors.debug),
-        "cors.pos" => {
-            if let Some(v) = r.pick(
-                key,
-                value,
-                &[
-                    ("first", CorsPosition::First),
-                    ("after", CorsPosition::AfterAnsweringMiddleware),
-                ],
-            ) {
-                app.cors_position = v;
+        "cors.pos" => r.set(key, value, &POSITIONS, &mut app.cors_position),
+        "s.store" => r.set(key, value, &STORES, &mut session.store),
+        // `'unset'` is the key named unset; `unset` is no key.
+        "s.key" => {
+            session.key = match quoted(value) {
+                Some(k) => Some(k.to_string()),
+                None => (value.trim() != "unset").then(|| value.to_string()),
             }
         }
-        "s.store" => {
-            if let Some(v) = r.pick(
-                key,
-                value,
-                &[
-                    ("cookie", StoreKind::CookieStore),
-                    ("disabled", StoreKind::Disabled),
-                    ("not-called", StoreKind::NotCalled),
-                ],
-            ) {
-                app.session.store = v;
-            }
-        }
-        "s.key" => app.session.key = (value != "unset").then(|| value.to_string()),
         "s.domain" => {
-            app.session.domain = if value.is_empty() || value == "unset" {
-                DomainOption::Unset
-            } else if value == ":all" || value == "all" {
-                DomainOption::All { tld_length: None }
-            } else if let Some(n) = value.strip_prefix(":all/") {
-                match n.parse::<u8>() {
-                    Ok(n) if (1..=10).contains(&n) => DomainOption::All {
-                        tld_length: Some(n),
-                    },
-                    _ => {
-                        r.bad(key, value, ":all/N with N from 1 to 10");
-                        return true;
-                    }
-                }
-            } else if value.contains(',') {
-                DomainOption::List(list(value))
-            } else {
-                DomainOption::Exact(value.to_string())
+            if let Some(d) = read_domain(r, key, value) {
+                session.domain = d;
             }
         }
-        "s.path" => app.session.path = (!value.is_empty()).then(|| value.to_string()),
-        "s.same_site" => {
-            if let Some(v) = r.pick(
-                key,
-                value,
-                &[
-                    ("unset", SameSiteOption::Unset),
-                    ("lax", SameSiteOption::Lax),
-                    ("strict", SameSiteOption::Strict),
-                    ("none", SameSiteOption::None),
-                    ("nil", SameSiteOption::Nil),
-                ],
-            ) {
-                app.session.same_site = v;
-            }
-        }
-        "s.secure" => r.opt_bool(key, value, &mut app.session.secure),
-        "s.httponly" => r.opt_bool(key, value, &mut app.session.httponly),
+        "s.path" => session.path = (!value.is_empty()).then(|| value.to_string()),
+        "s.same_site" => r.set(key, value, &SAME_SITES, &mut session.same_site),
+        "s.secure" => r.opt_bool(key, value, &mut session.secure),
+        "s.httponly" => r.opt_bool(key, value, &mut session.httponly),
         "s.expire" => {
-            app.session.expire_after = if value.is_empty() {
-                None
-            } else {
-                r.num(key, value, 400 * 86_400)
+            if value.is_empty() {
+                session.expire_after = None;
+            } else if let Some(n) = r.num(key, value, MAX_EXPIRE) {
+                session.expire_after = Some(n);
             }
         }
         "ssl" => r.bool(key, value, &mut app.force_ssl),
         "assume_ssl" => r.bool(key, value, &mut app.assume_ssl),
         "csrf" => r.bool(key, value, &mut app.csrf_protection),
         "login" => app.login_path = value.to_string(),
+        "same_site_protection" => r.set(
+            key,
+            value,
+            &PROTECTIONS,
+            &mut app.cookies_same_site_protection,
+        ),
+        "secure_cookies" => r.bool(key, value, &mut app.ssl_secure_cookies),
+        "always_write" => r.opt_bool(key, value, &mut app.always_write_cookie),
+        "tld_length" => match value.parse::<u8>() {
+            Ok(n) if (1..=10).contains(&n) => app.tld_length = n,
+            _ => r.bad(key, value, "a whole number from 1 to 10"),
+        },
+        "controller_cookies" => r.bool(key, value, &mut app.controller_cookies),
         _ => return false,
     }
     true
@@ -1242,5 +1595,41 @@ mod tests {
         assert_eq!(back.scenario, s);
         let bad = decode("v=1&b1.order=sideways");
         assert_eq!(bad.notices.len(), 1, "{:?}", bad.notices);
+    }
+
+    #[test]
+    fn keywords_as_values_are_quoted_and_lists_keep_a_comma() {
+        let mut s = Scenario::default();
+        if let ServerSetup::Rails(app) = &mut s.server {
+            app.session.key = Some("unset".into());
+            app.session.domain = DomainOption::Exact("all".into());
+            app.cors.allow[0].resources[0].headers = HeadersOption::List(vec![]);
+            app.cors.allow[0].resources[0].vary = Some(vec!["unset".into()]);
+        }
+        let q = encode(&s, &View::default());
+        assert_eq!(
+            q,
+            "v=1&b1.r1.headers=,&b1.r1.vary=unset,&s.key='unset'&s.domain='all'"
+        );
+        let back = decode(&q);
+        assert!(back.notices.is_empty(), "{:?}", back.notices);
+        assert_eq!(back.scenario, s);
+        // A value that is itself quoted keeps its quotes.
+        let d = decode("v=1&s.key=''x''&s.domain='a,b'");
+        let ServerSetup::Rails(app) = &d.scenario.server else {
+            panic!("rails")
+        };
+        assert_eq!(app.session.key.as_deref(), Some("'x'"));
+        assert_eq!(app.session.domain, DomainOption::Exact("a,b".into()));
+    }
+
+    #[test]
+    fn methods_and_urls_that_do_not_join_get_their_own_keys() {
+        let mut s = Scenario::default();
+        s.requests[0].method = "GE T".into();
+        s.requests[1].url = String::new();
+        let q = encode(&s, &View::default());
+        assert_eq!(q, "v=1&r1.method=GE+T&r2.url=");
+        assert_eq!(decode(&q).scenario, s);
     }
 }

@@ -1,0 +1,122 @@
+//! The pages measured (the default page, a permalink of each preset, a worst case) and the
+//! edits typed into them, chosen with the engine so that every edit changes the headline.
+
+use crumbtrail_engine::permalink::{self, View};
+use crumbtrail_engine::{presets, simulate, Scenario};
+
+/// The most requests a scenario (and a permalink) can hold.
+pub const MAX_REQUESTS: usize = 20;
+
+/// One page of the app: a query string and what the engine says about it.
+pub struct Page {
+    pub label: String,
+    /// `""` for the default page, else `?…` from `permalink::encode`.
+    pub query: String,
+    pub scenario: Scenario,
+    pub verdict: String,
+    pub headline: String,
+    /// Part of #16's goal: the default page and the presets' permalinks.
+    pub in_goal: bool,
+}
+
+impl Page {
+    /// A permalink of `scenario` (`link`), or the page without a query.
+    fn new(label: String, scenario: Scenario, link: bool) -> Page {
+        let query = if link {
+            format!("?{}", permalink::encode(&scenario, &View::default()))
+        } else {
+            String::new()
+        };
+        let decoded = permalink::decode(&query);
+        assert!(
+            decoded.scenario == scenario && decoded.notices.is_empty(),
+            "{label}: the permalink does not read back ({:?})",
+            decoded.notices
+        );
+        let trace = simulate(&scenario);
+        let verdict = serde_json::to_value(trace.verdict)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        Page {
+            label,
+            query,
+            scenario,
+            verdict,
+            headline: trace.headline.trim().to_string(),
+            in_goal: true,
+        }
+    }
+}
+
+/// The default page (no query).
+pub fn default_page() -> Page {
+    Page::new("default page".into(), Scenario::default(), false)
+}
+
+/// A permalink of each preset.
+pub fn preset_pages() -> Vec<Page> {
+    presets::all()
+        .into_iter()
+        .map(|p| Page::new(format!("preset {}", p.id), p.scenario, true))
+        .collect()
+}
+
+/// The default setup with its last request repeated up to [`MAX_REQUESTS`] requests, as
+/// "+ Add a request" does.
+pub fn worst_case_page() -> Page {
+    let mut s = Scenario::default();
+    while s.requests.len() < MAX_REQUESTS {
+        let next = s.requests.last().cloned().unwrap_or_default();
+        s.requests.push(next);
+    }
+    Page {
+        in_goal: false,
+        ..Page::new(format!("worst case: {MAX_REQUESTS} requests"), s, true)
+    }
+}
+
+/// An edit typed back and forth: the field's original value and another one, with the
+/// headline the engine gives for each.
+pub struct EditPlan {
+    /// CSS selector of the input.
+    pub selector: String,
+    /// What the field shows, e.g. `requests.19.url`.
+    pub field: String,
+    pub values: [String; 2],
+    pub headlines: [String; 2],
+}
+
+/// A request URL edit that changes `page`'s headline (tried on the last request, then the
+/// first): what a user does most.
+pub fn edit_plan(page: &Page) -> Option<EditPlan> {
+    let s = &page.scenario;
+    let last = s.requests.len().checked_sub(1)?;
+    for index in [last, 0] {
+        let original = s.requests[index].url.clone();
+        let candidates = [
+            s.page.url.clone(),
+            "https://api.example.com/session".to_string(),
+            "http://localhost:3000/me".to_string(),
+            "https://example.org/".to_string(),
+        ];
+        for candidate in candidates {
+            if candidate == original {
+                continue;
+            }
+            let mut edited = s.clone();
+            edited.requests[index].url = candidate.clone();
+            let headline = simulate(&edited).headline.trim().to_string();
+            if headline != page.headline {
+                let field = format!("requests.{index}.url");
+                return Some(EditPlan {
+                    selector: format!("input[data-field='{field}']"),
+                    field,
+                    values: [original, candidate],
+                    headlines: [page.headline.clone(), headline],
+                });
+            }
+        }
+    }
+    None
+}
