@@ -50,17 +50,9 @@ fn field(value: &JsValue, name: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// What the agent reports for a request it made.
-#[derive(serde::Deserialize)]
-struct AgentObservation {
-    resolved: bool,
-    opaque: bool,
-    status: u16,
-    readable_headers: Vec<String>,
-    error: Option<String>,
-    navigated: bool,
-    page_url: String,
-    document_cookie: Option<String>,
+/// A JSON text as a JavaScript value.
+fn from_json(text: &str) -> Result<JsValue, String> {
+    js_sys::JSON::parse(text).map_err(js_err)
 }
 
 impl Popup {
@@ -200,11 +192,20 @@ impl Popup {
         let target = parse_url(&current, None)?.origin().ascii_serialization();
         self.next_id += 1;
         let id = self.next_id;
-        let message = serde_json::json!({
-            "crumbtrail": "lab-page", "op": "run", "id": id, "url": url,
-            "spec": spec, "fields": form_fields(spec, marks)?,
-        });
-        let message = js_sys::JSON::parse(&message.to_string()).map_err(js_err)?;
+        let message = Object::new();
+        let fields =
+            serde_json::to_string(&form_fields(spec, marks)?).map_err(|e| e.to_string())?;
+        let spec_json = serde_json::to_string(spec).map_err(|e| e.to_string())?;
+        for (name, value) in [
+            ("crumbtrail", JsValue::from_str("lab-page")),
+            ("op", JsValue::from_str("run")),
+            ("id", JsValue::from(id)),
+            ("url", JsValue::from_str(url)),
+            ("spec", from_json(&spec_json)?),
+            ("fields", from_json(&fields)?),
+        ] {
+            Reflect::set(&message, &JsValue::from_str(name), &value).map_err(js_err)?;
+        }
         obs.page_url = current;
         self.forget();
         self.window
@@ -223,20 +224,19 @@ impl Popup {
             obs.error = field(&answer, "error").as_string();
             return Ok(());
         }
-        let text = String::from(js_sys::JSON::stringify(&seen).map_err(js_err)?);
-        let seen: AgentObservation = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-        obs.resolved = seen.resolved;
-        obs.opaque = seen.opaque;
-        obs.status = seen.status;
-        obs.readable_headers = seen
-            .readable_headers
+        let flag = |name: &str| field(&seen, name).is_truthy();
+        obs.resolved = flag("resolved");
+        obs.opaque = flag("opaque");
+        obs.navigated = flag("navigated");
+        obs.status = field(&seen, "status").as_f64().unwrap_or(0.0) as u16;
+        obs.readable_headers = js_sys::Array::from(&field(&seen, "readable_headers"))
             .iter()
+            .filter_map(|h| h.as_string())
             .map(|h| h.to_ascii_lowercase())
             .collect();
-        obs.error = seen.error;
-        obs.navigated = seen.navigated;
-        obs.page_url = seen.page_url;
-        obs.document_cookie = seen.document_cookie;
+        obs.error = field(&seen, "error").as_string();
+        obs.page_url = field(&seen, "page_url").as_string().unwrap_or_default();
+        obs.document_cookie = field(&seen, "document_cookie").as_string();
         Ok(())
     }
 }
