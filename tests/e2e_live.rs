@@ -4,6 +4,7 @@
 //! `chrome-no3pc`) and Firefox ESR (profile `firefox`). The comparison table must show that
 //! it ran and that every observable agrees with the simulation, unless the disagreement is
 //! listed with its reason in `tests/live_known_differences.toml` (case `preset/<id>`).
+//! Two multi-page flows with visits (cases `flows/<id>`) run the same way.
 //! Needs `CRUMBTRAIL_E2E` (see tests/support).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -13,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use crumbtrail_engine::live::LabPorts;
 use crumbtrail_engine::permalink::{encode, View};
-use crumbtrail_engine::scenario::{BodyKind, Client, NavigationForm};
+use crumbtrail_engine::scenario::{
+    BodyKind, Client, CredentialsMode, NavigationForm, Page, RawResponse, RawRoute, RawServer,
+    RedirectMode, RequestMode, RequestSpec, RunsFrom, ServerSetup,
+};
 use crumbtrail_engine::{presets, ProfileId, Scenario};
 use fantoccini::Locator;
 use serde_json::Value;
@@ -90,7 +94,117 @@ fn cases() -> Vec<(String, Scenario)> {
         s.requests.push(frame);
         out.push((format!("navigations/{id}"), s));
     }
+    out.extend(flow_cases());
     out
+}
+
+/// Multi-page flows and visits, run by the app's live mode: visits through the lab's
+/// launch page, requests from the current document by the document in the popup window.
+fn flow_cases() -> Vec<(String, Scenario)> {
+    let route = |path: &str, headers: &str| RawRoute {
+        method: "*".into(),
+        path: path.into(),
+        preflight: RawResponse::default(),
+        response: RawResponse {
+            status: 200,
+            headers: headers.into(),
+        },
+        ..RawRoute::default()
+    };
+    let req = |url: &str, client: Client, runs_from: RunsFrom| RequestSpec {
+        url: url.into(),
+        method: "GET".into(),
+        client,
+        runs_from,
+        ..RequestSpec::default()
+    };
+    let link = Client::Navigation {
+        form: NavigationForm::Link,
+    };
+    let page = |url: &str| Page {
+        url: url.into(),
+        top_level_url: None,
+    };
+    // A visit sends the Strict cookie a link from another site holds back.
+    let visit = Scenario {
+        page: page("http://localhost:3000/"),
+        requests: vec![
+            req("http://127.0.0.1:3001/set", Client::Visit, RunsFrom::Page),
+            req("http://127.0.0.1:3001/use", link, RunsFrom::Page),
+            req("http://127.0.0.1:3001/use", Client::Visit, RunsFrom::Page),
+        ],
+        server: ServerSetup::Raw(RawServer {
+            routes: vec![
+                route(
+                    "/set",
+                    "Set-Cookie: vs=1; SameSite=Strict\nSet-Cookie: vl=1; SameSite=Lax",
+                ),
+                route("*", ""),
+            ],
+        }),
+        ..Scenario::default()
+    };
+    // Sign in on another site, come back with a GET form, then the SPA calls its API.
+    let mut post = req("http://auth.other.test/session", link, RunsFrom::Current);
+    post.client = Client::Navigation {
+        form: NavigationForm::FormPost,
+    };
+    post.method = "POST".into();
+    post.fields = "user=ada".into();
+    let mut back = req("http://app.example.test/callback", link, RunsFrom::Current);
+    back.client = Client::Navigation {
+        form: NavigationForm::FormGet,
+    };
+    back.fields = "code=xyz".into();
+    let include = Client::Fetch {
+        mode: RequestMode::Cors,
+        credentials: CredentialsMode::Include,
+        redirect: RedirectMode::Follow,
+    };
+    let sso = Scenario {
+        page: page("http://app.example.test/"),
+        requests: vec![
+            req("http://app.example.test/home", Client::Visit, RunsFrom::Page),
+            req("http://auth.other.test/login", link, RunsFrom::Current),
+            post,
+            back,
+            req("http://api.example.test/me", include, RunsFrom::Current),
+        ],
+        server: ServerSetup::Raw(RawServer {
+            routes: vec![
+                route("/home", "Set-Cookie: pref=1; SameSite=Strict"),
+                route("/session", "Set-Cookie: auth=1; SameSite=Lax"),
+                route(
+                    "/me",
+                    "Access-Control-Allow-Origin: http://app.example.test\nAccess-Control-Allow-Credentials: true",
+                ),
+                route("*", ""),
+            ],
+        }),
+        ..Scenario::default()
+    };
+    vec![("flows/visit".into(), visit), ("flows/sso".into(), sso)]
+}
+
+/// Every navigation and visit reported the document it loaded in the popup window: a
+/// failure otherwise. Prints the rows with `CRUMBTRAIL_LIVE_VERBOSE`.
+fn documents_compared(case: &str, scenario: &Scenario, rows: &[Value]) -> Option<String> {
+    if std::env::var_os("CRUMBTRAIL_LIVE_VERBOSE").is_some() {
+        for r in rows {
+            println!(
+                "    [{case}] request {} {}: {} / {}",
+                r["request"], r["outcome"], r["simulated"], r["observed"]
+            );
+        }
+    }
+    let documents = rows.iter().filter(|r| r["outcome"] == "document").count();
+    let navigations = scenario
+        .requests
+        .iter()
+        .filter(|r| r.client.is_top_level_navigation())
+        .count();
+    (documents != navigations)
+        .then(|| format!("{case}: {documents} documents compared for {navigations} navigations"))
 }
 
 struct Report {
@@ -212,6 +326,9 @@ async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
                 .failures
                 .push(format!("{case}: the lab saw none of the requests"));
         }
+        report
+            .failures
+            .extend(documents_compared(&case, &scenario, &rows));
         if let Some(errors) = t["errors"].as_array().filter(|e| !e.is_empty()) {
             report
                 .failures

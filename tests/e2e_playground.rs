@@ -178,12 +178,16 @@ async fn edits_and_round_trip(e2e: &E2e) {
     // Never OK while a field is waiting: the banner is "incomplete", names
     // the field by its label and says how to write it.
     wait_verdict(e2e, "incomplete").await;
-    let headline = e2e.text("[data-headline]").await;
-    assert!(
-        headline.contains("Page URL") && headline.contains("http://localhost:3000"),
-        "{:?}: {headline}",
-        e2e.browser
-    );
+    wait_for(
+        e2e,
+        "the headline naming Page URL and its correction",
+        "return document.querySelector('[data-headline]').textContent;",
+        |v| {
+            v.as_str()
+                .is_some_and(|h| h.contains("Page URL") && h.contains("http://localhost:3000"))
+        },
+    )
+    .await;
     let origins = e2e
         .client
         .execute(
@@ -259,6 +263,84 @@ async fn edits_and_round_trip(e2e: &E2e) {
         .await
         .unwrap();
     assert_eq!(page_value, json!("http://127.0.0.1:3000/"));
+}
+
+/// The documents of the request rows (`data-document-url`), and the verdict.
+const READ_DOCUMENTS: &str = r#"
+const v = document.querySelector('#verdict');
+return { verdict: v && v.dataset.verdict,
+         documents: [...document.querySelectorAll('[data-request-index]')].map((r) => r.dataset.documentUrl) };
+"#;
+
+fn expected_documents(trace: &Trace) -> Value {
+    json!({
+        "verdict": verdict_key(trace.verdict),
+        "documents": trace.requests.iter()
+            .map(|r| r.document.as_ref().map(|d| d.url.clone()).unwrap_or_default())
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// Picks `value` in the select of `field`.
+async fn choose(e2e: &E2e, field: &str, value: &str) {
+    let css = format!("[data-field='{field}']");
+    e2e.client
+        .find(Locator::Css(&css))
+        .await
+        .unwrap_or_else(|e| panic!("{:?}: no {css}: {e}", e2e.browser))
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// A multi-page flow from its permalink: each navigation's document is shown; the GET
+/// form's fields, "Runs from" and "Made with" (a visit) edit the scenario.
+async fn flow_editors(e2e: &E2e) {
+    let query = "v=1&page=https://docs.example.net/&requests=3\
+        &r1=GET+https://auth.example.org/login&r1.via=link\
+        &r2=GET+https://app.example.com/callback&r2.via=form-get&r2.fields=code%3D1&r2.from=current\
+        &r3=GET+https://api.example.com/me&r3.from=current&r3.cred=include\
+        &server=raw&raw1=*+/me&raw1.h=Access-Control-Allow-Origin:+https://app.example.com%0AAccess-Control-Allow-Credentials:+true\
+        &raw2=*+*";
+    let mut s = crumbtrail_engine::permalink::decode(query).scenario;
+    open_ready(e2e, query).await;
+    let want = expected_documents(&simulate(&s));
+    assert_eq!(
+        want["verdict"], "ok",
+        "the flow reads the API from the callback page"
+    );
+    wait_for(e2e, "the flow's documents", READ_DOCUMENTS, |v| v == &want).await;
+
+    // Another field of the GET form: the callback URL's query follows.
+    let fields = e2e
+        .client
+        .find(Locator::Css("[data-field='requests.1.fields']"))
+        .await
+        .unwrap();
+    fields.send_keys("\nstate=x").await.unwrap();
+    s.requests[1].fields = "code=1\nstate=x".into();
+    let want = expected_documents(&simulate(&s));
+    wait_for(e2e, "the GET form's new query", READ_DOCUMENTS, |v| {
+        v == &want
+    })
+    .await;
+
+    // Request 3 from the page (docs.example.net): its Origin no longer passes.
+    choose(e2e, "requests.2.runs_from", "page").await;
+    s.requests[2].runs_from = crumbtrail_engine::scenario::RunsFrom::Page;
+    wait_verdict(e2e, "blocked").await;
+
+    // Request 1 as a visit: the document is the same, the trace says there is no initiator.
+    choose(e2e, "requests.0.client", "visit").await;
+    s.requests[0].client = crumbtrail_engine::scenario::Client::Visit;
+    let want = expected_documents(&simulate(&s));
+    wait_for(e2e, "the flow with a visit", READ_DOCUMENTS, |v| v == &want).await;
+    let link = encode(&s, &View::default());
+    assert!(link.contains("r1.via=visit"), "{link}");
+    wait_for(e2e, "the address bar", "return location.search;", |v| {
+        v.as_str() == Some(&format!("?{link}"))
+    })
+    .await;
 }
 
 /// A hand-broken link: a notice names what was ignored, the valid part is kept,
@@ -388,6 +470,7 @@ async fn playground(browser: Browser) {
     presets_render_their_outcomes(&e2e).await;
     edits_and_round_trip(&e2e).await;
     garbage_link_shows_a_notice(&e2e).await;
+    flow_editors(&e2e).await;
     // Live mode probes the lab at `/__lab/health`; a plain static host answers 404, which
     // Chromium logs. Anything else the page reports is a failure.
     let errors: Vec<String> = e2e

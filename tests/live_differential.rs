@@ -20,10 +20,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crumbtrail_engine::live::{compare, tag_cookie_names, LabLogEntry, LabSeen, Observation};
+use crumbtrail_engine::form::form_entries;
+use crumbtrail_engine::live::{
+    compare, run_url, tag_cookie_names, LabLogEntry, LabSeen, Observation,
+};
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, NavigationForm, Page, RawResponse, RawRoute, RawServer,
-    RedirectMode, RequestMode, RequestSpec, ServerSetup,
+    RedirectMode, RequestMode, RequestSpec, RunsFrom, ServerSetup,
 };
 use crumbtrail_engine::server::rails::{DomainOption, RailsApp, SameSiteOption, SessionMiddleware};
 use crumbtrail_engine::{simulate, ProfileId, Scenario};
@@ -203,6 +206,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                                 body,
                                 client,
                                 delay_secs: 0,
+                                ..RequestSpec::default()
                             },
                             RequestSpec {
                                 url: format!("{target}/use"),
@@ -211,6 +215,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                                 body: BodyKind::None,
                                 client: use_client,
                                 delay_secs: 0,
+                                ..RequestSpec::default()
                             },
                             // The follow-up probe: a credentialed request shows the lab
                             // which cookies the browser stored (and may send).
@@ -225,6 +230,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                                     redirect: RedirectMode::Follow,
                                 },
                                 delay_secs: 0,
+                                ..RequestSpec::default()
                             },
                         ],
                         server: ServerSetup::Raw(RawServer {
@@ -290,6 +296,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                     body,
                     client,
                     delay_secs: 0,
+                    ..RequestSpec::default()
                 };
                 let (link, _, _) = nav_client("link");
                 let route = |path: &str, headers: String| RawRoute {
@@ -326,6 +333,109 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                                     format!("Content-Type: text/html\nSet-Cookie: n{n}=1{attrs}"),
                                 ),
                                 route("/use", "Content-Type: text/html".into()),
+                            ],
+                        }),
+                        jar_at_start: Vec::new(),
+                    },
+                });
+            }
+        }
+    }
+    cases
+}
+
+/// The group of [`flow_matrix`]: run in the WebDriver window itself, one scenario at a time.
+const FLOWS: &str = "multi-page flows and visits (the browser window moves)";
+
+/// Multi-page flows and browser-initiated visits. The page is a lab page on the app
+/// origin; request 1 reaches a document on site S (a visit, a link from the page, or a GET
+/// form from the page) whose response sets a cookie, request 2 goes there again the same
+/// way (which cookies a visit sends, and which a navigation from the page sends), then from
+/// the document it loaded: a credentialed fetch to S's other port (its `Origin` is S's, so
+/// only a request made there passes the CORS check) and a link to S again. A visit is
+/// WebDriver's own navigation, which the browser makes as a browser-initiated one
+/// (`Sec-Fetch-Site: none`, checked in the lab's log).
+fn flow_matrix(app: u16, api: u16) -> Vec<Case> {
+    let page = format!("http://localhost:{app}");
+    let sites = [
+        ("localhost", "same-site"),
+        ("127.0.0.1", "cross-site-ip"),
+        ("api.localhost", "cross-site-name"),
+    ];
+    let arrivals = [
+        (Client::Visit, "visit"),
+        (
+            Client::Navigation {
+                form: NavigationForm::Link,
+            },
+            "link",
+        ),
+        (
+            Client::Navigation {
+                form: NavigationForm::FormGet,
+            },
+            "form-get",
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (host, site_name) in sites {
+        let s = format!("http://{host}:{api}");
+        let other = format!("http://{host}:{app}");
+        for (attrs, cookie_name) in COOKIES {
+            for (arrive, arrive_name) in arrivals {
+                let n = cases.len();
+                let get = |url: String, client: Client, runs_from: RunsFrom| RequestSpec {
+                    url,
+                    method: "GET".into(),
+                    client,
+                    runs_from,
+                    fields: "q=1".into(),
+                    ..RequestSpec::default()
+                };
+                let route = |path: &str, headers: String| RawRoute {
+                    method: "*".into(),
+                    path: path.into(),
+                    preflight: RawResponse {
+                        status: 204,
+                        headers: String::new(),
+                    },
+                    response: RawResponse {
+                        status: 200,
+                        headers,
+                    },
+                    ..RawRoute::default()
+                };
+                let link = Client::Navigation {
+                    form: NavigationForm::Link,
+                };
+                let include = Client::Fetch {
+                    mode: RequestMode::Cors,
+                    credentials: CredentialsMode::Include,
+                    redirect: RedirectMode::Follow,
+                };
+                cases.push(Case {
+                    group: FLOWS,
+                    name: format!("flow-{site_name}/{arrive_name}/-/{cookie_name}/flow"),
+                    scenario: Scenario {
+                        page: Page {
+                            url: format!("{page}/__lab/blank"),
+                            top_level_url: None,
+                        },
+                        profile: ProfileId::Chrome,
+                        requests: vec![
+                            get(format!("{s}/set"), arrive, RunsFrom::Page),
+                            get(format!("{s}/land"), arrive, RunsFrom::Page),
+                            get(format!("{other}/api"), include, RunsFrom::Current),
+                            get(format!("{s}/again"), link, RunsFrom::Current),
+                        ],
+                        server: ServerSetup::Raw(RawServer {
+                            routes: vec![
+                                route("/set", format!("Set-Cookie: f{n}=1{attrs}")),
+                                route(
+                                    "/api",
+                                    format!("Access-Control-Allow-Origin: {s}\nAccess-Control-Allow-Credentials: true"),
+                                ),
+                                route("*", String::new()),
                             ],
                         }),
                         jar_at_start: Vec::new(),
@@ -425,6 +535,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                         body: BodyKind::None,
                         client,
                         delay_secs: 0,
+                        ..RequestSpec::default()
                     };
                     let scenario = Scenario {
                         page: Page {
@@ -440,6 +551,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                                 body: BodyKind::Json,
                                 client: include,
                                 delay_secs: 0,
+                                ..RequestSpec::default()
                             },
                             get("/me", include),
                             // What the browser stored: a no-cors credentialed probe.
@@ -570,6 +682,225 @@ function frame(url) {
   return results;
 })().then(done, (e) => done([{ error: String(e) }]));
 "#;
+
+// ---------------------------------------------------------------------------------------------
+// The flow runner: one scenario at a time in the WebDriver window, each request from the
+// document the window shows (a visit is WebDriver's own navigation).
+
+/// Registers a run from the lab page on the app origin; returns its id.
+const REGISTER_JS: &str = r#"
+const [scenario, done] = arguments;
+fetch('/__lab/runs', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Crumbtrail-Lab': 'run' }, body: scenario })
+  .then(async (r) => done(r.ok ? (await r.json()).run : 'error: ' + await r.text()), (e) => done('error: ' + e));
+"#;
+
+/// A script request from the current document.
+const STEP_JS: &str = r#"
+const [q, url, done] = arguments;
+(async () => {
+  const o = { index: 0, page_url: location.href, resolved: false, opaque: false, status: 0,
+              readable_headers: [], document_cookie: null, error: null, lab: {}, navigated: false };
+  const headers = {};
+  for (const line of q.headers) { const k = line.indexOf(':'); headers[line.slice(0, k).trim()] = line.slice(k + 1).trim(); }
+  try {
+    const resp = await fetch(url, { method: q.method, mode: q.mode, credentials: q.credentials, headers, body: q.body });
+    o.resolved = true; o.opaque = resp.type === 'opaque'; o.status = resp.status;
+    o.readable_headers = [...resp.headers.keys()];
+  } catch (e) { o.error = String(e); }
+  o.document_cookie = document.cookie;
+  return o;
+})().then(done, (e) => done({ error: String(e) }));
+"#;
+
+/// Starts a navigation of this window (a link or a form), once the script has returned.
+const NAVIGATE_JS: &str = r#"
+const [kind, url, fields] = arguments;
+window.__ctLeaving = true;
+setTimeout(() => {
+  if (kind === 'link') {
+    const a = document.createElement('a'); a.href = url; document.body.appendChild(a); a.click();
+    return;
+  }
+  const f = document.createElement('form'); f.method = kind === 'form-get' ? 'get' : 'post'; f.action = url;
+  for (const [n, v] of fields) { const i = document.createElement('input'); i.type = 'hidden'; i.name = n; i.value = v; f.appendChild(i); }
+  document.body.appendChild(f); f.submit();
+}, 0);
+return true;
+"#;
+
+/// The URL of the document the window shows once a navigation left the previous one.
+async fn next_document(client: &WdClient) -> Option<String> {
+    // Firefox shows an initial about:blank for a moment when the window moves to another
+    // origin: only an http(s) document is the one the navigation loaded.
+    let script = "return window.__ctLeaving === true || document.readyState !== 'complete' || !location.protocol.startsWith('http') ? null : location.href;";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Value::String(href)) = client.execute(script, vec![]).await {
+            return Some(href);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+/// Runs one flow; returns the observations and the lab's log.
+async fn run_flow(
+    client: &WdClient,
+    case: &Case,
+) -> Result<(Vec<Observation>, Vec<LabLogEntry>), String> {
+    let page = &case.scenario.page.url;
+    client.goto(page).await.map_err(|e| e.to_string())?;
+    let scenario = serde_json::to_string(&case.scenario).unwrap();
+    let run = client
+        .execute_async(REGISTER_JS, vec![json!(scenario)])
+        .await
+        .map_err(|e| e.to_string())?;
+    let run = run
+        .as_str()
+        .filter(|r| !r.starts_with("error"))
+        .ok_or(format!("{run}"))?
+        .to_string();
+    let mut on_page = true;
+    let mut observations = Vec::new();
+    for (i, spec) in case.scenario.requests.iter().enumerate() {
+        if spec.runs_from == RunsFrom::Page && !on_page {
+            client.goto(page).await.map_err(|e| e.to_string())?;
+            on_page = true;
+        }
+        let url = run_url(&spec.url, &run, i);
+        let mut obs = Observation {
+            index: i,
+            page_url: client
+                .current_url()
+                .await
+                .map_err(|e| e.to_string())?
+                .to_string(),
+            ..Observation::default()
+        };
+        let kind = match spec.client {
+            Client::Visit => Some("visit"),
+            Client::Navigation {
+                form: NavigationForm::Link,
+            } => Some("link"),
+            Client::Navigation {
+                form: NavigationForm::FormGet,
+            } => Some("form-get"),
+            Client::Navigation {
+                form: NavigationForm::FormPost,
+            } => Some("form"),
+            _ => None,
+        };
+        match kind {
+            Some("visit") => {
+                client.goto(&url).await.map_err(|e| e.to_string())?;
+                obs.document_url = Some(
+                    client
+                        .current_url()
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .to_string(),
+                );
+            }
+            Some(kind) => {
+                let mut fields = form_entries(&spec.fields)?;
+                if kind == "form-get" {
+                    fields.push(("ct_run".into(), run.clone()));
+                    fields.push(("ct_req".into(), i.to_string()));
+                }
+                client
+                    .execute(NAVIGATE_JS, vec![json!(kind), json!(url), json!(fields)])
+                    .await
+                    .map_err(|e| e.to_string())?;
+                obs.document_url = next_document(client).await;
+            }
+            None => {
+                let o = client
+                    .execute_async(STEP_JS, vec![request_for_js(spec), json!(url)])
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut o = o;
+                o["lab"] = serde_json::to_value(LabSeen::default()).unwrap();
+                let mut seen: Observation = serde_json::from_value(o).map_err(|e| e.to_string())?;
+                seen.index = i;
+                obs = seen;
+            }
+        }
+        if kind.is_some() {
+            obs.navigated = obs.document_url.is_some();
+            on_page = false;
+        }
+        observations.push(obs);
+    }
+    client.goto(page).await.map_err(|e| e.to_string())?;
+    let log = client
+        .execute_async(
+            "const [run, done] = arguments; fetch('/__lab/runs/' + run + '/log').then((r) => r.json()).then(done, (e) => done(String(e)));",
+            vec![json!(run)],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let log: Vec<LabLogEntry> = serde_json::from_value(log).map_err(|e| e.to_string())?;
+    for o in observations.iter_mut() {
+        o.lab = LabSeen::from_log(&log, o.index);
+    }
+    Ok((observations, log))
+}
+
+/// Every flow case, in the window of `client`; a visit that the browser did not make as
+/// browser-initiated (`Sec-Fetch-Site: none`) is a failure of the runner, not a difference.
+async fn run_flows(
+    client: &WdClient,
+    config: Config,
+    cases: &[Case],
+    app: u16,
+    report: &mut Report,
+    known: &[known::Known],
+) {
+    for case in cases.iter().filter(|c| c.group == FLOWS) {
+        let (observations, log) = match run_flow(client, case).await {
+            Ok(r) => r,
+            Err(e) => {
+                report
+                    .unknown
+                    .push(format!("{}: the flow did not run: {e}", case.name));
+                continue;
+            }
+        };
+        for (i, spec) in case.scenario.requests.iter().enumerate() {
+            let site = log.iter().find(|e| e.req == Some(i) && !e.is_preflight);
+            let site = site.and_then(|e| e.sec_fetch_site.as_deref());
+            if spec.client == Client::Visit && site != Some("none") {
+                report.unknown.push(format!(
+                    "{} request {i}: the visit came with Sec-Fetch-Site {site:?}, not none",
+                    case.name
+                ));
+            }
+        }
+        record(report, config, case, &observations, known);
+        // The same observations against two wrong models: every request from the page
+        // (the documents do not move), and every visit as a link from the page.
+        let mismatches = |edit: fn(&mut RequestSpec)| {
+            let mut wrong = case.scenario.clone();
+            wrong.profile = config.profile();
+            wrong.requests.iter_mut().for_each(edit);
+            compare(&simulate(&wrong), &observations)
+                .iter()
+                .filter(|c| !c.agree)
+                .count()
+        };
+        report.flow_contrast.0 += mismatches(|r| r.runs_from = RunsFrom::Page);
+        report.flow_contrast.1 += mismatches(|r| {
+            if r.client == Client::Visit {
+                r.client = Client::Navigation {
+                    form: NavigationForm::Link,
+                };
+            }
+        });
+    }
+    let _ = client
+        .goto(&format!("http://localhost:{app}/__lab/blank"))
+        .await;
+}
 
 fn request_for_js(spec: &RequestSpec) -> Value {
     let headers: Vec<&str> = spec
@@ -794,6 +1125,9 @@ struct Report {
     total: usize,
     /// Observables that would disagree under the contrasting profile.
     contrast_mismatches: usize,
+    /// Flow observables that would disagree if every request ran from the page, and if
+    /// every visit were a link from the page.
+    flow_contrast: (usize, usize),
     known: Vec<String>,
     unknown: Vec<String>,
 }
@@ -841,10 +1175,12 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
         agree: 0,
         total: 0,
         contrast_mismatches: 0,
+        flow_contrast: (0, 0),
         known: Vec::new(),
         unknown: Vec::new(),
     };
-    for chunk in cases.chunks(40) {
+    let batched: Vec<&Case> = cases.iter().filter(|c| c.group != FLOWS).collect();
+    for chunk in batched.chunks(40) {
         let batch: Vec<Value> = chunk
             .iter()
             .map(|c| {
@@ -881,63 +1217,76 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
                 o["lab"] = serde_json::to_value(LabSeen::from_log(&log, index)).unwrap();
                 observations.push(serde_json::from_value(o).expect("observation"));
             }
-            let mut scenario = case.scenario.clone();
-            scenario.profile = config.profile();
-            let trace = simulate(&scenario);
-            scenario.profile = config.contrast();
-            for c in compare(&simulate(&scenario), &observations) {
-                if !c.agree {
-                    report.contrast_mismatches += 1;
-                    if std::env::var_os("CRUMBTRAIL_LIVE_VERBOSE").is_some() {
-                        println!(
-                            "    [{}] contrast: {} request {} {}: {:?} vs {:?}",
-                            config.key(),
-                            case.name,
-                            c.request,
-                            c.outcome.label(),
-                            c.simulated,
-                            c.observed
-                        );
-                    }
-                }
-            }
-            report.groups.entry(case.group).or_default().0 += 1;
-            for c in compare(&trace, &observations) {
-                report.total += 1;
-                let g = report.groups.entry(case.group).or_default();
-                g.2 += 1;
-                if c.agree {
-                    report.agree += 1;
-                    g.1 += 1;
-                    continue;
-                }
-                let line = format!(
-                    "{} request {} {}: engine {:?}, browser {:?}",
+            record(&mut report, config, case, &observations, &known);
+        }
+    }
+    run_flows(&client, config, &cases, app, &mut report, &known).await;
+    drop(client);
+    drop(driver);
+    report
+}
+
+/// Compares one scenario's observations with the engine (and with the contrasting
+/// profile, which must disagree somewhere over the suite) and adds them to the report.
+fn record(
+    report: &mut Report,
+    config: Config,
+    case: &Case,
+    observations: &[Observation],
+    known: &[known::Known],
+) {
+    let mut scenario = case.scenario.clone();
+    scenario.profile = config.profile();
+    let trace = simulate(&scenario);
+    scenario.profile = config.contrast();
+    for c in compare(&simulate(&scenario), observations) {
+        if !c.agree {
+            report.contrast_mismatches += 1;
+            if std::env::var_os("CRUMBTRAIL_LIVE_VERBOSE").is_some() {
+                println!(
+                    "    [{}] contrast: {} request {} {}: {:?} vs {:?}",
+                    config.key(),
                     case.name,
                     c.request,
                     c.outcome.label(),
                     c.simulated,
                     c.observed
                 );
-                match known
-                    .iter()
-                    .find(|k| k.covers(config.key(), &case.name, c.request, c.outcome.label()))
-                {
-                    Some(k) => report.known.push(format!("{line} — known: {}", k.reason)),
-                    None => {
-                        let err = observations
-                            .get(c.request)
-                            .and_then(|o| o.error.clone())
-                            .unwrap_or_default();
-                        report.unknown.push(format!("{line} {err}"))
-                    }
-                }
             }
         }
     }
-    drop(client);
-    drop(driver);
-    report
+    report.groups.entry(case.group).or_default().0 += 1;
+    for c in compare(&trace, observations) {
+        report.total += 1;
+        let g = report.groups.entry(case.group).or_default();
+        g.2 += 1;
+        if c.agree {
+            report.agree += 1;
+            g.1 += 1;
+            continue;
+        }
+        let line = format!(
+            "{} request {} {}: engine {:?}, browser {:?}",
+            case.name,
+            c.request,
+            c.outcome.label(),
+            c.simulated,
+            c.observed
+        );
+        match known
+            .iter()
+            .find(|k| k.covers(config.key(), &case.name, c.request, c.outcome.label()))
+        {
+            Some(k) => report.known.push(format!("{line} — known: {}", k.reason)),
+            None => {
+                let err = observations
+                    .get(c.request)
+                    .and_then(|o| o.error.clone())
+                    .unwrap_or_default();
+                report.unknown.push(format!("{line} {err}"))
+            }
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -958,12 +1307,14 @@ async fn live_differential_matrix() {
     let script = matrix(app, api);
     let navigations = navigation_matrix(app, api);
     let rails = rails_matrix(app, api);
+    let flows = flow_matrix(app, api);
     assert!(
-        script.len() >= 150 && navigations.len() >= 48 && rails.len() >= 36,
-        "the matrix has {} + {} + {} scenarios",
+        script.len() >= 150 && navigations.len() >= 48 && rails.len() >= 36 && flows.len() >= 45,
+        "the matrix has {} + {} + {} + {} scenarios",
         script.len(),
         navigations.len(),
-        rails.len()
+        rails.len(),
+        flows.len()
     );
     // Every scenario's cookie names get its own suffix, as live mode does per run: cookies of
     // one scenario (the Rails session cookie is the same in each) never leak into another.
@@ -971,6 +1322,7 @@ async fn live_differential_matrix() {
         .into_iter()
         .chain(navigations)
         .chain(rails)
+        .chain(flows)
         .enumerate()
         .map(|(i, c)| Case {
             scenario: tag_cookie_names(&c.scenario, &format!("_s{i}")),
@@ -1019,7 +1371,14 @@ async fn live_differential_matrix() {
             "    (the same observations disagree with {} observables of the contrasting profile)",
             r.contrast_mismatches
         );
-        failed |= !r.unknown.is_empty() || r.contrast_mismatches == 0;
+        println!(
+            "    (flows: with every request from the page they would disagree with {} observables, with visits as links with {})",
+            r.flow_contrast.0, r.flow_contrast.1
+        );
+        failed |= !r.unknown.is_empty()
+            || r.contrast_mismatches == 0
+            || r.flow_contrast.0 == 0
+            || r.flow_contrast.1 == 0;
     }
     assert!(
         !failed,

@@ -266,6 +266,49 @@ async fn runs_answer_with_the_model_and_log_the_real_request() {
     }
 }
 
+// Multi-page flows and visits in live mode (lab/src/agent.rs): the document
+// a navigation loads carries the agent, with the model's status and headers;
+// redirects, 204s, frames and script requests are answered as they were; the
+// launch page stands in for a visit and sends no Referer.
+#[tokio::test]
+async fn navigations_get_the_agent_and_visits_a_launch_page() {
+    let lab = start().await;
+    let (app, api) = (lab.ports.app, lab.ports.api);
+    let page = format!("http://localhost:{app}");
+    let scenario = raw_scenario(&page, "Content-Type: application/json\nSet-Cookie: sid=1");
+    let run = run_id(app, &scenario).await;
+    let login = format!("/login?ct_run={run}&ct_req=0");
+    let nav = [("Sec-Fetch-Dest", "document"), ("Sec-Fetch-Site", "none")];
+    let (status, headers, body) = http(api, "localhost", "GET", &login, &nav, "").await;
+    assert_eq!(status, 201);
+    assert_eq!(get(&headers, "set-cookie"), ["sid=1"]);
+    assert_eq!(get(&headers, "content-type"), ["text/html; charset=utf-8"]);
+    assert!(body.contains("window.opener"), "{body}");
+    for dest in [
+        &[("Sec-Fetch-Dest", "empty")][..],
+        &[("Sec-Fetch-Dest", "iframe")],
+        &[],
+    ] {
+        let (_, headers, body) = http(api, "localhost", "GET", &login, dest, "").await;
+        assert_eq!(
+            get(&headers, "content-type"),
+            ["application/json"],
+            "{dest:?}"
+        );
+        assert!(body.is_empty(), "{dest:?}");
+    }
+    let log_path = format!("/__lab/runs/{run}/log");
+    let (_, _, log) = http(app, "localhost", "GET", &log_path, &[], "").await;
+    let log = log_of(&log);
+    assert_eq!(log[0].sec_fetch_site.as_deref(), Some("none"));
+    assert_eq!(log[1].sec_fetch_site, None);
+
+    let (status, headers, body) = http(api, "api.localhost", "GET", "/__lab/launch", &[], "").await;
+    assert_eq!(status, 200);
+    assert_eq!(get(&headers, "content-type"), ["text/html; charset=utf-8"]);
+    assert!(body.contains("no-referrer") && body.contains("location.replace"));
+}
+
 #[tokio::test]
 async fn hardening() {
     let lab = start().await;

@@ -32,7 +32,7 @@ pub mod urls;
 
 pub use cookies::{cookie_date, cookie_store, set_cookie};
 pub use explain::{codegen, fixes, spec, trace};
-pub use fetch::{cors_check, headers, http, preflight, safelist, simulate};
+pub use fetch::{cors_check, form, headers, http, preflight, safelist, simulate};
 pub use sharing::{live, permalink, presets};
 pub use urls::{mixed_content, origin, site};
 

@@ -111,6 +111,41 @@ pub struct RequestSpec {
     /// Seconds that pass before this request is made (after the previous one).
     /// Matters for cookie expiry and Chrome's 2-minute Lax-allowing-unsafe rule.
     pub delay_secs: u64,
+    /// Form navigations: the form's fields, one `name=value` per line. A GET
+    /// form puts them in the URL's query (HTML §Form submission, "mutate
+    /// action URL"); a POST form sends them as its body.
+    pub fields: String,
+    /// A POST form's `enctype`: it decides the body's `Content-Type`.
+    pub enctype: FormEnctype,
+    /// The document that makes this request.
+    pub runs_from: RunsFrom,
+}
+
+/// HTML §Form submission: a form's `enctype` attribute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FormEnctype {
+    /// `application/x-www-form-urlencoded` (the default).
+    #[default]
+    UrlEncoded,
+    /// `multipart/form-data; boundary=…`.
+    Multipart,
+    /// `text/plain`.
+    TextPlain,
+}
+
+/// Which document a request runs from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunsFrom {
+    /// The scenario's page, whatever navigations came before: it stays open
+    /// (the navigations happen in other windows).
+    #[default]
+    Page,
+    /// The current document: the page until a top-level navigation or a
+    /// visit loads a document, then that document (its final URL, after
+    /// redirects).
+    Current,
 }
 
 /// What the client code passes as the body. It decides the `Content-Type`
@@ -156,6 +191,10 @@ pub enum Client {
     },
     /// An `<iframe src=...>` load.
     Iframe,
+    /// A browser-initiated top-level visit: a typed URL or a bookmark. No
+    /// page starts it, so it has no initiator: no `Origin`, and it is a
+    /// same-site request for cookies (RFC 6265bis §5.2: no client).
+    Visit,
 }
 
 impl Default for Client {
@@ -206,11 +245,13 @@ pub enum CredentialsMode {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NavigationForm {
-    /// `<a href>` or a GET form.
+    /// `<a href>`.
     #[default]
     Link,
     /// `<form method=post>`.
     FormPost,
+    /// `<form method=get>`: the fields replace the action URL's query.
+    FormGet,
 }
 
 /// The server: a framework model, or response headers typed by hand.
@@ -288,6 +329,9 @@ impl Default for RequestSpec {
             body: BodyKind::None,
             client: Client::default(),
             delay_secs: 0,
+            fields: String::new(),
+            enctype: FormEnctype::UrlEncoded,
+            runs_from: RunsFrom::Page,
         }
     }
 }
@@ -312,6 +356,7 @@ impl Default for Scenario {
                     body: BodyKind::Json,
                     client: include,
                     delay_secs: 0,
+                    ..RequestSpec::default()
                 },
                 RequestSpec {
                     url: "http://localhost:3001/me".into(),
@@ -320,6 +365,7 @@ impl Default for Scenario {
                     body: BodyKind::None,
                     client: include,
                     delay_secs: 1,
+                    ..RequestSpec::default()
                 },
             ],
             server: ServerSetup::default(),
@@ -343,7 +389,7 @@ impl Client {
                     CredentialsMode::SameOrigin
                 }
             }
-            Client::Navigation { .. } | Client::Iframe => CredentialsMode::Include,
+            Client::Navigation { .. } | Client::Iframe | Client::Visit => CredentialsMode::Include,
         }
     }
 
@@ -352,7 +398,7 @@ impl Client {
         match *self {
             Client::Fetch { mode, .. } => mode,
             Client::Xhr { .. } | Client::Axios { .. } => RequestMode::Cors,
-            Client::Navigation { .. } | Client::Iframe => RequestMode::Navigate,
+            Client::Navigation { .. } | Client::Iframe | Client::Visit => RequestMode::Navigate,
         }
     }
 
@@ -363,6 +409,12 @@ impl Client {
             Client::Fetch { redirect, .. } => redirect,
             _ => RedirectMode::Follow,
         }
+    }
+
+    /// True for a top-level navigation (a link, a form, a visit): the
+    /// document it loads replaces the current one.
+    pub fn is_top_level_navigation(&self) -> bool {
+        matches!(self, Client::Navigation { .. } | Client::Visit)
     }
 
     /// True for requests made from script (fetch, XHR, axios), whose result

@@ -49,6 +49,7 @@ fn scenario(cors_headers: &str, credentials: CredentialsMode) -> Scenario {
                 body: BodyKind::UrlEncoded,
                 client,
                 delay_secs: 0,
+                ..RequestSpec::default()
             },
             RequestSpec {
                 url: "http://localhost:3001/me".into(),
@@ -57,6 +58,7 @@ fn scenario(cors_headers: &str, credentials: CredentialsMode) -> Scenario {
                 body: BodyKind::None,
                 client,
                 delay_secs: 1,
+                ..RequestSpec::default()
             },
         ],
         server: ServerSetup::Raw(RawServer {

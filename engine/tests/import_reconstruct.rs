@@ -5,8 +5,8 @@
 use crumbtrail_engine::import::{self, candidates, parse, reconstruct, Imported, Relevance};
 use crumbtrail_engine::live::Outcome;
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, JarSameSite, NavigationForm, RawRoute, RequestMode,
-    ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, JarSameSite, NavigationForm, RawRoute,
+    RequestMode, RunsFrom, ServerSetup,
 };
 use crumbtrail_engine::trace::JsResult;
 use crumbtrail_engine::{simulate, ProfileId};
@@ -791,4 +791,143 @@ fn a_long_session_imports_its_api_calls_only() {
     let t = simulate(&i.scenario);
     let rows = import::compare(&t, &i);
     assert!(rows.iter().all(|r| r.agree), "{rows:#?}");
+}
+
+#[test]
+fn a_multi_page_flow_rebuilds_its_form_visit_and_documents() {
+    // The SPA posts a sign-in form to another site, whose document then
+    // calls its own API; the user types the SPA's address again, and its
+    // document calls the other site with credentials.
+    const APP: &str = "https://app.example.test";
+    const AUTH: &str = "https://auth.other.test";
+    let nav = |site: &'static str| {
+        [
+            ("Sec-Fetch-Mode", "navigate"),
+            ("Sec-Fetch-Dest", "document"),
+            ("Sec-Fetch-Site", site),
+            ("User-Agent", CHROME_UA),
+        ]
+    };
+    let mut form = nav("cross-site").to_vec();
+    form.extend([
+        ("Origin", APP),
+        (
+            "Content-Type",
+            "multipart/form-data; boundary=----WebKitFormBoundaryq1w2e3",
+        ),
+    ]);
+    let text = har(
+        "WebInspector",
+        vec![
+            page(0, &format!("{APP}/")),
+            entry(
+                1,
+                "POST",
+                &format!("{AUTH}/session"),
+                &form,
+                200,
+                &[
+                    ("Content-Type", "text/html"),
+                    ("Set-Cookie", "auth=1; Secure; SameSite=None; Path=/"),
+                ],
+                "document",
+            ),
+            entry(
+                2,
+                "GET",
+                &format!("{AUTH}/me"),
+                &[
+                    ("Referer", "https://auth.other.test/session"),
+                    ("Cookie", "auth=1"),
+                    ("Sec-Fetch-Mode", "cors"),
+                    ("Sec-Fetch-Site", "same-origin"),
+                    ("User-Agent", CHROME_UA),
+                ],
+                200,
+                &[("Content-Type", "application/json")],
+                "fetch",
+            ),
+            entry(
+                3,
+                "GET",
+                &format!("{APP}/account"),
+                &nav("none"),
+                200,
+                &[("Content-Type", "text/html")],
+                "document",
+            ),
+            entry(
+                4,
+                "GET",
+                &format!("{AUTH}/me"),
+                &[
+                    ("Origin", APP),
+                    ("Cookie", "auth=1"),
+                    ("Sec-Fetch-Mode", "cors"),
+                    ("Sec-Fetch-Site", "cross-site"),
+                    ("User-Agent", CHROME_UA),
+                ],
+                200,
+                &[
+                    ("Access-Control-Allow-Origin", APP),
+                    ("Access-Control-Allow-Credentials", "true"),
+                    ("Content-Type", "application/json"),
+                ],
+                "fetch",
+            ),
+        ],
+    );
+    let rec = parse(&text).unwrap();
+    let i = reconstruct(&rec, &[1, 2, 3, 4]).unwrap();
+    let s = &i.scenario;
+    assert_eq!(s.page.url, format!("{APP}/"));
+    // A top-level POST is a form's; its body's Content-Type is its enctype.
+    assert_eq!(
+        s.requests[0].client,
+        Client::Navigation {
+            form: NavigationForm::FormPost
+        }
+    );
+    assert_eq!(s.requests[0].enctype, FormEnctype::Multipart);
+    assert!(s.requests[0].fields.is_empty(), "bodies are never imported");
+    // The other site's document made the same-origin call: its Referer says so.
+    assert_eq!(s.requests[1].runs_from, RunsFrom::Current);
+    assert_eq!(
+        s.requests[1].client,
+        Client::Fetch {
+            mode: RequestMode::Cors,
+            credentials: CredentialsMode::SameOrigin,
+            redirect: Default::default()
+        }
+    );
+    // `Sec-Fetch-Site: none`: the user typed the address.
+    assert_eq!(s.requests[2].client, Client::Visit);
+    assert_eq!(s.requests[3].runs_from, RunsFrom::Current);
+    assert!(!assumed(&i, "requests.1.runs_from"));
+    let t = simulate(s);
+    let r = &t.requests[1];
+    assert_eq!(r.js_result, JsResult::Readable, "{}", t.headline);
+    assert_eq!(r.cookies_sent, vec!["auth".to_string()]);
+    assert_eq!(t.requests[3].js_result, JsResult::Readable);
+    assert_eq!(t.requests[3].cookies_sent, vec!["auth".to_string()]);
+    let differ: Vec<_> = import::compare(&t, &i)
+        .into_iter()
+        .filter(|r| !r.agree)
+        .collect();
+    assert!(differ.is_empty(), "{differ:#?}");
+    // From the scenario's page instead, the call would be cross-origin and
+    // the answer, without CORS headers, unreadable: the document matters.
+    let mut from_page = s.clone();
+    from_page.requests[1].runs_from = RunsFrom::Page;
+    assert_ne!(
+        simulate(&from_page).requests[1].js_result,
+        JsResult::Readable
+    );
+
+    // Without Origin or Referer, a recording of one tab says the request ran
+    // from the document it showed: assumed, and marked.
+    let text = text.replace("\"Referer\"", "\"X-Referer-Removed\"");
+    let i = reconstruct(&parse(&text).unwrap(), &[1, 2, 3, 4]).unwrap();
+    assert_eq!(i.scenario.requests[1].runs_from, RunsFrom::Current);
+    assert!(assumed(&i, "requests.1.runs_from"));
 }

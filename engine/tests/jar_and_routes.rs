@@ -33,6 +33,7 @@ fn req(method: &str, url: &str) -> RequestSpec {
         body: BodyKind::None,
         client: include(),
         delay_secs: 0,
+        ..RequestSpec::default()
     }
 }
 

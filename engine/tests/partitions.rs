@@ -35,6 +35,7 @@ fn req(url: &str, client: Client) -> RequestSpec {
         body: BodyKind::None,
         client,
         delay_secs: 0,
+        ..RequestSpec::default()
     }
 }
 

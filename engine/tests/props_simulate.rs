@@ -2,8 +2,8 @@
 //! raw responses and permalinks all end in a trace (with field errors).
 
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, RawResponse, RawRoute, RawServer, RedirectMode, RequestMode,
-    RequestSpec, Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, RawResponse, RawRoute,
+    RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario, ServerSetup,
 };
 use crumbtrail_engine::{permalink, simulate, ProfileId};
 use proptest::prelude::*;
@@ -34,6 +34,14 @@ fn client() -> impl Strategy<Value = Client> {
             with_credentials: w
         }),
         Just(Client::Iframe),
+        Just(Client::Visit),
+        (0..3u8).prop_map(|f| Client::Navigation {
+            form: [
+                NavigationForm::Link,
+                NavigationForm::FormPost,
+                NavigationForm::FormGet
+            ][f as usize],
+        }),
     ]
 }
 
@@ -72,7 +80,17 @@ proptest! {
         status in prop_oneof![0u16..1000, Just(301u16), Just(302), Just(303), Just(307), Just(308)],
         profile in 0..4usize,
         delay in 0u64..1_000_000,
+        fields in "([ -~]{0,12}\n){0,3}",
+        enctype in 0..3usize,
+        from_current in any::<bool>(),
     ) {
+        // The second request runs from the document the first one loaded.
+        let follow_up = RequestSpec {
+            url: "/me".into(),
+            method: "GET".into(),
+            runs_from: if from_current { RunsFrom::Current } else { RunsFrom::Page },
+            ..RequestSpec::default()
+        };
         let s = Scenario {
             page: crumbtrail_engine::scenario::Page { url: page, top_level_url: None },
             profile: ProfileId::ALL[profile],
@@ -83,7 +101,10 @@ proptest! {
                 body: BodyKind::Json,
                 client,
                 delay_secs: delay,
-            }],
+                fields,
+                enctype: [FormEnctype::UrlEncoded, FormEnctype::Multipart, FormEnctype::TextPlain][enctype],
+                runs_from: RunsFrom::Current,
+            }, follow_up],
             server: ServerSetup::Raw(RawServer {
                 routes: vec![RawRoute {
                     method: "*".into(),
@@ -96,7 +117,7 @@ proptest! {
             jar_at_start: Vec::new(),
         };
         let t = simulate(&s);
-        prop_assert_eq!(t.requests.len(), 1);
+        prop_assert_eq!(t.requests.len(), 2);
     }
 
     #[test]

@@ -62,6 +62,7 @@ fn req(method: &str, url: &str, client: Client) -> RequestSpec {
         body: BodyKind::None,
         client,
         delay_secs: 0,
+        ..RequestSpec::default()
     }
 }
 

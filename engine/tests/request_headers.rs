@@ -64,6 +64,7 @@ fn request(client: Client, method: &str, headers: &str, body: BodyKind) -> Reque
         body,
         client,
         delay_secs: 0,
+        ..RequestSpec::default()
     }
 }
 

@@ -15,6 +15,9 @@
 //!   model and logged; `GET /__lab/runs/<id>/log` returns the log. Runs
 //!   expire; bodies and logs are bounded; every other path is a file of the
 //!   playground or 404. Nothing is proxied.
+//! - A run's response to a top-level navigation carries the live-mode agent
+//!   as its body, and `GET /__lab/launch` stands in for a visit (see
+//!   [`agent`]).
 //!
 //! Only the developer's own page can drive it:
 //!
@@ -56,6 +59,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::rustls;
 
+pub mod agent;
 pub mod conn;
 pub mod runs;
 
@@ -590,6 +594,7 @@ async fn lab_endpoint(
             StatusCode::OK,
             serde_json::json!({ "lab": "crumbtrail", "version": env!("CARGO_PKG_VERSION"), "ports": shared.ports }),
         ),
+        (Method::GET, ["launch"]) => agent::html(agent::LAUNCH_PAGE),
         (Method::GET, ["blank"]) => {
             let mut r = Response::new(Body::from(
                 "<!doctype html><html><head><meta charset=\"utf-8\"><title>Crumbtrail lab</title></head><body>lab</body></html>",
@@ -734,6 +739,10 @@ async fn scenario_request(
             resp.headers_mut().append(n, v);
         }
     }
+    // A navigation's document gets the agent (multi-page flows in live mode).
+    if agent::shows_document(&parts.headers, &method, status) {
+        agent::into_document(&mut resp);
+    }
     let origin_of_lab = full.origin().ascii_serialization();
     let entry_headers = &parts.headers;
     let entry = LabLogEntry {
@@ -749,6 +758,7 @@ async fn scenario_request(
         is_preflight,
         status,
         note: None,
+        sec_fetch_site: header_str(entry_headers, "sec-fetch-site"),
     };
     shared.runs.lock().unwrap().log(run, entry);
     resp

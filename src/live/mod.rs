@@ -8,7 +8,7 @@ use crumbtrail_engine::live::{
     REGISTER_VALUE,
 };
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, NavigationForm, RequestMode, RequestSpec,
+    BodyKind, Client, CredentialsMode, RequestMode, RequestSpec, RunsFrom,
 };
 use crumbtrail_engine::Scenario;
 use js_sys::{Array, Promise};
@@ -16,9 +16,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Headers, HtmlAnchorElement, HtmlDocument, HtmlFormElement, HtmlIFrameElement, HtmlInputElement,
-    RequestCredentials, RequestInit, Response, ResponseType, Window, XmlHttpRequest,
+    Headers, HtmlDocument, HtmlIFrameElement, RequestCredentials, RequestInit, Response,
+    ResponseType, Window, XmlHttpRequest,
 };
+
+mod popup;
+
+use popup::{Popup, RunMarks};
 
 /// Name of the popup window that live mode's navigations target.
 pub const POPUP_NAME: &str = "crumbtrail-live";
@@ -220,12 +224,13 @@ async fn run_xhr(
     Ok(())
 }
 
-/// True when running `scenario` needs the popup window (it has a top-level navigation).
+/// True when running `scenario` needs the popup window (it has a top-level
+/// navigation or a visit).
 pub fn needs_popup(scenario: &Scenario) -> bool {
     scenario
         .requests
         .iter()
-        .any(|r| matches!(r.client, Client::Navigation { .. }))
+        .any(|r| r.client.is_top_level_navigation())
 }
 
 /// Opens the (blank) popup window that navigations will target. Call it from the click
@@ -268,91 +273,6 @@ fn create<T: JsCast>(tag: &str) -> Result<T, String> {
         .map_err(js_err)?
         .dyn_into::<T>()
         .map_err(|_| format!("<{tag}> is not what it should be"))
-}
-
-/// Where the popup is: `Some(href)` while its document is readable by this page
-/// (same origin), `None` once it shows a document of another origin.
-fn popup_href(popup: &Window) -> Option<String> {
-    popup.location().href().ok()
-}
-
-/// A real top-level navigation in the popup: a link click or a form submission from this
-/// page, targeting the popup by name. Waits until the popup has committed the response
-/// (its cookies are then stored).
-async fn run_navigation(
-    url: &str,
-    form: NavigationForm,
-    popup: &Window,
-    obs: &mut Observation,
-) -> Result<(), String> {
-    if popup.closed().unwrap_or(true) {
-        return Err("the live-mode popup window was closed during the run".into());
-    }
-    // Back to a blank page of this origin, so the commit of the next one shows. The fragment
-    // is new each time: a plain `about:blank` would match the popup's first document at once
-    // and race the still-pending reset against the navigation under test.
-    let blank = format!("about:blank#ct{}", js_sys::Date::now() as u64);
-    popup.location().set_href(&blank).map_err(js_err)?;
-    let start = js_sys::Date::now();
-    let reset = |p: &Window| {
-        popup_href(p).as_deref() == Some(blank.as_str())
-            && p.document().is_some_and(|d| d.ready_state() == "complete")
-    };
-    while !reset(popup) {
-        if js_sys::Date::now() - start > LOAD_TIMEOUT_MS {
-            return Err("the live-mode popup window did not return to a blank page".into());
-        }
-        sleep(20).await;
-    }
-    let body = document()?.body().ok_or("no body")?;
-    match form {
-        NavigationForm::Link => {
-            let a: HtmlAnchorElement = create("a")?;
-            a.set_href(url);
-            a.set_target(POPUP_NAME);
-            a.set_hidden(true);
-            body.append_child(&a).map_err(js_err)?;
-            a.click();
-            a.remove();
-        }
-        NavigationForm::FormPost => {
-            let f: HtmlFormElement = create("form")?;
-            f.set_method("post");
-            f.set_action(url);
-            f.set_target(POPUP_NAME);
-            f.set_hidden(true);
-            let input: HtmlInputElement = create("input")?;
-            input.set_type("hidden");
-            input.set_name("user");
-            input.set_value("ada");
-            f.append_child(&input).map_err(js_err)?;
-            body.append_child(&f).map_err(js_err)?;
-            f.submit().map_err(js_err)?;
-            f.remove();
-        }
-    }
-    let start = js_sys::Date::now();
-    loop {
-        let committed = match popup_href(popup) {
-            None => true,
-            Some(h) => {
-                h != blank
-                    && popup
-                        .document()
-                        .is_some_and(|d| d.ready_state() == "complete")
-            }
-        };
-        if committed {
-            obs.navigated = true;
-            break;
-        }
-        if js_sys::Date::now() - start > LOAD_TIMEOUT_MS {
-            obs.error = Some("the popup did not load the response".into());
-            break;
-        }
-        sleep(20).await;
-    }
-    Ok(())
 }
 
 /// An `<iframe src>` load in a hidden iframe of this page; waits for its load event.
@@ -398,6 +318,44 @@ fn document_cookie() -> Option<String> {
         .ok()?
         .cookie()
         .ok()
+}
+
+/// One request, from the document it runs from: this page, or (a request
+/// from the current document once a navigation loaded one in the popup)
+/// the popup's document. Navigations and visits go to the popup.
+async fn run_request(
+    spec: &RequestSpec,
+    url: &str,
+    marks: &RunMarks,
+    popup: Option<&mut Popup>,
+    obs: &mut Observation,
+) -> Result<(), String> {
+    let from_popup = spec.runs_from == RunsFrom::Current
+        && spec.client != Client::Visit
+        && popup.as_ref().is_some_and(|p| p.current.is_some());
+    match (spec.client, popup) {
+        (_, Some(p)) if from_popup => return p.request(url, spec, marks, obs).await,
+        (
+            Client::Fetch {
+                mode, credentials, ..
+            },
+            _,
+        ) => run_fetch(url, spec, mode, credentials, obs).await?,
+        (Client::Xhr { with_credentials }, _) => {
+            run_xhr(url, spec, with_credentials, false, obs).await?
+        }
+        (Client::Axios { with_credentials }, _) => {
+            run_xhr(url, spec, with_credentials, true, obs).await?
+        }
+        (Client::Iframe, _) => run_iframe(url, obs).await?,
+        (Client::Navigation { .. }, Some(p)) => p.navigate_from_page(url, spec, marks, obs).await?,
+        (Client::Visit, Some(p)) => p.visit(url, obs).await?,
+        (Client::Navigation { .. } | Client::Visit, None) => {
+            return Err("no popup window for the navigation".into())
+        }
+    }
+    obs.document_cookie = document_cookie();
+    Ok(())
 }
 
 /// What a live run gives back.
@@ -446,6 +404,7 @@ pub async fn run(
         .run;
 
     let page_url = window()?.location().href().unwrap_or_default();
+    let mut popup = popup.map(Popup::new).transpose()?;
     let total = scenario.requests.len();
     let mut observations = Vec::new();
     for (i, spec) in scenario.requests.iter().enumerate() {
@@ -455,23 +414,11 @@ pub async fn run(
             page_url: page_url.clone(),
             ..Observation::default()
         };
-        match spec.client {
-            Client::Fetch {
-                mode, credentials, ..
-            } => run_fetch(&url, spec, mode, credentials, &mut obs).await?,
-            Client::Xhr { with_credentials } => {
-                run_xhr(&url, spec, with_credentials, false, &mut obs).await?
-            }
-            Client::Axios { with_credentials } => {
-                run_xhr(&url, spec, with_credentials, true, &mut obs).await?
-            }
-            Client::Navigation { form } => match popup {
-                Some(p) => run_navigation(&url, form, p, &mut obs).await?,
-                None => return Err("no popup window for the navigation".into()),
-            },
-            Client::Iframe => run_iframe(&url, &mut obs).await?,
-        }
-        obs.document_cookie = document_cookie();
+        let marks = RunMarks {
+            run: run.clone(),
+            index: i,
+        };
+        run_request(spec, &url, &marks, popup.as_mut(), &mut obs).await?;
         observations.push(obs);
         progress(i + 1, total);
     }

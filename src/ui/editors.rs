@@ -5,8 +5,8 @@
 
 use crumbtrail_engine::permalink::MAX_ITEMS;
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, NavigationForm, RawResponse, RawRoute, RawServer,
-    RedirectMode, RequestMode, RequestSpec, ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, RawResponse, RawRoute,
+    RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, ServerSetup,
 };
 use crumbtrail_engine::server::rails::{
     list_items, method_items, AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource,
@@ -358,14 +358,27 @@ fn RequestsEditor() -> impl IntoView {
     }
 }
 
-const VIA: [(&str, &str); 6] = [
+const VIA: [(&str, &str); 8] = [
     ("fetch", "fetch()"),
     ("xhr", "XMLHttpRequest"),
     ("axios", "axios"),
     ("link", "Link (top-level GET navigation)"),
     ("form", "Form POST (top-level navigation)"),
+    (
+        "form-get",
+        "Form GET (top-level navigation, fields in the query)",
+    ),
     ("iframe", "iframe load"),
+    ("visit", "Visit (typed URL or bookmark: no initiator)"),
 ];
+
+const ENCTYPES: [(&str, FormEnctype); 3] = [
+    ("urlencoded", FormEnctype::UrlEncoded),
+    ("multipart", FormEnctype::Multipart),
+    ("text", FormEnctype::TextPlain),
+];
+
+const RUNS_FROM: [(&str, RunsFrom); 2] = [("page", RunsFrom::Page), ("current", RunsFrom::Current)];
 
 fn via_key(c: &Client) -> &'static str {
     match c {
@@ -378,7 +391,11 @@ fn via_key(c: &Client) -> &'static str {
         Client::Navigation {
             form: NavigationForm::FormPost,
         } => "form",
+        Client::Navigation {
+            form: NavigationForm::FormGet,
+        } => "form-get",
         Client::Iframe => "iframe",
+        Client::Visit => "visit",
     }
 }
 
@@ -458,6 +475,10 @@ fn RequestEditor(index: usize) -> impl IntoView {
                 "form" => Client::Navigation {
                     form: NavigationForm::FormPost,
                 },
+                "form-get" => Client::Navigation {
+                    form: NavigationForm::FormGet,
+                },
+                "visit" => Client::Visit,
                 _ => Client::Iframe,
             }
         }))
@@ -525,10 +546,66 @@ fn RequestEditor(index: usize) -> impl IntoView {
                     get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&BODIES, r.body)).unwrap_or("none")))
                     set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(b) = pick(&BODIES, &k) { r.body = b; })))/>
             </Show>
+            <NavigationFields index=index/>
             <NumberField label="Seconds before this request" field=p("delay_secs") max=10 * 366 * 86_400
                 get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| r.delay_secs)))
                 set=Callback::new(move |v: Option<u64>| upd(Box::new(move |r| r.delay_secs = v.unwrap_or(0))))/>
         </div>
+    }
+}
+
+/// A form's fields and enctype, and the document a request runs from (once
+/// an earlier request is a top-level navigation; a visit has no document).
+#[component]
+fn NavigationFields(index: usize) -> impl IntoView {
+    let s = ctx().scenario;
+    let p = move |name: &str| format!("requests.{index}.{name}");
+    let get = move |f: fn(&RequestSpec) -> String| {
+        Signal::derive(move || s.with(|s| s.requests.get(index).map(f).unwrap_or_default()))
+    };
+    let upd = move |f: Box<dyn FnOnce(&mut RequestSpec)>| {
+        s.update(|s| {
+            if let Some(r) = s.requests.get_mut(index) {
+                f(r)
+            }
+        })
+    };
+    let form = move || {
+        s.with(|s| match s.requests.get(index).map(|r| r.client) {
+            Some(Client::Navigation { form }) if form != NavigationForm::Link => Some(form),
+            _ => None,
+        })
+    };
+    let after_navigation = Memo::new(move |_| {
+        s.with(|s| {
+            s.requests
+                .iter()
+                .take(index)
+                .any(|r| r.client.is_top_level_navigation())
+                && s.requests
+                    .get(index)
+                    .is_some_and(|r| r.client != Client::Visit)
+        })
+    });
+    view! {
+        <Show when=move || form().is_some()>
+            <TextField label="Form fields (one `name=value` per line)" field=p("fields") multiline=true
+                placeholder="user=ada"
+                get=get(|r| r.fields.clone())
+                set=Callback::new(move |v| upd(Box::new(move |r| r.fields = v)))/>
+        </Show>
+        <Show when=move || form() == Some(NavigationForm::FormPost)>
+            <SelectField label="enctype" field=p("enctype") options=vec![
+                    ("urlencoded", "application/x-www-form-urlencoded"), ("multipart", "multipart/form-data"), ("text", "text/plain")]
+                get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&ENCTYPES, r.enctype)).unwrap_or("urlencoded")))
+                set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(e) = pick(&ENCTYPES, &k) { r.enctype = e; })))/>
+        </Show>
+        <Show when=move || after_navigation.get()>
+            <SelectField label="Runs from" field=p("runs_from") options=vec![
+                    ("page", "the page above (it stays open)"), ("current", "the current document (where the last navigation landed)")]
+                get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&RUNS_FROM, r.runs_from)).unwrap_or("page")))
+                set=Callback::new(move |k: String| upd(Box::new(move |r| if let Some(f) = pick(&RUNS_FROM, &k) { r.runs_from = f; })))/>
+        </Show>
     }
 }
 

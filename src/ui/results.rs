@@ -171,6 +171,11 @@ fn outcome_row(r: &RequestOutcome) -> impl IntoView {
         view! { <span class="pill bad"><span aria-hidden="true">"✕ "</span>{text}</span> }
     });
     let status = r.status.map(|s| format!("status {s}")).unwrap_or_default();
+    let document = r.document.clone();
+    let document_view = document.as_ref().map(|d| {
+        let text = format!("{} ({})", d.url, d.status);
+        view! { <p class="req-document">"Loaded " <code>{text}</code></p> }
+    });
     view! {
         <li class="outcome" data-request-index=r.index
             data-preflight=preflight_key(r.preflight)
@@ -181,8 +186,11 @@ fn outcome_row(r: &RequestOutcome) -> impl IntoView {
             data-cookies-sent=names(&r.cookies_sent)
             data-cookies-stored=names(&r.cookies_stored)
             data-cookies-rejected=names(&rejected)
-            data-blocked-by=r.blocked_by.map(reason_key).unwrap_or_default()>
+            data-blocked-by=r.blocked_by.map(reason_key).unwrap_or_default()
+            data-document-url=document.as_ref().map(|d| d.url.clone()).unwrap_or_default()
+            data-document-status=document.as_ref().map(|d| d.status.to_string()).unwrap_or_default()>
             <p class="req-line"><code>{r.method.clone()} " " {r.url.clone()}</code> " " <span class="muted">{status}</span></p>
+            {document_view}
             <p class="pills">
                 {preflight_pill(r.preflight)}
                 {yes_no(r.request_sent, "request sent", "request not sent")}

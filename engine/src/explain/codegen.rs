@@ -11,7 +11,8 @@
 
 use crate::headers::HeaderList;
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, NavigationForm, RedirectMode, RequestMode, Scenario,
+    BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, RedirectMode, RequestMode,
+    RequestSpec, Scenario,
 };
 use crate::server::rack_cors::regexp::starts_interpolation;
 use crate::server::rack_cors::{is_regexp_literal, Regexp};
@@ -503,6 +504,34 @@ pub fn session_store_rb(app: &RailsApp) -> String {
 }
 
 /// A JavaScript single-quoted string literal.
+/// A form navigation (HTML §Form submission): method, enctype when not the
+/// default, one hidden input per field, then submit.
+fn form_code(out: &mut String, r: &RequestSpec, form: NavigationForm, url: &str) {
+    out.push_str("const form = document.createElement('form');\n");
+    let post = form == NavigationForm::FormPost;
+    out.push_str(if post {
+        "form.method = 'POST';\n"
+    } else {
+        "form.method = 'GET';\n"
+    });
+    if post && r.enctype != FormEnctype::UrlEncoded {
+        let enctype = match r.enctype {
+            FormEnctype::Multipart => "multipart/form-data",
+            _ => "text/plain",
+        };
+        out.push_str(&format!("form.enctype = '{enctype}';\n"));
+    }
+    out.push_str(&format!("form.action = {url};\n"));
+    for (name, value) in crate::fetch::form::form_entries(&r.fields).unwrap_or_default() {
+        out.push_str(&format!(
+            "form.append(Object.assign(document.createElement('input'), {{ type: 'hidden', name: {}, value: {} }}));\n",
+            js_str(&name),
+            js_str(&value)
+        ));
+    }
+    out.push_str("document.body.appendChild(form);\nform.submit();\n");
+}
+
 pub fn js_str(s: &str) -> String {
     let mut out = String::from("'");
     for c in s.chars() {
@@ -661,17 +690,17 @@ pub fn client_code(scenario: &Scenario, index: usize) -> String {
             out.push_str(&format!("window.location.assign({url});\n"));
         }
         Client::Navigation {
-            form: NavigationForm::FormPost,
-        } => {
-            out.push_str("const form = document.createElement('form');\n");
-            out.push_str("form.method = 'POST';\n");
-            out.push_str(&format!("form.action = {url};\n"));
-            out.push_str("document.body.appendChild(form);\nform.submit();\n");
-        }
+            form: form @ (NavigationForm::FormPost | NavigationForm::FormGet),
+        } => form_code(&mut out, r, form, &url),
         Client::Iframe => {
             out.push_str("const frame = document.createElement('iframe');\n");
             out.push_str(&format!("frame.src = {url};\n"));
             out.push_str("document.body.appendChild(frame);\n");
+        }
+        Client::Visit => {
+            out.push_str(&format!(
+                "// No code: the user opens {url} from the address bar or a bookmark.\n"
+            ));
         }
     }
     out

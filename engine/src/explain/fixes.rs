@@ -161,7 +161,7 @@ fn credentials_label(c: &Client) -> String {
         Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
             format!("withCredentials: {with_credentials}")
         }
-        Client::Navigation { .. } | Client::Iframe => "(navigation)".into(),
+        Client::Navigation { .. } | Client::Iframe | Client::Visit => "(navigation)".into(),
     }
 }
 

@@ -158,6 +158,16 @@ spec!(
     "https://html.spec.whatwg.org/multipage/browsers.html#same-origin"
 );
 spec!(
+    HTML_NAVIGATE,
+    "HTML §Navigating across documents",
+    "https://html.spec.whatwg.org/multipage/browsing-the-web.html#navigating-across-documents"
+);
+spec!(
+    HTML_FORM_SUBMISSION,
+    "HTML §Form submission algorithm",
+    "https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#form-submission-algorithm"
+);
+spec!(
     SECURE_CONTEXTS_TRUSTWORTHY,
     "Secure Contexts §Is origin potentially trustworthy?",
     "https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy"

@@ -78,6 +78,9 @@ pub enum Reason {
     /// Cookies the browser already held before the first request
     /// (`Scenario::jar_at_start`).
     CookieInJarAtStart,
+    /// A top-level navigation loaded another document: the next requests
+    /// that run from the current document run from it.
+    DocumentChanged,
 
     // ----- Request construction (Fetch §2.2, §4.1) -----
     /// Method was upper-cased (`get` → `GET`).
@@ -116,6 +119,11 @@ pub enum Reason {
     OpaqueRequest,
     /// Top-level navigation or iframe: no CORS.
     NavigationRequest,
+    /// A browser-initiated visit (typed URL, bookmark): no initiator, no
+    /// `Origin`, same-site for cookies.
+    BrowserInitiated,
+    /// A GET form: its fields replace the action URL's query.
+    FormFieldsInQuery,
     /// A preflight is needed (method not safelisted).
     PreflightNeededMethod,
     /// A preflight is needed (headers not safelisted).
@@ -560,6 +568,18 @@ pub struct RequestOutcome {
     pub jar_after: Vec<CookieView>,
     /// The step that decided a failure, if the request failed.
     pub blocked_by: Option<Reason>,
+    /// Top-level navigations, visits and iframe loads: the document the
+    /// browser loaded (`None` when none was: a network error, or a 204/205).
+    pub document: Option<LoadedDocument>,
+}
+
+/// The document a navigation landed on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadedDocument {
+    /// The final URL, after redirects (the document's URL).
+    pub url: String,
+    /// The status of the response the browser shows.
+    pub status: u16,
 }
 
 impl RequestOutcome {

@@ -5,6 +5,7 @@
 
 use url::Url;
 
+use super::form::{form_content_type, form_entries, get_form_url};
 use super::simulate::{
     client_name, credentials_fix, credentials_label, navigation_method, Built, Run,
 };
@@ -16,6 +17,50 @@ use crate::trace::{Phase, Reason, Step, Verdict};
 use crate::{safelist, spec};
 
 impl Run {
+    /// HTML §Form submission for a form navigation: the fields must read
+    /// as an entry list, and a GET form replaces the action URL's query with
+    /// them ("mutate action URL"). `None` on a field error.
+    pub(super) fn form_action_url(
+        &mut self,
+        index: usize,
+        spec: &RequestSpec,
+        action: Url,
+    ) -> Option<Url> {
+        let Client::Navigation { form } = spec.client else {
+            return Some(action);
+        };
+        if form == NavigationForm::Link {
+            return Some(action);
+        }
+        let entries = match form_entries(&spec.fields) {
+            Ok(e) => e,
+            Err(message) => {
+                self.field_error(&format!("requests.{index}.fields"), message);
+                return None;
+            }
+        };
+        if form == NavigationForm::FormPost {
+            return Some(action);
+        }
+        let url = get_form_url(&action, &entries);
+        self.steps.push(
+            Step::new(
+                Some(index),
+                Phase::Request,
+                Verdict::Ok,
+                Reason::FormFieldsInQuery,
+                format!("The GET form goes to {url}"),
+                format!(
+                    "A form with method GET sends no body: the browser encodes its fields as application/x-www-form-urlencoded and puts them in the URL's query, replacing any query the action URL had ({action}). Otherwise it is a top-level GET navigation, like a link."
+                ),
+                spec::HTML_FORM_SUBMISSION,
+            )
+            .with("Action", action.as_str())
+            .with("URL", url.as_str()),
+        );
+        Some(url)
+    }
+
     /// The request as the client code builds it: method, headers, mode,
     /// credentials. `None` when the client refuses to make it (the outcome
     /// is recorded).
@@ -67,7 +112,7 @@ impl Run {
         // Method: navigations use the form's method; script uses what it was given.
         let written = match client {
             Client::Navigation { form } => navigation_method(form).to_string(),
-            Client::Iframe => "GET".to_string(),
+            Client::Iframe | Client::Visit => "GET".to_string(),
             _ => spec.method.trim().to_string(),
         };
         if written.is_empty() || !crate::headers::is_token(&written) {
@@ -190,7 +235,7 @@ impl Run {
             form: NavigationForm::FormPost,
         } = client
         {
-            headers.push("Content-Type", "application/x-www-form-urlencoded");
+            headers.push("Content-Type", form_content_type(spec.enctype));
             return;
         }
         if !client.is_script() {
@@ -299,6 +344,22 @@ impl Run {
         let mut cors = false;
         let same_origin_request = same_origin;
         match client {
+            Client::Visit => {
+                self.steps.push(
+                    Step::new(
+                        Some(index),
+                        Phase::Request,
+                        Verdict::Ok,
+                        Reason::BrowserInitiated,
+                        "A browser-initiated visit: no initiator, cookies as for a same-site navigation",
+                        format!(
+                            "The user opens {url} from the address bar or a bookmark, so no page starts the request: it carries no `Origin` and no `Referer`, the CORS protocol does not apply, and for cookies it is a same-site request (RFC 6265bis §5.2: a request with no client), so SameSite=Strict and Lax cookies are sent. Browsers say so with `Sec-Fetch-Site: none`."
+                        ),
+                        spec::COOKIE_SAME_SITE_REQUESTS,
+                    )
+                    .with("Initiator", "none"),
+                );
+            }
             Client::Navigation { .. } | Client::Iframe => {
                 mode = RequestMode::Navigate;
                 self.steps.push(Step::new(

@@ -17,7 +17,7 @@ use crate::profile::BrowserProfile;
 use crate::scenario::{BodyKind, Client, CredentialsMode, RedirectMode, RequestMode, RequestSpec};
 use crate::site::{same_site, site_of};
 use crate::spec;
-use crate::trace::{JsResult, Phase, Reason, RequestOutcome, Step, Verdict};
+use crate::trace::{JsResult, LoadedDocument, Phase, Reason, RequestOutcome, Step, Verdict};
 
 use super::redirect::Taint;
 
@@ -48,26 +48,35 @@ impl Run {
                 None
             }
         };
+        let url = url.and_then(|u| self.form_action_url(index, spec, u));
         let (Some(url), Some(client_headers), true) = (url, client_headers, ready) else {
             self.not_sent(index, &spec.method, &spec.url, None);
             return;
         };
 
-        // Where the request goes, relative to the page.
+        // Where the request goes, relative to the page. A visit has no page:
+        // its origin is opaque.
+        let browser_initiated = spec.client == Client::Visit;
         let page_origin = Origin::of(page);
         let req_origin = Origin::of(&url);
-        let same_origin = page_origin.same_origin(&req_origin);
+        let same_origin = !browser_initiated && page_origin.same_origin(&req_origin);
         // Serialized once per request; every step below reuses them.
-        let request_origin = page_origin.serialize();
+        let request_origin = if browser_initiated {
+            "null".to_string()
+        } else {
+            page_origin.serialize()
+        };
         let url_origin = req_origin.serialize();
-        self.steps.push(relationship_step(
-            index,
-            page,
-            &url,
-            &self.profile,
-            (&request_origin, &url_origin),
-            same_origin,
-        ));
+        if !browser_initiated {
+            self.steps.push(relationship_step(
+                index,
+                page,
+                &url,
+                &self.profile,
+                (&request_origin, &url_origin),
+                same_origin,
+            ));
+        }
 
         // Step 7, Mixed Content: an https page may not fetch http (loopback excepted).
         if spec.client.is_script() || matches!(spec.client, Client::Iframe) {
@@ -102,7 +111,8 @@ impl Run {
             server: place.server,
             page_origin,
             request_origin,
-            top_nav: matches!(spec.client, Client::Navigation { .. }),
+            top_nav: spec.client.is_top_level_navigation(),
+            browser_initiated,
             redirect_mode: spec.client.redirect_mode(),
             original_method: built.method.clone(),
             url_list: vec![built.url.clone()],
@@ -158,19 +168,32 @@ impl Run {
             exchanges: Vec::new(),
             jar_after: Vec::new(),
             blocked_by: None,
+            document: None,
         };
         match f.spec.client {
-            Client::Navigation { .. } | Client::Iframe => {
+            Client::Navigation { .. } | Client::Iframe | Client::Visit => {
                 outcome.js_result = JsResult::Navigated;
+                let text = if f.browser_initiated {
+                    "A visit is not subject to CORS: the browser loads the response as the document of the tab."
+                } else {
+                    "Navigations and frames are not subject to CORS: the browser loads the response as a document. The page's script cannot read it."
+                };
                 self.steps.push(Step::new(
                     Some(index),
                     Phase::Result,
                     Verdict::Ok,
                     Reason::NavigationLoaded,
                     format!("The browser shows the response ({})", response.status),
-                    "Navigations and frames are not subject to CORS: the browser loads the response as a document. The page's script cannot read it.",
+                    text,
                     spec::FETCH_MAIN_FETCH,
                 ));
+                // HTML §Navigate: a 204 or 205 loads no document; the old one stays.
+                if !matches!(response.status, 204 | 205) {
+                    outcome.document = Some(LoadedDocument {
+                        url: f.hop.url.to_string(),
+                        status: response.status,
+                    });
+                }
             }
             _ if f.opaque => {
                 outcome.js_result = JsResult::Opaque;
@@ -253,10 +276,10 @@ impl Run {
         // every later `Origin` header `null`.
         let before = redirect_taint(
             &f.url_list[..f.url_list.len() - 1],
-            f.page,
+            f.initiator(),
             self.profile.schemeful_same_site,
         );
-        let now = redirect_taint(&f.url_list, f.page, self.profile.schemeful_same_site);
+        let now = redirect_taint(&f.url_list, f.initiator(), self.profile.schemeful_same_site);
         if f.hop.cors && before == Taint::SameOrigin && now != Taint::SameOrigin {
             let hint = if f.hop.include_credentials {
                 "`Access-Control-Allow-Origin: null` together with `Access-Control-Allow-Credentials: true`"

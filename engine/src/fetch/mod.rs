@@ -5,6 +5,7 @@
 //! HTTP-network-or-cache fetch and HTTP-redirect fetch — one module each.
 
 pub mod cors_check;
+pub mod form;
 pub mod headers;
 pub mod http;
 pub mod preflight;

@@ -88,7 +88,10 @@ impl Run {
         let url = &f.hop.url;
         let schemeful = self.profile.schemeful_same_site;
         let top_level = f.top.unwrap_or(f.page);
-        let untainted_same = if f.top_nav {
+        let untainted_same = if f.browser_initiated {
+            // RFC 6265bis §5.2: a request with no client (a visit) is same-site.
+            true
+        } else if f.top_nav {
             // A top-level navigation is same-site when its initiator (the page) is.
             same_site(f.page, url, schemeful) && f.top.is_none()
         } else {

@@ -41,24 +41,31 @@ pub(super) enum Taint {
 }
 
 /// Fetch §Requests "compute the redirect-taint" of a URL list for a request
-/// whose origin is the page's.
-pub(super) fn redirect_taint(url_list: &[Url], page: &Url, schemeful: bool) -> Taint {
+/// whose origin is the page's (`page`), or opaque (`None`: a visit, which no
+/// page started; an opaque origin is neither same site nor same origin with
+/// anything).
+pub(super) fn redirect_taint(url_list: &[Url], page: Option<&Url>, schemeful: bool) -> Taint {
     if url_list.len() < 2 {
         return Taint::SameOrigin;
     }
-    let request_origin = Origin::of(page);
+    let request_origin = page.map(Origin::of);
     let mut taint = Taint::SameOrigin;
     // Step 4: compare each URL with the one before it.
     for pair in url_list.windows(2) {
         let (last, url) = (&pair[0], &pair[1]);
         // Step 4.2: cross-site when neither the URL nor the request's origin
         // is same site with the last URL.
-        if !same_site(url, last, schemeful) && !same_site(page, last, schemeful) {
+        if !same_site(url, last, schemeful) && !page.is_some_and(|p| same_site(p, last, schemeful))
+        {
             return Taint::CrossSite;
         }
         // Step 4.3: same-site when neither is same origin with the last URL.
         let last_origin = Origin::of(last);
-        if !Origin::of(url).same_origin(&last_origin) && !request_origin.same_origin(&last_origin) {
+        if !Origin::of(url).same_origin(&last_origin)
+            && !request_origin
+                .as_ref()
+                .is_some_and(|o| o.same_origin(&last_origin))
+        {
             taint = Taint::SameSite;
         }
     }

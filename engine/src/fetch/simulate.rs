@@ -29,8 +29,8 @@ use crate::http::ServerModel;
 use crate::origin::{parse_url, Origin};
 use crate::profile::{BrowserProfile, Family};
 use crate::scenario::{
-    Client, CredentialsMode, NavigationForm, RedirectMode, RequestMode, RequestSpec, Scenario,
-    ServerSetup,
+    Client, CredentialsMode, NavigationForm, RedirectMode, RequestMode, RequestSpec, RunsFrom,
+    Scenario, ServerSetup,
 };
 use crate::server::raw::RawServerModel;
 use crate::site::site_of;
@@ -115,25 +115,11 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
     run.field_errors.extend(jar_errors);
 
     if let Some(page) = &page {
-        run.top_site = site_of(top.as_ref().unwrap_or(page)).to_string();
         if let Some(top) = &top {
             run.steps
                 .push(super::main_fetch::framed_page_step(page, top, &run.profile));
         }
-        for (index, spec) in scenario.requests.iter().enumerate() {
-            run.now += spec.delay_secs as i64;
-            let ready = booted
-                && run
-                    .field_errors
-                    .iter()
-                    .all(|e| !e.field.starts_with("server."));
-            let place = Place {
-                page,
-                top: top.as_ref(),
-                server,
-            };
-            run.main_fetch(index, spec, &place, ready);
-        }
+        run.run_requests(scenario, (page, top.as_ref()), server, booted);
     } else {
         // Without a page there is no origin to send from: list the requests as not sent.
         for (index, spec) in scenario.requests.iter().enumerate() {
@@ -142,6 +128,113 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
     }
 
     run.finish(scenario)
+}
+
+impl Run {
+    /// Every request in order, each from its document (HTML §Navigating
+    /// across documents): the scenario's page, or the current document, which
+    /// moves to the final URL of each top-level navigation or visit that
+    /// loads one. Says when the document a request runs from changes.
+    fn run_requests(
+        &mut self,
+        scenario: &Scenario,
+        (page, top): (&Url, Option<&Url>),
+        server: &dyn ServerModel,
+        booted: bool,
+    ) {
+        // The current document, once a navigation loaded one, and the request that did.
+        let mut current: Option<(Url, usize)> = None;
+        // The document the previous request ran from.
+        let mut last: (Url, Option<Url>) = (page.clone(), top.cloned());
+        for (index, spec) in scenario.requests.iter().enumerate() {
+            self.now += spec.delay_secs as i64;
+            let ready = booted
+                && self
+                    .field_errors
+                    .iter()
+                    .all(|e| !e.field.starts_with("server."));
+            let (doc, doc_top, landed_by) = match (&current, spec.runs_from) {
+                (Some((url, by)), RunsFrom::Current) => (url, None, Some(*by)),
+                _ => (page, top, None),
+            };
+            // A visit has no document: it starts from the browser itself.
+            if spec.client != Client::Visit {
+                if (doc, doc_top) != (&last.0, last.1.as_ref()) {
+                    self.steps.push(document_changed_step(
+                        index,
+                        doc,
+                        landed_by.map(|by| (by, &scenario.requests[by].client)),
+                    ));
+                }
+                last = (doc.clone(), doc_top.cloned());
+            }
+            // The top-level site: the partition key of every non-navigation request.
+            self.top_site = site_of(doc_top.unwrap_or(doc)).to_string();
+            let place = Place {
+                page: doc,
+                top: doc_top,
+                server,
+            };
+            self.main_fetch(index, spec, &place, ready);
+            if spec.client.is_top_level_navigation() {
+                let loaded = self
+                    .outcomes
+                    .iter()
+                    .rev()
+                    .find(|o| o.index == index)
+                    .and_then(|o| o.document.as_ref())
+                    .and_then(|d| Url::parse(&d.url).ok());
+                if let Some(url) = loaded {
+                    current = Some((url, index));
+                }
+            }
+        }
+    }
+}
+
+/// Setup step: the document the request runs from is not the one the
+/// previous request ran from (`landed_by`: the navigation that loaded it;
+/// `None`: the scenario's page).
+fn document_changed_step(index: usize, doc: &Url, landed_by: Option<(usize, &Client)>) -> Step {
+    let origin = Origin::of(doc).serialize();
+    let site = site_of(doc);
+    let text = match landed_by {
+        Some((by, client)) => format!(
+            "Request {} ({}) loaded this document, and this request runs from the current document, so it is made from here: {origin} is its origin (the `Origin` the browser sends), and {site} is the top-level site that decides SameSite and third-party cookies.",
+            by + 1,
+            navigation_kind(client)
+        ),
+        None => format!(
+            "This request runs from the scenario's page, which stayed open while the navigation went to another window: its origin {origin} and its site {site} apply again."
+        ),
+    };
+    Step::new(
+        Some(index),
+        Phase::Setup,
+        Verdict::Ok,
+        Reason::DocumentChanged,
+        format!("The page is now {doc}"),
+        text,
+        spec::HTML_NAVIGATE,
+    )
+    .with("Page", doc.as_str())
+}
+
+/// A top-level navigation, in words.
+pub(super) fn navigation_kind(client: &Client) -> &'static str {
+    match client {
+        Client::Navigation {
+            form: NavigationForm::Link,
+        } => "a link",
+        Client::Navigation {
+            form: NavigationForm::FormPost,
+        } => "a form POST",
+        Client::Navigation {
+            form: NavigationForm::FormGet,
+        } => "a GET form",
+        Client::Visit => "a visit",
+        _ => "a navigation",
+    }
 }
 
 /// The state of one simulation: the browser (profile, cookie jar, preflight
@@ -215,8 +308,11 @@ pub(super) struct InFlight<'a> {
     pub(super) page_origin: Origin,
     /// The page's origin, serialized: the request's origin.
     pub(super) request_origin: String,
-    /// A top-level navigation (a link or a form), not a frame.
+    /// A top-level navigation (a link, a form, a visit), not a frame.
     pub(super) top_nav: bool,
+    /// A browser-initiated visit: no document started it, so the request's
+    /// origin is opaque (no initiator) and the request is same-site.
+    pub(super) browser_initiated: bool,
     pub(super) redirect_mode: RedirectMode,
     /// The method as first built, reported in the outcome.
     pub(super) original_method: String,
@@ -237,6 +333,12 @@ impl InFlight<'_> {
     /// The chain so far, taken out to be recorded in the outcome.
     pub(super) fn take_chain(&mut self) -> Chain {
         std::mem::take(&mut self.chain)
+    }
+
+    /// The document that started the request; `None` for a visit, whose
+    /// origin is opaque (Fetch §Requests: redirect-taint, origin).
+    pub(super) fn initiator(&self) -> Option<&Url> {
+        (!self.browser_initiated).then_some(self.page)
     }
 }
 
@@ -270,6 +372,7 @@ impl Run {
             exchanges: Vec::new(),
             jar_after: self.jar.view(self.now),
             blocked_by,
+            document: None,
         });
     }
 
@@ -322,6 +425,7 @@ impl Run {
             exchanges: chain.exchanges,
             jar_after: self.jar.view(self.now),
             blocked_by,
+            document: None,
         });
     }
 
@@ -379,6 +483,7 @@ impl Run {
             exchanges: chain.exchanges,
             jar_after: self.jar.view(self.now),
             blocked_by,
+            document: None,
         });
     }
 
@@ -396,6 +501,8 @@ impl Run {
         let mut method = safelist::normalize_method(&spec.method);
         if let Client::Navigation { form } = spec.client {
             method = navigation_method(form).into();
+        } else if spec.client == Client::Visit {
+            method = "GET".into();
         }
         self.outcomes.push(RequestOutcome {
             index,
@@ -416,6 +523,7 @@ impl Run {
             exchanges: Vec::new(),
             jar_after: self.jar.view(self.now),
             blocked_by: Some(reason),
+            document: None,
         });
     }
 
@@ -450,7 +558,7 @@ impl Run {
 
 pub(super) fn navigation_method(form: NavigationForm) -> &'static str {
     match form {
-        NavigationForm::Link => "GET",
+        NavigationForm::Link | NavigationForm::FormGet => "GET",
         NavigationForm::FormPost => "POST",
     }
 }
@@ -462,6 +570,7 @@ pub(super) fn client_name(client: &Client) -> &'static str {
         Client::Axios { .. } => "axios",
         Client::Navigation { .. } => "The navigation",
         Client::Iframe => "The iframe",
+        Client::Visit => "The visit",
     }
 }
 

@@ -103,7 +103,7 @@ pub(super) fn recorded(
         let cross = origin_of(&end.url).as_deref() != Some(page_origin);
         Some(
             match client {
-                Client::Navigation { .. } | Client::Iframe => "navigated",
+                Client::Navigation { .. } | Client::Iframe | Client::Visit => "navigated",
                 Client::Fetch {
                     mode: RequestMode::NoCors,
                     ..

@@ -247,6 +247,7 @@ pub fn field_text(s: &crate::Scenario, field: &str) -> Option<String> {
                 "body" => format!("{:?}", r.body),
                 "headers" => r.headers.clone(),
                 "url" => r.url.clone(),
+                "runs_from" => format!("{:?}", r.runs_from),
                 _ => return None,
             })
         }

@@ -16,8 +16,8 @@ use crate::live::{detect_family, suggest_profile};
 use crate::profile::{Family, ProfileId};
 use crate::safelist::{cors_unsafe_request_header_names, is_forbidden_request_header};
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, JarCookie, JarSameSite, NavigationForm, Page, RawServer,
-    RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm, Page,
+    RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario, ServerSetup,
 };
 use crate::set_cookie::{parse_set_cookie, SameSiteAttr};
 use crate::simulate::SIM_EPOCH;
@@ -592,6 +592,77 @@ fn body_of(e: &Entry, navigation: bool) -> (BodyKind, Option<String>) {
     }
 }
 
+/// A form POST's `enctype` from the `Content-Type` its body went with
+/// (HTML §Form submission, "submit as entity body").
+fn enctype_of(e: &Entry) -> FormEnctype {
+    let ct = lower(e.header("content-type").or(e.body_mime.as_deref()));
+    if ct.starts_with("multipart/form-data") {
+        FormEnctype::Multipart
+    } else if ct.starts_with("text/plain") {
+        FormEnctype::TextPlain
+    } else {
+        FormEnctype::UrlEncoded
+    }
+}
+
+/// The document a request ran from, as the import tracks it: the page, or
+/// the one a top-level navigation of the import loaded (its final URL).
+struct Document {
+    origin: String,
+    /// The request that loaded it, and its URL.
+    by: usize,
+    url: String,
+}
+
+/// HTML §Navigating across documents: which document request `e` ran from,
+/// once an imported navigation loaded another one. The request's `Origin`
+/// (else its `Referer`) names it; without either, a recording of one tab
+/// says the document that tab shows, the one loaded last. Returns the
+/// origin the request was made from, and why it is assumed.
+fn runs_from(
+    e: &Entry,
+    page_origin: &str,
+    doc: Option<&Document>,
+) -> (RunsFrom, String, Option<String>) {
+    let Some(doc) = doc else {
+        return (RunsFrom::Page, page_origin.to_string(), None);
+    };
+    let evidence = e
+        .header("origin")
+        .filter(|o| *o != "null")
+        .and_then(origin_of)
+        .or_else(|| e.header("referer").and_then(origin_of));
+    match evidence {
+        Some(o) if o == page_origin && o != doc.origin => {
+            (RunsFrom::Page, page_origin.to_string(), None)
+        }
+        Some(_) => (RunsFrom::Current, doc.origin.clone(), None),
+        None => (
+            RunsFrom::Current,
+            doc.origin.clone(),
+            Some(format!(
+                "the recording shows no Origin or Referer for this request; request {} loaded {} in the recorded tab before it, so it is assumed to run from that document",
+                doc.by + 1,
+                doc.url
+            )),
+        ),
+    }
+}
+
+/// The document a top-level navigation chain loaded: its last hop, when
+/// that was answered with something other than a redirect or a 204/205
+/// (HTML §Navigating across documents: those load no document).
+fn loaded_document(rec: &Recording, chain: &Chain, by: usize) -> Option<Document> {
+    let e = &rec.entries[chain.hops.last()?.entry];
+    let ok = answered(e) && !matches!(status(e), 204 | 205 | 300..=399) && e.error.is_none();
+    let origin = origin_of(&e.url).filter(|_| ok)?;
+    Some(Document {
+        origin,
+        by,
+        url: e.url.clone(),
+    })
+}
+
 /// What one scenario request was built from.
 struct Built {
     spec: RequestSpec,
@@ -599,6 +670,8 @@ struct Built {
     /// A cross-origin script request that carried no cookie: its credentials
     /// mode is settled against the recording afterwards.
     credentials_unknown: bool,
+    /// The origin of the document it ran from.
+    from_origin: String,
 }
 
 fn credentials(e: &Entry, cross: bool, ctx: &Ctx) -> (CredentialsMode, Option<String>) {
@@ -644,6 +717,13 @@ fn client(e: &Entry, cross: bool, ctx: &Ctx) -> (Client, Vec<String>) {
         if is_frame(e) {
             return (Client::Iframe, why);
         }
+        // Fetch §Sec-Fetch-Site: `none` is a navigation the user started
+        // (address bar, bookmark), not one a page made.
+        if lower(e.header("sec-fetch-site")) == "none" {
+            return (Client::Visit, why);
+        }
+        // HTML §Form submission: a top-level POST is a form's; a GET form
+        // and a link send the same request, so a GET is a link.
         let form = if e.method.eq_ignore_ascii_case("POST") {
             NavigationForm::FormPost
         } else {
@@ -711,11 +791,30 @@ impl Ctx<'_> {
     }
 }
 
-fn build_request(ctx: &Ctx, chain: &Chain, index: usize, prev_ms: Option<i64>) -> Built {
+fn build_request(
+    ctx: &Ctx,
+    chain: &Chain,
+    index: usize,
+    prev_ms: Option<i64>,
+    doc: Option<&Document>,
+) -> Built {
     let e = &ctx.rec.entries[chain.hops[0].entry];
     let pre = chain.hops[0].preflight.map(|p| &ctx.rec.entries[p]);
-    let cross = origin_of(&e.url).as_deref() != Some(ctx.page_origin.as_str());
+    let (runs_from, from_origin, runs_why) = runs_from(e, &ctx.page_origin, doc);
+    let cross = origin_of(&e.url).as_deref() != Some(from_origin.as_str());
     let (client, client_why) = client(e, cross, ctx);
+    // A visit starts from the browser, not from a document.
+    let runs_from = if client == Client::Visit {
+        RunsFrom::Page
+    } else {
+        runs_from
+    };
+    let enctype = match client {
+        Client::Navigation {
+            form: NavigationForm::FormPost,
+        } => enctype_of(e),
+        _ => FormEnctype::UrlEncoded,
+    };
     let navigation = !client.is_script();
     let credentials_unknown =
         cross && !navigation && e.fetch_credentials.is_none() && sent_cookies(e).is_empty();
@@ -741,6 +840,13 @@ fn build_request(ctx: &Ctx, chain: &Chain, index: usize, prev_ms: Option<i64>) -
             why: client_why.join("; "),
         });
     }
+    if let Some(why) = runs_why.filter(|_| client != Client::Visit) {
+        assumptions.push(Assumption {
+            field: format!("requests.{index}.runs_from"),
+            value: "the current document".into(),
+            why,
+        });
+    }
     if e.has_body && ctx.rec.format != Format::Har && e.body_mime.is_none() {
         assumptions.push(Assumption {
             field: format!("requests.{index}.body"),
@@ -760,9 +866,14 @@ fn build_request(ctx: &Ctx, chain: &Chain, index: usize, prev_ms: Option<i64>) -
             body,
             client,
             delay_secs,
+            // Bodies are never imported (only their type), a form's fields neither.
+            fields: String::new(),
+            enctype,
+            runs_from,
         },
         assumptions,
         credentials_unknown,
+        from_origin,
     }
 }
 
@@ -794,7 +905,11 @@ pub(super) fn client_label(c: &Client) -> String {
         Client::Navigation {
             form: NavigationForm::FormPost,
         } => "a form POST".into(),
+        Client::Navigation {
+            form: NavigationForm::FormGet,
+        } => "a GET form".into(),
         Client::Iframe => "an iframe load".into(),
+        Client::Visit => "a visit (typed URL or bookmark)".into(),
     }
 }
 
@@ -924,9 +1039,16 @@ pub fn reconstruct_with(
     let mut requests = Vec::new();
     let mut prev_ms = None;
     let mut unknown_credentials = Vec::new();
+    // The document the recorded tab shows, once an imported navigation loaded one.
+    let mut doc: Option<Document> = None;
+    let mut from_origins = Vec::new();
     for (index, chain) in chains.iter().enumerate() {
-        let built = build_request(&ctx, chain, index, prev_ms);
+        let built = build_request(&ctx, chain, index, prev_ms, doc.as_ref());
         prev_ms = rec.entries[chain.hops[0].entry].started_ms.or(prev_ms);
+        if built.spec.client.is_top_level_navigation() {
+            doc = loaded_document(rec, chain, index).or(doc);
+        }
+        from_origins.push(built.from_origin);
         requests.push(built.spec);
         assumptions.extend(built.assumptions);
         if built.credentials_unknown {
@@ -990,7 +1112,7 @@ pub fn reconstruct_with(
                 i,
                 &hop_entries(c),
                 &scenario.requests[i].client,
-                &ctx.page_origin,
+                &from_origins[i],
             )
         })
         .collect();

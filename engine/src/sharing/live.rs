@@ -16,9 +16,9 @@ use url::Url;
 use crate::headers::{describe_control, is_forbidden_control, HeaderList};
 use crate::origin::{is_loopback_host, is_potentially_trustworthy, parse_url};
 use crate::profile::{Family, ProfileId};
-use crate::scenario::{Client, Scenario, ServerSetup};
+use crate::scenario::{Client, RunsFrom, Scenario, ServerSetup};
 use crate::site::site_of;
-use crate::trace::{JsResult, PreflightOutcome, Trace};
+use crate::trace::{JsResult, PreflightOutcome, RequestOutcome, Trace};
 
 /// Query parameter that tells the lab which run a request belongs to.
 pub const RUN_PARAM: &str = "ct_run";
@@ -212,13 +212,40 @@ fn page_context_blockers(
 /// The scenario's URLs in order of appearance, the page first.
 fn scenario_urls(scenario: &Scenario, page: &Url, blockers: &mut Vec<String>) -> Vec<Url> {
     let mut urls = vec![page.clone()];
-    for (i, r) in scenario.requests.iter().enumerate() {
-        match parse_url(&r.url, Some(page)) {
+    for (i, (r, base)) in scenario
+        .requests
+        .iter()
+        .zip(request_bases(scenario, page))
+        .enumerate()
+    {
+        match parse_url(&r.url, Some(&base)) {
             Ok(u) => urls.push(u),
             Err(e) => blockers.push(format!("request {}: the URL cannot be read: {e}", i + 1)),
         }
     }
     urls
+}
+
+/// The URL each request's own URL is read against: the document it runs
+/// from. A request from the current document after a top-level navigation
+/// reads against that navigation's URL (live mode runs no redirects, so the
+/// document is where the navigation went).
+fn request_bases(scenario: &Scenario, page: &Url) -> Vec<Url> {
+    let mut current = page.clone();
+    let mut bases = Vec::new();
+    for r in &scenario.requests {
+        let base = match r.runs_from {
+            RunsFrom::Current => current.clone(),
+            RunsFrom::Page => page.clone(),
+        };
+        if r.client.is_top_level_navigation() {
+            if let Ok(u) = parse_url(&r.url, Some(&base)) {
+                current = u;
+            }
+        }
+        bases.push(base);
+    }
+    bases
 }
 
 /// How navigations and iframe loads are run live.
@@ -242,7 +269,37 @@ fn client_notes(scenario: &Scenario, notes: &mut Vec<String>) {
                 .into(),
         );
     }
+    if scenario.requests.iter().any(|r| r.client == Client::Visit) {
+        notes.push(VISIT_NOTE.into());
+    }
+    let mut navigated = false;
+    let mut from_document = false;
+    for r in &scenario.requests {
+        from_document |= navigated && r.runs_from == RunsFrom::Current && r.client != Client::Visit;
+        navigated |= r.client.is_top_level_navigation();
+    }
+    if from_document {
+        notes.push(
+            "requests that run from the current document are made in the popup window, by the \
+             document the last navigation loaded there: the lab adds a small script to each \
+             page it serves for a navigation, which makes the request when this page asks and \
+             reports what it saw (the response the server model chose is otherwise unchanged; \
+             its body becomes that script, as text/html)"
+                .into(),
+        );
+    }
 }
+
+/// How a visit is run live, and what differs from a real one.
+pub const VISIT_NOTE: &str = "a browser-initiated visit (typed URL, bookmark) cannot be made by a \
+     page's script: every navigation a script starts has that page as its initiator. The closest \
+     live mode can do: the popup first loads a lab page on the visited origin itself (with the \
+     no-referrer policy), which then navigates to the URL. The request has no Origin and no Referer and \
+     is same-site, so it carries and may set the same cookies (SameSite=Strict included) as a \
+     visit; what differs is that the browser sends Sec-Fetch-Site: same-origin instead of none, \
+     that the visit is not user-initiated (no Sec-Fetch-User), and that through a redirect to \
+     another site the chain starts from a real origin, not an opaque one (live mode refuses \
+     redirects anyway)";
 
 /// Hands out lab origins: sites get lab hosts; within a site, hosts share
 /// the lab host and origins get distinct ports.
@@ -433,8 +490,9 @@ fn rewrite_request_urls(
     if let Some(p) = rewrite_url(&scenario.page.url, page) {
         mapped.page.url = p;
     }
-    for r in mapped.requests.iter_mut() {
-        if let Some(u) = rewrite_url(&r.url, page) {
+    let bases = request_bases(scenario, page);
+    for (r, base) in mapped.requests.iter_mut().zip(&bases) {
+        if let Some(u) = rewrite_url(&r.url, base) {
             r.url = u;
         }
         if r.delay_secs > 0 {
@@ -720,6 +778,10 @@ pub struct LabLogEntry {
     /// later requests were answered but not logged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The `Sec-Fetch-Site` header (Fetch Metadata): `none` for a
+    /// browser-initiated visit, else the initiator's relation to the URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sec_fetch_site: Option<String>,
 }
 
 impl LabLogEntry {
@@ -745,6 +807,9 @@ pub struct LabSeen {
     pub request_seen: bool,
     /// The `Cookie` header of the actual request, as received.
     pub cookie_header: Option<String>,
+    /// The status the lab answered the actual request with.
+    #[serde(default)]
+    pub status: Option<u16>,
 }
 
 impl LabSeen {
@@ -760,6 +825,7 @@ impl LabSeen {
             } else {
                 seen.request_seen = true;
                 seen.cookie_header = e.cookie.clone();
+                seen.status = Some(e.status);
             }
         }
         seen
@@ -789,6 +855,10 @@ pub struct Observation {
     /// document (the popup or frame committed it).
     #[serde(default)]
     pub navigated: bool,
+    /// Top-level navigations and visits: the URL of the document the browser
+    /// shows afterwards, when the runner could read it.
+    #[serde(default)]
+    pub document_url: Option<String>,
 }
 
 /// The outcomes compared per request.
@@ -813,6 +883,8 @@ pub enum Outcome {
     /// with what the recording shows; live mode reads it from the next
     /// requests instead).
     CookiesSet,
+    /// The document a top-level navigation loaded: its URL and status.
+    Document,
 }
 
 impl Outcome {
@@ -826,6 +898,7 @@ impl Outcome {
             Outcome::CookiesSent => "cookies sent",
             Outcome::DocumentCookie => "document.cookie",
             Outcome::CookiesSet => "cookies set",
+            Outcome::Document => "document",
         }
     }
 }
@@ -1041,6 +1114,9 @@ pub fn compare(trace: &Trace, observations: &[Observation]) -> Vec<Comparison> {
                     .collect();
             push(Outcome::CookiesSent, list(&sim), list(&seen));
         }
+        if let Some((sim, seen)) = compare_document(pred, obs) {
+            push(Outcome::Document, sim, seen);
+        }
         if let Some(dc) = &obs.document_cookie {
             let sim = predicted_document_cookie(trace, i, &obs.page_url);
             let seen: BTreeSet<String> = cookie_names(dc)
@@ -1051,6 +1127,35 @@ pub fn compare(trace: &Trace, observations: &[Observation]) -> Vec<Comparison> {
         }
     }
     out
+}
+
+/// The document a top-level navigation loaded, predicted and seen, as
+/// `URL (status)` without the run markers; `None` when the runner did not
+/// read the browser's document.
+fn compare_document(pred: &RequestOutcome, obs: &Observation) -> Option<(String, String)> {
+    let seen_url = obs.document_url.as_deref()?;
+    let show = |url: &str, status: Option<u16>| {
+        let url = match Url::parse(url) {
+            Ok(u) => {
+                let (mut clean, _, _) = strip_run_params(&u);
+                if clean.query() == Some("") {
+                    clean.set_query(None);
+                }
+                clean.to_string()
+            }
+            Err(_) => url.to_string(),
+        };
+        match status {
+            Some(s) => format!("{url} ({s})"),
+            None => url,
+        }
+    };
+    let sim = pred
+        .document
+        .as_ref()
+        .map(|d| show(&d.url, Some(d.status)))
+        .unwrap_or_else(|| "(none)".into());
+    Some((sim, show(seen_url, obs.lab.status)))
 }
 
 fn explain(
@@ -1338,6 +1443,70 @@ mod tests {
     }
 
     #[test]
+    fn visits_and_flows_run_live_and_say_how() {
+        use crate::scenario::{NavigationForm, RequestSpec};
+        let mut s = Scenario::default();
+        s.page.url = "http://app.example.com/".into();
+        s.requests = vec![
+            RequestSpec {
+                url: "http://app.example.com/home".into(),
+                client: Client::Visit,
+                ..RequestSpec::default()
+            },
+            RequestSpec {
+                url: "http://auth.example.org/login".into(),
+                client: Client::Navigation {
+                    form: NavigationForm::Link,
+                },
+                runs_from: RunsFrom::Current,
+                ..RequestSpec::default()
+            },
+            // Relative to the login page: the document it runs from.
+            RequestSpec {
+                url: "/session".into(),
+                runs_from: RunsFrom::Current,
+                ..RequestSpec::default()
+            },
+        ];
+        let m = map_scenario(&s, "http://localhost:8080", &ports());
+        assert!(m.runnable(), "{:?}", m.blockers);
+        assert!(m.notes.iter().any(|n| n == VISIT_NOTE));
+        assert!(m.notes.iter().any(|n| n.contains("current document")));
+        assert_eq!(m.scenario.requests[0].url, "http://localhost:8080/home");
+        assert_eq!(m.scenario.requests[1].url, "http://127.0.0.1:8080/login");
+        assert_eq!(m.scenario.requests[2].url, "http://127.0.0.1:8080/session");
+    }
+
+    #[test]
+    fn the_document_is_compared_without_the_run_markers() {
+        let mut s = Scenario::default();
+        s.requests.truncate(1);
+        s.requests[0].client = Client::Navigation {
+            form: crate::scenario::NavigationForm::FormGet,
+        };
+        s.requests[0].url = "http://localhost:3001/search".into();
+        let trace = crate::simulate(&s);
+        let obs = Observation {
+            index: 0,
+            navigated: true,
+            document_url: Some(run_url("http://localhost:3001/search", "r1", 0)),
+            lab: LabSeen {
+                request_seen: true,
+                // The Rails model answers an unknown path with 401.
+                status: Some(401),
+                ..LabSeen::default()
+            },
+            ..Observation::default()
+        };
+        let doc = compare(&trace, &[obs])
+            .into_iter()
+            .find(|c| c.outcome == Outcome::Document)
+            .expect("the document is compared");
+        assert!(doc.agree, "{doc:?}");
+        assert_eq!(doc.observed, "http://localhost:3001/search (401)");
+    }
+
+    #[test]
     fn crlf_is_rejected() {
         let s = Scenario {
             server: ServerSetup::Raw(RawServer {
@@ -1437,9 +1606,11 @@ mod tests {
                     ),
                     request_seen: r.request_sent,
                     cookie_header: None,
+                    status: None,
                 },
                 error: None,
                 navigated: r.js_result == JsResult::Navigated,
+                document_url: None,
             })
             .collect();
         let cmp = compare(&trace, &obs);

@@ -32,8 +32,9 @@ use url::Url;
 
 use crate::profile::ProfileId;
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, JarCookie, JarSameSite, NavigationForm, RawResponse,
-    RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm,
+    RawResponse, RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
+    ServerSetup,
 };
 use crate::server::rails::{
     list_items, method_items, AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource,
@@ -79,7 +80,7 @@ pub struct Decoded {
 // Values: one table per setting, read by both directions.
 
 /// `rN.via`, with the client a request gets when `.via` changes its kind.
-const VIAS: [(&str, Client); 6] = [
+const VIAS: [(&str, Client); 8] = [
     (
         "fetch",
         Client::Fetch {
@@ -113,7 +114,22 @@ const VIAS: [(&str, Client); 6] = [
         },
     ),
     ("iframe", Client::Iframe),
+    (
+        "form-get",
+        Client::Navigation {
+            form: NavigationForm::FormGet,
+        },
+    ),
+    ("visit", Client::Visit),
 ];
+/// `rN.enctype`: a POST form's encoding.
+const ENCTYPES: [(&str, FormEnctype); 3] = [
+    ("urlencoded", FormEnctype::UrlEncoded),
+    ("multipart", FormEnctype::Multipart),
+    ("text", FormEnctype::TextPlain),
+];
+/// `rN.from`: the document a request runs from.
+const RUNS_FROM: [(&str, RunsFrom); 2] = [("page", RunsFrom::Page), ("current", RunsFrom::Current)];
 const MODES: [(&str, RequestMode); 3] = [
     ("cors", RequestMode::Cors),
     ("no-cors", RequestMode::NoCors),
@@ -209,7 +225,11 @@ fn via_name(c: &Client) -> &'static str {
         Client::Navigation {
             form: NavigationForm::FormPost,
         } => "form",
+        Client::Navigation {
+            form: NavigationForm::FormGet,
+        } => "form-get",
         Client::Iframe => "iframe",
+        Client::Visit => "visit",
     }
 }
 
@@ -416,6 +436,24 @@ fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) 
     w.diff(&format!("{k}.wait"), &r.delay_secs, &base.delay_secs, |n| {
         n.to_string()
     });
+    w.diff(
+        &format!("{k}.fields"),
+        &r.fields,
+        &base.fields,
+        String::clone,
+    );
+    w.pick(
+        &format!("{k}.enctype"),
+        &r.enctype,
+        &base.enctype,
+        &ENCTYPES,
+    );
+    w.pick(
+        &format!("{k}.from"),
+        &r.runs_from,
+        &base.runs_from,
+        &RUNS_FROM,
+    );
 }
 
 /// `.via` when the kind of client differs from the default request's; then
@@ -1287,6 +1325,9 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
                 req.delay_secs = n;
             }
         }
+        ".fields" => req.fields = value.to_string(),
+        ".enctype" => r.set(key, value, &ENCTYPES, &mut req.enctype),
+        ".from" => r.set(key, value, &RUNS_FROM, &mut req.runs_from),
         _ => r.unknown(key),
     }
 }

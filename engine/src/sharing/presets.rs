@@ -42,6 +42,7 @@ fn login_then(api: &str, follow_up: &str) -> Vec<RequestSpec> {
             body: BodyKind::Json,
             client: INCLUDE,
             delay_secs: 0,
+            ..RequestSpec::default()
         },
         RequestSpec {
             url: format!("{api}{follow_up}"),
@@ -50,6 +51,7 @@ fn login_then(api: &str, follow_up: &str) -> Vec<RequestSpec> {
             body: BodyKind::None,
             client: INCLUDE,
             delay_secs: 1,
+            ..RequestSpec::default()
         },
     ]
 }

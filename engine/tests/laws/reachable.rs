@@ -4,8 +4,9 @@
 use crumbtrail_engine::fixes::candidates;
 use crumbtrail_engine::permalink::{View, MAX_ITEMS};
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, JarCookie, JarSameSite, NavigationForm, Page, RawResponse,
-    RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm, Page,
+    RawResponse, RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
+    ServerSetup,
 };
 use crumbtrail_engine::server::rails::{
     list_items, method_items, AllowBlock, CorsConfig, CorsPosition, CorsResource, DomainOption,
@@ -99,10 +100,28 @@ fn client() -> impl Strategy<Value = Client> {
         any::<bool>().prop_map(|w| Client::Axios {
             with_credentials: w
         }),
-        select(vec![NavigationForm::Link, NavigationForm::FormPost])
-            .prop_map(|form| Client::Navigation { form }),
+        select(vec![
+            NavigationForm::Link,
+            NavigationForm::FormPost,
+            NavigationForm::FormGet
+        ])
+        .prop_map(|form| Client::Navigation { form }),
         Just(Client::Iframe),
+        Just(Client::Visit),
     ]
+}
+
+/// A form's fields, `enctype` and the document a request runs from.
+fn navigation_fields() -> impl Strategy<Value = (String, FormEnctype, RunsFrom)> {
+    (
+        text(),
+        select(vec![
+            FormEnctype::UrlEncoded,
+            FormEnctype::Multipart,
+            FormEnctype::TextPlain,
+        ]),
+        select(vec![RunsFrom::Page, RunsFrom::Current]),
+    )
 }
 
 fn request() -> impl Strategy<Value = RequestSpec> {
@@ -120,15 +139,21 @@ fn request() -> impl Strategy<Value = RequestSpec> {
         ]),
         client(),
         prop_oneof![0..5u64, 0..=10 * 366 * 86_400u64],
+        navigation_fields(),
     )
         .prop_map(
-            |(url, method, headers, body, client, delay_secs)| RequestSpec {
-                url,
-                method,
-                headers,
-                body,
-                client,
-                delay_secs,
+            |(url, method, headers, body, client, delay_secs, (fields, enctype, runs_from))| {
+                RequestSpec {
+                    url,
+                    method,
+                    headers,
+                    body,
+                    client,
+                    delay_secs,
+                    fields,
+                    enctype,
+                    runs_from,
+                }
             },
         )
 }
