@@ -248,11 +248,13 @@ async fn run(browser: Browser) {
         page["frames"]["count"],
         page["frames"]["gaps"]
     );
-    // No part of the import itself holds the page for long: the file is read
-    // a slice at a time.
+    // The page keeps painting: the file is read about 1 MB of JSON between two
+    // paints, so reading 10 MB lets the browser paint several frames whatever
+    // the machine's speed (the times above are printed, not asserted; the
+    // engine's import bench measures them).
     assert!(
-        page["longest_ms"].as_f64().is_some_and(|ms| ms < 250.0),
-        "{browser:?}: {page}"
+        page["frames"]["count"].as_u64().is_some_and(|n| n >= 8),
+        "{browser:?}: the page did not paint while reading: {page}"
     );
     e2e.assert_no_errors().await;
     e2e.close().await;
