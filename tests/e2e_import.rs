@@ -172,6 +172,25 @@ async fn run(browser: Browser) {
     e2e.open("").await;
     e2e.wait_ready().await;
 
+    // The "+ Add …" buttons (the jar's among them) read as written and are
+    // enabled below the permalink's limit of items.
+    let adds = e2e
+        .client
+        .execute(
+            "return [...document.querySelectorAll('button.add')].map(b => [b.textContent, b.disabled])",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let adds = adds.as_array().cloned().unwrap_or_default();
+    assert!(adds.len() >= 3, "{browser:?}: {adds:?}");
+    for b in &adds {
+        assert!(
+            b[0].as_str().is_some_and(|t| t.starts_with("+ Add ")) && b[1] == false,
+            "{browser:?}: an add button reads {b}"
+        );
+    }
+
     // A bad file: one message, and the setup on the page stays as it was.
     let before = e2e.client.execute(READ, vec![]).await.unwrap();
     let bad = drop_file(&e2e, "{ this is not a HAR", "broken.har").await;

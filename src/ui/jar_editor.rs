@@ -64,7 +64,7 @@ pub fn JarEditor() -> impl IntoView {
             <p class="hint">"Cookies the browser holds before the first request (a recording usually starts after the login)."</p>
             {move || (0..count.get()).map(|i| view! { <JarCookieEditor index=i/> }).collect_view()}
             <button type="button" class="add" on:click=add
-                disabled=move || count.get() >= crumbtrail_engine::permalink::MAX_ITEMS>"+ Add a cookie"</button>
+                disabled={move || count.get() >= crumbtrail_engine::permalink::MAX_ITEMS}>"+ Add a cookie"</button>
         </div>
     }
 }
