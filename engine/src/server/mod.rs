@@ -6,6 +6,7 @@
 //!   which action each path runs.
 
 mod actions;
+pub mod django;
 pub mod rack_cors;
 pub mod rails;
 pub mod raw;
