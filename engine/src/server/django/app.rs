@@ -8,7 +8,7 @@
 //! becomes a response at that layer (`convert_exception_to_response`), which
 //! the outer middleware still see.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crate::explain::spec;
 use crate::headers::HeaderList;
@@ -33,7 +33,7 @@ pub struct DjangoModel {
     cors: Cors,
     store: RefCell<Store>,
     /// The server's clock (seconds since the Unix epoch) for `expires=`.
-    pub now: i64,
+    now: Cell<i64>,
 }
 
 /// A response on its way out: `response.cookies` is part of the response
@@ -119,7 +119,33 @@ impl DjangoModel {
             cors: Cors::new(&app.cors),
             app,
             store: RefCell::new(Store::default()),
-            now,
+            now: Cell::new(now),
+        }
+    }
+
+    /// Sets the server's clock (the differential suite uses the real time).
+    pub fn set_clock(&self, now: i64) {
+        self.now.set(now);
+    }
+
+    /// What the csrf view's JSON body carries (`get_token()` returns the
+    /// secret masked; the unmasked secret is as good) for a request with
+    /// these cookies: the secret in the session with `CSRF_USE_SESSIONS`,
+    /// else the CSRF cookie's.
+    pub fn csrf_token(&self, cookie_header: &str) -> Option<String> {
+        let cookies = parse_cookie(cookie_header);
+        let get = |name: &str| {
+            cookies
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        if self.app.csrf.use_sessions {
+            let key = get(&self.app.session.cookie_name);
+            let mut s = RequestSession::new(self.app.session.engine, key.as_deref());
+            s.csrf_secret(&mut self.store.borrow_mut())
+        } else {
+            get(&self.app.csrf.cookie_name)
         }
     }
 
@@ -319,7 +345,7 @@ impl DjangoModel {
                 s.cookie_domain.as_deref(),
                 s.cookie_samesite,
             );
-            resp.set_cookie(&call, self.now);
+            resp.set_cookie(&call, self.now.get());
             vary = true;
             cx.step(
                 Verdict::Ok,
@@ -357,7 +383,7 @@ impl DjangoModel {
                     httponly: s.cookie_httponly,
                     samesite: s.cookie_samesite,
                 };
-                resp.set_cookie(&call, self.now);
+                resp.set_cookie(&call, self.now.get());
                 // Django 5.0 added `Vary: Cookie` whenever the cookie is set.
                 if self.app.version >= DjangoVersion::V5_2 {
                     vary = true;
@@ -402,7 +428,9 @@ impl DjangoModel {
                 ),
                 spec::DJANGO_ALLOWED_HOSTS,
             );
-            return Resp::new(400);
+            let mut resp = Resp::new(400);
+            self.error_view(cx, &mut resp);
+            return resp;
         }
         let resp = inner(self, cx);
         if resp.status == 404 && should_redirect_with_slash(self.app_ref(), &cx.path) {
@@ -461,9 +489,29 @@ impl DjangoModel {
     /// `CsrfViewMiddleware.process_request`, the resolver,
     /// `process_view`, the view and `process_response`.
     fn csrf_and_view(&self, cx: &mut Ctx) -> Resp {
+        self.csrf_process_request(cx);
+        let mut resp = self.resolve_and_run(cx);
+        self.csrf_process_response(cx, &mut resp);
+        resp
+    }
+
+    /// Django's error views (`bad_request`, `page_not_found` in
+    /// `django/views/defaults.py`, used when `DEBUG` is off) are
+    /// `@requires_csrf_token`: they run CsrfViewMiddleware's request and
+    /// response steps themselves, so even a 400 for a bad Host reads the
+    /// CSRF secret (from the session with `CSRF_USE_SESSIONS`) and may set
+    /// the cookie.
+    fn error_view(&self, cx: &mut Ctx, resp: &mut Resp) {
+        if !self.app.debug {
+            self.csrf_process_request(cx);
+            self.csrf_process_response(cx, resp);
+        }
+    }
+
+    /// `CsrfViewMiddleware.process_request`: `_get_secret`.
+    fn csrf_process_request(&self, cx: &mut Ctx) {
         let app = &self.app;
         let mut store = self.store.borrow_mut();
-        // process_request: `_get_secret`.
         if app.csrf.use_sessions {
             cx.csrf_secret = cx
                 .session
@@ -479,10 +527,13 @@ impl DjangoModel {
                 }
             }
         }
-        drop(store);
-        let mut resp = self.resolve_and_run(cx);
-        // process_response: `_set_csrf_cookie`.
+    }
+
+    /// `CsrfViewMiddleware.process_response`: `_set_csrf_cookie` when needed.
+    fn csrf_process_response(&self, cx: &mut Ctx, resp: &mut Resp) {
+        let app = &self.app;
         if cx.csrf_needs_update {
+            cx.csrf_needs_update = false;
             let secret = cx.csrf_secret.clone().unwrap_or_default();
             let mut store = self.store.borrow_mut();
             if app.csrf.use_sessions {
@@ -503,7 +554,7 @@ impl DjangoModel {
                         httponly: c.cookie_httponly,
                         samesite: c.cookie_samesite,
                     },
-                    self.now,
+                    self.now.get(),
                 );
                 patch_vary(&mut resp.headers, "Cookie");
                 cx.steps.push(
@@ -527,7 +578,6 @@ impl DjangoModel {
                 );
             }
         }
-        resp
     }
 
     fn resolve_and_run(&self, cx: &mut Ctx) -> Resp {
@@ -548,7 +598,9 @@ impl DjangoModel {
                 ),
                 spec::DJANGO_URLS,
             );
-            return Resp::new(404);
+            let mut resp = Resp::new(404);
+            self.error_view(cx, &mut resp);
+            return resp;
         };
         // process_view.
         let method = cx.req.method.as_str();

@@ -222,15 +222,19 @@ pub fn write(app: &DjangoApp) -> String {
     o
 }
 
-/// `urls.py` for the app's URLconf.
+/// `urls.py` for the app's URLconf (`csrf_exempt(view)` for an exempt route).
 pub fn write_urls(app: &DjangoApp) -> String {
-    let mut o = String::from("from django.urls import path\n\nimport views\n\nurlpatterns = [\n");
+    let mut o = String::from(
+        "from django.urls import path\nfrom django.views.decorators.csrf import csrf_exempt\n\nimport views\n\nurlpatterns = [\n",
+    );
     for r in &app.urls {
-        o.push_str(&format!(
-            "    path({}, views.{}),\n",
-            py_str(&r.route),
-            r.view.function()
-        ));
+        let view = format!("views.{}", r.view.function());
+        let view = if r.csrf_exempt {
+            format!("csrf_exempt({view})")
+        } else {
+            view
+        };
+        o.push_str(&format!("    path({}, {view}),\n", py_str(&r.route)));
     }
     o.push_str("]\n");
     o
@@ -239,49 +243,36 @@ pub fn write_urls(app: &DjangoApp) -> String {
 /// `views.py`: the views [`DjangoView`] models, as a project writes them
 /// (the login view does what `django.contrib.auth.login` does to the
 /// session and the CSRF token, without needing a user table).
-pub fn write_views(app: &DjangoApp) -> String {
-    let exempt = |v: DjangoView| {
-        app.urls
-            .iter()
-            .any(|r| r.view == v && r.csrf_exempt)
-            .then_some("@csrf_exempt\n")
-            .unwrap_or("")
-    };
-    format!(
-        "from django.http import JsonResponse\n\
-         from django.middleware.csrf import get_token, rotate_token\n\
-         from django.views.decorators.csrf import csrf_exempt\n\
-         from django.views.decorators.http import require_POST\n\
-         \n\
-         \n\
-         {}@require_POST\n\
-         def login_view(request):\n    \
-             # What django.contrib.auth.login() does: a new session key, the user, a new CSRF token.\n    \
-             request.session.cycle_key()\n    \
-             request.session['user_id'] = '1'\n    \
-             rotate_token(request)\n    \
-             return JsonResponse({{'ok': True}})\n\
-         \n\
-         \n\
-         {}def me_view(request):\n    \
-             user_id = request.session.get('user_id')\n    \
-             if user_id is None:\n        \
-                 return JsonResponse({{'error': 'not logged in'}}, status=401)\n    \
-             return JsonResponse({{'user_id': user_id}})\n\
-         \n\
-         \n\
-         {}def csrf_view(request):\n    \
-             return JsonResponse({{'csrfToken': get_token(request)}})\n\
-         \n\
-         \n\
-         {}def logout_view(request):\n    \
-             request.session.flush()\n    \
-             return JsonResponse({{'ok': True}})\n",
-        exempt(DjangoView::Login),
-        exempt(DjangoView::Me),
-        exempt(DjangoView::Csrf),
-        exempt(DjangoView::Logout),
-    )
+pub fn write_views() -> String {
+    "from django.http import JsonResponse\n\
+     from django.middleware.csrf import get_token, rotate_token\n\
+     from django.views.decorators.http import require_POST\n\
+     \n\
+     \n\
+     @require_POST\n\
+     def login_view(request):\n    \
+         # What django.contrib.auth.login() does: a new session key, the user, a new CSRF token.\n    \
+         request.session.cycle_key()\n    \
+         request.session['user_id'] = '1'\n    \
+         rotate_token(request)\n    \
+         return JsonResponse({'ok': True})\n\
+     \n\
+     \n\
+     def me_view(request):\n    \
+         user_id = request.session.get('user_id')\n    \
+         if user_id is None:\n        \
+             return JsonResponse({'error': 'not logged in'}, status=401)\n    \
+         return JsonResponse({'user_id': user_id})\n\
+     \n\
+     \n\
+     def csrf_view(request):\n    \
+         return JsonResponse({'csrfToken': get_token(request)})\n\
+     \n\
+     \n\
+     def logout_view(request):\n    \
+         request.session.flush()\n    \
+         return JsonResponse({'ok': True})\n"
+        .to_string()
 }
 
 // ----- Reading -----
