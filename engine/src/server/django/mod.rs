@@ -21,6 +21,7 @@ pub mod checks;
 pub mod cors_headers;
 pub mod csrf;
 pub mod hosts;
+pub mod keys;
 pub mod pyregex;
 pub mod sessions;
 pub mod settings;

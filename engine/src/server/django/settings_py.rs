@@ -78,148 +78,177 @@ pub fn middleware(position: CorsPosition) -> Vec<&'static str> {
     m
 }
 
+/// The settings the model reads, in the order `settings.py` lists them
+/// (also the permalink's keys and the form's fields).
+pub const SETTINGS: [&str; 41] = [
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "MIDDLEWARE",
+    "APPEND_SLASH",
+    "SECURE_PROXY_SSL_HEADER",
+    "CORS_ALLOWED_ORIGINS",
+    "CORS_ALLOWED_ORIGIN_REGEXES",
+    "CORS_ALLOW_ALL_ORIGINS",
+    "CORS_URLS_REGEX",
+    "CORS_ALLOW_METHODS",
+    "CORS_ALLOW_HEADERS",
+    "CORS_EXPOSE_HEADERS",
+    "CORS_PREFLIGHT_MAX_AGE",
+    "CORS_ALLOW_CREDENTIALS",
+    "CORS_ALLOW_PRIVATE_NETWORK",
+    "SESSION_ENGINE",
+    "SESSION_COOKIE_NAME",
+    "SESSION_COOKIE_AGE",
+    "SESSION_COOKIE_DOMAIN",
+    "SESSION_COOKIE_PATH",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "SESSION_SAVE_EVERY_REQUEST",
+    "SESSION_EXPIRE_AT_BROWSER_CLOSE",
+    "CSRF_COOKIE_NAME",
+    "CSRF_COOKIE_AGE",
+    "CSRF_COOKIE_DOMAIN",
+    "CSRF_COOKIE_PATH",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_SAMESITE",
+    "CSRF_TRUSTED_ORIGINS",
+    "CSRF_USE_SESSIONS",
+    "CSRF_HEADER_NAME",
+    // Written by every generated project, not read from a link.
+    "SECRET_KEY",
+    "INSTALLED_APPS",
+    "ROOT_URLCONF",
+    "DATABASES",
+    "BASE_DIR",
+    "SESSION_SERIALIZER",
+];
+
+/// The settings a link and the form carry: [`SETTINGS`] without the fixed ones.
+pub fn editable() -> &'static [&'static str] {
+    &SETTINGS[..35]
+}
+
+/// One setting's value as a Python literal (`None` for a name the model does not read).
+pub fn literal_of(app: &DjangoApp, name: &str) -> Option<String> {
+    let (c, s, x) = (&app.cors, &app.session, &app.csrf);
+    Some(match name {
+        "DEBUG" => py_bool(app.debug).into(),
+        "ALLOWED_HOSTS" => py_list(&app.allowed_hosts),
+        "MIDDLEWARE" => py_list(
+            &middleware(app.cors_position)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
+        ),
+        "APPEND_SLASH" => py_bool(app.append_slash).into(),
+        "SECURE_PROXY_SSL_HEADER" => match &app.secure_proxy_ssl_header {
+            Some((h, v)) => format!("({}, {})", py_str(h), py_str(v)),
+            None => "None".into(),
+        },
+        "CORS_ALLOWED_ORIGINS" => py_list(&c.allowed_origins),
+        "CORS_ALLOWED_ORIGIN_REGEXES" => py_list(&c.allowed_origin_regexes),
+        "CORS_ALLOW_ALL_ORIGINS" => py_bool(c.allow_all_origins).into(),
+        "CORS_URLS_REGEX" => py_str(&c.urls_regex),
+        "CORS_ALLOW_METHODS" => py_list(&c.allow_methods),
+        "CORS_ALLOW_HEADERS" => py_list(&c.allow_headers),
+        "CORS_EXPOSE_HEADERS" => py_list(&c.expose_headers),
+        "CORS_PREFLIGHT_MAX_AGE" => c.preflight_max_age.to_string(),
+        "CORS_ALLOW_CREDENTIALS" => py_bool(c.allow_credentials).into(),
+        "CORS_ALLOW_PRIVATE_NETWORK" => py_bool(c.allow_private_network).into(),
+        "SESSION_ENGINE" => py_str(s.engine.module()),
+        "SESSION_COOKIE_NAME" => py_str(&s.cookie_name),
+        "SESSION_COOKIE_AGE" => s.cookie_age.to_string(),
+        "SESSION_COOKIE_DOMAIN" => py_opt_str(&s.cookie_domain),
+        "SESSION_COOKIE_PATH" => py_str(&s.cookie_path),
+        "SESSION_COOKIE_SECURE" => py_bool(s.cookie_secure).into(),
+        "SESSION_COOKIE_HTTPONLY" => py_bool(s.cookie_httponly).into(),
+        "SESSION_COOKIE_SAMESITE" => s.cookie_samesite.python().into(),
+        "SESSION_SAVE_EVERY_REQUEST" => py_bool(s.save_every_request).into(),
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE" => py_bool(s.expire_at_browser_close).into(),
+        "CSRF_COOKIE_NAME" => py_str(&x.cookie_name),
+        "CSRF_COOKIE_AGE" => x.cookie_age.map_or("None".into(), |a| a.to_string()),
+        "CSRF_COOKIE_DOMAIN" => py_opt_str(&x.cookie_domain),
+        "CSRF_COOKIE_PATH" => py_str(&x.cookie_path),
+        "CSRF_COOKIE_SECURE" => py_bool(x.cookie_secure).into(),
+        "CSRF_COOKIE_HTTPONLY" => py_bool(x.cookie_httponly).into(),
+        "CSRF_COOKIE_SAMESITE" => x.cookie_samesite.python().into(),
+        "CSRF_TRUSTED_ORIGINS" => py_list(&x.trusted_origins),
+        "CSRF_USE_SESSIONS" => py_bool(x.use_sessions).into(),
+        "CSRF_HEADER_NAME" => py_str(&x.header_name),
+        "SECRET_KEY" => "'django-insecure-crumbtrail-example-key-change-me'".into(),
+        "INSTALLED_APPS" => "[\n    'django.contrib.sessions',\n    'corsheaders',\n]".into(),
+        "ROOT_URLCONF" => "'urls'".into(),
+        "DATABASES" => {
+            "{'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}"
+                .into()
+        }
+        "BASE_DIR" => "Path(__file__).resolve().parent".into(),
+        "SESSION_SERIALIZER" => "'django.contrib.sessions.serializers.JSONSerializer'".into(),
+        _ => return None,
+    })
+}
+
 /// The whole `settings.py`.
 pub fn write(app: &DjangoApp) -> String {
-    let c = &app.cors;
-    let s = &app.session;
-    let x = &app.csrf;
-    let mut o = String::new();
-    o.push_str(&format!(
-        "# settings.py for Django {} with django-cors-headers\n",
+    let mut o = format!(
+        "# settings.py for Django {} with django-cors-headers\nfrom pathlib import Path\n\n",
         app.version.as_str()
-    ));
-    o.push_str("from pathlib import Path\n\nBASE_DIR = Path(__file__).resolve().parent\n\n");
-    o.push_str("SECRET_KEY = 'django-insecure-crumbtrail-example-key-change-me'\n");
-    o.push_str(&format!("DEBUG = {}\n", py_bool(app.debug)));
-    o.push_str(&format!(
-        "ALLOWED_HOSTS = {}\n\n",
-        py_list(&app.allowed_hosts)
-    ));
-    o.push_str("INSTALLED_APPS = [\n    'django.contrib.sessions',\n    'corsheaders',\n]\n\n");
-    let mw: Vec<String> = middleware(app.cors_position)
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    o.push_str(&format!("MIDDLEWARE = {}\n\n", py_list(&mw)));
-    o.push_str("ROOT_URLCONF = 'urls'\n");
-    o.push_str(
-        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n",
     );
-    o.push_str(&format!("APPEND_SLASH = {}\n", py_bool(app.append_slash)));
-    match &app.secure_proxy_ssl_header {
-        Some((h, v)) => o.push_str(&format!(
-            "SECURE_PROXY_SSL_HEADER = ({}, {})\n",
-            py_str(h),
-            py_str(v)
-        )),
-        None => o.push_str("SECURE_PROXY_SSL_HEADER = None\n"),
+    let section = |name: &str| match name {
+        "BASE_DIR" => Some(""),
+        "CORS_ALLOWED_ORIGINS" => Some("# django-cors-headers"),
+        "SESSION_ENGINE" => Some("# Sessions"),
+        "CSRF_COOKIE_NAME" => Some("# CSRF"),
+        _ => None,
+    };
+    // BASE_DIR first: DATABASES uses it.
+    let order =
+        std::iter::once("BASE_DIR").chain(SETTINGS.iter().copied().filter(|n| *n != "BASE_DIR"));
+    for name in order {
+        if let Some(title) = section(name) {
+            if !title.is_empty() {
+                o.push_str(&format!("\n{title}\n"));
+            }
+        }
+        if let Some(v) = literal_of(app, name) {
+            o.push_str(&format!("{name} = {v}\n"));
+        }
     }
-    o.push_str("\n# django-cors-headers\n");
-    o.push_str(&format!(
-        "CORS_ALLOWED_ORIGINS = {}\n",
-        py_list(&c.allowed_origins)
-    ));
-    o.push_str(&format!(
-        "CORS_ALLOWED_ORIGIN_REGEXES = {}\n",
-        py_list(&c.allowed_origin_regexes)
-    ));
-    o.push_str(&format!(
-        "CORS_ALLOW_ALL_ORIGINS = {}\n",
-        py_bool(c.allow_all_origins)
-    ));
-    o.push_str(&format!("CORS_URLS_REGEX = {}\n", py_str(&c.urls_regex)));
-    o.push_str(&format!(
-        "CORS_ALLOW_METHODS = {}\n",
-        py_list(&c.allow_methods)
-    ));
-    o.push_str(&format!(
-        "CORS_ALLOW_HEADERS = {}\n",
-        py_list(&c.allow_headers)
-    ));
-    o.push_str(&format!(
-        "CORS_EXPOSE_HEADERS = {}\n",
-        py_list(&c.expose_headers)
-    ));
-    o.push_str(&format!(
-        "CORS_PREFLIGHT_MAX_AGE = {}\n",
-        c.preflight_max_age
-    ));
-    o.push_str(&format!(
-        "CORS_ALLOW_CREDENTIALS = {}\n",
-        py_bool(c.allow_credentials)
-    ));
-    o.push_str(&format!(
-        "CORS_ALLOW_PRIVATE_NETWORK = {}\n",
-        py_bool(c.allow_private_network)
-    ));
-    o.push_str("\n# Sessions\n");
-    o.push_str(&format!("SESSION_ENGINE = {}\n", py_str(s.engine.module())));
-    o.push_str(&format!(
-        "SESSION_COOKIE_NAME = {}\n",
-        py_str(&s.cookie_name)
-    ));
-    o.push_str(&format!("SESSION_COOKIE_AGE = {}\n", s.cookie_age));
-    o.push_str(&format!(
-        "SESSION_COOKIE_DOMAIN = {}\n",
-        py_opt_str(&s.cookie_domain)
-    ));
-    o.push_str(&format!(
-        "SESSION_COOKIE_PATH = {}\n",
-        py_str(&s.cookie_path)
-    ));
-    o.push_str(&format!(
-        "SESSION_COOKIE_SECURE = {}\n",
-        py_bool(s.cookie_secure)
-    ));
-    o.push_str(&format!(
-        "SESSION_COOKIE_HTTPONLY = {}\n",
-        py_bool(s.cookie_httponly)
-    ));
-    o.push_str(&format!(
-        "SESSION_COOKIE_SAMESITE = {}\n",
-        s.cookie_samesite.python()
-    ));
-    o.push_str(&format!(
-        "SESSION_SAVE_EVERY_REQUEST = {}\n",
-        py_bool(s.save_every_request)
-    ));
-    o.push_str(&format!(
-        "SESSION_EXPIRE_AT_BROWSER_CLOSE = {}\n",
-        py_bool(s.expire_at_browser_close)
-    ));
-    o.push_str("\n# CSRF\n");
-    o.push_str(&format!("CSRF_COOKIE_NAME = {}\n", py_str(&x.cookie_name)));
-    o.push_str(&format!(
-        "CSRF_COOKIE_AGE = {}\n",
-        x.cookie_age.map_or("None".into(), |a| a.to_string())
-    ));
-    o.push_str(&format!(
-        "CSRF_COOKIE_DOMAIN = {}\n",
-        py_opt_str(&x.cookie_domain)
-    ));
-    o.push_str(&format!("CSRF_COOKIE_PATH = {}\n", py_str(&x.cookie_path)));
-    o.push_str(&format!(
-        "CSRF_COOKIE_SECURE = {}\n",
-        py_bool(x.cookie_secure)
-    ));
-    o.push_str(&format!(
-        "CSRF_COOKIE_HTTPONLY = {}\n",
-        py_bool(x.cookie_httponly)
-    ));
-    o.push_str(&format!(
-        "CSRF_COOKIE_SAMESITE = {}\n",
-        x.cookie_samesite.python()
-    ));
-    o.push_str(&format!(
-        "CSRF_TRUSTED_ORIGINS = {}\n",
-        py_list(&x.trusted_origins)
-    ));
-    o.push_str(&format!(
-        "CSRF_USE_SESSIONS = {}\n",
-        py_bool(x.use_sessions)
-    ));
-    o.push_str(&format!("CSRF_HEADER_NAME = {}\n", py_str(&x.header_name)));
     o
+}
+
+/// Reads one field of the form (or one permalink value): a Python literal.
+pub fn parse_literal(text: &str) -> Result<Py, String> {
+    let mut lx = Lexer {
+        chars: text.chars().collect(),
+        pos: 0,
+        src: text,
+    };
+    let v = lx.value(1)?;
+    lx.skip(true);
+    if let Some(c) = lx.peek() {
+        return Err(format!("unexpected '{c}' after the value"));
+    }
+    match v {
+        Py::Other => {
+            Err("not a Python literal (a string, number, True/False/None, list or tuple)".into())
+        }
+        v => Ok(v),
+    }
+}
+
+/// One setting from its Python literal: `Err` is the message shown next to the field.
+pub fn set_literal(app: &mut DjangoApp, name: &str, text: &str) -> Result<(), String> {
+    if !editable().contains(&name) {
+        return Err(format!("{name} is not a setting Crumbtrail models"));
+    }
+    let v = parse_literal(text)?;
+    let mut next = app.clone();
+    apply(&mut next, name, &v)?;
+    *app = next;
+    Ok(())
 }
 
 /// `urls.py` for the app's URLconf (`csrf_exempt(view)` for an exempt route).
@@ -804,6 +833,32 @@ mod tests {
         assert_eq!(e[1].setting, "CORS_ALLOWED_ORIGINS");
         assert_eq!(e[2].setting, "CSRF_TRUSTED_ORIGINS");
         assert_eq!(e[2].line, 4);
+    }
+
+    #[test]
+    fn fields_take_python_literals() {
+        let mut app = DjangoApp::default();
+        set_literal(
+            &mut app,
+            "CORS_ALLOWED_ORIGINS",
+            "['http://localhost:5173', ]",
+        )
+        .unwrap();
+        assert_eq!(app.cors.allowed_origins, ["http://localhost:5173"]);
+        set_literal(&mut app, "SESSION_COOKIE_AGE", "60 * 60").unwrap();
+        assert_eq!(app.session.cookie_age, 3600);
+        let before = app.clone();
+        assert!(set_literal(&mut app, "CORS_ALLOW_CREDENTIALS", "true").is_err());
+        assert!(set_literal(&mut app, "CORS_ALLOWED_ORIGINS", "['a',").is_err());
+        assert!(set_literal(&mut app, "SESSION_COOKIE_SAMESITE", "'Lax' x").is_err());
+        assert!(set_literal(&mut app, "SECRET_KEY", "'x'").is_err());
+        assert_eq!(app, before);
+        for name in editable() {
+            let lit = literal_of(&app, name).unwrap();
+            let mut back = DjangoApp::default();
+            set_literal(&mut back, name, &lit).unwrap_or_else(|e| panic!("{name} = {lit}: {e}"));
+            assert_eq!(literal_of(&back, name).unwrap(), lit, "{name}");
+        }
     }
 
     #[test]
