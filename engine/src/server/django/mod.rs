@@ -20,6 +20,7 @@ pub mod app;
 pub mod checks;
 pub mod cors_headers;
 pub mod csrf;
+pub mod fixes;
 pub mod hosts;
 pub mod keys;
 pub mod pyregex;
