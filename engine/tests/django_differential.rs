@@ -435,6 +435,20 @@ fn script(app: &DjangoApp) -> Vec<Req> {
         token: Token::None,
     });
     out.push(Req {
+        label: "foreign Host with a malformed CSRF cookie",
+        method: "GET",
+        path: "/api/me/",
+        headers: with(&[
+            ("Host", "evil.example"),
+            (
+                "Cookie",
+                Box::leak(format!("{}=bad", app.csrf.cookie_name).into_boxed_str()),
+            ),
+        ]),
+        cookies: false,
+        token: Token::None,
+    });
+    out.push(Req {
         label: "short session cookie",
         method: "GET",
         path: "/api/csrf/",

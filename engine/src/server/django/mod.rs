@@ -23,6 +23,7 @@ pub mod csrf;
 pub mod fixes;
 pub mod hosts;
 pub mod keys;
+pub mod presets;
 pub mod pyregex;
 pub mod sessions;
 pub mod settings;
