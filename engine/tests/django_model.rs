@@ -163,8 +163,10 @@ fn error_views_run_the_csrf_steps_unless_debug() {
         Some("Cookie, origin")
     );
 
-    let mut app = DjangoApp::default();
-    app.cors_position = CorsPosition::Missing;
+    let mut app = DjangoApp {
+        cors_position: CorsPosition::Missing,
+        ..DjangoApp::default()
+    };
     for debug in [false, true] {
         app.debug = debug;
         let m = DjangoModel::new(app.clone());
@@ -233,8 +235,10 @@ fn vary_cookie_differs_between_4_2_and_5_2() {
         (DjangoVersion::V4_2, None),
         (DjangoVersion::V5_2, Some("Cookie")),
     ] {
-        let mut app = DjangoApp::default();
-        app.version = version;
+        let mut app = DjangoApp {
+            version,
+            ..DjangoApp::default()
+        };
         app.debug = true;
         app.session.save_every_request = true;
         app.session.engine = SessionEngine::SignedCookies;
@@ -285,8 +289,10 @@ fn system_check_errors_stop_the_app() {
 
 #[test]
 fn the_token_header_must_match_the_cookie() {
-    let mut app = DjangoApp::default();
-    app.cors_position = CorsPosition::Missing;
+    let app = DjangoApp {
+        cors_position: CorsPosition::Missing,
+        ..DjangoApp::default()
+    };
     let m = DjangoModel::new(app);
     let cookie = format!("csrftoken={FIRST_CSRF_TOKEN}");
     let cases = [

@@ -19,7 +19,7 @@ pub fn header_of_meta_key(key: &str) -> Option<String> {
 
 /// `request.META[key]`: the header it names. Servers drop headers whose
 /// name holds `_` (runserver and most WSGI servers), so only `-` names count.
-pub fn meta<'a>(req: &'a WireRequest, key: &str) -> Option<String> {
+pub fn meta(req: &WireRequest, key: &str) -> Option<String> {
     req.headers.get(&header_of_meta_key(key)?)
 }
 

@@ -101,8 +101,10 @@ mod tests {
     #[test]
     fn keys_round_trip_and_defaults_write_nothing() {
         assert!(encode(&DjangoApp::default()).is_empty());
-        let mut app = DjangoApp::default();
-        app.version = DjangoVersion::V4_2;
+        let mut app = DjangoApp {
+            version: DjangoVersion::V4_2,
+            ..DjangoApp::default()
+        };
         app.cors.allowed_origins = vec!["http://localhost:5173".into()];
         app.cors.allow_credentials = true;
         app.cors_position = CorsPosition::Missing;

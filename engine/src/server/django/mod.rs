@@ -6,15 +6,15 @@
 //! `Vary` and `Set-Cookie` lines the real stack sends (checked against real
 //! Django 4.2 and 5.2 by the differential suite).
 //!
-//! - [`settings`]: the settings, with Django's defaults by version;
-//! - [`checks`]: the system checks that stop `manage.py runserver`;
-//! - [`hosts`]: `HttpRequest.get_host()` and `.scheme` (`django/http/request.py`);
-//! - [`cors_headers`]: `corsheaders/middleware.py`;
-//! - [`sessions`]: `django/contrib/sessions/middleware.py` and `HttpResponse.set_cookie`;
-//! - [`csrf`]: `django/middleware/csrf.py`;
-//! - [`views`]: the URLconf and the views, `APPEND_SLASH` (`django/middleware/common.py`);
-//! - [`app`]: the middleware chain that runs them for one request;
-//! - [`settings_py`]: reading and writing `settings.py` (Python literals).
+//! - [`settings`] — the settings, with Django's defaults by version;
+//! - [`checks`] — the system checks that stop `manage.py runserver`;
+//! - [`hosts`] — `HttpRequest.get_host()` and `.scheme` (`django/http/request.py`);
+//! - [`cors_headers`] — `corsheaders/middleware.py`;
+//! - [`sessions`] — `django/contrib/sessions/middleware.py` and `HttpResponse.set_cookie`;
+//! - [`csrf`] — `django/middleware/csrf.py`;
+//! - [`views`] — the URLconf and the views, `APPEND_SLASH` (`django/middleware/common.py`);
+//! - [`app`] — the middleware chain that runs them for one request;
+//! - [`settings_py`] — reading and writing `settings.py` (Python literals).
 
 pub mod app;
 pub mod checks;

@@ -52,8 +52,10 @@ pub fn spa_login(api: &str) -> Vec<RequestSpec> {
 }
 
 fn app(front: &str, api_host: &str, edit: impl FnOnce(&mut DjangoApp)) -> DjangoApp {
-    let mut a = DjangoApp::default();
-    a.allowed_hosts = vec![api_host.into()];
+    let mut a = DjangoApp {
+        allowed_hosts: vec![api_host.into()],
+        ..DjangoApp::default()
+    };
     a.cors.allowed_origins = vec![front.into()];
     a.cors.allow_credentials = true;
     a.csrf.trusted_origins = vec![front.into()];
