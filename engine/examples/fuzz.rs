@@ -541,6 +541,33 @@ const SESSION_RB_TOKENS: &[&str] = &[
     "nil",
 ];
 
+const SETTINGS_PY_TOKENS: &[&str] = &[
+    "CORS_ALLOWED_ORIGINS = ",
+    "CORS_ALLOWED_ORIGIN_REGEXES = ",
+    "CORS_URLS_REGEX = ",
+    "SESSION_COOKIE_SAMESITE = ",
+    "CSRF_TRUSTED_ORIGINS = ",
+    "MIDDLEWARE = ",
+    "SECURE_PROXY_SSL_HEADER = ",
+    "[",
+    "]",
+    "(",
+    ")",
+    "'",
+    "\"",
+    "r'",
+    "'''",
+    ",",
+    "#",
+    "\\",
+    "True",
+    "None",
+    " * ",
+    "'None'",
+    "'https://*.example.com'",
+    r"r'^https?://(?P<h>[a-z]+)\.test$'",
+];
+
 const HEADER_TOKENS: &[&str] = &[
     "Set-Cookie: ",
     "Access-Control-Allow-Origin: ",
@@ -632,6 +659,13 @@ fn targets() -> Vec<Target> {
             dictionary: SESSION_RB_TOKENS,
             separator: b',',
             law: laws::session_store_text,
+        },
+        Target {
+            name: "settings.py",
+            seeds: laws::django::seeds(),
+            dictionary: SETTINGS_PY_TOKENS,
+            separator: b'\n',
+            law: laws::django::settings_py_text,
         },
         Target {
             name: "header-lines",

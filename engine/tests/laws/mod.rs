@@ -10,9 +10,12 @@
 //!   same-site with itself, a site's host is a suffix of the URL's host;
 //! - `cors.rb` / `session_store.rb`: what the reader accepts, written back by
 //!   the generator, reads as the same settings;
-//! - header lines: accepted lines written back read as the same list.
+//! - header lines: accepted lines written back read as the same list;
+//! - `settings.py` (Django): what the reader accepts, written back, reads
+//!   the same, and the model answers a login round.
 #![allow(dead_code)]
 
+pub mod django;
 pub mod reachable;
 
 use std::sync::OnceLock;

@@ -386,8 +386,43 @@ impl Lexer<'_> {
                     'n' => out.push('\n'),
                     't' => out.push('\t'),
                     'r' => out.push('\r'),
+                    'a' => out.push('\x07'),
+                    'b' => out.push('\x08'),
+                    'f' => out.push('\x0c'),
+                    'v' => out.push('\x0b'),
                     '\\' | '\'' | '"' => out.push(n),
                     '\n' => {}
+                    'x' | 'u' | 'U' => {
+                        let len = match n {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let hex: String = self.chars[self.pos.min(self.chars.len())..]
+                            .iter()
+                            .take(len)
+                            .collect();
+                        let c = (hex.len() == len && hex.chars().all(|c| c.is_ascii_hexdigit()))
+                            .then(|| u32::from_str_radix(&hex, 16).ok())
+                            .flatten()
+                            .and_then(char::from_u32)
+                            .ok_or_else(|| format!("truncated or invalid \\{n} escape"))?;
+                        out.push(c);
+                        self.pos += len;
+                    }
+                    '0'..='7' => {
+                        let mut v = n.to_digit(8).unwrap_or(0);
+                        for _ in 0..2 {
+                            match self.peek().and_then(|c| c.to_digit(8)) {
+                                Some(d) => {
+                                    v = v * 8 + d;
+                                    self.pos += 1;
+                                }
+                                None => break,
+                            }
+                        }
+                        out.push(char::from_u32(v).unwrap_or('\0'));
+                    }
                     other => {
                         out.push('\\');
                         out.push(other);
@@ -822,6 +857,9 @@ mod tests {
         assert_eq!(a[3].2, Ok(Py::Str("one".into())));
         assert_eq!(a[4].0, "V");
         assert_eq!(a[4].2, Ok(Py::Other));
+        let e = assignments("A = 'a\\x7fb\\u00e9\\0c'\nB = '\\x4'\n");
+        assert_eq!(e[0].2, Ok(Py::Str("a\u{7f}b\u{e9}\u{0}c".into())));
+        assert!(e[1].2.is_err());
     }
 
     #[test]
