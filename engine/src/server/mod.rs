@@ -11,3 +11,4 @@ pub mod rails;
 pub mod raw;
 pub mod routes;
 pub mod session_store;
+pub mod stack;
