@@ -46,14 +46,12 @@ use axum::extract::{Request, State};
 use axum::http::uri::Authority;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::{Extension, Router};
-use crumbtrail_engine::http::{ServerModel, WireRequest};
+use crumbtrail_engine::http::WireRequest;
 use crumbtrail_engine::live::{
     is_safe_header_value, strip_run_params, validate_for_lab, LabLogEntry, LabPorts,
     MAX_SCENARIO_BYTES, REGISTER_HEADER, REGISTER_VALUE,
 };
 use crumbtrail_engine::origin::is_loopback_host;
-use crumbtrail_engine::scenario::ServerSetup;
-use crumbtrail_engine::server::raw::RawServerModel;
 use crumbtrail_engine::Scenario;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -642,10 +640,7 @@ fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
     if let Err(e) = validate_for_lab(&scenario) {
         return text(StatusCode::UNPROCESSABLE_ENTITY, format!("{e}\n"));
     }
-    let boot = match &scenario.server {
-        ServerSetup::Raw(raw) => RawServerModel::new(raw).boot(),
-        ServerSetup::Rails(app) => app.boot(),
-    };
+    let boot = scenario.server.stack().prepare().model.boot();
     if let Err(steps) = boot {
         let why: Vec<String> = steps.iter().map(|s| s.title.to_string()).collect();
         return text(
@@ -710,10 +705,12 @@ async fn scenario_request(
         headers,
         is_preflight,
     };
-    let reply = match &server {
-        ServerSetup::Raw(raw) => RawServerModel::new(raw).respond(&wire, index.unwrap_or(0)),
-        ServerSetup::Rails(app) => app.respond(&wire, index.unwrap_or(0)),
-    };
+    // The lab answers as the simulation's server model does (the server interface).
+    let reply = server
+        .stack()
+        .prepare()
+        .model
+        .respond(&wire, index.unwrap_or(0));
     let status = reply.response.status;
     let mut resp = Response::new(Body::empty());
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -12,3 +12,4 @@ pub mod rails;
 pub mod raw;
 pub mod routes;
 pub mod session_store;
+pub mod stack;

@@ -157,3 +157,25 @@ impl ServerModel for RawServerModel {
         }
     }
 }
+
+pub mod keys;
+mod stack;
+
+/// A new raw server: one route answering every path, with the headers a
+/// credentialed CORS API on `localhost:3001` sends to `localhost:3000`.
+pub fn default_server() -> RawServer {
+    RawServer {
+        routes: vec![crate::scenario::RawRoute {
+            method: "*".into(),
+            path: "*".into(),
+            preflight: RawResponse {
+                status: 204,
+                headers: "Access-Control-Allow-Origin: http://localhost:3000\nAccess-Control-Allow-Credentials: true\nAccess-Control-Allow-Methods: GET, POST\nAccess-Control-Allow-Headers: Content-Type".into(),
+            },
+            response: RawResponse {
+                status: 200,
+                headers: "Access-Control-Allow-Origin: http://localhost:3000\nAccess-Control-Allow-Credentials: true\nSet-Cookie: session=abc; Path=/; HttpOnly; SameSite=Lax".into(),
+            },
+        }],
+    }
+}
