@@ -123,3 +123,46 @@ mod tests {
         assert!(decode(&mut back, "urls", "api/ nope_view").is_err());
     }
 }
+
+/// Writes `server=django` and the keys that differ from the defaults.
+pub(crate) fn encode_django(w: &mut crate::permalink::Writer, app: &DjangoApp) {
+    w.put("server", "django");
+    for (k, v) in encode(app) {
+        w.put(k, v);
+    }
+}
+
+/// Reads the Django keys of a link.
+#[derive(Default)]
+pub struct DjangoKeys {
+    app: DjangoApp,
+    used: bool,
+}
+
+impl crate::server::stack::StackKeys for DjangoKeys {
+    fn read(&mut self, r: &mut crate::permalink::Reader, key: &str, value: &str) -> bool {
+        match decode(&mut self.app, key, value) {
+            Ok(mine) => {
+                self.used |= mine;
+                mine
+            }
+            Err(message) => {
+                self.used = true;
+                r.bad(key, value, &message);
+                true
+            }
+        }
+    }
+
+    fn used(&self) -> bool {
+        self.used
+    }
+
+    fn finish(self: Box<Self>, _r: &mut crate::permalink::Reader) -> crate::scenario::ServerSetup {
+        crate::scenario::ServerSetup::Django(self.app)
+    }
+
+    fn ignored(&self, _chosen: crate::server::stack::ServerKind) -> String {
+        "Django settings keys were ignored: add `server=django` to use the Django app.".into()
+    }
+}

@@ -28,6 +28,7 @@ pub mod pyregex;
 pub mod sessions;
 pub mod settings;
 pub mod settings_py;
+pub mod stack;
 pub mod views;
 
 pub use app::{DjangoModel, DjangoReply};
