@@ -89,10 +89,10 @@ pub fn all() -> Vec<DjangoPreset> {
         DjangoPreset {
             id: "django-allow-all-with-credentials",
             title: "Django: CORS_ALLOW_ALL_ORIGINS with credentials",
-            summary: "With CORS_ALLOW_ALL_ORIGINS = True and CORS_ALLOW_CREDENTIALS = True, \
-                      django-cors-headers reflects every Origin: any site reads the API as the \
-                      logged-in user.",
-            page_url: "https://any-site.example/".into(),
+            summary: "The login works, but with CORS_ALLOW_ALL_ORIGINS = True and \
+                      CORS_ALLOW_CREDENTIALS = True django-cors-headers reflects every Origin \
+                      with credentials: any other site can read the API as the logged-in user.",
+            page_url: "https://app.example.com/".into(),
             requests: spa_login("https://api.example.org"),
             app: app("https://app.example.com", "api.example.org", |a| {
                 a.cors.allowed_origins.clear();

@@ -26,30 +26,81 @@ impl SessionData {
 }
 
 /// The server side: the `django_session` table, the cache, or (signed
-/// cookies) the values this app signed. Keys are issued in order, so a
-/// simulation is reproducible.
+/// cookies) the values this app signed. A key this model issued names the
+/// data it was saved with (`cts`, the user flag, the CSRF secret's number,
+/// a serial), so a model made again for the next request (the lab makes one
+/// per request) finds the session the previous one saved; what this model
+/// itself deleted (`flush()`, the old key of `cycle_key()`) stays deleted.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    sessions: HashMap<String, SessionData>,
+    /// Saved (`Some`) or deleted (`None`) by this model.
+    sessions: HashMap<String, Option<SessionData>>,
     issued: u64,
     csrf_issued: u64,
 }
 
+/// The number of a CSRF secret this model issued.
+fn csrf_number(secret: &str) -> Option<u64> {
+    secret.strip_prefix("ctcsrf").and_then(|n| n.parse().ok())
+}
+
 impl Store {
-    fn new_key(&mut self, engine: SessionEngine) -> String {
+    /// `_get_new_session_key()` (db, cache: 32 lower-case letters and
+    /// digits) or `signing.dumps(...)` (signed cookies: data, timestamp and
+    /// signature separated by `:`), for this data.
+    fn new_key(&mut self, engine: SessionEngine, data: &SessionData) -> String {
         self.issued += 1;
+        let user = u8::from(data.user_id.is_some());
+        let csrf = data
+            .csrf_secret
+            .as_deref()
+            .and_then(csrf_number)
+            .unwrap_or(0);
         match engine {
-            // `get_random_string(32, VALID_KEY_CHARS)`: lower-case letters and digits.
-            SessionEngine::Db | SessionEngine::Cache => format!("ctsession{:023}", self.issued),
-            // `signing.dumps(data, compress=True, salt=…)`: base64 data, a
-            // timestamp and a signature, separated by `:`.
+            SessionEngine::Db | SessionEngine::Cache => {
+                format!(
+                    "cts{user}{csrf:010}{:018}",
+                    self.issued % 1_000_000_000_000_000_000
+                )
+            }
             SessionEngine::SignedCookies => {
                 format!(
-                    "eyJjdCI6{}:1ctsig:ctsignature{:020}",
-                    self.issued, self.issued
+                    "eyJjdCI6{user}x{csrf}:1ctsig:ctsignature{:020}",
+                    self.issued
                 )
             }
         }
+    }
+
+    /// The data a key names: saved or deleted here, else what a key this
+    /// model issues says; `None` for any other value.
+    fn lookup(&self, engine: SessionEngine, key: &str) -> Option<SessionData> {
+        if let Some(saved) = self.sessions.get(key) {
+            return saved.clone();
+        }
+        let (user, csrf) = match engine {
+            SessionEngine::Db | SessionEngine::Cache => {
+                let rest = key
+                    .strip_prefix("cts")
+                    .filter(|r| key.len() == 32 && r.chars().all(|c| c.is_ascii_digit()))?;
+                (
+                    rest[..1].parse::<u8>().ok()?,
+                    rest[1..11].parse::<u64>().ok()?,
+                )
+            }
+            SessionEngine::SignedCookies => {
+                let head = key.strip_prefix("eyJjdCI6")?.split(':').next()?;
+                let (u, c) = head.split_once('x')?;
+                if !key.contains(":1ctsig:ctsignature") {
+                    return None;
+                }
+                (u.parse().ok()?, c.parse().ok()?)
+            }
+        };
+        Some(SessionData {
+            user_id: (user == 1).then(|| "1".to_string()),
+            csrf_secret: (csrf > 0).then(|| format!("ctcsrf{csrf:026}")),
+        })
     }
 
     /// `_get_new_csrf_string()`: 32 letters and digits.
@@ -93,8 +144,8 @@ impl RequestSession {
         self.accessed = true;
         if self.cache.is_none() {
             let loaded = match &self.key {
-                Some(k) => match store.sessions.get(k) {
-                    Some(d) => d.clone(),
+                Some(k) => match store.lookup(self.engine, k) {
+                    Some(d) => d,
                     None => {
                         self.unknown_cookie = true;
                         if self.engine == SessionEngine::SignedCookies {
@@ -137,10 +188,10 @@ impl RequestSession {
     pub fn cycle_key(&mut self, store: &mut Store) {
         let data = self.data(store).clone();
         if let Some(old) = self.key.take() {
-            store.sessions.remove(&old);
+            store.sessions.insert(old, None);
         }
         if self.engine != SessionEngine::SignedCookies {
-            self.key = Some(store.new_key(self.engine));
+            self.key = Some(store.new_key(self.engine, &data));
         }
         self.cache = Some(data);
         self.modified = true;
@@ -149,7 +200,7 @@ impl RequestSession {
     /// `flush()`: `clear()`, `delete()`, no key.
     pub fn flush(&mut self, store: &mut Store) {
         if let Some(k) = self.key.take() {
-            store.sessions.remove(&k);
+            store.sessions.insert(k, None);
         }
         self.cache = Some(SessionData::default());
         self.accessed = true;
@@ -165,11 +216,21 @@ impl RequestSession {
     /// or, for signed cookies, always: the value is the signed data).
     pub fn save(&mut self, store: &mut Store) -> String {
         let data = self.data(store).clone();
+        // A db or cache key stays while its data does; a new one names new data.
         let key = match (&self.key, self.engine) {
-            (Some(k), SessionEngine::Db | SessionEngine::Cache) => k.clone(),
-            _ => store.new_key(self.engine),
+            (Some(k), SessionEngine::Db | SessionEngine::Cache)
+                if store.lookup(self.engine, k).as_ref() == Some(&data) =>
+            {
+                k.clone()
+            }
+            _ => store.new_key(self.engine, &data),
         };
-        store.sessions.insert(key.clone(), data);
+        if let Some(old) = &self.key {
+            if *old != key {
+                store.sessions.insert(old.clone(), None);
+            }
+        }
+        store.sessions.insert(key.clone(), Some(data));
         self.key = Some(key.clone());
         key
     }
@@ -312,6 +373,34 @@ mod tests {
         assert!(!s.is_empty());
         assert_eq!(s.user_id(&mut store), None);
         assert!(s.is_empty() && s.unknown_cookie);
+    }
+
+    #[test]
+    fn a_new_store_finds_what_an_earlier_one_saved() {
+        for engine in [
+            SessionEngine::Db,
+            SessionEngine::Cache,
+            SessionEngine::SignedCookies,
+        ] {
+            let mut first = Store::default();
+            let mut s = RequestSession::new(engine, None);
+            s.set_user_id(&mut first, "1");
+            let secret = first.new_csrf_secret();
+            s.set_csrf_secret(&mut first, &secret);
+            let key = s.save(&mut first);
+            let mut again = RequestSession::new(engine, Some(&key));
+            let mut second = Store::default();
+            assert_eq!(
+                again.user_id(&mut second).as_deref(),
+                Some("1"),
+                "{engine:?}"
+            );
+            assert_eq!(again.csrf_secret(&mut second), Some(secret.clone()));
+            // What the first store deleted stays deleted there.
+            s.flush(&mut first);
+            let mut gone = RequestSession::new(engine, Some(&key));
+            assert_eq!(gone.user_id(&mut first), None);
+        }
     }
 
     #[test]
