@@ -371,7 +371,7 @@ fn rails_apps() -> Vec<crumbtrail_engine::server::rails::RailsApp> {
         .into_iter()
         .filter_map(|p| match p.scenario.server {
             ServerSetup::Rails(app) => Some(app),
-            ServerSetup::Raw(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -573,6 +573,33 @@ const IMPORT_TOKENS: &[&str] = &[
     "\n\n",
 ];
 
+const SETTINGS_PY_TOKENS: &[&str] = &[
+    "CORS_ALLOWED_ORIGINS = ",
+    "CORS_ALLOWED_ORIGIN_REGEXES = ",
+    "CORS_URLS_REGEX = ",
+    "SESSION_COOKIE_SAMESITE = ",
+    "CSRF_TRUSTED_ORIGINS = ",
+    "MIDDLEWARE = ",
+    "SECURE_PROXY_SSL_HEADER = ",
+    "[",
+    "]",
+    "(",
+    ")",
+    "'",
+    "\"",
+    "r'",
+    "'''",
+    ",",
+    "#",
+    "\\",
+    "True",
+    "None",
+    " * ",
+    "'None'",
+    "'https://*.example.com'",
+    r"r'^https?://(?P<h>[a-z]+)\.test$'",
+];
+
 const HEADER_TOKENS: &[&str] = &[
     "Set-Cookie: ",
     "Access-Control-Allow-Origin: ",
@@ -671,6 +698,13 @@ fn targets() -> Vec<Target> {
             dictionary: IMPORT_TOKENS,
             separator: b'\n',
             law: laws::import_text,
+        },
+        Target {
+            name: "settings.py",
+            seeds: laws::django::seeds(),
+            dictionary: SETTINGS_PY_TOKENS,
+            separator: b'\n',
+            law: laws::django::settings_py_text,
         },
         Target {
             name: "header-lines",

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::profile::ProfileId;
+use crate::server::django::DjangoApp;
 use crate::server::rails::RailsApp;
 
 /// A whole setup: the page, the browser, the requests the page makes, and the server.
@@ -260,6 +261,7 @@ pub enum NavigationForm {
 pub enum ServerSetup {
     Raw(RawServer),
     Rails(RailsApp),
+    Django(DjangoApp),
 }
 
 impl Default for ServerSetup {

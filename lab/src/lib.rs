@@ -46,14 +46,12 @@ use axum::extract::{Request, State};
 use axum::http::uri::Authority;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::{Extension, Router};
-use crumbtrail_engine::http::{ServerModel, WireRequest};
+use crumbtrail_engine::http::WireRequest;
 use crumbtrail_engine::live::{
     is_safe_header_value, strip_run_params, validate_for_lab, LabLogEntry, LabPorts,
     MAX_SCENARIO_BYTES, REGISTER_HEADER, REGISTER_VALUE,
 };
 use crumbtrail_engine::origin::is_loopback_host;
-use crumbtrail_engine::scenario::ServerSetup;
-use crumbtrail_engine::server::raw::RawServerModel;
 use crumbtrail_engine::Scenario;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -642,10 +640,7 @@ fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
     if let Err(e) = validate_for_lab(&scenario) {
         return text(StatusCode::UNPROCESSABLE_ENTITY, format!("{e}\n"));
     }
-    let boot = match &scenario.server {
-        ServerSetup::Raw(raw) => RawServerModel::new(raw).boot(),
-        ServerSetup::Rails(app) => app.boot(),
-    };
+    let boot = scenario.server.stack().prepare().model.boot();
     if let Err(steps) = boot {
         let why: Vec<String> = steps.iter().map(|s| s.title.to_string()).collect();
         return text(
@@ -682,10 +677,10 @@ async fn scenario_request(
     full: url::Url,
     req: Request,
 ) -> Response<Body> {
-    let (server, raw_calls) = {
+    let (server, memory) = {
         let runs = shared.runs.lock().unwrap();
         match runs.get(run) {
-            Some(r) => (r.server.clone(), r.raw_calls.clone()),
+            Some(r) => (r.server.clone(), r.memory.clone()),
             None => return text(StatusCode::NOT_FOUND, "unknown or expired run\n"),
         }
     };
@@ -710,20 +705,12 @@ async fn scenario_request(
         headers,
         is_preflight,
     };
-    let reply = match &server {
-        ServerSetup::Raw(raw) => {
-            // Routes that answer only their Nth call count across the run's requests.
-            let model = RawServerModel::with_calls(raw, raw_calls);
-            let reply = model.respond(&wire, index.unwrap_or(0));
-            shared
-                .runs
-                .lock()
-                .unwrap()
-                .set_raw_calls(run, model.calls());
-            reply
-        }
-        ServerSetup::Rails(app) => app.respond(&wire, index.unwrap_or(0)),
-    };
+    // The lab answers as the simulation's server model does (the server
+    // interface), continuing from what the run's earlier requests left (a raw
+    // route's call count).
+    let model = server.stack().resume(&memory).model;
+    let reply = model.respond(&wire, index.unwrap_or(0));
+    shared.runs.lock().unwrap().set_memory(run, model.memory());
     let status = reply.response.status;
     let mut resp = Response::new(Body::empty());
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -23,9 +23,9 @@ pub const RUN_TTL: Duration = Duration::from_secs(15 * 60);
 
 pub(crate) struct Run {
     pub server: ServerSetup,
-    /// A raw server's call counters (routes that answer only their Nth call),
-    /// kept from one request of the run to the next.
-    pub raw_calls: Vec<crumbtrail_engine::server::raw::RouteCalls>,
+    /// What the server model remembers (a raw route's call counts), kept
+    /// from one request of the run to the next.
+    pub memory: crumbtrail_engine::http::ServerMemory,
     created: Instant,
     log: Vec<LabLogEntry>,
     log_bytes: usize,
@@ -101,7 +101,7 @@ impl Runs {
             id,
             Run {
                 server,
-                raw_calls: Vec::new(),
+                memory: Default::default(),
                 created: Instant::now(),
                 log: Vec::new(),
                 log_bytes: 0,
@@ -115,14 +115,10 @@ impl Runs {
         self.map.get(id).filter(|r| live(r))
     }
 
-    /// Keeps a raw server's call counters for the run's next request.
-    pub fn set_raw_calls(
-        &mut self,
-        id: &str,
-        calls: Vec<crumbtrail_engine::server::raw::RouteCalls>,
-    ) {
+    /// Keeps what the server model remembers for the run's next request.
+    pub fn set_memory(&mut self, id: &str, memory: crumbtrail_engine::http::ServerMemory) {
         if let Some(r) = self.map.get_mut(id) {
-            r.raw_calls = calls;
+            r.memory = memory;
         }
     }
 

@@ -3,7 +3,6 @@
 
 use crumbtrail_engine::codegen;
 use crumbtrail_engine::fixes::{architectural_advice, search_fixes_from, Fix, SearchBudget};
-use crumbtrail_engine::scenario::ServerSetup;
 use leptos::prelude::*;
 
 use super::{ctx, glue};
@@ -131,32 +130,32 @@ fn CodeBlock(
 #[component]
 pub fn GeneratedCode() -> impl IntoView {
     let ctx = ctx();
-    let rails = Memo::new(move |_| {
-        ctx.scenario.with(|s| match &s.server {
-            ServerSetup::Rails(a) => Some((
-                codegen::cors_rb_code(a),
-                codegen::session_store_code(a),
-                codegen::app_code(a),
-            )),
-            ServerSetup::Raw(_) => None,
+    // The server stack's configuration files (none for raw headers).
+    let files = Memo::new(move |_| {
+        ctx.scenario.with(|s| {
+            s.server
+                .stack()
+                .code()
+                .into_iter()
+                .map(|f| (f.title, f.generated.code.clone(), left_out(&f.generated)))
+                .collect::<Vec<_>>()
         })
     });
     let count = Memo::new(move |_| ctx.scenario.with(|s| s.requests.len()));
+    let titles = Memo::new(move |_| files.with(|f| f.iter().map(|p| p.0).collect::<Vec<_>>()));
     view! {
         <section class="panel code" aria-labelledby="code-heading">
             <h2 id="code-heading">"As code"</h2>
-            <Show when=move || rails.with(Option::is_some)>
-                <CodeBlock title="config/initializers/cors.rb".into()
-                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.0.code.clone()).unwrap_or_default()))
-                    left_out=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| left_out(&r.0)).unwrap_or_default()))/>
-                <CodeBlock title="Session store".into()
-                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.1.code.clone()).unwrap_or_default()))
-                    left_out=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| left_out(&r.1)).unwrap_or_default()))/>
-            </Show>
-            <Show when=move || rails.with(|r| r.as_ref().is_some_and(|r| !r.2.code.is_empty()))>
-                <CodeBlock title="The app (application.rb, routes, controller)".into()
-                    code=Signal::derive(move || rails.with(|r| r.as_ref().map(|r| r.2.code.clone()).unwrap_or_default()))/>
-            </Show>
+            {move || titles.get().into_iter().enumerate().map(|(i, title)| {
+                let part = move || files.with(|f| f.get(i).cloned());
+                view! {
+                    <Show when=move || part().is_some_and(|(_, code, _)| !code.is_empty())>
+                        <CodeBlock title=title.to_string()
+                            code=Signal::derive(move || part().map(|p| p.1).unwrap_or_default())
+                            left_out=Signal::derive(move || part().map(|p| p.2).unwrap_or_default())/>
+                    </Show>
+                }
+            }).collect_view()}
             {move || (0..count.get()).map(|i| view! {
                 <CodeBlock title=format!("Client code, request {}", i + 1)
                     code=Signal::derive(move || ctx.scenario.with(|s| if i < s.requests.len() { codegen::client_code(s, i) } else { String::new() }))/>

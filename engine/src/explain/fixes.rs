@@ -16,13 +16,12 @@
 
 use crate::origin::{parse_url, Origin};
 use crate::profile::{BrowserProfile, ThirdPartyCookies};
-use crate::scenario::{Client, CredentialsMode, Scenario, ServerSetup};
-use crate::server::rails::{DomainOption, RailsApp, SameSiteOption};
-use crate::server::session_store::{effective_key, session_mode, SessionMode};
+use crate::scenario::{Client, CredentialsMode, Scenario};
+use crate::server::rails::{DomainOption, SameSiteOption};
 use crate::trace::{JsResult, Trace};
 
 mod candidates;
-mod search;
+pub(crate) mod search;
 
 pub use candidates::candidates;
 pub use search::{
@@ -58,7 +57,7 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    fn new(
+    pub(crate) fn new(
         title: impl Into<String>,
         reason: impl Into<String>,
         changes: Vec<SettingChange>,
@@ -80,7 +79,7 @@ impl Candidate {
     }
 }
 
-fn change(
+pub(crate) fn change(
     field: impl Into<String>,
     from: impl Into<String>,
     to: impl Into<String>,
@@ -92,21 +91,14 @@ fn change(
     }
 }
 
-fn rails_mut(s: &mut Scenario) -> Option<&mut RailsApp> {
-    match &mut s.server {
-        ServerSetup::Rails(a) => Some(a),
-        ServerSetup::Raw(_) => None,
-    }
-}
-
-fn page_origin(s: &Scenario) -> Option<String> {
+pub(crate) fn page_origin(s: &Scenario) -> Option<String> {
     parse_url(&s.page.url, None)
         .ok()
         .map(|u| Origin::of(&u).serialize())
 }
 
 /// The URLs of the requests, resolved against the page.
-fn request_urls(s: &Scenario) -> Vec<url::Url> {
+pub(crate) fn request_urls(s: &Scenario) -> Vec<url::Url> {
     let base = parse_url(&s.page.url, None).ok();
     s.requests
         .iter()
@@ -114,12 +106,12 @@ fn request_urls(s: &Scenario) -> Vec<url::Url> {
         .collect()
 }
 
-fn api_is_https(s: &Scenario) -> bool {
+pub(crate) fn api_is_https(s: &Scenario) -> bool {
     let urls = request_urls(s);
     !urls.is_empty() && urls.iter().all(|u| u.scheme() == "https")
 }
 
-fn same_site_label(o: SameSiteOption) -> &'static str {
+pub(crate) fn same_site_label(o: SameSiteOption) -> &'static str {
     match o {
         SameSiteOption::Unset => "(unset)",
         SameSiteOption::Lax => ":lax",
@@ -129,7 +121,7 @@ fn same_site_label(o: SameSiteOption) -> &'static str {
     }
 }
 
-fn domain_label(d: &DomainOption) -> String {
+pub(crate) fn domain_label(d: &DomainOption) -> String {
     match d {
         DomainOption::Unset => "(unset)".into(),
         DomainOption::Exact(s) => format!("'{s}'"),
@@ -141,14 +133,14 @@ fn domain_label(d: &DomainOption) -> String {
     }
 }
 
-fn origins_label(o: &[String]) -> String {
+pub(crate) fn origins_label(o: &[String]) -> String {
     o.iter()
         .map(|s| format!("'{s}'"))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn credentials_label(c: &Client) -> String {
+pub(crate) fn credentials_label(c: &Client) -> String {
     match c {
         Client::Fetch { credentials, .. } => format!(
             "credentials: '{}'",
@@ -165,32 +157,31 @@ fn credentials_label(c: &Client) -> String {
     }
 }
 
-/// The session key the goal watches (Rails), if any.
+/// The session cookie the goal watches, if the server names one.
 fn session_key(s: &Scenario) -> Option<String> {
-    match &s.server {
-        ServerSetup::Rails(app) => Some(match session_mode(app) {
-            Ok(SessionMode::Enabled { options, .. })
-            | Ok(SessionMode::NoCookiesMiddleware { options }) => options.key,
-            _ => effective_key(app),
-        }),
-        ServerSetup::Raw(_) => None,
-    }
+    s.server.stack().session_key()
 }
 
-/// True when the scenario logs in (and so the session cookie must flow).
+/// True when the scenario logs in (and so the session cookie must flow):
+/// a request the server's stack calls a login, or, when the stack cannot
+/// tell, any cookie stored or rejected in the baseline trace.
 fn needs_session(s: &Scenario, baseline: &Trace) -> bool {
-    match &s.server {
-        ServerSetup::Rails(app) => s.requests.iter().any(|r| {
-            url::Url::parse(&r.url)
-                .or_else(|_| url::Url::parse(&s.page.url).and_then(|b| b.join(&r.url)))
-                .map(|u| app.logs_in(&r.method, u.path()))
-                .unwrap_or(false)
-        }),
-        ServerSetup::Raw(_) => baseline
-            .requests
-            .iter()
-            .any(|r| !r.cookies_stored.is_empty() || !r.cookies_rejected.is_empty()),
-    }
+    let stack = s.server.stack();
+    let verdicts: Vec<Option<bool>> = s
+        .requests
+        .iter()
+        .filter_map(|r| {
+            let url = url::Url::parse(&r.url)
+                .or_else(|_| url::Url::parse(&s.page.url).and_then(|b| b.join(&r.url)));
+            url.ok().map(|u| stack.logs_in(&r.method, u.path()))
+        })
+        .collect();
+    verdicts.contains(&Some(true))
+        || verdicts.contains(&None)
+            && baseline
+                .requests
+                .iter()
+                .any(|r| !r.cookies_stored.is_empty() || !r.cookies_rejected.is_empty())
 }
 
 /// Does the trace show the goal: every response readable (or loaded), and
@@ -228,18 +219,10 @@ pub fn goal_holds(s: &Scenario, t: &Trace, need_session: bool) -> bool {
 /// The safety rules: never `origins '*'` with credentials, never drop
 /// HttpOnly, never drop Secure when the API is served over https.
 pub fn is_safe(candidate: &Scenario, original: &Scenario) -> bool {
-    let (ServerSetup::Rails(a), ServerSetup::Rails(o)) = (&candidate.server, &original.server)
-    else {
-        return true;
-    };
-    let wildcard_creds =
-        a.cors.allow.iter().any(|b| {
-            b.origins.iter().any(|x| x == "*") && b.resources.iter().any(|r| r.credentials)
-        });
-    let dropped_httponly = a.session.httponly == Some(false) && o.session.httponly != Some(false);
-    let dropped_secure =
-        api_is_https(candidate) && o.session.secure == Some(true) && a.session.secure != Some(true);
-    !wildcard_creds && !dropped_httponly && !dropped_secure
+    candidate
+        .server
+        .stack()
+        .is_safe(&original.server, api_is_https(candidate))
 }
 
 fn host_of(u: &url::Url) -> String {
@@ -304,22 +287,7 @@ pub fn architectural_advice(scenario: &Scenario) -> Vec<String> {
                 api_o.serialize()
             ));
         }
-        if let ServerSetup::Rails(app) = &scenario.server {
-            if let DomainOption::Exact(d) = &app.session.domain {
-                let host = host_of(&api);
-                let bare = d.trim_start_matches('.');
-                if !(host == bare || host.ends_with(&format!(".{bare}"))) {
-                    out.push(format!(
-                        "The session store's `domain: '{d}'` does not cover the API's host `{host}`, so the browser rejects the cookie. A Domain attribute is for sharing a cookie across subdomains of one real domain; in development leave it out (a host-only cookie)."
-                    ));
-                }
-            }
-            if app.session.secure == Some(true) && api.scheme() == "http" {
-                out.push(
-                    "`secure: true` on a plain-http API: Rack never writes the session cookie. Serve the API over https (a local certificate, or a TLS proxy with `config.assume_ssl = true`) or use secure: false for plain-http development only.".into(),
-                );
-            }
-        }
+        out.extend(scenario.server.stack().advice(&api));
     }
     out
 }
@@ -327,6 +295,7 @@ pub fn architectural_advice(scenario: &Scenario) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::ServerSetup;
     use crate::server::rails::article;
 
     fn titles(s: &Scenario) -> Vec<String> {

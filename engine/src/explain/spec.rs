@@ -398,3 +398,50 @@ spec!(
     "RFC 9110 §15.6 Server Error 5xx",
     "https://www.rfc-editor.org/rfc/rfc9110#name-server-error-5xx"
 );
+
+// ----- Django -----
+spec!(
+    DJANGO_CORS_HEADERS,
+    "django-cors-headers: corsheaders/middleware.py",
+    "https://github.com/adamchainz/django-cors-headers/blob/main/src/corsheaders/middleware.py"
+);
+spec!(
+    DJANGO_CORS_CHECKS,
+    "django-cors-headers: corsheaders/checks.py",
+    "https://github.com/adamchainz/django-cors-headers/blob/main/src/corsheaders/checks.py"
+);
+spec!(
+    DJANGO_SYSTEM_CHECKS,
+    "Django: System check framework",
+    "https://docs.djangoproject.com/en/stable/ref/checks/"
+);
+spec!(
+    DJANGO_CSRF,
+    "Django: CSRF protection (django/middleware/csrf.py)",
+    "https://docs.djangoproject.com/en/stable/ref/csrf/"
+);
+spec!(
+    DJANGO_SESSIONS,
+    "Django: How to use sessions (django/contrib/sessions/middleware.py)",
+    "https://docs.djangoproject.com/en/stable/topics/http/sessions/"
+);
+spec!(
+    DJANGO_ALLOWED_HOSTS,
+    "Django settings: ALLOWED_HOSTS (HttpRequest.get_host)",
+    "https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts"
+);
+spec!(
+    DJANGO_SECURE_PROXY_SSL_HEADER,
+    "Django settings: SECURE_PROXY_SSL_HEADER",
+    "https://docs.djangoproject.com/en/stable/ref/settings/#secure-proxy-ssl-header"
+);
+spec!(
+    DJANGO_COMMON_MIDDLEWARE,
+    "Django: CommonMiddleware, APPEND_SLASH (django/middleware/common.py)",
+    "https://docs.djangoproject.com/en/stable/ref/middleware/#module-django.middleware.common"
+);
+spec!(
+    DJANGO_URLS,
+    "Django: URL dispatcher",
+    "https://docs.djangoproject.com/en/stable/topics/http/urls/"
+);

@@ -386,6 +386,34 @@ pub enum Reason {
     TldLengthIgnored,
     /// Rails' rendering added `Vary: Accept` (the response depends on the Accept header).
     VaryAcceptAdded,
+
+    // ----- Django (django-cors-headers, sessions, CSRF, ALLOWED_HOSTS) -----
+    /// A system check error (`corsheaders.E013`, `4_0.E001`…): runserver stops.
+    DjangoSystemCheck,
+    /// `CorsMiddleware` answered the preflight itself (200, no view runs).
+    DjangoCorsPreflight,
+    /// `CorsMiddleware` added `Access-Control-Allow-Origin`.
+    DjangoCorsAllowed,
+    /// The Origin is in none of `CORS_ALLOWED_ORIGINS`, `CORS_ALLOWED_ORIGIN_REGEXES`.
+    DjangoCorsOriginNotAllowed,
+    /// The path does not match `CORS_URLS_REGEX`: no CORS headers.
+    DjangoCorsUrlNotMatched,
+    /// `CorsMiddleware` is not in `MIDDLEWARE` (or sits after the middleware that answered).
+    DjangoCorsMiddlewareMissing,
+    /// `get_host()` raised `DisallowedHost`: 400.
+    DjangoDisallowedHost,
+    /// `CsrfViewMiddleware` rejected the request: 403 with Django's reason.
+    DjangoCsrfRejected,
+    /// The CSRF checks passed (Origin, Referer, token).
+    DjangoCsrfAccepted,
+    /// The CSRF cookie (`csrftoken`) was set.
+    DjangoCsrfCookieSet,
+    /// The session cookie was deleted (`flush()`, or an empty session).
+    DjangoSessionDeleted,
+    /// `APPEND_SLASH` redirected to the URL with a slash (or failed under `DEBUG`).
+    DjangoAppendSlash,
+    /// The view does not allow the method (`@require_POST`): 405.
+    DjangoMethodNotAllowed,
 }
 
 /// Text that is usually fixed: a `&'static str` costs nothing, a text built

@@ -108,4 +108,19 @@ pub trait ServerModel {
 
     /// Answers one request. `request_index` is used for the steps it returns.
     fn respond(&self, request: &WireRequest, request_index: usize) -> ServerReply;
+
+    /// What the model remembers after the requests it has answered (see
+    /// [`ServerMemory`]); nothing for a model that answers each request alike.
+    fn memory(&self) -> ServerMemory {
+        ServerMemory::default()
+    }
+}
+
+/// What a server model carries from one request to the next: a raw route
+/// that answers only its Nth call counts the calls. The simulation keeps one
+/// model for a whole run; a server that answers one request at a time (the
+/// lab) keeps this between requests and resumes the model from it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServerMemory {
+    pub raw_calls: Vec<crate::server::raw::RouteCalls>,
 }

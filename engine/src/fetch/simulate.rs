@@ -30,9 +30,8 @@ use crate::origin::{parse_url, Origin};
 use crate::profile::{BrowserProfile, Family};
 use crate::scenario::{
     Client, CredentialsMode, NavigationForm, RedirectMode, RequestMode, RequestSpec, RunsFrom,
-    Scenario, ServerSetup,
+    Scenario,
 };
-use crate::server::raw::RawServerModel;
 use crate::site::site_of;
 use crate::trace::{
     Exchange, FieldError, JsResult, Phase, PreflightOutcome, Reason, RejectedCookie,
@@ -85,21 +84,10 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
     };
 
     // The server: boot it (a configuration error stops everything) and read raw headers.
-    let raw_model;
-    let rails_model;
-    let server: &dyn ServerModel = match &scenario.server {
-        ServerSetup::Raw(raw) => {
-            raw_model = RawServerModel::new(raw);
-            for e in raw_model.field_errors() {
-                run.field_errors.push(e.clone());
-            }
-            &raw_model
-        }
-        ServerSetup::Rails(app) => {
-            rails_model = app.prepare();
-            &rails_model
-        }
-    };
+    let prepared = scenario.server.stack().prepare();
+    run.field_errors
+        .extend(prepared.field_errors.iter().cloned());
+    let server: &dyn ServerModel = prepared.model.as_ref();
     let booted = match server.boot() {
         Ok(()) => true,
         Err(steps) => {

@@ -75,6 +75,7 @@ fn setup(s: &Scenario) -> String {
                 if app.force_ssl { ", `force_ssl`" } else { "" }
             );
         }
+        other => out += &format!("- Server: {}\n", other.kind().label()),
     }
     if !s.jar_at_start.is_empty() {
         let list: Vec<String> = s
@@ -179,6 +180,30 @@ fn server_code(s: &Scenario) -> String {
             block("ruby", &cors_rb(app)),
             block("ruby", &session_store_rb(app))
         ),
+        // Any other stack: the configuration files it generates.
+        other => {
+            let files = other.stack().code();
+            let titles: Vec<&str> = files.iter().map(|f| f.title).collect();
+            let blocks: Vec<String> = files
+                .iter()
+                .map(|f| block(code_language(f.title), &f.generated.code))
+                .collect();
+            format!(
+                "\n<details><summary>{}</summary>\n\n{}\n</details>\n",
+                titles.join(" and "),
+                blocks.join("\n")
+            )
+        }
+    }
+}
+
+/// The fence language of a generated file, from its name.
+fn code_language(title: &str) -> &'static str {
+    match title.rsplit('.').next() {
+        Some("py") => "python",
+        Some("js") => "javascript",
+        Some("rb") => "ruby",
+        _ => "text",
     }
 }
 

@@ -6,8 +6,10 @@
 //!   which action each path runs.
 
 mod actions;
+pub mod django;
 pub mod rack_cors;
 pub mod rails;
 pub mod raw;
 pub mod routes;
 pub mod session_store;
+pub mod stack;

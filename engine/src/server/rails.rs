@@ -1532,3 +1532,7 @@ pub mod article {
         }
     }
 }
+
+mod fixes;
+pub mod keys;
+mod stack;

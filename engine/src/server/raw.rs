@@ -204,6 +204,12 @@ fn reflect(response: &mut WireResponse, origin: Option<&str>) {
 }
 
 impl ServerModel for RawServerModel {
+    fn memory(&self) -> crate::http::ServerMemory {
+        crate::http::ServerMemory {
+            raw_calls: self.calls(),
+        }
+    }
+
     fn boot(&self) -> Result<(), Vec<Step>> {
         Ok(())
     }
@@ -306,4 +312,27 @@ fn explanation(route: &ParsedRoute, has_origin: bool) -> String {
         };
     }
     text
+}
+
+pub mod keys;
+mod stack;
+
+/// A new raw server: one route answering every path, with the headers a
+/// credentialed CORS API on `localhost:3001` sends to `localhost:3000`.
+pub fn default_server() -> RawServer {
+    RawServer {
+        routes: vec![crate::scenario::RawRoute {
+            method: "*".into(),
+            path: "*".into(),
+            preflight: RawResponse {
+                status: 204,
+                headers: "Access-Control-Allow-Origin: http://localhost:3000\nAccess-Control-Allow-Credentials: true\nAccess-Control-Allow-Methods: GET, POST\nAccess-Control-Allow-Headers: Content-Type".into(),
+            },
+            response: RawResponse {
+                status: 200,
+                headers: "Access-Control-Allow-Origin: http://localhost:3000\nAccess-Control-Allow-Credentials: true\nSet-Cookie: session=abc; Path=/; HttpOnly; SameSite=Lax".into(),
+            },
+            ..Default::default()
+        }],
+    }
 }

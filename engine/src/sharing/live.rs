@@ -101,7 +101,7 @@ struct Slot {
     lab_origin: String,
 }
 
-fn origin_string(u: &Url) -> String {
+pub(crate) fn origin_string(u: &Url) -> String {
     u.origin().ascii_serialization()
 }
 
@@ -135,7 +135,7 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
     // Access-Control-Allow-Origin lines) follow their URLs.
     m.scenario.server = rewrite_server(&scenario.server, &m.origins);
     server_blockers(&m.scenario.server, &m.origins, &mut m.blockers);
-    if server_mentions_domain(&scenario.server) {
+    if scenario.server.stack().mentions_domain() {
         m.notes.push(
             "the server scopes a cookie with a Domain attribute; the lab's loopback names are \
              not subdomains of that domain, so the browser judges the Domain against the lab host"
@@ -508,53 +508,23 @@ fn rewrite_request_urls(
     }
 }
 
-/// Servers the lab cannot run faithfully: redirect chains, and absolute
-/// routes or redirects to an origin with no lab stand-in.
+/// Servers the lab cannot run faithfully: redirect chains, and what the
+/// server's stack names (absolute routes or redirects to an origin with no
+/// lab stand-in).
 fn server_blockers(server: &ServerSetup, origins: &[OriginMap], blockers: &mut Vec<String>) {
     // Redirects are simulated hop by hop, but a live run only tags (and so
     // only logs) the first hop of each request: refuse rather than compare
     // half of the chain.
-    let redirects = match server {
-        ServerSetup::Raw(raw) => raw.routes.iter().any(|r| {
-            (300..400).contains(&r.response.status)
-                && r.response.headers.lines().any(|l| {
-                    l.split_once(':')
-                        .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("location"))
-                })
-        }),
-        ServerSetup::Rails(app) => app.force_ssl,
-    };
-    if redirects {
+    let stack = server.stack();
+    if stack.answers_with_redirects() {
         blockers.push(
             "the server answers with a redirect; the simulation follows it hop by hop, but \
              live mode does not run redirect chains yet"
                 .into(),
         );
     }
-    // A redirect (or an absolute route) to an origin no request names has no
-    // lab stand-in: following it would leave the lab.
-    let ServerSetup::Raw(raw) = server else {
-        return;
-    };
-    for (i, route) in raw.routes.iter().enumerate() {
-        let locations = [&route.preflight.headers, &route.response.headers]
-            .into_iter()
-            .flat_map(|h| h.lines())
-            .filter_map(|line| line.split_once(':'))
-            .filter(|(name, _)| name.trim().eq_ignore_ascii_case("location"))
-            .map(|(_, value)| value.trim());
-        for target in std::iter::once(route.path.as_str()).chain(locations) {
-            let Ok(u) = Url::parse(target) else { continue };
-            let o = origin_string(&u);
-            if !origins.iter().any(|m| m.lab == o) {
-                blockers.push(format!(
-                    "route {}: `{target}` is on an origin that no request uses, so the lab \
-                     has no stand-in for it and a redirect there would leave the lab",
-                    i + 1
-                ));
-            }
-        }
-    }
+    let lab: Vec<String> = origins.iter().map(|m| m.lab.clone()).collect();
+    stack.live_blockers(&lab, blockers);
 }
 
 fn replace_origin_text(text: &str, from: &str, to: &str) -> String {
@@ -602,20 +572,6 @@ fn rewrite_server(server: &ServerSetup, origins: &[OriginMap]) -> ServerSetup {
     serde_json::from_str(&json).unwrap_or_else(|_| server.clone())
 }
 
-fn server_mentions_domain(server: &ServerSetup) -> bool {
-    match server {
-        ServerSetup::Raw(raw) => raw.routes.iter().any(|r| {
-            [&r.preflight.headers, &r.response.headers]
-                .iter()
-                .any(|h| h.to_ascii_lowercase().contains("domain="))
-        }),
-        ServerSetup::Rails(app) => !matches!(
-            app.session.domain,
-            crate::server::rails::DomainOption::Unset
-        ),
-    }
-}
-
 /// Gives every cookie the scenario's server sets a name ending in `tag`, so a
 /// run starts with none of its cookies in the browser: cookies left by earlier
 /// runs (of this or another scenario, on the same lab origins) have other names
@@ -626,44 +582,7 @@ fn server_mentions_domain(server: &ServerSetup) -> bool {
 /// which cannot be renamed: that case keeps the name.
 pub fn tag_cookie_names(scenario: &Scenario, tag: &str) -> Scenario {
     let mut tagged = scenario.clone();
-    match &mut tagged.server {
-        ServerSetup::Raw(raw) => {
-            for route in raw.routes.iter_mut() {
-                for resp in [&mut route.preflight, &mut route.response] {
-                    let lines: Vec<String> = resp
-                        .headers
-                        .lines()
-                        .map(|line| {
-                            let Some((name, value)) = line.split_once(':') else {
-                                return line.to_string();
-                            };
-                            if !name.trim().eq_ignore_ascii_case("set-cookie") {
-                                return line.to_string();
-                            }
-                            match value.split_once('=') {
-                                Some((cookie, rest)) if !cookie.trim().is_empty() => {
-                                    format!("{name}: {}{tag}={rest}", cookie.trim())
-                                }
-                                _ => line.to_string(),
-                            }
-                        })
-                        .collect();
-                    resp.headers = lines.join("\n");
-                }
-            }
-        }
-        ServerSetup::Rails(app) => {
-            use crate::server::rails::StoreKind;
-            match app.session.store {
-                StoreKind::NotCalled => app.app_name = format!("{}{tag}", app.app_name),
-                StoreKind::CookieStore => {
-                    let key = app.session.key.as_deref().unwrap_or("_session_id");
-                    app.session.key = Some(format!("{key}{tag}"));
-                }
-                StoreKind::Disabled => {}
-            }
-        }
-    }
+    tagged.server.stack_mut().tag_cookie_names(tag);
     tagged
 }
 
@@ -690,40 +609,12 @@ pub fn validate_for_lab(scenario: &Scenario) -> Result<(), String> {
             }
         }
     }
-    match &scenario.server {
-        ServerSetup::Raw(raw) => {
-            for (i, r) in raw.routes.iter().enumerate() {
-                for (which, resp) in [("preflight", &r.preflight), ("response", &r.response)] {
-                    let field = format!("server.routes.{i}.{which}.headers");
-                    if resp.headers.contains('\r') || resp.headers.contains('\0') {
-                        return Err(format!(
-                            "{field} contains a carriage return or NUL; the lab never sends such \
-                             a header"
-                        ));
-                    }
-                    HeaderList::parse_response_lines(&resp.headers)
-                        .map_err(|e| format!("{field}: {e}"))?;
-                }
-            }
-        }
-        ServerSetup::Rails(app) => {
-            let value = serde_json::to_value(app).unwrap_or_default();
-            let mut path = "server".to_string();
-            if let Some(c) = find_control(&value, &mut path) {
-                return Err(format!(
-                    "the Rails setting {path} contains the control character {}; the lab never \
-                     sends such a header",
-                    describe_control(c)
-                ));
-            }
-        }
-    }
-    Ok(())
+    scenario.server.stack().check_for_lab()
 }
 
 /// The first control character (other than HTAB) in a string of `value`; `path` ends
 /// as the dotted path of that string.
-fn find_control(value: &serde_json::Value, path: &mut String) -> Option<char> {
+pub(crate) fn find_control(value: &serde_json::Value, path: &mut String) -> Option<char> {
     match value {
         serde_json::Value::String(s) => s.chars().find(|&c| is_forbidden_control(c)),
         serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {

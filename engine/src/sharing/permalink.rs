@@ -33,15 +33,9 @@ use url::Url;
 use crate::profile::ProfileId;
 use crate::scenario::{
     BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm,
-    RawResponse, RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
-    ServerSetup,
+    RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
 };
-use crate::server::rails::{
-    list_items, method_items, AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource,
-    DomainOption, Environment, HeadersOption, LoadDefaults, MethodsOption, RailsApp, RailsVersion,
-    SameSiteOption, SameSiteProtection, SessionMiddleware, StoreKind,
-};
-use crate::server::routes::ROUTE_METHODS;
+use crate::server::stack::{ServerKind, StackKeys};
 
 /// The current format version.
 pub const VERSION: &str = "1";
@@ -53,9 +47,7 @@ pub const MAX_ITEMS: usize = 20;
 /// `rN.wait`: at most ten years, as the request editor.
 const MAX_WAIT: u64 = 10 * 366 * 86_400;
 /// `s.expire`: at most 400 days (RFC 6265bis §5.5 caps cookie lifetimes there).
-const MAX_EXPIRE: u64 = 400 * 86_400;
-/// `rawN.pre` / `rawN.status`: three digits, as the raw editor.
-const MAX_STATUS: u64 = 999;
+pub(crate) const MAX_EXPIRE: u64 = 400 * 86_400;
 
 /// How the page shows the scenario (not part of the simulation).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -153,61 +145,8 @@ const BODIES: [(&str, BodyKind); 6] = [
     ("formdata", BodyKind::FormData),
     ("stream", BodyKind::Stream),
 ];
-const RAILS_VERSIONS: [(&str, RailsVersion); 4] = [
-    ("6.1", RailsVersion::V6_1),
-    ("7.0", RailsVersion::V7_0),
-    ("7.1", RailsVersion::V7_1),
-    ("8.0", RailsVersion::V8),
-];
-const LOAD_DEFAULTS: [(&str, LoadDefaults); 6] = [
-    ("none", LoadDefaults::None),
-    ("6.0", LoadDefaults::V6_0),
-    ("6.1", LoadDefaults::V6_1),
-    ("7.0", LoadDefaults::V7_0),
-    ("7.1", LoadDefaults::V7_1),
-    ("8.0", LoadDefaults::V8_0),
-];
-const ENVIRONMENTS: [(&str, Environment); 2] = [
-    ("development", Environment::Development),
-    ("production", Environment::Production),
-];
-const MIDDLEWARES: [(&str, SessionMiddleware); 5] = [
-    ("none", SessionMiddleware::None),
-    ("documented", SessionMiddleware::Documented),
-    ("without-options", SessionMiddleware::WithoutOptions),
-    ("before-store-set", SessionMiddleware::BeforeStoreSet),
-    ("without-cookies", SessionMiddleware::WithoutCookies),
-];
-const POSITIONS: [(&str, CorsPosition); 3] = [
-    ("first", CorsPosition::First),
-    ("after", CorsPosition::AfterAnsweringMiddleware),
-    ("last", CorsPosition::Last),
-];
-/// `same_site_protection`: `config.action_dispatch.cookies_same_site_protection`.
-const PROTECTIONS: [(&str, SameSiteProtection); 5] = [
-    ("default", SameSiteProtection::FromLoadDefaults),
-    ("lax", SameSiteProtection::Lax),
-    ("strict", SameSiteProtection::Strict),
-    ("none", SameSiteProtection::None),
-    ("nil", SameSiteProtection::Nil),
-];
-const STORES: [(&str, StoreKind); 3] = [
-    ("cookie", StoreKind::CookieStore),
-    ("disabled", StoreKind::Disabled),
-    ("not-called", StoreKind::NotCalled),
-];
-const SAME_SITES: [(&str, SameSiteOption); 5] = [
-    ("unset", SameSiteOption::Unset),
-    ("lax", SameSiteOption::Lax),
-    ("strict", SameSiteOption::Strict),
-    ("none", SameSiteOption::None),
-    ("nil", SameSiteOption::Nil),
-];
-/// `bN.order`: whether `origins` or the `resource` lines come first in the
-/// block (rack-cors' DSL is order-sensitive).
-const BLOCK_ORDERS: [(&str, bool); 2] = [("origins-first", false), ("resource-first", true)];
 
-fn name_of<T: PartialEq>(table: &[(&'static str, T)], value: &T) -> &'static str {
+pub(crate) fn name_of<T: PartialEq>(table: &[(&'static str, T)], value: &T) -> &'static str {
     table
         .iter()
         .find(|(_, v)| v == value)
@@ -234,30 +173,30 @@ fn via_name(c: &Client) -> &'static str {
 }
 
 /// `'…'` around a value: read as written, never as a keyword.
-fn quoted(value: &str) -> Option<&str> {
+pub(crate) fn quoted(value: &str) -> Option<&str> {
     value.strip_prefix('\'')?.strip_suffix('\'')
 }
 
 /// `s.domain` values that are not an exact domain.
-fn domain_keyword(value: &str) -> bool {
+pub(crate) fn domain_keyword(value: &str) -> bool {
     let t = value.trim();
     matches!(t, "" | "unset" | "all" | ":all") || t.starts_with(":all/") || value.contains(',')
 }
 
 /// `headers:` / `methods:` values that are not a list.
-fn list_keyword(value: &str) -> bool {
+pub(crate) fn list_keyword(value: &str) -> bool {
     matches!(value.trim(), "" | "unset" | "any" | ":any")
 }
 
 /// `METHOD URL` (and `METHOD PATH`): the first word, then the rest.
-fn split_target(value: &str) -> Option<(String, String)> {
+pub(crate) fn split_target(value: &str) -> Option<(String, String)> {
     let (method, target) = value.trim().split_once(' ')?;
     Some((method.to_string(), target.trim().to_string()))
 }
 
 /// [`split_target`] gives back the two parts of `METHOD TARGET` only for a
 /// one-word method and a target that is not empty and not padded.
-fn joinable(method: &str, target: &str) -> bool {
+pub(crate) fn joinable(method: &str, target: &str) -> bool {
     !method.is_empty()
         && !method.contains(char::is_whitespace)
         && !target.is_empty()
@@ -266,26 +205,6 @@ fn joinable(method: &str, target: &str) -> bool {
 
 fn default_request(d: &Scenario, i: usize) -> RequestSpec {
     d.requests.get(i).cloned().unwrap_or_default()
-}
-
-fn default_block(d: &RailsApp, i: usize) -> AllowBlock {
-    d.cors.allow.get(i).cloned().unwrap_or_default()
-}
-
-fn default_route() -> RawRoute {
-    RawRoute {
-        method: "*".into(),
-        path: "*".into(),
-        preflight: RawResponse {
-            status: 204,
-            headers: String::new(),
-        },
-        response: RawResponse {
-            status: 200,
-            headers: String::new(),
-        },
-        ..RawRoute::default()
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -311,7 +230,7 @@ fn escape(value: &str) -> String {
 
 /// A value in quotes when it would otherwise read as a keyword, or as
 /// written in quotes.
-fn literal(value: &str, keyword: impl Fn(&str) -> bool) -> String {
+pub(crate) fn literal(value: &str, keyword: impl Fn(&str) -> bool) -> String {
     if keyword(value) || quoted(value).is_some() {
         format!("'{value}'")
     } else {
@@ -321,7 +240,7 @@ fn literal(value: &str, keyword: impl Fn(&str) -> bool) -> String {
 
 /// A list as `a,b`, with a trailing comma where the text alone would read as
 /// something else: `,` is the empty list, `unset,` the list of one `unset`.
-fn list_str(items: &[String], keyword: impl Fn(&str) -> bool) -> String {
+pub(crate) fn list_str(items: &[String], keyword: impl Fn(&str) -> bool) -> String {
     let text = items.join(",");
     if keyword(&text) {
         text + ","
@@ -330,13 +249,14 @@ fn list_str(items: &[String], keyword: impl Fn(&str) -> bool) -> String {
     }
 }
 
-struct Writer(Vec<(String, String)>);
+/// The keys of a link being written, in order.
+pub struct Writer(Vec<(String, String)>);
 
 impl Writer {
-    fn put(&mut self, key: impl Into<String>, value: impl Into<String>) {
+    pub(crate) fn put(&mut self, key: impl Into<String>, value: impl Into<String>) {
         self.0.push((key.into(), value.into()));
     }
-    fn diff<T: PartialEq>(
+    pub(crate) fn diff<T: PartialEq>(
         &mut self,
         key: &str,
         value: &T,
@@ -347,7 +267,7 @@ impl Writer {
             self.put(key, show(value));
         }
     }
-    fn pick<T: PartialEq>(
+    pub(crate) fn pick<T: PartialEq>(
         &mut self,
         key: &str,
         value: &T,
@@ -360,11 +280,11 @@ impl Writer {
     }
 }
 
-fn bool_str(b: &bool) -> String {
+pub(crate) fn bool_str(b: &bool) -> String {
     if *b { "1" } else { "0" }.into()
 }
 
-fn opt_bool(b: &Option<bool>) -> String {
+pub(crate) fn opt_bool(b: &Option<bool>) -> String {
     match b {
         None => "unset".into(),
         Some(true) => "1".into(),
@@ -396,13 +316,7 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
         encode_jar_cookie(&mut w, &format!("j{}", i + 1), c);
     }
 
-    match &scenario.server {
-        ServerSetup::Rails(app) => encode_rails(&mut w, app, &RailsApp::default()),
-        ServerSetup::Raw(raw) => {
-            w.put("server", "raw");
-            encode_raw(&mut w, raw);
-        }
-    }
+    scenario.server.stack().encode_keys(&mut w);
 
     if view.embed {
         w.put("embed", "1");
@@ -507,232 +421,6 @@ fn encode_client(w: &mut Writer, k: &str, c: &Client, base: &Client) {
     }
 }
 
-fn headers_str(h: &HeadersOption) -> String {
-    match h {
-        HeadersOption::Unset => "unset".into(),
-        HeadersOption::Any => ":any".into(),
-        HeadersOption::List(l) => list_str(l, list_keyword),
-    }
-}
-
-fn methods_str(m: &MethodsOption) -> String {
-    match m {
-        MethodsOption::Unset => "unset".into(),
-        MethodsOption::Any => ":any".into(),
-        MethodsOption::List(l) => list_str(l, list_keyword),
-    }
-}
-
-fn domain_str(d: &DomainOption) -> String {
-    match d {
-        DomainOption::Unset => String::new(),
-        DomainOption::Exact(s) => literal(s, domain_keyword),
-        DomainOption::All { tld_length: None } => ":all".into(),
-        DomainOption::All {
-            tld_length: Some(n),
-        } => format!(":all/{n}"),
-        // A comma keeps the list form; a list that looks quoted gets one too.
-        DomainOption::List(l) => list_str(l, |t| !t.contains(',') || quoted(t).is_some()),
-    }
-}
-
-fn encode_rails(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
-    w.pick("rails", &app.version, &d.version, &RAILS_VERSIONS);
-    w.pick(
-        "defaults",
-        &app.load_defaults,
-        &d.load_defaults,
-        &LOAD_DEFAULTS,
-    );
-    w.pick("env", &app.environment, &d.environment, &ENVIRONMENTS);
-    w.diff("app", &app.app_name, &d.app_name, String::clone);
-    w.diff("api", &app.api_only, &d.api_only, bool_str);
-    w.pick(
-        "mw",
-        &app.session_middleware,
-        &d.session_middleware,
-        &MIDDLEWARES,
-    );
-    w.diff("cors", &app.cors.enabled, &d.cors.enabled, bool_str);
-    w.diff("cors.debug", &app.cors.debug, &d.cors.debug, bool_str);
-    w.pick("cors.pos", &app.cors_position, &d.cors_position, &POSITIONS);
-    if app.cors.allow.len() != d.cors.allow.len() {
-        w.put("blocks", app.cors.allow.len().to_string());
-    }
-    for (i, b) in app.cors.allow.iter().enumerate() {
-        encode_block(w, &format!("b{}", i + 1), b, &default_block(d, i));
-    }
-    let (s, sd) = (&app.session, &d.session);
-    w.pick("s.store", &s.store, &sd.store, &STORES);
-    w.diff("s.key", &s.key, &sd.key, |k| match k {
-        Some(k) => literal(k, |t| t.trim() == "unset"),
-        None => "unset".into(),
-    });
-    w.diff("s.domain", &s.domain, &sd.domain, domain_str);
-    w.diff("s.path", &s.path, &sd.path, |p| {
-        p.clone().unwrap_or_default()
-    });
-    w.pick("s.same_site", &s.same_site, &sd.same_site, &SAME_SITES);
-    w.diff("s.secure", &s.secure, &sd.secure, opt_bool);
-    w.diff("s.httponly", &s.httponly, &sd.httponly, opt_bool);
-    w.diff("s.expire", &s.expire_after, &sd.expire_after, |e| {
-        e.map(|n| n.to_string()).unwrap_or_default()
-    });
-    w.diff("ssl", &app.force_ssl, &d.force_ssl, bool_str);
-    w.diff("assume_ssl", &app.assume_ssl, &d.assume_ssl, bool_str);
-    w.diff("csrf", &app.csrf_protection, &d.csrf_protection, bool_str);
-    w.diff("login", &app.login_path, &d.login_path, String::clone);
-    encode_app_settings(w, app, d);
-    for (i, route) in app.routes.iter().enumerate() {
-        encode_route(w, &format!("route{}", i + 1), route);
-    }
-}
-
-/// `config.action_dispatch.*`, `ssl_options` and the controller's modules.
-fn encode_app_settings(w: &mut Writer, app: &RailsApp, d: &RailsApp) {
-    w.pick(
-        "same_site_protection",
-        &app.cookies_same_site_protection,
-        &d.cookies_same_site_protection,
-        &PROTECTIONS,
-    );
-    w.diff(
-        "secure_cookies",
-        &app.ssl_secure_cookies,
-        &d.ssl_secure_cookies,
-        bool_str,
-    );
-    w.diff(
-        "always_write",
-        &app.always_write_cookie,
-        &d.always_write_cookie,
-        opt_bool,
-    );
-    w.diff("tld_length", &app.tld_length, &d.tld_length, u8::to_string);
-    w.diff(
-        "controller_cookies",
-        &app.controller_cookies,
-        &d.controller_cookies,
-        bool_str,
-    );
-}
-
-/// `routeN=METHOD PATH ACTION` and the options that differ from a new route.
-fn encode_route(w: &mut Writer, k: &str, r: &AppRoute) {
-    let d = AppRoute::default();
-    w.put(k, format!("{} {} {}", r.method, r.path, r.action.key()));
-    w.diff(&format!("{k}.vary"), &r.vary, &d.vary, |v| match v {
-        Some(v) => literal(v, |t| t.trim() == "unset"),
-        None => "unset".into(),
-    });
-    let (c, cd) = (&r.cookie, &d.cookie);
-    if (&c.name, &c.value) != (&cd.name, &cd.value) {
-        w.put(format!("{k}.cookie"), format!("{}={}", c.name, c.value));
-    }
-    w.diff(&format!("{k}.domain"), &c.domain, &cd.domain, domain_str);
-    w.diff(&format!("{k}.path"), &c.path, &cd.path, |p| {
-        p.clone().unwrap_or_default()
-    });
-    w.pick(
-        &format!("{k}.same_site"),
-        &c.same_site,
-        &cd.same_site,
-        &SAME_SITES,
-    );
-    w.diff(&format!("{k}.secure"), &c.secure, &cd.secure, opt_bool);
-    w.diff(
-        &format!("{k}.httponly"),
-        &c.httponly,
-        &cd.httponly,
-        opt_bool,
-    );
-    w.diff(&format!("{k}.expires"), &c.expires, &cd.expires, |e| {
-        e.map(|n| n.to_string()).unwrap_or_default()
-    });
-}
-
-fn encode_block(w: &mut Writer, k: &str, b: &AllowBlock, base: &AllowBlock) {
-    if b.origins != base.origins {
-        for o in &b.origins {
-            w.put(format!("{k}.origins"), o.clone());
-        }
-        if b.origins.is_empty() {
-            w.put(format!("{k}.origins"), "");
-        }
-    }
-    w.pick(
-        &format!("{k}.order"),
-        &b.resource_before_origins,
-        &base.resource_before_origins,
-        &BLOCK_ORDERS,
-    );
-    if b.resources.len() != base.resources.len() {
-        w.put(format!("{k}.resources"), b.resources.len().to_string());
-    }
-    for (j, r) in b.resources.iter().enumerate() {
-        let rb = base.resources.get(j).cloned().unwrap_or_default();
-        let k = format!("{k}.r{}", j + 1);
-        w.diff(&format!("{k}.path"), &r.path, &rb.path, String::clone);
-        w.diff(
-            &format!("{k}.headers"),
-            &r.headers,
-            &rb.headers,
-            headers_str,
-        );
-        w.diff(
-            &format!("{k}.methods"),
-            &r.methods,
-            &rb.methods,
-            methods_str,
-        );
-        w.diff(
-            &format!("{k}.cred"),
-            &r.credentials,
-            &rb.credentials,
-            bool_str,
-        );
-        w.diff(&format!("{k}.expose"), &r.expose, &rb.expose, |l| {
-            list_str(l, |_| false)
-        });
-        w.diff(&format!("{k}.max_age"), &r.max_age, &rb.max_age, |m| {
-            m.map_or_else(|| "unset".into(), |n| n.to_string())
-        });
-        w.diff(&format!("{k}.vary"), &r.vary, &rb.vary, |v| match v {
-            Some(l) => list_str(l, |t| t.trim() == "unset"),
-            None => "unset".into(),
-        });
-        w.diff(
-            &format!("{k}.if"),
-            &r.if_condition,
-            &rb.if_condition,
-            bool_str,
-        );
-    }
-}
-
-fn encode_raw(w: &mut Writer, raw: &RawServer) {
-    for (i, r) in raw.routes.iter().enumerate() {
-        let k = format!("raw{}", i + 1);
-        if joinable(&r.method, &r.path) {
-            w.put(&k, format!("{} {}", r.method, r.path));
-        } else {
-            w.put(format!("{k}.method"), r.method.clone());
-            w.put(format!("{k}.path"), r.path.clone());
-        }
-        w.put(format!("{k}.pre"), r.preflight.status.to_string());
-        if !r.preflight.headers.is_empty() {
-            w.put(format!("{k}.preh"), r.preflight.headers.clone());
-        }
-        w.put(format!("{k}.status"), r.response.status.to_string());
-        if !r.response.headers.is_empty() {
-            w.put(format!("{k}.h"), r.response.headers.clone());
-        }
-        w.diff(&format!("{k}.call"), &r.call, &0, |n| n.to_string());
-        w.diff(&format!("{k}.reflect"), &r.reflect_origin, &false, bool_str);
-        w.diff(&format!("{k}.query"), &r.match_query, &false, bool_str);
-    }
-}
-
 /// `jN.same_site`.
 const JAR_SAME_SITES: [(&str, JarSameSite); 4] = [
     ("unspecified", JarSameSite::Unspecified),
@@ -740,9 +428,6 @@ const JAR_SAME_SITES: [(&str, JarSameSite); 4] = [
     ("strict", JarSameSite::Strict),
     ("none", JarSameSite::None),
 ];
-
-/// `jN.call`: at most this call number (the raw editor's limit).
-const MAX_CALL: u64 = 1000;
 
 fn encode_jar_cookie(w: &mut Writer, k: &str, c: &JarCookie) {
     let d = JarCookie::default();
@@ -795,22 +480,23 @@ fn encode_jar_cookie(w: &mut Writer, k: &str, c: &JarCookie) {
 // ---------------------------------------------------------------------------
 // Decoding
 
-struct Reader {
-    notices: Vec<String>,
+/// Reads values of a link's keys, collecting a notice for each one it cannot read.
+pub struct Reader {
+    pub(crate) notices: Vec<String>,
 }
 
 impl Reader {
-    fn bad(&mut self, key: &str, value: &str, expected: &str) {
+    pub(crate) fn bad(&mut self, key: &str, value: &str, expected: &str) {
         self.notices
             .push(format!("`{key}={value}` was ignored: expected {expected}."));
     }
 
-    fn unknown(&mut self, key: &str) {
+    pub(crate) fn unknown(&mut self, key: &str) {
         self.notices
             .push(format!("Unknown key `{key}` was ignored."));
     }
 
-    fn bool(&mut self, key: &str, value: &str, slot: &mut bool) {
+    pub(crate) fn bool(&mut self, key: &str, value: &str, slot: &mut bool) {
         match value {
             "1" | "true" | "yes" => *slot = true,
             "0" | "false" | "no" => *slot = false,
@@ -818,7 +504,7 @@ impl Reader {
         }
     }
 
-    fn opt_bool(&mut self, key: &str, value: &str, slot: &mut Option<bool>) {
+    pub(crate) fn opt_bool(&mut self, key: &str, value: &str, slot: &mut Option<bool>) {
         match value {
             "unset" | "" => *slot = None,
             "1" | "true" => *slot = Some(true),
@@ -827,7 +513,12 @@ impl Reader {
         }
     }
 
-    fn num<T: std::str::FromStr>(&mut self, key: &str, value: &str, max: u64) -> Option<T> {
+    pub(crate) fn num<T: std::str::FromStr>(
+        &mut self,
+        key: &str,
+        value: &str,
+        max: u64,
+    ) -> Option<T> {
         match value.parse::<u64>() {
             Ok(n) if n <= max => value.parse().ok(),
             _ => {
@@ -837,7 +528,12 @@ impl Reader {
         }
     }
 
-    fn pick<T: Copy>(&mut self, key: &str, value: &str, options: &[(&str, T)]) -> Option<T> {
+    pub(crate) fn pick<T: Copy>(
+        &mut self,
+        key: &str,
+        value: &str,
+        options: &[(&str, T)],
+    ) -> Option<T> {
         match options.iter().find(|(k, _)| *k == value) {
             Some((_, v)) => Some(*v),
             None => {
@@ -848,7 +544,13 @@ impl Reader {
         }
     }
 
-    fn set<T: Copy>(&mut self, key: &str, value: &str, options: &[(&str, T)], slot: &mut T) {
+    pub(crate) fn set<T: Copy>(
+        &mut self,
+        key: &str,
+        value: &str,
+        options: &[(&str, T)],
+        slot: &mut T,
+    ) {
         if let Some(v) = self.pick(key, value, options) {
             *slot = v;
         }
@@ -856,7 +558,7 @@ impl Reader {
 }
 
 /// Parses `rN` / `bN` / `rawN` style keys: (index from 0, rest after the number).
-fn indexed<'a>(key: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
+pub(crate) fn indexed<'a>(key: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
     let rest = key.strip_prefix(prefix)?;
     let digits = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
     if digits == 0 {
@@ -869,7 +571,7 @@ fn indexed<'a>(key: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
     Some((n - 1, &rest[digits..]))
 }
 
-fn grow_to<T>(list: &mut Vec<T>, n: usize, fill: impl Fn(usize) -> T) {
+pub(crate) fn grow_to<T>(list: &mut Vec<T>, n: usize, fill: impl Fn(usize) -> T) {
     while list.len() < n {
         let i = list.len();
         list.push(fill(i));
@@ -879,7 +581,7 @@ fn grow_to<T>(list: &mut Vec<T>, n: usize, fill: impl Fn(usize) -> T) {
 /// Edits item `i` of a list (past the end: a copy of its default) and keeps
 /// the edit only when it raised no notice, so an ignored key never adds
 /// items.
-fn edit_item<T: Clone>(
+pub(crate) fn edit_item<T: Clone>(
     r: &mut Reader,
     list: &mut Vec<T>,
     i: usize,
@@ -897,7 +599,7 @@ fn edit_item<T: Clone>(
 
 /// A count key (`requests=N`, `blocks=N`, `bN.resources=N`): the list gets
 /// exactly N items; keys that set items past N are reported.
-fn apply_count<T: Clone + PartialEq>(
+pub(crate) fn apply_count<T: Clone + PartialEq>(
     r: &mut Reader,
     list: &mut Vec<T>,
     count: Option<usize>,
@@ -975,45 +677,33 @@ struct ClientKeys {
 struct Decoder {
     r: Reader,
     defaults: Scenario,
-    default_rails: RailsApp,
     s: Scenario,
     view: View,
-    rails: RailsApp,
-    raw: Vec<RawRoute>,
-    server_is_raw: bool,
-    /// A Rails key was read (ignored, with a notice, under `server=raw`).
-    rails_keys: bool,
+    /// The stack `server=` names (the default scenario's until then).
+    server: ServerKind,
+    /// One key reader per stack, in [`ServerKind::ALL`]'s order.
+    stacks: Vec<(ServerKind, Box<dyn StackKeys>)>,
     clients: Vec<ClientKeys>,
     request_count: Option<usize>,
-    block_count: Option<usize>,
-    resource_counts: Vec<Option<usize>>,
-    origins_seen: Vec<usize>,
 }
 
 impl Decoder {
     fn new() -> Self {
         let defaults = Scenario::default();
-        let default_rails = match &defaults.server {
-            ServerSetup::Rails(a) => a.clone(),
-            ServerSetup::Raw(_) => RailsApp::default(),
-        };
         Decoder {
             r: Reader {
                 notices: Vec::new(),
             },
             s: defaults.clone(),
-            rails: default_rails.clone(),
+            server: defaults.server.kind(),
             defaults,
-            default_rails,
             view: View::default(),
-            raw: Vec::new(),
-            server_is_raw: false,
-            rails_keys: false,
+            stacks: ServerKind::ALL
+                .into_iter()
+                .map(|k| (k, k.key_reader()))
+                .collect(),
             clients: Vec::new(),
             request_count: None,
-            block_count: None,
-            resource_counts: Vec::new(),
-            origins_seen: Vec::new(),
         }
     }
 
@@ -1041,29 +731,17 @@ impl Decoder {
                     self.request_count = Some(n);
                 }
             }
-            "server" => match value {
-                "rails" | "raw" => self.server_is_raw = value == "raw",
-                _ => r.bad(key, value, "rails or raw"),
+            "server" => match ServerKind::from_key(value) {
+                Some(k) => self.server = k,
+                None => r.bad(key, value, &ServerKind::keys_listed()),
             },
-            "blocks" => {
-                self.rails_keys = true;
-                if let Some(n) = r.num(key, value, MAX_ITEMS as u64) {
-                    self.block_count = Some(n);
-                }
-            }
             _ => {
-                if let Some((i, field)) = indexed(key, "raw") {
-                    self.read_raw(i, key, field, value);
+                // Each stack's keys have a namespace of their own; request keys come last.
+                if self.stacks.iter_mut().any(|(_, k)| k.read(r, key, value)) {
                 } else if let Some((i, field)) = indexed(key, "j") {
                     self.read_jar(i, key, field, value);
-                } else if let Some((i, field)) = indexed(key, "route") {
-                    self.read_route(i, key, field, value);
                 } else if let Some((i, field)) = indexed(key, "r") {
                     self.read_request(i, key, field, value);
-                } else if let Some((i, field)) = indexed(key, "b") {
-                    self.read_block(i, key, field, value);
-                } else if decode_rails_key(r, key, value, &mut self.rails) {
-                    self.rails_keys = true;
                 } else {
                     r.unknown(key);
                 }
@@ -1110,98 +788,6 @@ impl Decoder {
         }
     }
 
-    fn read_block(&mut self, i: usize, key: &str, field: &str, value: &str) {
-        if i >= MAX_ITEMS {
-            let max = format!("at most {MAX_ITEMS} allow blocks");
-            return self.r.bad(key, value, &max);
-        }
-        self.rails_keys = true;
-        let Decoder {
-            r,
-            default_rails,
-            rails,
-            origins_seen,
-            resource_counts,
-            ..
-        } = self;
-        let blocks = &mut rails.cors.allow;
-        let fill = |j| default_block(default_rails, j);
-        match field {
-            // The first `bN.origins` replaces the default list; more add to it.
-            ".origins" => {
-                edit_item(r, blocks, i, fill, |_, b| {
-                    if !origins_seen.contains(&i) {
-                        origins_seen.push(i);
-                        b.origins.clear();
-                    }
-                    if !value.is_empty() {
-                        b.origins.push(value.to_string());
-                    }
-                });
-            }
-            ".order" => {
-                edit_item(r, blocks, i, fill, |r, b| {
-                    r.set(key, value, &BLOCK_ORDERS, &mut b.resource_before_origins)
-                });
-            }
-            ".resources" => {
-                if let Some(n) = r.num::<usize>(key, value, MAX_ITEMS as u64) {
-                    edit_item(r, blocks, i, fill, |_, _| {});
-                    grow_to(resource_counts, i + 1, |_| None);
-                    resource_counts[i] = Some(n);
-                }
-            }
-            _ => match indexed(field, ".r") {
-                Some((j, _)) if j >= MAX_ITEMS => {
-                    r.bad(key, value, &format!("at most {MAX_ITEMS} resources"))
-                }
-                Some((j, rest)) => {
-                    edit_item(r, blocks, i, fill, |r, b| {
-                        edit_item(
-                            r,
-                            &mut b.resources,
-                            j,
-                            |_| CorsResource::default(),
-                            |r, res| decode_resource(r, key, rest, value, res),
-                        );
-                    });
-                }
-                None => r.unknown(key),
-            },
-        }
-    }
-
-    fn read_route(&mut self, i: usize, key: &str, field: &str, value: &str) {
-        if i >= MAX_ITEMS {
-            return self
-                .r
-                .bad(key, value, &format!("at most {MAX_ITEMS} routes"));
-        }
-        self.rails_keys = true;
-        edit_item(
-            &mut self.r,
-            &mut self.rails.routes,
-            i,
-            |_| AppRoute::default(),
-            |r, route| decode_route(r, key, field, value, route),
-        );
-    }
-
-    fn read_raw(&mut self, i: usize, key: &str, field: &str, value: &str) {
-        if i >= MAX_ITEMS {
-            return self
-                .r
-                .bad(key, value, &format!("at most {MAX_ITEMS} routes"));
-        }
-        edit_item(
-            &mut self.r,
-            &mut self.raw,
-            i,
-            |_| default_route(),
-            |r, route| decode_raw(r, key, field, value, route),
-        );
-    }
-
     fn read_jar(&mut self, i: usize, key: &str, field: &str, value: &str) {
         if i >= MAX_ITEMS {
             let max = format!("at most {MAX_ITEMS} cookies in the jar");
@@ -1231,32 +817,17 @@ impl Decoder {
         }
         let (count, requests) = (self.request_count, &mut self.s.requests);
         apply_count(r, requests, count, "requests", |j| default_request(d, j));
-        let blocks = &mut self.rails.cors.allow;
-        for (i, count) in self.resource_counts.iter().enumerate() {
-            if let Some(b) = blocks.get_mut(i) {
-                let key = format!("b{}.resources", i + 1);
-                apply_count(r, &mut b.resources, *count, &key, |_| {
-                    CorsResource::default()
-                });
+        let chosen = self.server;
+        for (kind, keys) in std::mem::take(&mut self.stacks) {
+            let used = keys.used();
+            let ignored = keys.ignored(chosen);
+            let setup = keys.finish(r);
+            if kind == chosen {
+                self.s.server = setup;
+            } else if used {
+                r.notices.push(ignored);
             }
         }
-        let default_rails = &self.default_rails;
-        apply_count(r, blocks, self.block_count, "blocks", |j| {
-            default_block(default_rails, j)
-        });
-        self.s.server = if self.server_is_raw {
-            if self.rails_keys {
-                r.notices
-                    .push("Rails keys were ignored: the link says `server=raw`.".into());
-            }
-            ServerSetup::Raw(RawServer { routes: self.raw })
-        } else {
-            if !self.raw.is_empty() {
-                r.notices
-                    .push("`rawN` keys were ignored: add `server=raw` to use raw headers.".into());
-            }
-            ServerSetup::Rails(self.rails)
-        };
         Decoded {
             scenario: self.s,
             view: self.view,
@@ -1332,37 +903,6 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
     }
 }
 
-fn decode_raw(r: &mut Reader, key: &str, field: &str, value: &str, route: &mut RawRoute) {
-    match field {
-        "" => match split_target(value) {
-            Some((method, path)) => (route.method, route.path) = (method, path),
-            None => r.bad(key, value, "a method (or *) and a path, e.g. `POST /login`"),
-        },
-        ".method" => route.method = value.to_string(),
-        ".path" => route.path = value.to_string(),
-        ".pre" => {
-            if let Some(n) = r.num(key, value, MAX_STATUS) {
-                route.preflight.status = n;
-            }
-        }
-        ".preh" => route.preflight.headers = value.to_string(),
-        ".status" => {
-            if let Some(n) = r.num(key, value, MAX_STATUS) {
-                route.response.status = n;
-            }
-        }
-        ".h" => route.response.headers = value.to_string(),
-        ".call" => {
-            if let Some(n) = r.num(key, value, MAX_CALL) {
-                route.call = n;
-            }
-        }
-        ".reflect" => r.bool(key, value, &mut route.reflect_origin),
-        ".query" => r.bool(key, value, &mut route.match_query),
-        _ => r.unknown(key),
-    }
-}
-
 /// `jN` keys: a cookie already in the jar at the start.
 fn decode_jar_cookie(r: &mut Reader, key: &str, field: &str, value: &str, c: &mut JarCookie) {
     match field {
@@ -1396,182 +936,11 @@ fn decode_jar_cookie(r: &mut Reader, key: &str, field: &str, value: &str, c: &mu
     }
 }
 
-fn decode_resource(r: &mut Reader, key: &str, field: &str, value: &str, res: &mut CorsResource) {
-    match field {
-        ".path" => res.path = value.to_string(),
-        ".headers" => {
-            res.headers = match value.trim() {
-                "unset" | "" => HeadersOption::Unset,
-                ":any" | "any" => HeadersOption::Any,
-                _ => HeadersOption::List(list_items(value)),
-            }
-        }
-        ".methods" => {
-            res.methods = match value.trim() {
-                "unset" | "" => MethodsOption::Unset,
-                ":any" | "any" => MethodsOption::Any,
-                _ => MethodsOption::List(method_items(value)),
-            }
-        }
-        ".cred" => r.bool(key, value, &mut res.credentials),
-        ".expose" => res.expose = list_items(value),
-        ".max_age" => {
-            if value == "unset" {
-                res.max_age = None;
-            } else if let Some(n) = r.num(key, value, u32::MAX as u64) {
-                res.max_age = Some(n);
-            }
-        }
-        ".vary" => {
-            res.vary = (value.trim() != "unset").then(|| list_items(value));
-        }
-        ".if" => r.bool(key, value, &mut res.if_condition),
-        _ => r.unknown(key),
-    }
-}
-
-/// `s.domain`: `'…'` is an exact domain as written; otherwise a keyword, a
-/// comma list, or an exact domain.
-fn read_domain(r: &mut Reader, key: &str, value: &str) -> Option<DomainOption> {
-    if let Some(exact) = quoted(value) {
-        return Some(DomainOption::Exact(exact.to_string()));
-    }
-    let t = value.trim();
-    Some(match t {
-        "" | "unset" => DomainOption::Unset,
-        ":all" | "all" => DomainOption::All { tld_length: None },
-        _ if value.contains(',') => DomainOption::List(list_items(value)),
-        _ if t.starts_with(":all/") => match t[":all/".len()..].parse::<u8>() {
-            Ok(n) if (1..=10).contains(&n) => DomainOption::All {
-                tld_length: Some(n),
-            },
-            _ => {
-                r.bad(key, value, ":all/N with N from 1 to 10");
-                return None;
-            }
-        },
-        _ => DomainOption::Exact(value.to_string()),
-    })
-}
-
-/// `routeN` (`METHOD PATH ACTION`: the method first, the action last, the
-/// path as typed in between) and its options.
-fn decode_route(r: &mut Reader, key: &str, field: &str, value: &str, route: &mut AppRoute) {
-    let c = &mut route.cookie;
-    match field {
-        "" => {
-            let parts = value.trim().split_once(' ').and_then(|(m, rest)| {
-                let (p, a) = rest.rsplit_once(' ')?;
-                Some((m, p.trim(), AppAction::from_key(a)?))
-            });
-            match parts {
-                Some((m, p, a)) if ROUTE_METHODS.iter().any(|x| x.eq_ignore_ascii_case(m)) => {
-                    route.method = m.to_string();
-                    route.path = p.to_string();
-                    route.action = a;
-                }
-                _ => r.bad(
-                    key,
-                    value,
-                    "`METHOD PATH ACTION` with METHOD one of GET, POST, PUT, PATCH, DELETE or *, and ACTION one of login, logout, me, set_cookie, raise",
-                ),
-            }
-        }
-        ".vary" => {
-            route.vary = match quoted(value) {
-                Some(v) => Some(v.to_string()),
-                None => (value.trim() != "unset").then(|| value.to_string()),
-            }
-        }
-        ".cookie" => match value.split_once('=') {
-            Some((n, v)) if !n.trim().is_empty() => {
-                c.name = n.trim().to_string();
-                c.value = v.to_string();
-            }
-            _ => r.bad(key, value, "`name=value`"),
-        },
-        ".domain" => {
-            if let Some(d) = read_domain(r, key, value) {
-                c.domain = d;
-            }
-        }
-        ".path" => c.path = (!value.is_empty()).then(|| value.to_string()),
-        ".same_site" => r.set(key, value, &SAME_SITES, &mut c.same_site),
-        ".secure" => r.opt_bool(key, value, &mut c.secure),
-        ".httponly" => r.opt_bool(key, value, &mut c.httponly),
-        ".expires" => {
-            if value.is_empty() {
-                c.expires = None;
-            } else if let Some(n) = r.num(key, value, MAX_EXPIRE) {
-                c.expires = Some(n);
-            }
-        }
-        _ => r.unknown(key),
-    }
-}
-
-/// Scalar Rails keys. Returns false for an unknown key.
-fn decode_rails_key(r: &mut Reader, key: &str, value: &str, app: &mut RailsApp) -> bool {
-    let session = &mut app.session;
-    match key {
-        "rails" => r.set(key, value, &RAILS_VERSIONS, &mut app.version),
-        "defaults" => r.set(key, value, &LOAD_DEFAULTS, &mut app.load_defaults),
-        "env" => r.set(key, value, &ENVIRONMENTS, &mut app.environment),
-        "app" => app.app_name = value.to_string(),
-        "api" => r.bool(key, value, &mut app.api_only),
-        "mw" => r.set(key, value, &MIDDLEWARES, &mut app.session_middleware),
-        "cors" => r.bool(key, value, &mut app.cors.enabled),
-        "cors.debug" => r.bool(key, value, &mut app.cors.debug),
-        "cors.pos" => r.set(key, value, &POSITIONS, &mut app.cors_position),
-        "s.store" => r.set(key, value, &STORES, &mut session.store),
-        // `'unset'` is the key named unset; `unset` is no key.
-        "s.key" => {
-            session.key = match quoted(value) {
-                Some(k) => Some(k.to_string()),
-                None => (value.trim() != "unset").then(|| value.to_string()),
-            }
-        }
-        "s.domain" => {
-            if let Some(d) = read_domain(r, key, value) {
-                session.domain = d;
-            }
-        }
-        "s.path" => session.path = (!value.is_empty()).then(|| value.to_string()),
-        "s.same_site" => r.set(key, value, &SAME_SITES, &mut session.same_site),
-        "s.secure" => r.opt_bool(key, value, &mut session.secure),
-        "s.httponly" => r.opt_bool(key, value, &mut session.httponly),
-        "s.expire" => {
-            if value.is_empty() {
-                session.expire_after = None;
-            } else if let Some(n) = r.num(key, value, MAX_EXPIRE) {
-                session.expire_after = Some(n);
-            }
-        }
-        "ssl" => r.bool(key, value, &mut app.force_ssl),
-        "assume_ssl" => r.bool(key, value, &mut app.assume_ssl),
-        "csrf" => r.bool(key, value, &mut app.csrf_protection),
-        "login" => app.login_path = value.to_string(),
-        "same_site_protection" => r.set(
-            key,
-            value,
-            &PROTECTIONS,
-            &mut app.cookies_same_site_protection,
-        ),
-        "secure_cookies" => r.bool(key, value, &mut app.ssl_secure_cookies),
-        "always_write" => r.opt_bool(key, value, &mut app.always_write_cookie),
-        "tld_length" => match value.parse::<u8>() {
-            Ok(n) if (1..=10).contains(&n) => app.tld_length = n,
-            _ => r.bad(key, value, "a whole number from 1 to 10"),
-        },
-        "controller_cookies" => r.bool(key, value, &mut app.controller_cookies),
-        _ => return false,
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{RawResponse, RawRoute, RawServer, ServerSetup};
+    use crate::server::rails::*;
 
     #[test]
     fn default_scenario_is_just_the_version() {

@@ -87,7 +87,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, server: ServerSetup) -> Scen
 
 /// Every preset, in menu order.
 pub fn all() -> Vec<Preset> {
-    vec![
+    let mut out = vec![
         Preset {
             id: "article-problematic",
             title: "Article: the problematic cors.rb (origins '*')",
@@ -196,7 +196,27 @@ pub fn all() -> Vec<Preset> {
                 )
             },
         },
-    ]
+    ];
+    out.extend(
+        crate::server::django::presets::all()
+            .into_iter()
+            .map(|p| Preset {
+                id: p.id,
+                title: p.title,
+                summary: p.summary,
+                scenario: Scenario {
+                    page: Page {
+                        url: p.page_url,
+                        top_level_url: None,
+                    },
+                    profile: ProfileId::Chrome,
+                    requests: p.requests,
+                    server: ServerSetup::Django(p.app),
+                    ..Scenario::default()
+                },
+            }),
+    );
+    out
 }
 
 /// The preset with this id.

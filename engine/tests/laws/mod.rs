@@ -10,9 +10,12 @@
 //!   same-site with itself, a site's host is a suffix of the URL's host;
 //! - `cors.rb` / `session_store.rb`: what the reader accepts, written back by
 //!   the generator, reads as the same settings;
-//! - header lines: accepted lines written back read as the same list.
+//! - header lines: accepted lines written back read as the same list;
+//! - `settings.py` (Django): what the reader accepts, written back, reads
+//!   the same, and the model answers a login round.
 #![allow(dead_code)]
 
+pub mod django;
 pub mod reachable;
 
 use std::sync::OnceLock;
@@ -288,7 +291,7 @@ fn expect(ok: bool, what: &str) -> Result<(), String> {
 fn rails(d: &Decoded) -> &RailsApp {
     match &d.scenario.server {
         ServerSetup::Rails(app) => app,
-        ServerSetup::Raw(_) => panic!("a Rails server"),
+        _ => panic!("a Rails server"),
     }
 }
 
@@ -584,7 +587,7 @@ pub const ISSUE_CASES: &[(&str, Check)] = &[
 fn session(s: &mut Scenario) -> &mut SessionStoreConfig {
     match &mut s.server {
         ServerSetup::Rails(app) => &mut app.session,
-        ServerSetup::Raw(_) => unreachable!("the default server is Rails"),
+        _ => unreachable!("the default server is Rails"),
     }
 }
 

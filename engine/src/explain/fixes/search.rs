@@ -4,8 +4,7 @@
 
 use super::candidates::candidates;
 use super::{goal_holds, is_safe, needs_session, Candidate, Fix, SettingChange};
-use crate::scenario::{Scenario, ServerSetup};
-use crate::server::rack_cors::RackCors;
+use crate::scenario::Scenario;
 use crate::simulate::simulate;
 use crate::trace::Trace;
 
@@ -262,9 +261,9 @@ const STEPS_PER_UNIT: usize = 4;
 /// Bytes of a scenario (cloned and changed for every combination) that make one unit.
 const SCENARIO_BYTES_PER_UNIT: usize = 3000;
 /// rack-cors origins and resources compiled, per unit.
-const CORS_ITEMS_PER_UNIT: usize = 2;
+pub(crate) const CORS_ITEMS_PER_UNIT: usize = 2;
 /// Regexp steps per unit.
-const REGEXP_STEPS_PER_UNIT: u64 = 400;
+pub(crate) const REGEXP_STEPS_PER_UNIT: u64 = 400;
 
 /// What the search pays per combination, whatever its trace. One unit is
 /// about one simulation of the article's scenario.
@@ -284,59 +283,13 @@ impl Costs {
             .iter()
             .map(|r| r.url.len() + r.headers.len() + 64)
             .sum();
-        let (server, boot) = match &s.server {
-            ServerSetup::Rails(app) => {
-                let items: usize = app
-                    .cors
-                    .allow
-                    .iter()
-                    .map(|b| b.origins.len() + b.resources.len())
-                    .sum();
-                let bytes: usize = app
-                    .cors
-                    .allow
-                    .iter()
-                    .map(|b| {
-                        b.origins.iter().map(|o| o.len() + 24).sum::<usize>()
-                            + b.resources.len() * 256
-                    })
-                    .sum();
-                let boot = if app.cors.enabled {
-                    (items / CORS_ITEMS_PER_UNIT) as u64
-                        + regexp_work(s, app) / REGEXP_STEPS_PER_UNIT
-                } else {
-                    0
-                };
-                (bytes, boot)
-            }
-            ServerSetup::Raw(raw) => (
-                raw.routes
-                    .iter()
-                    .map(|r| {
-                        r.path.len() + r.preflight.headers.len() + r.response.headers.len() + 64
-                    })
-                    .sum(),
-                0,
-            ),
-        };
+        let cost = s.server.stack().search_cost(s);
+        let (server, boot) = (cost.bytes, cost.boot_units);
         Costs {
             apply: 1 + ((requests + server) / SCENARIO_BYTES_PER_UNIT) as u64,
             boot,
         }
     }
-}
-
-/// The steps rack-cors' regexps take on the page's Origin and the request paths.
-fn regexp_work(s: &Scenario, app: &crate::server::rails::RailsApp) -> u64 {
-    let (Ok(cors), Some(po)) = (RackCors::new(&app.cors, app.version), super::page_origin(s))
-    else {
-        return 0;
-    };
-    let paths: Vec<String> = super::request_urls(s)
-        .iter()
-        .map(|u| crate::server::rack_cors::evaluate_path(u.path()).path)
-        .collect();
-    cors.regexp_work(&po, &paths)
 }
 
 /// The work of one simulation past booting, in units of
