@@ -81,10 +81,9 @@ pub enum PartitionedWithoutSecure {
     /// DevTools counterpart, so DevTools lists nothing: the cookie is just
     /// not there. Safari is given the same behaviour, not verified.
     SilentAtCreation,
-    /// Firefox with `network.cookie.CHIPS.enabled` (off in release, where
-    /// `Partitioned` is ignored): while parsing, right after the
-    /// SameSite=None-needs-Secure check; the console logs
-    /// `CookieRejectedPartitionedRequiresSecure`.
+    /// Firefox (`network.cookie.CHIPS.enabled`, on in release since
+    /// Firefox 141): while parsing, right after the SameSite=None-needs-Secure
+    /// check; the console logs `CookieRejectedPartitionedRequiresSecure`.
     LoggedAfterSameSiteNone,
 }
 
@@ -162,7 +161,12 @@ impl BrowserProfile {
                 lax_by_default: false,
                 lax_allowing_unsafe_secs: None,
                 third_party_cookies: ThirdPartyCookies::Partition,
-                chips: false,
+                // CHIPS on since Firefox 141, and a `Partitioned` cookie goes to
+                // the partition of the top-level site "independent of context",
+                // first-party too (`CookieCommons::CreateCookieFromDocument` and
+                // `CookieService::SetCookieStringFromHttp`, netwerk/cookie/).
+                // Seen in Firefox ESR 153 (tests/live_differential.rs, flows `tcp/…`).
+                chips: true,
                 partitioned_without_secure: PartitionedWithoutSecure::LoggedAfterSameSiteNone,
                 partition_key_ancestor_bit: false,
                 schemeful_same_site: false,

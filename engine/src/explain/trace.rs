@@ -259,6 +259,9 @@ pub enum Reason {
     CookieReplaced,
     /// Cookie deleted (expired date or Max-Age ≤ 0).
     CookieDeleted,
+    /// A deletion (Max-Age ≤ 0) applied to one jar (a partition, or the
+    /// unpartitioned one) while the cookie of that name lives in another.
+    DeletionMissedOtherJar,
     /// Set-Cookie ignored because credentials were not included.
     SetCookieIgnoredNoCredentials,
     /// No `=` and an empty value, or empty name and value.
