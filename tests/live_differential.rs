@@ -197,6 +197,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                             top_level_url: None,
                         },
                         profile: ProfileId::Chrome,
+                        profile_version: None,
                         requests: vec![
                             RequestSpec {
                                 url: format!("{target}/set"),
@@ -318,6 +319,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                             top_level_url: None,
                         },
                         profile: ProfileId::Chrome,
+                        profile_version: None,
                         requests: vec![
                             spec("/set", client, method, body),
                             spec("/use", client, method, body),
@@ -417,6 +419,7 @@ fn flow_matrix(app: u16, api: u16) -> Vec<Case> {
                             top_level_url: None,
                         },
                         profile: ProfileId::Chrome,
+                        profile_version: None,
                         requests: vec![
                             get(format!("{s}/set"), arrive, RunsFrom::Page),
                             get(format!("{s}/land"), arrive, RunsFrom::Page),
@@ -527,6 +530,7 @@ fn partition_flow_matrix(app: u16, api: u16) -> Vec<Case> {
                         top_level_url: None,
                     },
                     profile: ProfileId::Chrome,
+                    profile_version: None,
                     requests: steps
                         .iter()
                         .map(|(path, client)| get(path, *client))
@@ -641,6 +645,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                             top_level_url: None,
                         },
                         profile: ProfileId::Chrome,
+                        profile_version: None,
                         requests: vec![
                             RequestSpec {
                                 url: format!("{target}/login"),
@@ -948,12 +953,12 @@ async fn run_flow(
 async fn run_flows(
     client: &WdClient,
     config: Config,
-    cases: &[Case],
+    cases: &[&Case],
     app: u16,
     report: &mut Report,
     known: &[known::Known],
 ) {
-    for case in cases.iter().filter(|c| c.group == FLOWS) {
+    for case in cases.iter().copied().filter(|c| c.group == FLOWS) {
         let (observations, log) = match run_flow(client, case).await {
             Ok(r) => r,
             Err(e) => {
@@ -1054,6 +1059,10 @@ enum Config {
     ChromiumNo3pc,
     Chromium3pc,
     Firefox,
+    /// Firefox with `network.cookie.cookieBehavior` 1: all third-party cookies blocked.
+    FirefoxNo3pc,
+    /// Firefox with `network.cookie.cookieBehavior` 0: cookie blocking off.
+    FirefoxAllowAll,
 }
 
 impl Config {
@@ -1062,6 +1071,30 @@ impl Config {
             Config::ChromiumNo3pc => "chromium-3pc-blocked",
             Config::Chromium3pc => "chromium-3pc-allowed",
             Config::Firefox => "firefox",
+            Config::FirefoxNo3pc => "firefox-no3pc",
+            Config::FirefoxAllowAll => "firefox-allow-all",
+        }
+    }
+    /// The settings profiles run the cases where the third-party cookie policy can
+    /// show: a cross-site request with a `SameSite=None; Secure` cookie (plain or
+    /// `Partitioned`), and the jar flows.
+    fn runs(self, case: &Case) -> bool {
+        match self {
+            Config::FirefoxNo3pc | Config::FirefoxAllowAll => {
+                case.name.starts_with("tcp-")
+                    || case.name.starts_with("cross-site")
+                        && (case.name.contains("/none-secure/")
+                            || case.name.contains("/partitioned/"))
+            }
+            _ => true,
+        }
+    }
+    /// `network.cookie.cookieBehavior` for the Firefox configurations.
+    fn cookie_behavior(self) -> u8 {
+        match self {
+            Config::FirefoxNo3pc => 1,
+            Config::FirefoxAllowAll => 0,
+            _ => 5,
         }
     }
     /// The profile this browser must NOT match: the suite proves it tells them apart.
@@ -1070,6 +1103,7 @@ impl Config {
             Config::ChromiumNo3pc => ProfileId::Chrome,
             Config::Chromium3pc => ProfileId::ChromeNo3pc,
             Config::Firefox => ProfileId::Chrome,
+            Config::FirefoxNo3pc | Config::FirefoxAllowAll => ProfileId::Firefox,
         }
     }
     fn profile(self) -> ProfileId {
@@ -1077,6 +1111,8 @@ impl Config {
             Config::ChromiumNo3pc => ProfileId::ChromeNo3pc,
             Config::Chromium3pc => ProfileId::Chrome,
             Config::Firefox => ProfileId::Firefox,
+            Config::FirefoxNo3pc => ProfileId::FirefoxNo3pc,
+            Config::FirefoxAllowAll => ProfileId::FirefoxAllowAll,
         }
     }
 }
@@ -1161,7 +1197,7 @@ async fn open_browser_once(config: Config) -> Result<(Driver, WdClient), String>
                 }),
             )
         }
-        Config::Firefox => {
+        Config::Firefox | Config::FirefoxNo3pc | Config::FirefoxAllowAll => {
             let binary =
                 std::env::var("CRUMBTRAIL_FIREFOX").unwrap_or("/usr/bin/firefox-esr".into());
             let mut cmd =
@@ -1177,7 +1213,8 @@ async fn open_browser_once(config: Config) -> Result<(Driver, WdClient), String>
                         "prefs": {
                             // No network outside loopback on this kind of machine.
                             "network.captive-portal-service.enabled": false,
-                            "app.update.enabled": false
+                            "app.update.enabled": false,
+                            "network.cookie.cookieBehavior": config.cookie_behavior()
                         }
                     }
                 }),
@@ -1216,6 +1253,8 @@ async fn open_browser_once(config: Config) -> Result<(Driver, WdClient), String>
 // ---------------------------------------------------------------------------------------------
 struct Report {
     label: String,
+    /// How many scenarios this configuration ran.
+    scenarios: usize,
     /// Per part of the matrix: (scenarios, observables that agree, observables).
     groups: std::collections::BTreeMap<&'static str, (usize, usize, usize)>,
     agree: usize,
@@ -1263,11 +1302,25 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
             format!("Chromium {version} (third-party cookies allowed, profile chrome)")
         }
         Config::Firefox => format!("Firefox {version} ESR (profile firefox)"),
+        Config::FirefoxNo3pc => {
+            format!("Firefox {version} ESR, cookieBehavior 1 (profile firefox-no3pc)")
+        }
+        Config::FirefoxAllowAll => {
+            format!("Firefox {version} ESR, cookieBehavior 0 (profile firefox-allow-all)")
+        }
     };
+    // The browser's own version against the newest rules the profile has.
+    let label = format!(
+        "{label}, rules of {}@{}",
+        config.profile().key(),
+        config.profile().latest()
+    );
+    let cases: Vec<&Case> = cases.iter().filter(|c| config.runs(c)).collect();
     let known = known::known_differences();
 
     let mut report = Report {
         label,
+        scenarios: cases.len(),
         groups: Default::default(),
         agree: 0,
         total: 0,
@@ -1276,7 +1329,7 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
         known: Vec::new(),
         unknown: Vec::new(),
     };
-    let batched: Vec<&Case> = cases.iter().filter(|c| c.group != FLOWS).collect();
+    let batched: Vec<&Case> = cases.iter().copied().filter(|c| c.group != FLOWS).collect();
     for chunk in batched.chunks(40) {
         let batch: Vec<Value> = chunk
             .iter()
@@ -1435,10 +1488,16 @@ async fn live_differential_matrix() {
         .collect();
     let cases = std::sync::Arc::new(cases);
     let only = std::env::var("CRUMBTRAIL_LIVE_BROWSERS").unwrap_or_default();
-    let configs: Vec<Config> = [Config::ChromiumNo3pc, Config::Chromium3pc, Config::Firefox]
-        .into_iter()
-        .filter(|c| only.is_empty() || only.split(',').any(|o| c.key().starts_with(o)))
-        .collect();
+    let configs: Vec<Config> = [
+        Config::ChromiumNo3pc,
+        Config::Chromium3pc,
+        Config::Firefox,
+        Config::FirefoxNo3pc,
+        Config::FirefoxAllowAll,
+    ]
+    .into_iter()
+    .filter(|c| only.is_empty() || only.split(',').any(|o| c.key().starts_with(o)))
+    .collect();
     let started = Instant::now();
     let reports = futures_join(
         configs
@@ -1456,7 +1515,7 @@ async fn live_differential_matrix() {
         println!(
             "{}: {} scenarios, {}/{} observables agree ({} known differences, {} unexplained)",
             r.label,
-            cases.len(),
+            r.scenarios,
             r.agree,
             r.total,
             r.known.len(),

@@ -66,6 +66,7 @@ fn scenario(profile: ProfileId, set: &str, del: &str, requests: Vec<RequestSpec>
             top_level_url: None,
         },
         profile,
+        profile_version: None,
         requests,
         server: ServerSetup::Raw(RawServer {
             routes: vec![

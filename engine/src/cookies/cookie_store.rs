@@ -702,13 +702,15 @@ impl SetSteps<'_> {
         let profile = self.profile;
         if !(ctx.third_party
             && profile.third_party_cookies == ThirdPartyCookies::Block
-            && !partitioned)
+            && (!partitioned || profile.block_covers_partitioned))
         {
             return Ok(());
         }
         self.values
             .push(("Top-level site", ctx.partition_key.top_level_site.clone()));
-        let chips = if profile.chips {
+        let chips = if partitioned {
+            " `Partitioned` does not help here: this setting refuses partitioned cookies from a third-party context too (Firefox's \"All third-party cookies\", cookieBehavior 1)."
+        } else if profile.chips && !profile.block_covers_partitioned {
             " If the cookie only needs to work while embedded in this one top-level site, add `Partitioned; Secure` (CHIPS) and it will be stored in a jar for that site."
         } else {
             ""
@@ -1301,12 +1303,13 @@ impl Retrieval<'_> {
         }
     }
 
-    /// 6265bis §7.1: third-party cookie blocking (partitioned cookies are exempt).
+    /// 6265bis §7.1: third-party cookie blocking (partitioned cookies are
+    /// exempt unless [`BrowserProfile::block_covers_partitioned`]).
     fn third_party_policy(&self, c: &Cookie) -> Option<Step> {
         let (ctx, profile) = (self.ctx, self.profile);
         if ctx.third_party
             && profile.third_party_cookies == ThirdPartyCookies::Block
-            && c.partition.is_none()
+            && (c.partition.is_none() || profile.block_covers_partitioned)
         {
             let name = c.display_name();
             return Some(self.step(c, Verdict::Blocked, Reason::ExcludeUserPreferences,

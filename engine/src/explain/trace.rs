@@ -57,6 +57,12 @@ pub struct SpecRef {
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     // ----- Setup: URLs, origins, sites -----
+    /// The scenario is read with the rules of an older browser version, and
+    /// the newest version decides it the same.
+    PinnedBrowserVersion,
+    /// The scenario is read with the rules of an older browser version, and
+    /// the newest version decides some request differently.
+    NewerBrowserVersionDiffers,
     /// A URL field did not parse.
     InvalidUrl,
     /// The URL's scheme is not http(s).

@@ -361,6 +361,7 @@ pub fn reachable() -> impl Strategy<Value = Scenario> {
                     top_level_url: top,
                 },
                 profile,
+                profile_version: None,
                 requests,
                 server,
             };
