@@ -444,6 +444,9 @@ fn flow_matrix(app: u16, api: u16) -> Vec<Case> {
     cases
 }
 
+/// A jar flow: its name, three requests (path and client), the Set-Cookie of `/set` and of `/del`.
+type JarFlow = (&'static str, [(&'static str, Client); 3], String, String);
+
 /// Which jar a cookie and its deletion reach (issue #17), as flows: `S` is the API's
 /// site, reached by visits (first-party) and from the page on `localhost` (third-party).
 /// - `tcp/first-party-partitioned`: a visit sets a `Partitioned` cookie, a visit deletes it
@@ -488,7 +491,7 @@ fn partition_flow_matrix(app: u16, api: u16) -> Vec<Case> {
                 },
             },
         };
-        let flows: [(&str, [(&str, Client); 3], String, String); 3] = [
+        let flows: [JarFlow; 3] = [
             (
                 "first-party-partitioned",
                 [

@@ -348,7 +348,7 @@ impl BrowserProfile {
                     // the partition of the top-level site "independent of context",
                     // first-party too (`CookieCommons::CreateCookieFromDocument` and
                     // `CookieService::SetCookieStringFromHttp`, netwerk/cookie/).
-                    // Seen in Firefox ESR 153 (tests/live_differential.rs, flows `tcp/…`).
+                    // Seen in Firefox ESR 153 (tests/live_differential.rs, flows `tcp-*`).
                     chips: true,
                     partitioned_without_secure: PartitionedWithoutSecure::LoggedAfterSameSiteNone,
                     partition_key_ancestor_bit: false,

@@ -1482,6 +1482,15 @@ fn decode_rails_key(r: &mut Reader, key: &str, value: &str, app: &mut RailsApp) 
     true
 }
 
+/// The profile keys, for a notice: "chrome, chrome-no3pc, … or safari".
+fn profile_keys() -> String {
+    let keys: Vec<&str> = ProfileId::ALL.iter().map(|p| p.key()).collect();
+    match keys.split_last() {
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1669,14 +1678,5 @@ mod tests {
         let q = encode(&s, &View::default());
         assert_eq!(q, "v=1&r1.method=GE+T&r2.url=");
         assert_eq!(decode(&q).scenario, s);
-    }
-}
-
-/// The profile keys, for a notice: "chrome, chrome-no3pc, … or safari".
-fn profile_keys() -> String {
-    let keys: Vec<&str> = ProfileId::ALL.iter().map(|p| p.key()).collect();
-    match keys.split_last() {
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-        None => String::new(),
     }
 }
