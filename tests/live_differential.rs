@@ -198,6 +198,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                             top_level_url: None,
                         },
                         profile: ProfileId::Chrome,
+                        profile_version: None,
                         requests: vec![
                             RequestSpec {
                                 url: format!("{target}/set"),
@@ -321,6 +322,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                             top_level_url: None,
                         },
                         profile: ProfileId::Chrome,
+                        profile_version: None,
                         requests: vec![
                             spec("/set", client, method, body),
                             spec("/use", client, method, body),
@@ -422,6 +424,7 @@ fn flow_matrix(app: u16, api: u16) -> Vec<Case> {
                             top_level_url: None,
                         },
                         profile: ProfileId::Chrome,
+                        profile_version: None,
                         requests: vec![
                             get(format!("{s}/set"), arrive, RunsFrom::Page),
                             get(format!("{s}/land"), arrive, RunsFrom::Page),
@@ -442,6 +445,116 @@ fn flow_matrix(app: u16, api: u16) -> Vec<Case> {
                     },
                 });
             }
+        }
+    }
+    cases
+}
+
+/// A jar flow: its name, three requests (path and client), the Set-Cookie of `/set` and of `/del`.
+type JarFlow = (&'static str, [(&'static str, Client); 3], String, String);
+
+/// Which jar a cookie and its deletion reach (issue #17), as flows: `S` is the API's
+/// site, reached by visits (first-party) and from the page on `localhost` (third-party).
+/// - `tcp/first-party-partitioned`: a visit sets a `Partitioned` cookie, a visit deletes it
+///   without `Partitioned`, a visit shows whether it is still there (it is, when the first
+///   visit stored it in S's partition);
+/// - `tcp/cross-site-delete`: a visit sets a cookie, a credentialed fetch from the page
+///   deletes it (a third-party `Max-Age=0`), a visit shows whether it is still there;
+/// - `tcp/third-party-partitioned-first-party-delete`: the page's fetch sets a
+///   `Partitioned` cookie, a visit deletes it, the page's fetch shows it again.
+fn partition_flow_matrix(app: u16, api: u16) -> Vec<Case> {
+    let page = format!("http://localhost:{app}");
+    let secure = "; Secure; Path=/; SameSite=None";
+    let include = Client::Fetch {
+        mode: RequestMode::Cors,
+        credentials: CredentialsMode::Include,
+        redirect: RedirectMode::Follow,
+    };
+    let mut cases = Vec::new();
+    for host in ["127.0.0.1", "api.localhost"] {
+        let s = format!("http://{host}:{api}");
+        let get = |path: &str, client: Client| RequestSpec {
+            url: format!("{s}{path}"),
+            method: "GET".into(),
+            client,
+            ..RequestSpec::default()
+        };
+        let cors =
+            format!("Access-Control-Allow-Origin: {page}\nAccess-Control-Allow-Credentials: true");
+        let route = |path: &str, set: String| RawRoute {
+            method: "*".into(),
+            path: path.into(),
+            preflight: RawResponse {
+                status: 204,
+                headers: cors.clone(),
+            },
+            response: RawResponse {
+                status: 200,
+                headers: if set.is_empty() {
+                    cors.clone()
+                } else {
+                    format!("{cors}\nSet-Cookie: {set}")
+                },
+            },
+            ..RawRoute::default()
+        };
+        let flows: [JarFlow; 3] = [
+            (
+                "first-party-partitioned",
+                [
+                    ("/set", Client::Visit),
+                    ("/del", Client::Visit),
+                    ("/again", Client::Visit),
+                ],
+                format!("p=1{secure}; Partitioned"),
+                format!("p=; Max-Age=0{secure}"),
+            ),
+            (
+                "cross-site-delete",
+                [
+                    ("/set", Client::Visit),
+                    ("/del", include),
+                    ("/again", Client::Visit),
+                ],
+                format!("d=1{secure}"),
+                format!("d=; Max-Age=0{secure}"),
+            ),
+            (
+                "third-party-partitioned-first-party-delete",
+                [
+                    ("/set", include),
+                    ("/del", Client::Visit),
+                    ("/again", include),
+                ],
+                format!("q=1{secure}; Partitioned"),
+                format!("q=; Max-Age=0{secure}; Partitioned"),
+            ),
+        ];
+        for (name, steps, set, del) in flows {
+            cases.push(Case {
+                group: FLOWS,
+                name: format!("tcp-{host}/{name}/-/-/flow"),
+                scenario: Scenario {
+                    page: Page {
+                        url: format!("{page}/__lab/blank"),
+                        top_level_url: None,
+                    },
+                    profile: ProfileId::Chrome,
+                    profile_version: None,
+                    jar_at_start: Vec::new(),
+                    requests: steps
+                        .iter()
+                        .map(|(path, client)| get(path, *client))
+                        .collect(),
+                    server: ServerSetup::Raw(RawServer {
+                        routes: vec![
+                            route("/set", set),
+                            route("/del", del),
+                            route("*", String::new()),
+                        ],
+                    }),
+                },
+            });
         }
     }
     cases
@@ -543,6 +656,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                             top_level_url: None,
                         },
                         profile: ProfileId::Chrome,
+                        profile_version: None,
                         requests: vec![
                             RequestSpec {
                                 url: format!("{target}/login"),
@@ -851,12 +965,12 @@ async fn run_flow(
 async fn run_flows(
     client: &WdClient,
     config: Config,
-    cases: &[Case],
+    cases: &[&Case],
     app: u16,
     report: &mut Report,
     known: &[known::Known],
 ) {
-    for case in cases.iter().filter(|c| c.group == FLOWS) {
+    for case in cases.iter().copied().filter(|c| c.group == FLOWS) {
         let (observations, log) = match run_flow(client, case).await {
             Ok(r) => r,
             Err(e) => {
@@ -957,6 +1071,10 @@ enum Config {
     ChromiumNo3pc,
     Chromium3pc,
     Firefox,
+    /// Firefox with `network.cookie.cookieBehavior` 1: all third-party cookies blocked.
+    FirefoxNo3pc,
+    /// Firefox with `network.cookie.cookieBehavior` 0: cookie blocking off.
+    FirefoxAllowAll,
 }
 
 impl Config {
@@ -965,6 +1083,30 @@ impl Config {
             Config::ChromiumNo3pc => "chromium-3pc-blocked",
             Config::Chromium3pc => "chromium-3pc-allowed",
             Config::Firefox => "firefox",
+            Config::FirefoxNo3pc => "firefox-no3pc",
+            Config::FirefoxAllowAll => "firefox-allow-all",
+        }
+    }
+    /// The settings profiles run the cases where the third-party cookie policy can
+    /// show: a cross-site request with a `SameSite=None; Secure` cookie (plain or
+    /// `Partitioned`), and the jar flows.
+    fn runs(self, case: &Case) -> bool {
+        match self {
+            Config::FirefoxNo3pc | Config::FirefoxAllowAll => {
+                case.name.starts_with("tcp-")
+                    || case.name.starts_with("cross-site")
+                        && (case.name.contains("/none-secure/")
+                            || case.name.contains("/partitioned/"))
+            }
+            _ => true,
+        }
+    }
+    /// `network.cookie.cookieBehavior` for the Firefox configurations.
+    fn cookie_behavior(self) -> u8 {
+        match self {
+            Config::FirefoxNo3pc => 1,
+            Config::FirefoxAllowAll => 0,
+            _ => 5,
         }
     }
     /// The profile this browser must NOT match: the suite proves it tells them apart.
@@ -973,6 +1115,7 @@ impl Config {
             Config::ChromiumNo3pc => ProfileId::Chrome,
             Config::Chromium3pc => ProfileId::ChromeNo3pc,
             Config::Firefox => ProfileId::Chrome,
+            Config::FirefoxNo3pc | Config::FirefoxAllowAll => ProfileId::Firefox,
         }
     }
     fn profile(self) -> ProfileId {
@@ -980,6 +1123,8 @@ impl Config {
             Config::ChromiumNo3pc => ProfileId::ChromeNo3pc,
             Config::Chromium3pc => ProfileId::Chrome,
             Config::Firefox => ProfileId::Firefox,
+            Config::FirefoxNo3pc => ProfileId::FirefoxNo3pc,
+            Config::FirefoxAllowAll => ProfileId::FirefoxAllowAll,
         }
     }
 }
@@ -1064,7 +1209,7 @@ async fn open_browser_once(config: Config) -> Result<(Driver, WdClient), String>
                 }),
             )
         }
-        Config::Firefox => {
+        Config::Firefox | Config::FirefoxNo3pc | Config::FirefoxAllowAll => {
             let binary =
                 std::env::var("CRUMBTRAIL_FIREFOX").unwrap_or("/usr/bin/firefox-esr".into());
             let mut cmd =
@@ -1080,7 +1225,8 @@ async fn open_browser_once(config: Config) -> Result<(Driver, WdClient), String>
                         "prefs": {
                             // No network outside loopback on this kind of machine.
                             "network.captive-portal-service.enabled": false,
-                            "app.update.enabled": false
+                            "app.update.enabled": false,
+                            "network.cookie.cookieBehavior": config.cookie_behavior()
                         }
                     }
                 }),
@@ -1119,6 +1265,8 @@ async fn open_browser_once(config: Config) -> Result<(Driver, WdClient), String>
 // ---------------------------------------------------------------------------------------------
 struct Report {
     label: String,
+    /// How many scenarios this configuration ran.
+    scenarios: usize,
     /// Per part of the matrix: (scenarios, observables that agree, observables).
     groups: std::collections::BTreeMap<&'static str, (usize, usize, usize)>,
     agree: usize,
@@ -1166,11 +1314,25 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
             format!("Chromium {version} (third-party cookies allowed, profile chrome)")
         }
         Config::Firefox => format!("Firefox {version} ESR (profile firefox)"),
+        Config::FirefoxNo3pc => {
+            format!("Firefox {version} ESR, cookieBehavior 1 (profile firefox-no3pc)")
+        }
+        Config::FirefoxAllowAll => {
+            format!("Firefox {version} ESR, cookieBehavior 0 (profile firefox-allow-all)")
+        }
     };
+    // The browser's own version against the newest rules the profile has.
+    let label = format!(
+        "{label}, rules of {}@{}",
+        config.profile().key(),
+        config.profile().latest()
+    );
+    let cases: Vec<&Case> = cases.iter().filter(|c| config.runs(c)).collect();
     let known = known::known_differences();
 
     let mut report = Report {
         label,
+        scenarios: cases.len(),
         groups: Default::default(),
         agree: 0,
         total: 0,
@@ -1179,7 +1341,7 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
         known: Vec::new(),
         unknown: Vec::new(),
     };
-    let batched: Vec<&Case> = cases.iter().filter(|c| c.group != FLOWS).collect();
+    let batched: Vec<&Case> = cases.iter().copied().filter(|c| c.group != FLOWS).collect();
     for chunk in batched.chunks(40) {
         let batch: Vec<Value> = chunk
             .iter()
@@ -1307,7 +1469,10 @@ async fn live_differential_matrix() {
     let script = matrix(app, api);
     let navigations = navigation_matrix(app, api);
     let rails = rails_matrix(app, api);
-    let flows = flow_matrix(app, api);
+    let flows: Vec<Case> = flow_matrix(app, api)
+        .into_iter()
+        .chain(partition_flow_matrix(app, api))
+        .collect();
     assert!(
         script.len() >= 150 && navigations.len() >= 48 && rails.len() >= 36 && flows.len() >= 45,
         "the matrix has {} + {} + {} + {} scenarios",
@@ -1316,6 +1481,7 @@ async fn live_differential_matrix() {
         rails.len(),
         flows.len()
     );
+    let only_cases = std::env::var("CRUMBTRAIL_LIVE_CASES").unwrap_or_default();
     // Every scenario's cookie names get its own suffix, as live mode does per run: cookies of
     // one scenario (the Rails session cookie is the same in each) never leak into another.
     let cases: Vec<Case> = script
@@ -1328,13 +1494,22 @@ async fn live_differential_matrix() {
             scenario: tag_cookie_names(&c.scenario, &format!("_s{i}")),
             ..c
         })
+        // A developer's shortcut: CRUMBTRAIL_LIVE_CASES=tcp- runs only the cases whose
+        // name contains one of the comma-separated parts (the totals are then not checked).
+        .filter(|c| only_cases.is_empty() || only_cases.split(',').any(|o| c.name.contains(o)))
         .collect();
     let cases = std::sync::Arc::new(cases);
     let only = std::env::var("CRUMBTRAIL_LIVE_BROWSERS").unwrap_or_default();
-    let configs: Vec<Config> = [Config::ChromiumNo3pc, Config::Chromium3pc, Config::Firefox]
-        .into_iter()
-        .filter(|c| only.is_empty() || only.split(',').any(|o| c.key().starts_with(o)))
-        .collect();
+    let configs: Vec<Config> = [
+        Config::ChromiumNo3pc,
+        Config::Chromium3pc,
+        Config::Firefox,
+        Config::FirefoxNo3pc,
+        Config::FirefoxAllowAll,
+    ]
+    .into_iter()
+    .filter(|c| only.is_empty() || only.split(',').any(|o| c.key().starts_with(o)))
+    .collect();
     let started = Instant::now();
     let reports = futures_join(
         configs
@@ -1352,7 +1527,7 @@ async fn live_differential_matrix() {
         println!(
             "{}: {} scenarios, {}/{} observables agree ({} known differences, {} unexplained)",
             r.label,
-            cases.len(),
+            r.scenarios,
             r.agree,
             r.total,
             r.known.len(),
@@ -1376,9 +1551,8 @@ async fn live_differential_matrix() {
             r.flow_contrast.0, r.flow_contrast.1
         );
         failed |= !r.unknown.is_empty()
-            || r.contrast_mismatches == 0
-            || r.flow_contrast.0 == 0
-            || r.flow_contrast.1 == 0;
+            || only_cases.is_empty()
+                && (r.contrast_mismatches == 0 || r.flow_contrast.0 == 0 || r.flow_contrast.1 == 0);
     }
     assert!(
         !failed,

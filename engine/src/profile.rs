@@ -13,23 +13,108 @@ pub enum ProfileId {
     /// Chrome with third-party cookies blocked: Incognito, a user opt-in, and
     /// a fresh profile of Debian's Chromium 156.
     ChromeNo3pc,
-    /// Firefox with standard Enhanced Tracking Protection.
+    /// Firefox with standard Enhanced Tracking Protection: Total Cookie
+    /// Protection (`network.cookie.cookieBehavior` 5).
     Firefox,
+    /// Firefox with "All third-party cookies" blocked (Custom, cookieBehavior 1).
+    FirefoxNo3pc,
+    /// Firefox with cookie blocking switched off (cookieBehavior 0).
+    FirefoxAllowAll,
     /// Safari with its default Intelligent Tracking Prevention.
     Safari,
 }
 
 impl ProfileId {
-    pub const ALL: [ProfileId; 4] = [
+    pub const ALL: [ProfileId; 6] = [
         ProfileId::Chrome,
         ProfileId::ChromeNo3pc,
         ProfileId::Firefox,
+        ProfileId::FirefoxNo3pc,
+        ProfileId::FirefoxAllowAll,
         ProfileId::Safari,
     ];
 
-    /// The profile's behaviour.
+    /// The profile's behaviour: the rules of its newest version.
     pub fn profile(self) -> BrowserProfile {
         BrowserProfile::of(self)
+    }
+
+    /// The newest version whose rules Crumbtrail has.
+    pub fn latest(self) -> Version {
+        match self.family() {
+            Family::Chromium => Version::new(156, 0),
+            Family::Firefox => Version::new(153, 0),
+            Family::Safari => Version::new(18, 4),
+        }
+    }
+
+    /// The version a link without `@version` was made with: the newest one
+    /// when links started to name it. Never change these.
+    pub fn unpinned(self) -> Version {
+        match self.family() {
+            Family::Chromium => Version::new(156, 0),
+            Family::Firefox => Version::new(153, 0),
+            Family::Safari => Version::new(18, 4),
+        }
+    }
+
+    /// What picking this profile in the editor pins: nothing while the
+    /// newest rules are the unpinned ones (the link stays short), else the
+    /// newest version.
+    pub fn pick(self) -> Option<Version> {
+        (self.latest() != self.unpinned()).then_some(self.latest())
+    }
+
+    /// The oldest version whose rules are modelled (older ones read as it).
+    pub fn oldest(self) -> Version {
+        match self.family() {
+            Family::Chromium => Version::new(113, 0),
+            Family::Firefox => Version::new(115, 0),
+            Family::Safari => Version::new(18, 3),
+        }
+    }
+
+    pub fn family(self) -> Family {
+        match self {
+            ProfileId::Chrome | ProfileId::ChromeNo3pc => Family::Chromium,
+            ProfileId::Firefox | ProfileId::FirefoxNo3pc | ProfileId::FirefoxAllowAll => {
+                Family::Firefox
+            }
+            ProfileId::Safari => Family::Safari,
+        }
+    }
+
+    /// The browser's name as its version is written ("Chrome 156").
+    pub fn browser_name(self) -> &'static str {
+        match self.family() {
+            Family::Chromium => "Chrome",
+            Family::Firefox => "Firefox",
+            Family::Safari => "Safari",
+        }
+    }
+
+    /// The rules that changed between [`ProfileId::oldest`] and
+    /// [`ProfileId::latest`], oldest first.
+    pub fn changes(self) -> &'static [RuleChange] {
+        match self {
+            ProfileId::Chrome | ProfileId::ChromeNo3pc => CHROME_CHANGES,
+            ProfileId::Firefox | ProfileId::FirefoxNo3pc | ProfileId::FirefoxAllowAll => {
+                FIREFOX_CHANGES
+            }
+            ProfileId::Safari => SAFARI_CHANGES,
+        }
+    }
+
+    /// The profile's behaviour in `version` (clamped to what is modelled).
+    pub fn at(self, version: Version) -> BrowserProfile {
+        let mut p = BrowserProfile::of(self);
+        for change in self.changes().iter().rev() {
+            if version < change.since {
+                (change.before)(&mut p);
+            }
+        }
+        p.version = version.clamp(self.oldest(), self.latest());
+        p
     }
 
     /// Key used in permalinks and the CLI.
@@ -38,6 +123,8 @@ impl ProfileId {
             ProfileId::Chrome => "chrome",
             ProfileId::ChromeNo3pc => "chrome-no3pc",
             ProfileId::Firefox => "firefox",
+            ProfileId::FirefoxNo3pc => "firefox-no3pc",
+            ProfileId::FirefoxAllowAll => "firefox-allow-all",
             ProfileId::Safari => "safari",
         }
     }
@@ -45,6 +132,80 @@ impl ProfileId {
     pub fn from_key(key: &str) -> Option<ProfileId> {
         ProfileId::ALL.into_iter().find(|p| p.key() == key)
     }
+}
+
+/// CHIPS shipped in Chrome 114 (Chrome's CHIPS page, "Implementation status").
+const CHROME_CHANGES: &[RuleChange] = &[RuleChange {
+    since: Version::new(114, 0),
+    what: "CHIPS: `Partitioned` cookies are kept in a jar per top-level site",
+    source: "https://developer.chrome.com/docs/privacy-sandbox/chips",
+    before: |p| p.chips = false,
+}];
+
+/// CHIPS on in release from Firefox 141 (`network.cookie.CHIPS.enabled`;
+/// before that it was switched off again for web compatibility; bug 1865198).
+const FIREFOX_CHANGES: &[RuleChange] = &[RuleChange {
+    since: Version::new(141, 0),
+    what:
+        "CHIPS: a `Partitioned` cookie goes to the partition of the top-level site, first-party too",
+    source: "https://bugzilla.mozilla.org/show_bug.cgi?id=1865198",
+    before: |p| p.chips = false,
+}];
+
+/// Safari supports `Partitioned` from 18.4 (Chrome's CHIPS page lists
+/// "Safari: 18.4"; released 2025-03-31).
+const SAFARI_CHANGES: &[RuleChange] = &[RuleChange {
+    since: Version::new(18, 4),
+    what: "CHIPS: `Partitioned` cookies are kept in a jar per top-level site",
+    source: "https://developer.chrome.com/docs/privacy-sandbox/chips",
+    before: |p| p.chips = false,
+}];
+
+/// A browser version, e.g. `156` or `18.4`: a profile's rules are pinned to
+/// one (`browser=chrome@156` in a permalink).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Version {
+    pub major: u16,
+    pub minor: u16,
+}
+
+impl Version {
+    pub const fn new(major: u16, minor: u16) -> Version {
+        Version { major, minor }
+    }
+
+    /// `156`, `18.4`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Version> {
+        let number = |t: &str| {
+            (!t.is_empty() && t.len() <= 5 && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse::<u16>().ok())
+                .flatten()
+        };
+        match text.split_once('.') {
+            None => Some(Version::new(number(text)?, 0)),
+            Some((major, minor)) => Some(Version::new(number(major)?, number(minor)?)),
+        }
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.minor {
+            0 => write!(f, "{}", self.major),
+            minor => write!(f, "{}.{minor}", self.major),
+        }
+    }
+}
+
+/// A rule that changed in a browser version: the profile follows it from
+/// `since` on; [`RuleChange::before`] puts back the rule of older versions.
+pub struct RuleChange {
+    pub since: Version,
+    /// What changed, for the page ("CHIPS (`Partitioned` cookies) on").
+    pub what: &'static str,
+    /// Where it is documented (release notes, platform status, source).
+    pub source: &'static str,
+    pub before: fn(&mut BrowserProfile),
 }
 
 /// What a browser does with third-party (cross-site) cookies.
@@ -81,10 +242,9 @@ pub enum PartitionedWithoutSecure {
     /// DevTools counterpart, so DevTools lists nothing: the cookie is just
     /// not there. Safari is given the same behaviour, not verified.
     SilentAtCreation,
-    /// Firefox with `network.cookie.CHIPS.enabled` (off in release, where
-    /// `Partitioned` is ignored): while parsing, right after the
-    /// SameSite=None-needs-Secure check; the console logs
-    /// `CookieRejectedPartitionedRequiresSecure`.
+    /// Firefox (`network.cookie.CHIPS.enabled`, on in release since
+    /// Firefox 141): while parsing, right after the SameSite=None-needs-Secure
+    /// check; the console logs `CookieRejectedPartitionedRequiresSecure`.
     LoggedAfterSameSiteNone,
 }
 
@@ -94,12 +254,19 @@ pub struct BrowserProfile {
     pub id: ProfileId,
     pub name: &'static str,
     pub family: Family,
+    /// The browser version whose rules these are ([`ProfileId::at`]).
+    pub version: Version,
     /// A cookie without SameSite is treated as Lax (Chrome since 80).
     pub lax_by_default: bool,
     /// Lax-allowing-unsafe: a cookie without SameSite younger than this many
     /// seconds is still sent on a cross-site top-level POST (Chrome: 120).
     pub lax_allowing_unsafe_secs: Option<u64>,
     pub third_party_cookies: ThirdPartyCookies,
+    /// With [`ThirdPartyCookies::Block`]: `Partitioned` cookies are blocked
+    /// too. Firefox's cookieBehavior 1 (`BEHAVIOR_REJECT_FOREIGN`) refuses
+    /// every foreign cookie before looking at the attribute; Chrome's
+    /// setting and Safari keep CHIPS cookies working.
+    pub block_covers_partitioned: bool,
     /// `Partitioned` (CHIPS) cookies are supported.
     pub chips: bool,
     /// How a `Partitioned` cookie without `Secure` is refused (with `chips`).
@@ -135,9 +302,11 @@ impl BrowserProfile {
             id,
             name: "Chrome (default settings)",
             family: Family::Chromium,
+            version: id.latest(),
             lax_by_default: true,
             lax_allowing_unsafe_secs: Some(120),
             third_party_cookies: ThirdPartyCookies::Allow,
+            block_covers_partitioned: false,
             chips: true,
             partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
             partition_key_ancestor_bit: true,
@@ -155,30 +324,51 @@ impl BrowserProfile {
                 third_party_cookies: ThirdPartyCookies::Block,
                 ..chrome
             },
-            ProfileId::Firefox => BrowserProfile {
-                id,
-                name: "Firefox (standard tracking protection)",
-                family: Family::Firefox,
-                lax_by_default: false,
-                lax_allowing_unsafe_secs: None,
-                third_party_cookies: ThirdPartyCookies::Partition,
-                chips: false,
-                partitioned_without_secure: PartitionedWithoutSecure::LoggedAfterSameSiteNone,
-                partition_key_ancestor_bit: false,
-                schemeful_same_site: false,
-                localhost_is_secure_for_cookies: true,
-                none_requires_secure: true,
-                wildcard_covers_authorization: true,
-                preflight_max_age_cap: 86400,
-                cors_disabled: false,
-            },
+            ProfileId::Firefox | ProfileId::FirefoxNo3pc | ProfileId::FirefoxAllowAll => {
+                BrowserProfile {
+                    id,
+                    name: match id {
+                        ProfileId::FirefoxNo3pc => "Firefox, all third-party cookies blocked",
+                        ProfileId::FirefoxAllowAll => "Firefox, cookie blocking off",
+                        _ => "Firefox (standard tracking protection)",
+                    },
+                    family: Family::Firefox,
+                    version: id.latest(),
+                    lax_by_default: false,
+                    lax_allowing_unsafe_secs: None,
+                    // network.cookie.cookieBehavior: 5 (the default, Total Cookie
+                    // Protection), 1 (reject foreign), 0 (accept all).
+                    third_party_cookies: match id {
+                        ProfileId::FirefoxNo3pc => ThirdPartyCookies::Block,
+                        ProfileId::FirefoxAllowAll => ThirdPartyCookies::Allow,
+                        _ => ThirdPartyCookies::Partition,
+                    },
+                    block_covers_partitioned: true,
+                    // CHIPS on since Firefox 141, and a `Partitioned` cookie goes to
+                    // the partition of the top-level site "independent of context",
+                    // first-party too (`CookieCommons::CreateCookieFromDocument` and
+                    // `CookieService::SetCookieStringFromHttp`, netwerk/cookie/).
+                    // Seen in Firefox ESR 153 (tests/live_differential.rs, flows `tcp-*`).
+                    chips: true,
+                    partitioned_without_secure: PartitionedWithoutSecure::LoggedAfterSameSiteNone,
+                    partition_key_ancestor_bit: false,
+                    schemeful_same_site: false,
+                    localhost_is_secure_for_cookies: true,
+                    none_requires_secure: true,
+                    wildcard_covers_authorization: true,
+                    preflight_max_age_cap: 86400,
+                    cors_disabled: false,
+                }
+            }
             ProfileId::Safari => BrowserProfile {
                 id,
                 name: "Safari (default tracking prevention)",
                 family: Family::Safari,
+                version: id.latest(),
                 lax_by_default: false,
                 lax_allowing_unsafe_secs: None,
                 third_party_cookies: ThirdPartyCookies::Block,
+                block_covers_partitioned: false,
                 chips: true,
                 partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
                 partition_key_ancestor_bit: false,

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::profile::ProfileId;
+use crate::profile::{BrowserProfile, ProfileId, Version};
 use crate::server::django::DjangoApp;
 use crate::server::rails::RailsApp;
 
@@ -17,6 +17,11 @@ use crate::server::rails::RailsApp;
 pub struct Scenario {
     pub page: Page,
     pub profile: ProfileId,
+    /// The browser version whose rules the scenario was made with
+    /// (`browser=chrome@156`); `None`: [`ProfileId::unpinned`], what a link
+    /// without a version was made with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_version: Option<Version>,
     pub requests: Vec<RequestSpec>,
     pub server: ServerSetup,
     /// Cookies already in the browser's jar before the first request: a
@@ -338,6 +343,21 @@ impl Default for RequestSpec {
     }
 }
 
+impl Scenario {
+    /// The version whose rules decide: the pinned one, else the one links
+    /// without a version were made with.
+    pub fn browser_version(&self) -> Version {
+        self.profile_version
+            .unwrap_or(self.profile.unpinned())
+            .clamp(self.profile.oldest(), self.profile.latest())
+    }
+
+    /// The browser's rules in [`Scenario::browser_version`].
+    pub fn browser_profile(&self) -> BrowserProfile {
+        self.profile.at(self.browser_version())
+    }
+}
+
 impl Default for Scenario {
     /// The article's question: an SPA on `localhost:3000` logs in to a Rails
     /// API on `localhost:3001`, then asks who is logged in.
@@ -350,6 +370,7 @@ impl Default for Scenario {
         Scenario {
             page: Page::default(),
             profile: ProfileId::default(),
+            profile_version: None,
             requests: vec![
                 RequestSpec {
                     url: "http://localhost:3001/login".into(),

@@ -41,6 +41,7 @@ fn scenario(cors_headers: &str, credentials: CredentialsMode) -> Scenario {
     };
     Scenario {
         profile: ProfileId::Chrome,
+        profile_version: None,
         requests: vec![
             RequestSpec {
                 url: "http://localhost:3001/login".into(),

@@ -97,7 +97,9 @@ proptest! {
                 now,
             }, &p, 0);
             prop_assert!(!out.steps.is_empty());
-            prop_assert_eq!(out.stored, out.rejected.is_none() && out.steps.iter().all(|s| s.reason != crumbtrail_engine::Reason::CookieDeleted));
+            // A deletion stores nothing: whether it reached a cookie or missed it in another jar.
+            let deletion = |r| matches!(r, crumbtrail_engine::Reason::CookieDeleted | crumbtrail_engine::Reason::DeletionMissedOtherJar);
+            prop_assert_eq!(out.stored, out.rejected.is_none() && out.steps.iter().all(|s| !deletion(s.reason)));
         }
         let got = jar.get(&GetContext {
             url: &gu,

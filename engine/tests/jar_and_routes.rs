@@ -60,6 +60,7 @@ fn scenario(requests: Vec<RequestSpec>, routes: Vec<RawRoute>, jar: Vec<JarCooki
             top_level_url: None,
         },
         profile: ProfileId::Chrome,
+        profile_version: None,
         requests,
         server: ServerSetup::Raw(RawServer { routes }),
         jar_at_start: jar,

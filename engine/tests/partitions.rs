@@ -68,6 +68,7 @@ fn scenario(
             top_level_url: top.map(Into::into),
         },
         profile: ProfileId::Chrome,
+        profile_version: None,
         requests,
         server: ServerSetup::Raw(RawServer {
             routes: vec![

@@ -94,6 +94,7 @@ proptest! {
         let s = Scenario {
             page: crumbtrail_engine::scenario::Page { url: page, top_level_url: None },
             profile: ProfileId::ALL[profile],
+            profile_version: None,
             requests: vec![RequestSpec {
                 url: req_url,
                 method,

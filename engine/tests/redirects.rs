@@ -73,6 +73,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, routes: Vec<RawRoute>) -> Sc
             top_level_url: None,
         },
         profile: ProfileId::Chrome,
+        profile_version: None,
         requests,
         server: ServerSetup::Raw(RawServer { routes }),
         jar_at_start: Vec::new(),

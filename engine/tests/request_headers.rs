@@ -19,6 +19,7 @@ fn scenario(request: RequestSpec) -> Scenario {
             top_level_url: None,
         },
         profile: ProfileId::Chrome,
+        profile_version: None,
         requests: vec![request],
         server: ServerSetup::Raw(RawServer {
             routes: vec![RawRoute {

@@ -702,13 +702,15 @@ impl SetSteps<'_> {
         let profile = self.profile;
         if !(ctx.third_party
             && profile.third_party_cookies == ThirdPartyCookies::Block
-            && !partitioned)
+            && (!partitioned || profile.block_covers_partitioned))
         {
             return Ok(());
         }
         self.values
             .push(("Top-level site", ctx.partition_key.top_level_site.clone()));
-        let chips = if profile.chips {
+        let chips = if partitioned {
+            " `Partitioned` does not help here: this setting refuses partitioned cookies from a third-party context too (Firefox's \"All third-party cookies\", cookieBehavior 1)."
+        } else if profile.chips && !profile.block_covers_partitioned {
             " If the cookie only needs to work while embedded in this one top-level site, add `Partitioned; Secure` (CHIPS) and it will be stored in a jar for that site."
         } else {
             ""
@@ -856,6 +858,23 @@ impl CookieJar {
         Ok(())
     }
 
+    /// A live cookie with the same name, domain and path in another jar
+    /// (another partition, or the unpartitioned one): what a deletion that
+    /// lands in this jar leaves alone. Chromium keys the equivalence of step
+    /// 23 by partition too (`CanonicalCookie::IsEquivalent` compares
+    /// `PartitionKey`); Gecko keeps each partition in its own
+    /// `OriginAttributes` (`partitionKey`), so a delete reaches one jar only.
+    fn same_cookie_in_another_jar(&self, new: &Cookie, now: i64) -> Option<&Cookie> {
+        self.cookies.iter().find(|old| {
+            old.name == new.name
+                && old.domain == new.domain
+                && old.host_only == new.host_only
+                && old.path == new.path
+                && old.partition != new.partition
+                && !old.expired(now)
+        })
+    }
+
     /// 6265bis §5.7 steps 23–24: replace an equivalent cookie or insert.
     fn insert(
         &mut self,
@@ -893,6 +912,23 @@ impl CookieJar {
         // Expired on arrival (Max-Age ≤ 0 or a past Expires): a deletion.
         if cookie.expired(ctx.now) {
             let removed = existing.map(|i| self.cookies.remove(i)).is_some();
+            if !removed {
+                if let Some(other) = self.same_cookie_in_another_jar(&cookie, ctx.now) {
+                    let (title, text) = deletion_missed_text(&cookie, other, c, s.profile);
+                    s.note(
+                        Verdict::Warning,
+                        Reason::DeletionMissedOtherJar,
+                        title,
+                        text,
+                        if c.partitioned && s.profile.chips {
+                            spec::CHIPS
+                        } else {
+                            spec::FIREFOX_TCP
+                        },
+                    );
+                    return s.outcome(false, None);
+                }
+            }
             let text = if removed {
                 format!("The cookie's Max-Age is 0 or less, or its Expires is in the past, so the browser deletes the existing `{}` cookie{where_} instead of storing a new one. This is how servers log users out.", c.name)
             } else {
@@ -1308,12 +1344,13 @@ impl Retrieval<'_> {
         }
     }
 
-    /// 6265bis §7.1: third-party cookie blocking (partitioned cookies are exempt).
+    /// 6265bis §7.1: third-party cookie blocking (partitioned cookies are
+    /// exempt unless [`BrowserProfile::block_covers_partitioned`]).
     fn third_party_policy(&self, c: &Cookie) -> Option<Step> {
         let (ctx, profile) = (self.ctx, self.profile);
         if ctx.third_party
             && profile.third_party_cookies == ThirdPartyCookies::Block
-            && c.partition.is_none()
+            && (c.partition.is_none() || profile.block_covers_partitioned)
         {
             let name = c.display_name();
             return Some(self.step(c, Verdict::Blocked, Reason::ExcludeUserPreferences,
@@ -1446,6 +1483,44 @@ fn partition_mismatch_text(stored: &PartitionKey, request: &PartitionKey) -> Str
         )
     };
     format!("The top-level site is {site} both times, but the cookie was set from {set_in}, and this request comes from {sent_from}. Chrome's partition key also holds this cross-site ancestor bit, so the two have separate jars. Set the cookie from the same kind of context that needs it.")
+}
+
+/// Why a `Max-Age=0` left a cookie of the same name alone: it was applied
+/// to the jar the response arrived in, and the cookie lives in another one.
+fn deletion_missed_text(
+    new: &Cookie,
+    other: &Cookie,
+    c: &ParsedSetCookie,
+    profile: &BrowserProfile,
+) -> (String, String) {
+    let jar = |p: &Option<PartitionKey>| match p {
+        Some(p) => format!("the partition {}", partition_phrase(p)),
+        None => "the unpartitioned (first-party) jar".to_string(),
+    };
+    let name = &c.name;
+    let title = format!(
+        "{name} not deleted: the deletion went to {}, the cookie is in {}",
+        jar(&new.partition),
+        jar(&other.partition)
+    );
+    let why = match (&new.partition, c.partitioned && profile.chips) {
+        (Some(_), true) => "The deleting Set-Cookie has `Partitioned`, so it only reaches the partition of this top-level site.".to_string(),
+        (Some(p), false) => format!("This response is third-party (cross-site to the top-level page {}), and {} keeps third-party cookies in a separate jar per top-level site, so the deletion only reaches that jar.", p.top_level_site, profile.name),
+        (None, _) => "The deleting Set-Cookie has no `Partitioned` and comes first-party, so it only reaches the unpartitioned jar.".to_string(),
+    };
+    let fix = match (&other.partition, &new.partition) {
+        (Some(_), _) if !c.partitioned => "Add `Partitioned` (with `Secure`) to the deleting Set-Cookie, and send it under the same top-level site that set the cookie.",
+        (Some(_), _) => "Send the deleting Set-Cookie under the top-level site the cookie was set under (the jars are keyed by it).",
+        (None, Some(_)) => "Delete it from a first-party request: a top-level navigation to the API's site (e.g. a logout link or form that lands on the API and redirects back), or a request from a page on the API's own site.",
+        (None, None) => "Send the deleting Set-Cookie the same way the cookie was set.",
+    };
+    let text = format!(
+        "The server sent `{name}` with Max-Age 0 (or a past Expires) to delete it. {why} A `{name}` cookie for {} on path {} is stored in {}, outside it, so it is not deleted and still goes on the requests it went on before: the user stays logged in. {fix}",
+        other.domain_label(),
+        other.path,
+        jar(&other.partition),
+    );
+    (title, text)
 }
 
 fn third_party_spec(profile: &BrowserProfile) -> SpecRef {
@@ -2652,23 +2727,21 @@ mod tests {
             "{text}"
         );
 
-        // Firefox ignores `Partitioned` (CHIPS is off in release): the cookie is a plain one.
+        // Firefox (CHIPS on since 141) keeps a first-party `Partitioned; Secure`
+        // cookie in the partition of the top-level site.
         let out = set_in(
             &mut jar,
             ProfileId::Firefox,
-            "f=1; Partitioned",
+            "f=1; Partitioned; Secure",
             "https://api.example.test/",
             SameSite,
             T0,
         );
         assert!(out.stored);
-        assert_eq!(jar.view(T0).last().unwrap().partition, None);
-        // With CHIPS switched on, Firefox checks SameSite=None first, then
-        // Partitioned, and says so in the console.
-        let firefox_chips = BrowserProfile {
-            chips: true,
-            ..ProfileId::Firefox.profile()
-        };
+        assert!(jar.view(T0).last().unwrap().partition.is_some());
+        // Firefox checks SameSite=None first, then Partitioned, and says so in
+        // the console.
+        let firefox_chips = ProfileId::Firefox.profile();
         let u = url("https://api.example.test/");
         let ctx = set_ctx(&u, SameSite, &site_key(&u), T0);
         let out = jar.set("g=1; Partitioned; SameSite=None", &ctx, &firefox_chips, 0);

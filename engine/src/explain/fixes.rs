@@ -15,7 +15,7 @@
 //! so and names the changes of architecture that do.
 
 use crate::origin::{parse_url, Origin};
-use crate::profile::{BrowserProfile, ThirdPartyCookies};
+use crate::profile::ThirdPartyCookies;
 use crate::scenario::{Client, CredentialsMode, Scenario};
 use crate::server::rails::{DomainOption, SameSiteOption};
 use crate::trace::{JsResult, Trace};
@@ -236,7 +236,7 @@ pub fn architectural_advice(scenario: &Scenario) -> Vec<String> {
     let Ok(page) = parse_url(&scenario.page.url, None) else {
         return out;
     };
-    let profile = BrowserProfile::of(scenario.profile);
+    let profile = scenario.browser_profile();
     let page_o = Origin::of(&page);
     let mut seen = Vec::new();
     for api in request_urls(scenario) {

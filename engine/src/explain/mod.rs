@@ -3,7 +3,9 @@
 
 pub mod app_code;
 pub mod codegen;
+pub mod devtools;
 pub mod fixes;
 pub mod spec;
 pub mod summary;
 pub mod trace;
+pub mod versions;

@@ -57,6 +57,12 @@ pub struct SpecRef {
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     // ----- Setup: URLs, origins, sites -----
+    /// The scenario is read with the rules of an older browser version, and
+    /// the newest version decides it the same.
+    PinnedBrowserVersion,
+    /// The scenario is read with the rules of an older browser version, and
+    /// the newest version decides some request differently.
+    NewerBrowserVersionDiffers,
     /// A URL field did not parse.
     InvalidUrl,
     /// The URL's scheme is not http(s).
@@ -262,6 +268,9 @@ pub enum Reason {
     CookieReplaced,
     /// Cookie deleted (expired date or Max-Age ≤ 0).
     CookieDeleted,
+    /// A deletion (Max-Age ≤ 0) applied to one jar (a partition, or the
+    /// unpartitioned one) while the cookie of that name lives in another.
+    DeletionMissedOtherJar,
     /// Set-Cookie ignored because credentials were not included.
     SetCookieIgnoredNoCredentials,
     /// No `=` and an empty value, or empty name and value.

@@ -47,7 +47,9 @@ pub const SIM_EPOCH: i64 = 1_767_225_600;
 
 /// Simulates every request of the scenario in order.
 pub fn simulate(scenario: &Scenario) -> Trace {
-    simulate_with_profile(scenario, scenario.profile.profile())
+    let mut trace = simulate_with_profile(scenario, scenario.browser_profile());
+    crate::explain::versions::newer_version_note(scenario, &mut trace);
+    trace
 }
 
 /// Like [`simulate`], with a browser profile of the caller's own instead of
@@ -518,6 +520,7 @@ impl Run {
     /// The trace: every step, each request's outcome, the root causes and
     /// the headline.
     fn finish(mut self, scenario: &Scenario) -> Trace {
+        crate::explain::devtools::annotate(&mut self.steps, &self.profile);
         let root_causes = summary::root_causes(&self.steps);
         let verdict = self
             .steps

@@ -1102,6 +1102,9 @@ pub fn reconstruct_with(
             routes: routes.routes,
         }),
         jar_at_start: jar,
+        // The rules as Crumbtrail has them today; the recording's browser
+        // version is not pinned.
+        profile_version: None,
     };
     let recorded: Vec<RecordedOutcome> = chains
         .iter()

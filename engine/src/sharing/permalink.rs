@@ -30,7 +30,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 use url::Url;
 
-use crate::profile::ProfileId;
+use crate::profile::{ProfileId, Version};
 use crate::scenario::{
     BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm,
     RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
@@ -303,7 +303,16 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
         &d.page.top_level_url,
         |s| s.clone().unwrap_or_default(),
     );
-    w.diff("browser", &scenario.profile, &d.profile, |p| p.key().into());
+    // `browser=chrome@156`: the profile and the version whose rules it follows.
+    w.diff(
+        "browser",
+        &(scenario.profile, scenario.profile_version),
+        &(d.profile, d.profile_version),
+        |(p, v)| match v {
+            Some(v) => format!("{}@{v}", p.key()),
+            None => p.key().into(),
+        },
+    );
 
     if scenario.requests.len() != d.requests.len() {
         w.put("requests", scenario.requests.len().to_string());
@@ -720,10 +729,38 @@ impl Decoder {
             }
             "page" => self.s.page.url = value.to_string(),
             "top" => self.s.page.top_level_url = (!value.is_empty()).then(|| value.to_string()),
-            "browser" => match ProfileId::from_key(value) {
-                Some(p) => self.s.profile = p,
-                None => r.bad(key, value, "chrome, chrome-no3pc, firefox or safari"),
-            },
+            "browser" => {
+                let (name, version) = match value.split_once('@') {
+                    Some((name, v)) => (name, Some(v)),
+                    None => (value, None),
+                };
+                let version = version.map(|v| (v, Version::parse(v)));
+                match (ProfileId::from_key(name), version) {
+                    (None, _) => r.bad(
+                        key,
+                        value,
+                        &format!("{}, optionally with @version (chrome@156)", profile_keys()),
+                    ),
+                    (Some(_), Some((_, None))) => {
+                        r.bad(key, value, "a version like chrome@156 or safari@18.4")
+                    }
+                    (Some(p), Some((_, Some(v)))) => {
+                        self.s.profile = p;
+                        let kept = v.clamp(p.oldest(), p.latest());
+                        if kept != v {
+                            r.notices.push(format!(
+                                "`{key}={value}`: Crumbtrail has the rules of {} {} to {}, so this link is read with those of {} {kept}.",
+                                p.browser_name(), p.oldest(), p.latest(), p.browser_name()
+                            ));
+                        }
+                        self.s.profile_version = Some(kept);
+                    }
+                    (Some(p), None) => {
+                        self.s.profile = p;
+                        self.s.profile_version = None;
+                    }
+                }
+            }
             "embed" => r.bool(key, value, &mut self.view.embed),
             "settings" => r.bool(key, value, &mut self.view.show_settings),
             "requests" => {
@@ -936,6 +973,15 @@ fn decode_jar_cookie(r: &mut Reader, key: &str, field: &str, value: &str, c: &mu
     }
 }
 
+/// The profile keys, for a notice: "chrome, chrome-no3pc, … or safari".
+fn profile_keys() -> String {
+    let keys: Vec<&str> = ProfileId::ALL.iter().map(|p| p.key()).collect();
+    match keys.split_last() {
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -973,6 +1019,7 @@ mod tests {
     fn requests_and_raw_routes_round_trip() {
         let mut s = Scenario {
             profile: ProfileId::Safari,
+            profile_version: None,
             ..Scenario::default()
         };
         s.page.top_level_url = Some("https://blog.example/post".into());

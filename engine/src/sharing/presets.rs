@@ -79,6 +79,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, server: ServerSetup) -> Scen
             top_level_url: None,
         },
         profile: ProfileId::Chrome,
+        profile_version: None,
         requests,
         server,
         jar_at_start: Vec::new(),
@@ -185,6 +186,7 @@ pub fn all() -> Vec<Preset> {
             summary: "The cross-site SPA with SameSite=None; Secure, in Safari: it blocks every third-party cookie, so the session cookie is never stored. Only putting the API on the same site (or proxying it) helps.",
             scenario: Scenario {
                 profile: ProfileId::Safari,
+                profile_version: None,
                 ..scenario(
                     "https://app.frontend.test/",
                     login_then("https://api.backend.test", "/me"),

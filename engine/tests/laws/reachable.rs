@@ -412,6 +412,7 @@ pub fn reachable() -> impl Strategy<Value = Scenario> {
                     top_level_url: top,
                 },
                 profile,
+                profile_version: None,
                 requests,
                 server,
                 jar_at_start: jar,

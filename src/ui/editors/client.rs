@@ -22,7 +22,10 @@ pub(super) fn ProfilePicker() -> impl IntoView {
                 <div class="radio">
                     <input type="radio" name="profile" id=dom.clone() value=id.key()
                         prop:checked=move || ctx.scenario.with(|s| s.profile == id)
-                        on:change=move |_| ctx.scenario.update(|s| s.profile = id)/>
+                        on:change=move |_| ctx.scenario.update(|s| {
+                            s.profile = id;
+                            s.profile_version = id.pick();
+                        })/>
                     <label for=dom><span data-profile=id.key()>{id.profile().name}</span></label>
                 </div>
             }
