@@ -266,7 +266,7 @@ pub enum NavigationForm {
 pub enum ServerSetup {
     Raw(RawServer),
     Rails(RailsApp),
-    Django(DjangoApp),
+    Django(Box<DjangoApp>),
 }
 
 impl Default for ServerSetup {

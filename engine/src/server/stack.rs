@@ -60,7 +60,7 @@ impl ServerKind {
     pub fn default_setup(self) -> ServerSetup {
         match self {
             ServerKind::Rails => ServerSetup::Rails(Default::default()),
-            ServerKind::Django => ServerSetup::Django(Default::default()),
+            ServerKind::Django => ServerSetup::Django(Box::default()),
             ServerKind::Raw => ServerSetup::Raw(crate::server::raw::default_server()),
         }
     }
@@ -90,7 +90,7 @@ impl ServerSetup {
     pub fn stack(&self) -> &dyn Stack {
         match self {
             ServerSetup::Rails(app) => app,
-            ServerSetup::Django(app) => app,
+            ServerSetup::Django(app) => app.as_ref(),
             ServerSetup::Raw(raw) => raw,
         }
     }
@@ -99,7 +99,7 @@ impl ServerSetup {
     pub fn stack_mut(&mut self) -> &mut dyn Stack {
         match self {
             ServerSetup::Rails(app) => app,
-            ServerSetup::Django(app) => app,
+            ServerSetup::Django(app) => app.as_mut(),
             ServerSetup::Raw(raw) => raw,
         }
     }

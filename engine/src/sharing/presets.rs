@@ -213,7 +213,7 @@ pub fn all() -> Vec<Preset> {
                     },
                     profile: ProfileId::Chrome,
                     requests: p.requests,
-                    server: ServerSetup::Django(p.app),
+                    server: ServerSetup::Django(Box::new(p.app)),
                     ..Scenario::default()
                 },
             }),

@@ -159,7 +159,7 @@ impl crate::server::stack::StackKeys for DjangoKeys {
     }
 
     fn finish(self: Box<Self>, _r: &mut crate::permalink::Reader) -> crate::scenario::ServerSetup {
-        crate::scenario::ServerSetup::Django(self.app)
+        crate::scenario::ServerSetup::Django(Box::new(self.app))
     }
 
     fn ignored(&self, _chosen: crate::server::stack::ServerKind) -> String {

@@ -44,16 +44,27 @@ fn py_bool(b: bool) -> &'static str {
     }
 }
 
+/// A list on one line (the form's fields and the permalink).
 fn py_list(items: &[String]) -> String {
-    if items.is_empty() {
-        return "[]".into();
-    }
+    format!(
+        "[{}]",
+        items
+            .iter()
+            .map(|i| py_str(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// A list one item per line, as `settings.py` lays out a long one.
+fn py_list_lines(items: &[Py]) -> Option<String> {
     let mut s = String::from("[\n");
     for i in items {
-        s.push_str(&format!("    {},\n", py_str(i)));
+        let Py::Str(t) = i else { return None };
+        s.push_str(&format!("    {},\n", py_str(t)));
     }
     s.push(']');
-    s
+    Some(s)
 }
 
 fn py_opt_str(v: &Option<String>) -> String {
@@ -212,7 +223,12 @@ pub fn write(app: &DjangoApp) -> String {
                 o.push_str(&format!("\n{title}\n"));
             }
         }
-        if let Some(v) = literal_of(app, name) {
+        if let Some(mut v) = literal_of(app, name) {
+            if v.len() > 60 {
+                if let Ok(Py::List(items)) = parse_literal(&v) {
+                    v = py_list_lines(&items).unwrap_or(v);
+                }
+            }
             o.push_str(&format!("{name} = {v}\n"));
         }
     }
