@@ -371,7 +371,7 @@ fn rails_apps() -> Vec<crumbtrail_engine::server::rails::RailsApp> {
         .into_iter()
         .filter_map(|p| match p.scenario.server {
             ServerSetup::Rails(app) => Some(app),
-            ServerSetup::Raw(_) => None,
+            _ => None,
         })
         .collect()
 }

@@ -195,6 +195,7 @@ pub enum NavigationForm {
 pub enum ServerSetup {
     Raw(RawServer),
     Rails(RailsApp),
+    Express(crate::server::express::ExpressApp),
 }
 
 impl Default for ServerSetup {

@@ -9,7 +9,7 @@ use crumbtrail_engine::simulate;
 fn rails(s: &Scenario) -> &RailsApp {
     match &s.server {
         ServerSetup::Rails(a) => a,
-        ServerSetup::Raw(_) => panic!("rails expected"),
+        _ => panic!("rails expected"),
     }
 }
 

@@ -380,6 +380,14 @@ pub enum Reason {
     TldLengthIgnored,
     /// Rails' rendering added `Vary: Accept` (the response depends on the Accept header).
     VaryAcceptAdded,
+    /// Express `cors`: the Origin is not allowed, so no `Access-Control-Allow-Origin`.
+    ExpressCorsOriginRefused,
+    /// Express `cors`: the origin callback passed an error: Express answers 500.
+    ExpressCorsCallbackError,
+    /// Express answered an `OPTIONS` itself (200 with `Allow`): no `cors` ran for it.
+    ExpressAutoOptions,
+    /// The session did not change, so the session middleware sets no cookie.
+    SessionNotChanged,
 }
 
 /// Text that is usually fixed: a `&'static str` costs nothing, a text built

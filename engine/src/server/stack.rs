@@ -25,17 +25,19 @@ use crate::trace::FieldError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ServerKind {
     Rails,
+    Express,
     Raw,
 }
 
 impl ServerKind {
     /// Every kind, in the selector's order.
-    pub const ALL: [ServerKind; 2] = [ServerKind::Rails, ServerKind::Raw];
+    pub const ALL: [ServerKind; 3] = [ServerKind::Rails, ServerKind::Express, ServerKind::Raw];
 
     /// The permalink value of `server=`.
     pub fn key(self) -> &'static str {
         match self {
             ServerKind::Rails => "rails",
+            ServerKind::Express => "express",
             ServerKind::Raw => "raw",
         }
     }
@@ -44,6 +46,7 @@ impl ServerKind {
     pub fn label(self) -> &'static str {
         match self {
             ServerKind::Rails => "Rails (settings)",
+            ServerKind::Express => "Express (app.js)",
             ServerKind::Raw => "Any server (raw response headers)",
         }
     }
@@ -57,6 +60,7 @@ impl ServerKind {
     pub fn default_setup(self) -> ServerSetup {
         match self {
             ServerKind::Rails => ServerSetup::Rails(Default::default()),
+            ServerKind::Express => ServerSetup::Express(Default::default()),
             ServerKind::Raw => ServerSetup::Raw(crate::server::raw::default_server()),
         }
     }
@@ -65,6 +69,7 @@ impl ServerKind {
     pub fn key_reader(self) -> Box<dyn StackKeys> {
         match self {
             ServerKind::Rails => Box::new(crate::server::rails::keys::RailsKeys::new()),
+            ServerKind::Express => Box::new(crate::server::express::keys::ExpressKeys::default()),
             ServerKind::Raw => Box::new(crate::server::raw::keys::RawKeys::default()),
         }
     }
@@ -85,6 +90,7 @@ impl ServerSetup {
     pub fn stack(&self) -> &dyn Stack {
         match self {
             ServerSetup::Rails(app) => app,
+            ServerSetup::Express(app) => app,
             ServerSetup::Raw(raw) => raw,
         }
     }
@@ -93,6 +99,7 @@ impl ServerSetup {
     pub fn stack_mut(&mut self) -> &mut dyn Stack {
         match self {
             ServerSetup::Rails(app) => app,
+            ServerSetup::Express(app) => app,
             ServerSetup::Raw(raw) => raw,
         }
     }

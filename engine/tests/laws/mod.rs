@@ -288,7 +288,7 @@ fn expect(ok: bool, what: &str) -> Result<(), String> {
 fn rails(d: &Decoded) -> &RailsApp {
     match &d.scenario.server {
         ServerSetup::Rails(app) => app,
-        ServerSetup::Raw(_) => panic!("a Rails server"),
+        _ => panic!("a Rails server"),
     }
 }
 
@@ -584,7 +584,7 @@ pub const ISSUE_CASES: &[(&str, Check)] = &[
 fn session(s: &mut Scenario) -> &mut SessionStoreConfig {
     match &mut s.server {
         ServerSetup::Rails(app) => &mut app.session,
-        ServerSetup::Raw(_) => unreachable!("the default server is Rails"),
+        _ => unreachable!("the default server is Rails"),
     }
 }
 

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use super::ctx;
 
 mod client;
+mod express;
 mod rails;
 mod raw;
 mod server;

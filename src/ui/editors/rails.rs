@@ -25,7 +25,7 @@ impl AppAccess {
         Signal::derive(move || {
             s.with(|s| match &s.server {
                 ServerSetup::Rails(a) => f(a),
-                ServerSetup::Raw(_) => T::default(),
+                _ => T::default(),
             })
         })
     }

@@ -52,6 +52,7 @@ pub(super) fn ServerEditor() -> impl IntoView {
 fn StackEditor(kind: ServerKind) -> impl IntoView {
     match kind {
         ServerKind::Rails => view! { <super::rails::RailsEditor/> }.into_any(),
+        ServerKind::Express => view! { <super::express::ExpressEditor/> }.into_any(),
         ServerKind::Raw => view! { <super::raw::RawEditor/> }.into_any(),
     }
 }
