@@ -348,6 +348,8 @@ impl ServerModel for ExpressApp {
             };
             let decided = session::session_cookie(&self.session, &facts, SIM_EPOCH);
             self.explain_cookie(&mut run, &decided, &facts);
+            // res.cookie appended during the route; the session's onHeaders comes after.
+            cookie_lines(&mut headers, std::mem::take(&mut extra_cookies));
             if let SessionCookie::Written(lines) = decided {
                 cookie_lines(&mut headers, lines);
             }
