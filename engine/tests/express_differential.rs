@@ -117,8 +117,11 @@ struct Observed {
     status: u16,
     cors: Vec<(String, String)>,
     vary: Vec<String>,
-    cookies: Vec<(String, bool, Vec<(String, String)>)>,
+    cookies: Vec<SetCookie>,
 }
+
+/// A `Set-Cookie`: its name, whether it has a value, its attributes.
+type SetCookie = (String, bool, Vec<(String, String)>);
 
 fn observe(status: u16, headers: &[(String, String)]) -> Observed {
     let mut cors: Vec<(String, String)> = headers
