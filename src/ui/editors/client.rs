@@ -62,7 +62,7 @@ pub(super) fn RequestsEditor() -> impl IntoView {
     view! {
         <div class="requests">
             {move || (0..count.get()).map(|i| view! { <RequestEditor index=i/> }).collect_view()}
-            <button type="button" class="add" on:click=add prop:disabled=move || count.get() >= MAX_ITEMS>"+ Add a request"</button>
+            <button type="button" class="add" on:click=add prop:disabled=move || { count.get() >= MAX_ITEMS }>"+ Add a request"</button>
         </div>
     }
 }

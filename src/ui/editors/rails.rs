@@ -201,7 +201,7 @@ pub(super) fn RailsEditor() -> impl IntoView {
                 get=sel(app, &POSITIONS, |a| a.cors_position)
                 set=app.set(|a, k: String| if let Some(v) = pick(&POSITIONS, &k) { a.cors_position = v })/>
             {move || (0..blocks.get()).map(|b| view! { <AllowBlockEditor block=b/> }).collect_view()}
-            <button type="button" class="add" on:click=move |_| add_block.run(()) prop:disabled=move || blocks.get() >= MAX_ITEMS>"+ Add an allow block"</button>
+            <button type="button" class="add" on:click=move |_| add_block.run(()) prop:disabled=move || { blocks.get() >= MAX_ITEMS }>"+ Add an allow block"</button>
 
             <h3>"Session store"</h3>
             <SessionEditor/>
@@ -445,7 +445,7 @@ fn AllowBlockEditor(block: usize) -> impl IntoView {
                 get=app.get(move |a| a.cors.allow.get(block).is_some_and(|b| b.resource_before_origins))
                 set=app.set(move |a, v: bool| if let Some(b) = a.cors.allow.get_mut(block) { b.resource_before_origins = v })/>
             {move || (0..resources.get()).map(|r| view! { <ResourceEditor block=block res=r/> }).collect_view()}
-            <button type="button" class="add" on:click=move |_| add_res.run(()) prop:disabled=move || resources.get() >= MAX_ITEMS>"+ Add a resource"</button>
+            <button type="button" class="add" on:click=move |_| add_res.run(()) prop:disabled=move || { resources.get() >= MAX_ITEMS }>"+ Add a resource"</button>
         </div>
     }
 }

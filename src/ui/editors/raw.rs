@@ -40,7 +40,7 @@ pub(super) fn RawEditor() -> impl IntoView {
         <div class="raw">
             <p class="hint">"For each request the first route whose method (or *) and path (exact, or a prefix ending in *) match answers."</p>
             {move || (0..count.get()).map(|i| view! { <RouteEditor index=i/> }).collect_view()}
-            <button type="button" class="add" on:click=add prop:disabled=move || count.get() >= MAX_ITEMS>"+ Add a route"</button>
+            <button type="button" class="add" on:click=add prop:disabled=move || { count.get() >= MAX_ITEMS }>"+ Add a route"</button>
         </div>
     }
 }
