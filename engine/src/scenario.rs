@@ -267,6 +267,7 @@ pub enum ServerSetup {
     Raw(RawServer),
     Rails(RailsApp),
     Django(Box<DjangoApp>),
+    Express(crate::server::express::ExpressApp),
 }
 
 impl Default for ServerSetup {

@@ -334,6 +334,41 @@ spec!(
 
 // ----- Server frameworks -----
 spec!(
+    EXPRESS_CORS,
+    "npm cors: configuration options",
+    "https://github.com/expressjs/cors#configuration-options"
+);
+spec!(
+    EXPRESS_SESSION,
+    "npm express-session: options",
+    "https://github.com/expressjs/session#options"
+);
+spec!(
+    COOKIE_SESSION,
+    "npm cookie-session: options",
+    "https://github.com/expressjs/cookie-session#options"
+);
+spec!(
+    EXPRESS_TRUST_PROXY,
+    "Express behind proxies (trust proxy)",
+    "https://expressjs.com/en/guide/behind-proxies.html"
+);
+spec!(
+    EXPRESS_ROUTING,
+    "Express routing",
+    "https://expressjs.com/en/guide/routing.html"
+);
+spec!(
+    EXPRESS_RES_COOKIE,
+    "Express API: res.cookie()",
+    "https://expressjs.com/en/api.html#res.cookie"
+);
+spec!(
+    EXPRESS_5_PATHS,
+    "Express 5 migration: path route matching syntax",
+    "https://expressjs.com/en/guide/migrating-5.html#path-syntax"
+);
+spec!(
     RACK_CORS,
     "rack-cors README",
     "https://github.com/cyu/rack-cors#readme"

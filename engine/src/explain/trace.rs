@@ -423,6 +423,14 @@ pub enum Reason {
     DjangoAppendSlash,
     /// The view does not allow the method (`@require_POST`): 405.
     DjangoMethodNotAllowed,
+    /// Express `cors`: the Origin is not allowed, so no `Access-Control-Allow-Origin`.
+    ExpressCorsOriginRefused,
+    /// Express `cors`: the origin callback passed an error: Express answers 500.
+    ExpressCorsCallbackError,
+    /// Express answered an `OPTIONS` itself (200 with `Allow`): no `cors` ran for it.
+    ExpressAutoOptions,
+    /// The session did not change, so the session middleware sets no cookie.
+    SessionNotChanged,
 }
 
 /// Text that is usually fixed: a `&'static str` costs nothing, a text built

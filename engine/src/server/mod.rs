@@ -1,12 +1,15 @@
 //! Server models: what the server answers to each request the browser sends.
 //!
 //! - [`raw`]: response headers typed by hand, per path and method.
+//! - [`express`]: an Express 4/5 app — `cors`, `express-session` or
+//!   `cookie-session`, `trust proxy`, `res.cookie`.
 //! - [`rails`]: a Rails app — [`rack_cors`] in front, the session store
 //!   ([`session_store`]) and the middleware stack behind it; [`routes`] says
 //!   which action each path runs.
 
 mod actions;
 pub mod django;
+pub mod express;
 pub mod rack_cors;
 pub mod rails;
 pub mod raw;

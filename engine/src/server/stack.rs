@@ -26,18 +26,25 @@ use crate::trace::FieldError;
 pub enum ServerKind {
     Rails,
     Django,
+    Express,
     Raw,
 }
 
 impl ServerKind {
     /// Every kind, in the selector's order.
-    pub const ALL: [ServerKind; 3] = [ServerKind::Rails, ServerKind::Django, ServerKind::Raw];
+    pub const ALL: [ServerKind; 4] = [
+        ServerKind::Rails,
+        ServerKind::Express,
+        ServerKind::Django,
+        ServerKind::Raw,
+    ];
 
     /// The permalink value of `server=`.
     pub fn key(self) -> &'static str {
         match self {
             ServerKind::Rails => "rails",
             ServerKind::Django => "django",
+            ServerKind::Express => "express",
             ServerKind::Raw => "raw",
         }
     }
@@ -47,6 +54,7 @@ impl ServerKind {
         match self {
             ServerKind::Rails => "Rails (settings)",
             ServerKind::Django => "Django (settings.py)",
+            ServerKind::Express => "Express (app.js)",
             ServerKind::Raw => "Any server (raw response headers)",
         }
     }
@@ -61,6 +69,7 @@ impl ServerKind {
         match self {
             ServerKind::Rails => ServerSetup::Rails(Default::default()),
             ServerKind::Django => ServerSetup::Django(Box::default()),
+            ServerKind::Express => ServerSetup::Express(Default::default()),
             ServerKind::Raw => ServerSetup::Raw(crate::server::raw::default_server()),
         }
     }
@@ -70,6 +79,7 @@ impl ServerKind {
         match self {
             ServerKind::Rails => Box::new(crate::server::rails::keys::RailsKeys::new()),
             ServerKind::Django => Box::new(crate::server::django::keys::DjangoKeys::default()),
+            ServerKind::Express => Box::new(crate::server::express::keys::ExpressKeys::default()),
             ServerKind::Raw => Box::new(crate::server::raw::keys::RawKeys::default()),
         }
     }
@@ -91,6 +101,7 @@ impl ServerSetup {
         match self {
             ServerSetup::Rails(app) => app,
             ServerSetup::Django(app) => app.as_ref(),
+            ServerSetup::Express(app) => app,
             ServerSetup::Raw(raw) => raw,
         }
     }
@@ -100,6 +111,7 @@ impl ServerSetup {
         match self {
             ServerSetup::Rails(app) => app,
             ServerSetup::Django(app) => app.as_mut(),
+            ServerSetup::Express(app) => app,
             ServerSetup::Raw(raw) => raw,
         }
     }

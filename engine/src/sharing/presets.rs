@@ -11,6 +11,9 @@ use crate::scenario::{
     BodyKind, Client, CredentialsMode, Page, RedirectMode, RequestMode, RequestSpec, Scenario,
     ServerSetup,
 };
+use crate::server::express::{
+    ExpressApp, Front, OriginOption, SameSiteOption as ExpressSameSite, SecureOption,
+};
 use crate::server::rails::{DomainOption, RailsApp, SameSiteOption, SessionMiddleware};
 
 /// One entry of the presets menu.
@@ -61,6 +64,14 @@ fn rails(edit: impl FnOnce(&mut RailsApp)) -> ServerSetup {
     let mut app = RailsApp::default();
     edit(&mut app);
     ServerSetup::Rails(app)
+}
+
+/// An Express app (the default one: Express 5, cors app-wide for
+/// localhost:3000 with credentials, express-session) with the edit applied.
+fn express(edit: impl FnOnce(&mut ExpressApp)) -> ServerSetup {
+    let mut app = ExpressApp::default();
+    edit(&mut app);
+    ServerSetup::Express(app)
 }
 
 /// The article's refined `cors.rb`: explicit origins and `credentials: true`.
@@ -197,6 +208,31 @@ pub fn all() -> Vec<Preset> {
                     }),
                 )
             },
+        },
+        Preset {
+            id: "express-origin-wildcard-credentials",
+            title: "Express: cors({ origin: '*', credentials: true })",
+            summary: "An Express API with cors({ origin: '*', credentials: true }): cors sends Access-Control-Allow-Origin: * next to Allow-Credentials: true, which the browser refuses for a credentialed request, so the login's preflight fails.",
+            scenario: scenario(
+                "http://localhost:3000/",
+                login_then("http://localhost:3001", "/me"),
+                express(|app| app.cors.origin = OriginOption::Any),
+            ),
+        },
+        Preset {
+            id: "express-secure-behind-proxy",
+            title: "Express: cookie.secure behind a TLS proxy without trust proxy",
+            summary: "Express behind a TLS-terminating proxy with express-session cookie: { secure: true, sameSite: 'none' } but no app.set('trust proxy', 1): Node sees plain http, so express-session silently sends no Set-Cookie at all.",
+            scenario: scenario(
+                "https://app.example.com/",
+                login_then("https://api.example.com", "/me"),
+                express(|app| {
+                    app.cors.origin = OriginOption::Exact("https://app.example.com".into());
+                    app.front = Front::TlsProxy;
+                    app.session.secure = SecureOption::True;
+                    app.session.same_site = ExpressSameSite::None;
+                }),
+            ),
         },
     ];
     out.extend(

@@ -12,6 +12,7 @@ use super::import_panel::AssumedMark;
 
 mod client;
 mod django;
+mod express;
 mod rails;
 mod raw;
 mod server;

@@ -53,6 +53,7 @@ fn StackEditor(kind: ServerKind) -> impl IntoView {
     match kind {
         ServerKind::Rails => view! { <super::rails::RailsEditor/> }.into_any(),
         ServerKind::Django => view! { <super::django::DjangoEditor/> }.into_any(),
+        ServerKind::Express => view! { <super::express::ExpressEditor/> }.into_any(),
         ServerKind::Raw => view! { <super::raw::RawEditor/> }.into_any(),
     }
 }
