@@ -22,7 +22,10 @@ use crate::server::session_store::{effective_key, session_mode, SessionMode};
 use crate::trace::{JsResult, Trace};
 
 mod candidates;
+pub mod code_diff;
+mod raw_headers;
 mod search;
+pub mod url_mistakes;
 
 pub use candidates::candidates;
 pub use search::{
@@ -30,10 +33,13 @@ pub use search::{
     SearchReport,
 };
 
-/// One setting changed: a dotted path into the scenario and its old and new value.
+/// One setting changed: a dotted path into the scenario (the editor's
+/// `data-field`), the form's label for it, and its old and new value as the
+/// framework writes them (`true`, `:lax`, `'http://localhost:3000'`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SettingChange {
     pub field: String,
+    pub label: String,
     pub from: String,
     pub to: String,
 }
@@ -85,11 +91,29 @@ fn change(
     from: impl Into<String>,
     to: impl Into<String>,
 ) -> SettingChange {
+    let field = field.into();
     SettingChange {
-        field: field.into(),
+        label: crate::explain::summary::field_label(&field),
+        field,
         from: from.into(),
         to: to.into(),
     }
+}
+
+/// A `secure:`/`httponly:` option as the form shows it.
+fn tristate_label(v: Option<bool>) -> String {
+    match v {
+        None => "not given".into(),
+        Some(b) => b.to_string(),
+    }
+}
+
+/// A rack-cors list (`methods`, `headers`) as written in cors.rb.
+fn symbols_label(l: &[String]) -> String {
+    l.iter()
+        .map(|m| format!(":{m}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn rails_mut(s: &mut Scenario) -> Option<&mut RailsApp> {
@@ -121,7 +145,7 @@ fn api_is_https(s: &Scenario) -> bool {
 
 fn same_site_label(o: SameSiteOption) -> &'static str {
     match o {
-        SameSiteOption::Unset => "(unset)",
+        SameSiteOption::Unset => "not given",
         SameSiteOption::Lax => ":lax",
         SameSiteOption::Strict => ":strict",
         SameSiteOption::None => ":none",
@@ -131,13 +155,19 @@ fn same_site_label(o: SameSiteOption) -> &'static str {
 
 fn domain_label(d: &DomainOption) -> String {
     match d {
-        DomainOption::Unset => "(unset)".into(),
+        DomainOption::Unset => "not given".into(),
         DomainOption::Exact(s) => format!("'{s}'"),
         DomainOption::All { tld_length: None } => ":all".into(),
         DomainOption::All {
             tld_length: Some(n),
         } => format!(":all, tld_length: {n}"),
-        DomainOption::List(l) => format!("{l:?}"),
+        DomainOption::List(l) => format!(
+            "[{}]",
+            l.iter()
+                .map(|d| format!("'{d}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
