@@ -46,6 +46,9 @@ pub fn App() -> impl IntoView {
     };
     provide_context(ctx);
     let notices = RwSignal::new(decoded.notices);
+    if !ctx.embed {
+        fixes::provide(ctx);
+    }
 
     // The whole state lives in the URL: rewrite it on every edit.
     let url_view = view_opts.clone();
@@ -100,6 +103,7 @@ pub fn App() -> impl IntoView {
                 </header>
                 <Notices notices/>
                 <results::Verdict/>
+                <fixes::Answer/>
                 <div class="layout">
                     <section class="settings" aria-labelledby="settings-heading">
                         <h2 id="settings-heading">"Settings"</h2>
@@ -108,7 +112,6 @@ pub fn App() -> impl IntoView {
                     <section class="results" aria-labelledby="results-heading">
                         <h2 id="results-heading" class="visually-hidden">"Results"</h2>
                         <results::Outcomes/>
-                        <results::RootCauses/>
                         <diagram::Diagram/>
                         <results::TraceSteps/>
                         <results::CookieJar/>
@@ -156,7 +159,7 @@ fn Toolbar() -> impl IntoView {
         if let Some(p) =
             presets_for_change.with_value(|all| all.iter().find(|p| p.id == id).cloned())
         {
-            ctx.scenario.set(p.scenario);
+            fixes::apply_setup(p.scenario, format!("Preset: {}.", p.title));
         }
     };
     let summary = move || {

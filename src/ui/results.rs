@@ -63,6 +63,22 @@ pub fn reason_key(r: Reason) -> String {
     out
 }
 
+/// Text with `inline code` in backticks, rendered with `<code>` and no
+/// backticks (the engine's sentences quote code that way).
+pub fn rich(text: &str) -> impl IntoView {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                view! { <code>{part.to_string()}</code> }.into_any()
+            } else {
+                part.to_string().into_any()
+            }
+        })
+        .collect_view()
+}
+
 fn names(v: &[String]) -> String {
     v.join(",")
 }
@@ -86,11 +102,11 @@ pub fn Verdict() -> impl IntoView {
     let waiting = Memo::new(move |_| ctx.trace.with(|t| t.field_errors.len()));
     view! {
         <section id="verdict" class=move || format!("verdict v-{}", state.get().0)
-            data-verdict=move || state.get().0 aria-live="polite" aria-atomic="true">
+            data-verdict=move || state.get().0 aria-live="polite" aria-atomic="true" tabindex="-1">
             <span class="badge" aria-hidden="true">{move || state.get().1 .0}</span>
             <div>
                 <p class="verdict-label">{move || state.get().1 .1}</p>
-                <p class="headline" data-headline="">{move || headline.get()}</p>
+                <p class="headline" data-headline="">{move || rich(&headline.get())}</p>
                 <Show when=move || { waiting.get() > 0 }>
                     <p class="waiting" data-waiting=move || waiting.get()>
                         {move || match waiting.get() {
@@ -203,35 +219,6 @@ fn outcome_row(r: &RequestOutcome) -> impl IntoView {
     }
 }
 
-/// What to fix first.
-#[component]
-pub fn RootCauses() -> impl IntoView {
-    let ctx = ctx();
-    let causes = Memo::new(move |_| {
-        ctx.trace.with(|t| {
-            t.root_causes
-                .iter()
-                .map(|c| (c.request, reason_key(c.reason), c.summary.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
-    view! {
-        <Show when=move || causes.with(|c| !c.is_empty())>
-            <section class="panel causes" aria-labelledby="causes-heading">
-                <h2 id="causes-heading">"Fix first"</h2>
-                <ol>
-                    {move || causes.get().into_iter().map(|(req, reason, summary)| view! {
-                        <li data-reason=reason>
-                            {req.map(|i| view! { <span class="req-tag">"Request " {i + 1}": "</span> })}
-                            {summary}
-                        </li>
-                    }).collect_view()}
-                </ol>
-            </section>
-        </Show>
-    }
-}
-
 /// Every step, grouped by request; the failing ones by default.
 #[component]
 pub fn TraceSteps() -> impl IntoView {
@@ -320,7 +307,7 @@ fn step_view(s: &Step) -> impl IntoView {
                     <span class="visually-hidden">{word}": "</span>
                     {s.title.clone()}
                 </summary>
-                <p>{s.explanation.clone()}</p>
+                <p>{rich(&s.explanation)}</p>
                 {values}
                 <p class="spec"><a href=s.spec.url target="_blank" rel="noopener">{s.spec.label}" ↗"</a></p>
             </details>
