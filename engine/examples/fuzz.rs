@@ -452,6 +452,7 @@ const PERMALINK_TOKENS: &[&str] = &[
     "&raw2.status=999",
     "&embed=1",
     "&settings=1",
+    "&theme=light",
     "http://localhost:8080/?",
 ];
 

@@ -144,3 +144,30 @@ fn changes_are_in_the_forms_words() {
         }
     }
 }
+
+/// Choosing an older Rails brings `load_defaults` along (the app "never
+/// started" before); a `load_defaults` set apart from the version stays.
+#[test]
+fn rails_version_change_adjusts_load_defaults() {
+    use crumbtrail_engine::server::rails::{LoadDefaults, RailsVersion};
+    let mut app = article::app(article::refined_cors(), article::simple_session());
+    app.version = RailsVersion::V8;
+    app.load_defaults = LoadDefaults::V8_0;
+    app.set_version(RailsVersion::V7_1);
+    assert_eq!(app.load_defaults, LoadDefaults::V7_1);
+    let s = Scenario {
+        server: ServerSetup::Rails(app.clone()),
+        ..Scenario::default()
+    };
+    assert!(
+        simulate(&s).requests.iter().all(|r| r.request_sent),
+        "it boots"
+    );
+    app.load_defaults = LoadDefaults::V6_1;
+    app.set_version(RailsVersion::V8);
+    assert_eq!(
+        app.load_defaults,
+        LoadDefaults::V6_1,
+        "an older load_defaults stays"
+    );
+}

@@ -17,6 +17,7 @@ use crumbtrail_engine::ProfileId;
 use leptos::prelude::*;
 
 use super::ctx;
+use super::results::rich;
 
 fn dom_id(field: &str) -> String {
     format!("f-{}", field.replace('.', "-"))
@@ -50,7 +51,7 @@ fn FieldErrors(field: String, #[prop(into)] local: Signal<Option<String>>) -> im
                 if let Some(l) = local.get() {
                     all.insert(0, l);
                 }
-                all.into_iter().map(|m| view! { <span>"✕ " {m}</span> }).collect_view()
+                all.into_iter().map(|m| view! { <span>"✕ " {rich(&m)}</span> }).collect_view()
             }}
         </p>
     }
@@ -97,7 +98,8 @@ fn TextField(
     };
     let input = if multiline {
         view! {
-            <textarea id=id.clone() rows="3" spellcheck="false" placeholder=placeholder
+            // Sized to its content (3 to 12 rows), so no header line is cut off.
+            <textarea id=id.clone() rows=move || text.with(|t| t.lines().count().clamp(2, 11) + 1) spellcheck="false" placeholder=placeholder
                 aria-invalid=invalid aria-describedby=err_id.clone() data-field=field.clone()
                 prop:value=move || text.get() on:input=on_input></textarea>
         }
@@ -114,7 +116,7 @@ fn TextField(
         <div class="field" class:invalid=move || invalid().is_some()>
             <label for=id.clone()>{label}</label>
             {input}
-            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{rich(hint)}</p> })}
             <FieldErrors field=field.clone() local=local/>
         </div>
     }
@@ -197,7 +199,7 @@ fn SelectField(
             <select id=id data-field=field.clone() prop:value=move || get.get() on:change=move |ev| set.run(event_target_value(&ev))>
                 {opts}
             </select>
-            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{rich(hint)}</p> })}
             <FieldErrors field=field local=Signal::derive(|| None::<String>)/>
         </div>
     }
@@ -218,7 +220,7 @@ fn CheckField(
             <input id=id.clone() type="checkbox" data-field=field.clone() prop:checked=move || get.get()
                 on:change=move |ev| set.run(event_target_checked(&ev))/>
             <label for=id>{label}</label>
-            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{rich(hint)}</p> })}
             <FieldErrors field=field local=Signal::derive(|| None::<String>)/>
         </div>
     }
@@ -495,7 +497,7 @@ fn RequestEditor(index: usize) -> impl IntoView {
                     set=Callback::new(move |v| upd(Box::new(move |r| r.url = v)))/>
             </div>
             <Show when=is_script>
-                <TextField label="Request headers (one `Name: value` per line)" field=p("headers") multiline=true
+                <TextField label="Request headers (one Name: value per line)" field=p("headers") multiline=true
                     get=get(|r| r.headers.clone())
                     set=Callback::new(move |v| upd(Box::new(move |r| r.headers = v)))/>
                 <SelectField label="Body" field=p("body") options=vec![
@@ -547,7 +549,7 @@ fn NavigationFields(index: usize) -> impl IntoView {
     });
     view! {
         <Show when=move || form().is_some()>
-            <TextField label="Form fields (one `name=value` per line)" field=p("fields") multiline=true
+            <TextField label="Form fields (one name=value per line)" field=p("fields") multiline=true
                 placeholder="user=ada"
                 get=get(|r| r.fields.clone())
                 set=Callback::new(move |v| upd(Box::new(move |r| r.fields = v)))/>
@@ -757,7 +759,7 @@ fn RailsEditor() -> impl IntoView {
             <div class="row">
                 <SelectField label="Rails version" field="server.version".into() options=labels(&VERSIONS)
                     get=sel(app, &VERSIONS, |a| a.version)
-                    set=app.set(|a, k: String| if let Some(v) = pick(&VERSIONS, &k) { a.version = v })/>
+                    set=app.set(|a, k: String| if let Some(v) = pick(&VERSIONS, &k) { a.set_version(v) })/>
                 <SelectField label="config.load_defaults" field="server.load_defaults".into() options=labels(&DEFAULTS)
                     get=sel(app, &DEFAULTS, |a| a.load_defaults)
                     set=app.set(|a, k: String| if let Some(v) = pick(&DEFAULTS, &k) { a.load_defaults = v })/>

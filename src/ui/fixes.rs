@@ -80,9 +80,7 @@ pub fn provide(ctx: Ctx) {
         let decoded = permalink::decode(&search);
         ctx.scenario.set(decoded.scenario);
         changes.depth.set(glue::history_depth());
-        changes
-            .announce
-            .set("Back to the previous setup.".into());
+        changes.announce.set("Back to the previous setup.".into());
         if changes.undoing.get_value() {
             changes.undoing.set_value(false);
             glue::focus_id("verdict");
@@ -132,10 +130,8 @@ pub fn Answer() -> impl IntoView {
         }
     });
     let more = Memo::new(move |_| st.fixes.with(Vec::len).saturating_sub(1));
-    let shown = move || {
-        !incomplete.get()
-            && (causes.with(|c| !c.is_empty()) || best.with(Option::is_some))
-    };
+    let shown =
+        move || !incomplete.get() && (causes.with(|c| !c.is_empty()) || best.with(Option::is_some));
     let fix = move || {
         best.get().map(|f| {
             let diff = st.found_for.with_value(|s| code_changes(s, &f.scenario));

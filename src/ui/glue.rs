@@ -37,7 +37,8 @@ export function report_height() {
     const h = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (h !== last) {
       last = h;
-      window.parent.postMessage({ type: "crumbtrail:height", height: h }, "*");
+      // The frame's name (the snippet sets it to its unique id) says which embed this is.
+      window.parent.postMessage({ type: "crumbtrail:height", height: h, frame: window.name }, "*");
     }
   };
   if (window.ResizeObserver) new ResizeObserver(send).observe(document.documentElement);
@@ -61,6 +62,15 @@ export function focus_id(id) {
     if (el) el.focus();
   });
 }
+export function set_theme(t) {
+  if (t === "auto") delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = t;
+}
+export function remove_id(id) {
+  const el = document.getElementById(id);
+  if (el) el.remove();
+}
+export function random_id() { return Math.random().toString(36).slice(2, 8); }
 export function in_iframe() { return window.parent !== window; }
 export function after_paint_then(ms, cb) {
   requestAnimationFrame(() => setTimeout(cb, ms));
@@ -81,13 +91,20 @@ extern "C" {
     pub fn history_back();
     /// Calls `cb(location.search)` on every `popstate`.
     fn on_popstate(cb: JsValue);
+    /// `data-theme` on `<html>`: "light", "dark", or "auto" (none).
+    pub fn set_theme(theme: &str);
+    /// Removes the element with this id (the loading placeholder).
+    pub fn remove_id(id: &str);
+    /// Six random letters and digits (a snippet's frame id).
+    pub fn random_id() -> String;
     /// Focuses the element with this id after the next frame.
     pub fn focus_id(id: &str);
     /// Copies `text`; calls `done(ok)` when finished.
     pub fn copy_text(text: &str, done: JsValue);
     /// Calls `cb` `ms` milliseconds after the next frame is painted.
     fn after_paint_then(ms: u32, cb: JsValue);
-    /// In an iframe: posts `{type: "crumbtrail:height", height}` to the parent now and on every resize.
+    /// In an iframe: posts `{type: "crumbtrail:height", height, frame}` (frame: the
+    /// iframe's name) to the parent now and on every resize.
     pub fn report_height();
 }
 

@@ -224,6 +224,7 @@ fn outcome_row(r: &RequestOutcome) -> impl IntoView {
 pub fn TraceSteps() -> impl IntoView {
     let ctx = ctx();
     let show_all = RwSignal::new(false);
+    let embed = ctx.embed;
     let counts = Memo::new(move |_| {
         ctx.trace.with(|t| {
             (
@@ -244,7 +245,8 @@ pub fn TraceSteps() -> impl IntoView {
             }
             groups
                 .into_iter()
-                .map(|(req, steps)| {
+                .enumerate()
+                .map(|(gi, (req, steps))| {
                     let title = match req {
                         Some(i) => t
                             .requests
@@ -256,7 +258,11 @@ pub fn TraceSteps() -> impl IntoView {
                     view! {
                         <li class="step-group">
                             <h3>{title}</h3>
-                            <ol class="steps">{steps.into_iter().map(step_view).collect_view()}</ol>
+                            <ol class="steps">{steps.into_iter().enumerate().map(|(si, s)| {
+                                // The embed is compact: only its first problem starts open.
+                                let open = s.verdict != Verdict::Ok && (!embed || (gi == 0 && si == 0));
+                                step_view(s, open)
+                            }).collect_view()}</ol>
                         </li>
                     }
                 })
@@ -290,7 +296,7 @@ pub fn TraceSteps() -> impl IntoView {
     }
 }
 
-fn step_view(s: &Step) -> impl IntoView {
+fn step_view(s: &Step, open: bool) -> impl IntoView {
     let (icon, word) = verdict_badge(s.verdict);
     let values = (!s.values.is_empty()).then(|| {
         view! {
@@ -301,11 +307,11 @@ fn step_view(s: &Step) -> impl IntoView {
     });
     view! {
         <li class=format!("step v-{}", verdict_key(s.verdict)) data-step-verdict=verdict_key(s.verdict) data-reason=reason_key(s.reason)>
-            <details open=s.verdict != Verdict::Ok>
+            <details open=open>
                 <summary>
                     <span class="badge small" aria-hidden="true">{icon}</span>
                     <span class="visually-hidden">{word}": "</span>
-                    {s.title.clone()}
+                    {rich(&s.title)}
                 </summary>
                 <p>{rich(&s.explanation)}</p>
                 {values}
@@ -366,7 +372,7 @@ pub fn CookieJar() -> impl IntoView {
                                 .find(|s| s.request == Some(r.index) && s.reason == c.reason)
                                 .map(|s| s.title.to_string())
                                 .unwrap_or_else(|| reason_key(c.reason));
-                            view! { <li data-rejected=c.name.clone() data-reason=reason_key(c.reason)><code>{c.name.clone()}</code>" — "{why}</li> }
+                            view! { <li data-rejected=c.name.clone() data-reason=reason_key(c.reason)><code>{c.name.clone()}</code>" — "{rich(&why)}</li> }
                         })
                         .collect_view();
                     let jar = if r.jar_after.is_empty() {
