@@ -58,9 +58,15 @@ async fn run(e2e: &E2e, script: &str) -> Value {
         .unwrap_or_else(|e| panic!("{:?}: {script}: {e}", e2e.browser))
 }
 
-/// Makes the layout viewport `w`×`h` CSS pixels (the window is resized until
-/// `innerWidth`/`innerHeight` match, whatever the browser's frame takes).
+/// Makes the layout viewport `w`×`h` CSS pixels: the window is resized
+/// until `innerWidth`/`innerHeight` match. A browser whose window cannot be
+/// that small (headless Firefox stops at 500 px wide) gets the app in an
+/// iframe of exactly that size on a host page instead; [`open_ready`] then
+/// loads it there and works inside the frame.
 async fn set_viewport(e2e: &E2e, w: u32, h: u32) {
+    FRAMED.with(|f| f.set(None));
+    // The top-level document (a framed run leaves the frame current).
+    let _ = e2e.client.enter_parent_frame().await;
     let (mut ww, mut wh) = (w, h);
     for _ in 0..4 {
         e2e.client.set_window_size(ww, wh).await.unwrap();
@@ -75,16 +81,47 @@ async fn set_viewport(e2e: &E2e, w: u32, h: u32) {
         ww = (ww as i64 + w as i64 - iw).max(1) as u32;
         wh = (wh as i64 + h as i64 - ih).max(1) as u32;
     }
-    let inner = run(e2e, "return [innerWidth, innerHeight];").await;
-    panic!(
-        "{:?}: cannot make the viewport {w}×{h}: {inner}",
-        e2e.browser
-    );
+    e2e.client.set_window_size(w + 600, h + 300).await.unwrap();
+    FRAMED.with(|f| f.set(Some((w, h))));
+}
+
+thread_local! {
+    /// The frame size when the app runs in a host page's iframe.
+    static FRAMED: std::cell::Cell<Option<(u32, u32)>> = const { std::cell::Cell::new(None) };
 }
 
 async fn open_ready(e2e: &E2e, query: &str) {
-    e2e.open(&format!("?{query}")).await;
+    match FRAMED.with(|f| f.get()) {
+        None => e2e.open(&format!("?{query}")).await,
+        Some((w, h)) => {
+            let _ = e2e.client.enter_parent_frame().await;
+            let host = host_page(w, h).await;
+            let src = format!("{}{}?{query}", e2e.server.origin(), e2e.server.mount());
+            e2e.client
+                .goto(&format!("{}/#{}", host.origin(), src))
+                .await
+                .unwrap();
+            std::mem::forget(host);
+            let frame = e2e.client.find(Locator::Id("vp")).await.unwrap();
+            frame.enter_frame().await.unwrap();
+        }
+    }
     e2e.wait_ready().await;
+}
+
+/// A host page whose iframe `#vp` (w×h) loads the URL after its `#`.
+async fn host_page(w: u32, h: u32) -> support::StaticServer {
+    let dir = std::env::temp_dir().join(format!(
+        "crumbtrail-viewport-{}-{w}x{h}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        format!("<!doctype html><meta charset=\"utf-8\"><title>phone</title><link rel=\"icon\" href=\"data:,\"><body style=\"margin:0\">\n<iframe id=\"vp\" title=\"app\" style=\"width:{w}px;height:{h}px;border:0;display:block\"></iframe>\n<script>document.getElementById('vp').src = decodeURIComponent(location.hash.slice(1));</script>"),
+    )
+    .unwrap();
+    support::StaticServer::start(&dir, "/").await
 }
 
 /// Where the verdict, the answer panel, the best fix and its Apply button are.
@@ -438,5 +475,85 @@ async fn chromium_embeds() {
 async fn firefox_embeds() {
     if support::enabled("firefox_embeds") {
         embeds(Browser::Firefox).await;
+    }
+}
+
+/// axe-core (`$CRUMBTRAIL_AXE`, installed by `./dev test`) on the page, with
+/// every violation's rule and first targets in the failure.
+async fn axe_violations(e2e: &E2e, what: &str) -> Vec<String> {
+    let path = std::env::var("CRUMBTRAIL_AXE").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/crumbtrail-tools/axe/node_modules/axe-core/axe.min.js",
+            std::env::var("HOME").unwrap_or_default()
+        )
+    });
+    let source = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core at {path} ({e}): `./dev test` installs it"));
+    e2e.client.execute(&source, vec![]).await.unwrap();
+    let result = e2e
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { resultTypes: ['violations'] })
+                 .then((r) => done(r.violations.map((v) => v.id + ': ' + v.help + ' at ' +
+                   v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '))))
+                 .catch((e) => done(['axe failed: ' + e]));"#,
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{:?} {what}: axe.run: {e}", e2e.browser));
+    serde_json::from_value(result).unwrap_or_default()
+}
+
+/// Zero axe-core violations on the main page (every step shown, after a fix
+/// was applied) and on the embed view, for two presets.
+async fn accessible(browser: Browser) {
+    let e2e = E2e::start(browser, &support::dist(), "/").await;
+    set_viewport(&e2e, 1280, 800).await;
+    for id in ["article-problematic", "safari-third-party"] {
+        let p = presets::by_id(id).unwrap();
+        open_ready(&e2e, &encode(&p.scenario, &View::default())).await;
+        wait_for(&e2e, "the fix search", READ_ANSWER, |v| {
+            v["state"] == "done"
+        })
+        .await;
+        e2e.client
+            .find(Locator::Css("#toggle-steps"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        e2e.client
+            .find(Locator::Css("#embed-button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let v = axe_violations(&e2e, id).await;
+        assert!(v.is_empty(), "{browser:?} main page, {id}: {v:#?}");
+        let embed = View {
+            embed: true,
+            ..View::default()
+        };
+        open_ready(&e2e, &encode(&p.scenario, &embed)).await;
+        let v = axe_violations(&e2e, id).await;
+        assert!(v.is_empty(), "{browser:?} embed view, {id}: {v:#?}");
+    }
+    e2e.close().await;
+}
+
+#[tokio::test]
+async fn chromium_accessible() {
+    if support::enabled("chromium_accessible") {
+        accessible(Browser::Chromium).await;
+    }
+}
+
+#[tokio::test]
+async fn firefox_accessible() {
+    if support::enabled("firefox_accessible") {
+        accessible(Browser::Firefox).await;
     }
 }

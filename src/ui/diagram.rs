@@ -271,7 +271,7 @@ pub fn Diagram() -> impl IntoView {
     view! {
         <section class="panel diagram-panel" aria-labelledby="diagram-heading">
             <h2 id="diagram-heading">"On the wire"</h2>
-            <div class="diagram-scroll">{svg}</div>
+            <div class="diagram-scroll" tabindex="0">{svg}</div>
         </section>
     }
 }

@@ -200,7 +200,8 @@ fn best_fix_view(f: Fix, diff: Vec<FileDiff>, more: usize) -> impl IntoView {
             view! {
                 <div class="diff-file">
                     <p class="diff-name">{d.file}</p>
-                    <pre><code>{lines}</code></pre>
+                    // Scrolls when a line is long: focusable, so the keyboard can scroll it.
+                    <pre tabindex="0"><code>{lines}</code></pre>
                 </div>
             }
         })
@@ -323,7 +324,7 @@ fn CodeBlock(
                 <button type="button" on:click=copy aria-label=label>"Copy"</button>
                 <span class="status" role="status" aria-live="polite">{move || status.get()}</span>
             </div>
-            <pre><code>{move || code.get()}</code></pre>
+            <pre tabindex="0"><code>{move || code.get()}</code></pre>
             <Show when=move || left_out.with(|l| !l.is_empty())>
                 <ul class="code-left-out">
                     {move || left_out.get().into_iter().map(|why| view! { <li>{why}</li> }).collect_view()}
