@@ -557,3 +557,57 @@ async fn firefox_accessible() {
         accessible(Browser::Firefox).await;
     }
 }
+
+/// The examples gallery: a titled card per preset whose link opens that
+/// preset (and the menu still names it).
+async fn gallery(browser: Browser) {
+    let e2e = E2e::start(browser, &support::dist(), "/").await;
+    open_ready(&e2e, "v=1").await;
+    let cards = run(
+        &e2e,
+        "return [...document.querySelectorAll('[data-gallery]')].map((c) => [c.dataset.gallery, c.querySelector('h3').textContent, c.querySelector('a').getAttribute('href')]);",
+    )
+    .await;
+    let all = presets::all();
+    assert_eq!(cards.as_array().unwrap().len(), all.len(), "{cards}");
+    for (card, p) in cards.as_array().unwrap().iter().zip(&all) {
+        assert_eq!(card[0], json!(p.id));
+        assert_eq!(card[1], json!(p.title));
+        let href = card[2].as_str().unwrap();
+        assert!(
+            href.ends_with(&format!("?{}", encode(&p.scenario, &View::default()))),
+            "{href}"
+        );
+    }
+    let last = all.last().unwrap();
+    e2e.client
+        .find(Locator::Css(&format!("[data-gallery='{}'] a", last.id)))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    e2e.wait_ready().await;
+    wait_for(
+        &e2e,
+        "the card's preset",
+        "return document.querySelector('#preset').dataset.currentPreset;",
+        |v| v == last.id,
+    )
+    .await;
+    e2e.close().await;
+}
+
+#[tokio::test]
+async fn chromium_gallery() {
+    if support::enabled("chromium_gallery") {
+        gallery(Browser::Chromium).await;
+    }
+}
+
+#[tokio::test]
+async fn firefox_gallery() {
+    if support::enabled("firefox_gallery") {
+        gallery(Browser::Firefox).await;
+    }
+}

@@ -8,6 +8,7 @@
 mod diagram;
 mod editors;
 mod fixes;
+mod gallery;
 mod glue;
 mod live_panel;
 mod results;
@@ -126,6 +127,7 @@ pub fn App() -> impl IntoView {
                         </section>
                     </section>
                 </div>
+                <gallery::Gallery/>
                 <footer class="foot">
                     <p>
                         "Crumbtrail simulates the browser; nothing is sent anywhere. "
