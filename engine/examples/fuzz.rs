@@ -463,6 +463,7 @@ const PERMALINK_TOKENS: &[&str] = &[
     "&j1.partition=https://a.test",
     "&embed=1",
     "&settings=1",
+    "&theme=light",
     "http://localhost:8080/?",
 ];
 

@@ -67,7 +67,8 @@ fn break_text(t: &Trace, r: &RequestOutcome) -> String {
                 .iter()
                 .find(|s| s.request == Some(r.index) && s.verdict == Verdict::Blocked)
         })
-        .map(|s| s.title.to_string())
+        // SVG text has no <code>: the title without its backticks.
+        .map(|s| s.title.replace('`', ""))
         .or_else(|| r.blocked_by.map(reason_key))
         .unwrap_or_else(|| "blocked".into())
 }
@@ -270,7 +271,7 @@ pub fn Diagram() -> impl IntoView {
     view! {
         <section class="panel diagram-panel" aria-labelledby="diagram-heading">
             <h2 id="diagram-heading">"On the wire"</h2>
-            <div class="diagram-scroll">{svg}</div>
+            <div class="diagram-scroll" tabindex="0">{svg}</div>
         </section>
     }
 }

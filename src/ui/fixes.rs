@@ -2,50 +2,258 @@
 //! settings as code to paste back: `cors.rb`, the session store, the client call.
 
 use crumbtrail_engine::codegen;
+use crumbtrail_engine::fixes::code_diff::{code_changes, FileDiff, LineChange};
 use crumbtrail_engine::fixes::{architectural_advice, search_fixes_from, Fix, SearchBudget};
+use crumbtrail_engine::permalink::{self, View};
+use crumbtrail_engine::Scenario;
 use leptos::prelude::*;
 
-use super::{ctx, glue};
+use super::results::{reason_key, rich};
+use super::{ctx, glue, Ctx};
 
 /// How long typing must pause before the fix search runs again.
 const SEARCH_DEBOUNCE_MS: u32 = 120;
 
-#[component]
-pub fn Fixes() -> impl IntoView {
-    let ctx = ctx();
-    // The search runs after the verdict is painted and typing has paused; a
-    // newer edit makes a pending search stale (the generation moved on). It
-    // reuses the page's trace and stops at its budget, with a note saying so.
-    let fixes = RwSignal::new(Vec::<Fix>::new());
-    let note = RwSignal::new(None::<String>);
-    let searching = RwSignal::new(true);
+/// The fix search's latest answer, shared by the answer under the verdict
+/// and the full list of fixes.
+#[derive(Clone, Copy)]
+pub struct FixSearchState {
+    pub fixes: RwSignal<Vec<Fix>>,
+    /// The scenario the fixes were found for (their code diffs start from it).
+    pub found_for: StoredValue<Scenario>,
+    pub note: RwSignal<Option<String>>,
+    pub searching: RwSignal<bool>,
+}
+
+/// Applied fixes and presets as browser history entries: each pushes one,
+/// Undo (or Back) goes to the previous one; `announce` is read out.
+#[derive(Clone, Copy)]
+pub struct Changes {
+    /// How many entries the app pushed before the current one.
+    pub depth: RwSignal<u32>,
+    pub announce: RwSignal<String>,
+    /// Undo was clicked: move focus once the previous setup is back.
+    undoing: StoredValue<bool>,
+}
+
+/// Starts the fix search (after the verdict is painted and typing has
+/// paused; a newer edit makes a pending search stale) and listens to Back
+/// and Forward. Called once by the page.
+pub fn provide(ctx: Ctx) {
+    let state = FixSearchState {
+        fixes: RwSignal::new(Vec::new()),
+        found_for: StoredValue::new(Scenario::default()),
+        note: RwSignal::new(None),
+        searching: RwSignal::new(true),
+    };
     let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
         ctx.scenario.track();
         let current = generation.get_value().wrapping_add(1);
         generation.set_value(current);
-        searching.set(true);
+        state.searching.set(true);
         glue::after_paint(SEARCH_DEBOUNCE_MS, move || {
             if generation.get_value() != current {
                 return;
             }
-            let found = ctx.scenario.with_untracked(|s| {
-                ctx.trace
-                    .with_untracked(|t| search_fixes_from(s, t, &SearchBudget::default()))
+            let (found, scenario) = ctx.scenario.with_untracked(|s| {
+                let found = ctx
+                    .trace
+                    .with_untracked(|t| search_fixes_from(s, t, &SearchBudget::default()));
+                (found, s.clone())
             });
-            note.set(found.report.note());
-            fixes.set(found.fixes);
-            searching.set(false);
+            state.found_for.set_value(scenario);
+            state.note.set(found.report.note());
+            state.fixes.set(found.fixes);
+            state.searching.set(false);
         });
     });
+    provide_context(state);
+
+    let changes = Changes {
+        depth: RwSignal::new(glue::history_depth()),
+        announce: RwSignal::new(String::new()),
+        undoing: StoredValue::new(false),
+    };
+    glue::popstate(move |search| {
+        let decoded = permalink::decode(&search);
+        ctx.scenario.set(decoded.scenario);
+        changes.depth.set(glue::history_depth());
+        changes.announce.set("Back to the previous setup.".into());
+        if changes.undoing.get_value() {
+            changes.undoing.set_value(false);
+            glue::focus_id("verdict");
+        }
+    });
+    provide_context(changes);
+}
+
+/// Replaces the setup with `next` as a new history entry and announces it.
+pub fn apply_setup(next: Scenario, message: String) {
+    let ctx = ctx();
+    let changes = expect_context::<Changes>();
+    let depth = changes.depth.get_untracked() + 1;
+    glue::push_query(&permalink::encode(&next, &View::default()), depth);
+    changes.depth.set(depth);
+    ctx.scenario.set(next);
+    changes.announce.set(message);
+}
+
+fn undo() {
+    let changes = expect_context::<Changes>();
+    changes.undoing.set_value(true);
+    glue::history_back();
+}
+
+/// Directly under the verdict: why it fails, the best fix in the form's
+/// words with the code lines it changes, Apply, and Undo.
+#[component]
+pub fn Answer() -> impl IntoView {
+    let ctx = ctx();
+    let st = expect_context::<FixSearchState>();
+    let changes = expect_context::<Changes>();
+    let causes = Memo::new(move |_| {
+        ctx.trace.with(|t| {
+            t.root_causes
+                .iter()
+                .map(|c| (c.request, reason_key(c.reason), c.summary.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let incomplete = Memo::new(move |_| ctx.trace.with(|t| t.incomplete()));
+    let best = Memo::new(move |_| {
+        if st.searching.get() {
+            None
+        } else {
+            st.fixes.with(|f| f.first().cloned())
+        }
+    });
+    let more = Memo::new(move |_| st.fixes.with(Vec::len).saturating_sub(1));
+    let shown =
+        move || !incomplete.get() && (causes.with(|c| !c.is_empty()) || best.with(Option::is_some));
+    let fix = move || {
+        best.get().map(|f| {
+            let diff = st.found_for.with_value(|s| code_changes(s, &f.scenario));
+            best_fix_view(f, diff, more.get())
+        })
+    };
+    view! {
+        <section id="answer" class="panel answer" aria-labelledby="answer-heading"
+            hidden=move || !shown() && changes.depth.get() == 0
+            data-fix-state=move || if st.searching.get() { "searching" } else { "done" }>
+            <h2 id="answer-heading" class="visually-hidden">"Why, and the fix"</h2>
+            <Show when=move || !incomplete.get() && causes.with(|c| !c.is_empty())>
+                <div class="why">
+                    <h3>"Why"</h3>
+                    <ol>
+                        {move || causes.get().into_iter().map(|(req, reason, summary)| view! {
+                            <li data-reason=reason>
+                                {req.map(|i| view! { <span class="req-tag">"Request " {i + 1}": "</span> })}
+                                {rich(&summary)}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </div>
+            </Show>
+            <Show when=move || !incomplete.get() && st.searching.get() && causes.with(|c| !c.is_empty())>
+                <p class="muted" data-best-searching="">"Looking for the smallest change…"</p>
+            </Show>
+            <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && causes.with(|c| !c.is_empty())>
+                <p class="muted" data-no-best="">"No change of settings makes every request work: see “About this setup” below."</p>
+            </Show>
+            {fix}
+            <div class="change-row">
+                <button type="button" id="undo-fix" class="undo" hidden=move || changes.depth.get() == 0
+                    on:click=move |_| undo()>"↶ Undo"</button>
+                <p class="announce" role="status" aria-live="polite" data-announce="">{move || changes.announce.get()}</p>
+            </div>
+        </section>
+    }
+}
+
+fn best_fix_view(f: Fix, diff: Vec<FileDiff>, more: usize) -> impl IntoView {
+    let title = f.title.clone();
+    let scenario = StoredValue::new(f.scenario.clone());
+    let apply = move |_| {
+        apply_setup(
+            scenario.get_value(),
+            format!("Applied: {title}. Undo brings the previous setup back."),
+        );
+        glue::focus_id("undo-fix");
+    };
+    let files = diff
+        .into_iter()
+        .map(|d| {
+            let lines = d
+                .lines
+                .into_iter()
+                .map(|l| {
+                    let (class, mark) = match l.change {
+                        LineChange::Removed => ("del", "- "),
+                        LineChange::Added => ("ins", "+ "),
+                        LineChange::Context => ("ctx", "  "),
+                    };
+                    view! { <span class=format!("line {class}")><span aria-hidden="true">{mark}</span>{l.text}"\n"</span> }
+                })
+                .collect_view();
+            view! {
+                <div class="diff-file">
+                    <p class="diff-name">{d.file}</p>
+                    // Scrolls when a line is long: focusable, so the keyboard can scroll it.
+                    <pre tabindex="0"><code>{lines}</code></pre>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="best-fix" data-best-fix="">
+            <div class="best-text">
+                <h3>"Fix: " {rich(&f.title)}</h3>
+                <ul class="changes">{changes_view(&f)}</ul>
+                <div class="apply-row">
+                    <button type="button" id="apply-best" class="apply" data-apply-best="" on:click=apply>"Apply this fix"</button>
+                    {(more > 0).then(|| view! {
+                        <a href="#fixes-heading" class="more-fixes">{match more { 1 => "1 other fix".to_string(), n => format!("{n} other fixes") }}" below"</a>
+                    })}
+                </div>
+                <p class="fix-reason">{rich(&f.reason)}</p>
+            </div>
+            <div class="code-lines" aria-label="The code lines this fix changes">{files}</div>
+        </div>
+    }
+}
+
+/// A fix's changes as the form labels its fields, with the values as code.
+fn changes_view(f: &Fix) -> impl IntoView {
+    f.changes
+        .iter()
+        .map(|c| {
+            view! {
+                <li data-change-field=c.field.clone()>
+                    <span class="change-label">{c.label.clone()}</span>": "
+                    <del><code>{c.from.clone()}</code></del>" → "<ins><code>{c.to.clone()}</code></ins>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+pub fn Fixes() -> impl IntoView {
+    let ctx = ctx();
+    let st = expect_context::<FixSearchState>();
+    let (fixes, note, searching) = (st.fixes, st.note, st.searching);
     let advice = Memo::new(move |_| ctx.scenario.with(architectural_advice));
     let list = move || {
+        if searching.get() {
+            return Vec::new();
+        }
         fixes
             .get()
             .into_iter()
             .enumerate()
             .map(|(i, f)| fix_view(i, f))
-            .collect_view()
+            .collect::<Vec<_>>()
     };
     view! {
         <section class="panel fixes" aria-labelledby="fixes-heading" aria-busy=move || searching.get().to_string()
@@ -65,7 +273,7 @@ pub fn Fixes() -> impl IntoView {
             <Show when=move || advice.with(|a| !a.is_empty())>
                 <h3>"About this setup"</h3>
                 <ul class="advice">
-                    {move || advice.get().into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}
+                    {move || advice.get().into_iter().map(|a| view! { <li>{rich(&a)}</li> }).collect_view()}
                 </ul>
             </Show>
         </section>
@@ -73,23 +281,21 @@ pub fn Fixes() -> impl IntoView {
 }
 
 fn fix_view(i: usize, f: Fix) -> impl IntoView {
-    let ctx = ctx();
     let scenario = StoredValue::new(f.scenario.clone());
-    let changes = f
-        .changes
-        .iter()
-        .map(|c| {
-            view! {
-                <li><code>{c.field.clone()}</code>": "<del>{c.from.clone()}</del>" → "<ins>{c.to.clone()}</ins></li>
-            }
-        })
-        .collect_view();
+    let title = f.title.clone();
+    let apply = move |_| {
+        apply_setup(
+            scenario.get_value(),
+            format!("Applied: {title}. Undo brings the previous setup back."),
+        );
+        glue::focus_id("undo-fix");
+    };
     view! {
         <li class="fix" data-fix-index=i>
-            <p class="fix-title"><strong>{f.title.clone()}</strong></p>
-            <p>{f.reason.clone()}</p>
-            <ul class="changes">{changes}</ul>
-            <button type="button" class="apply" data-apply-fix=i on:click=move |_| ctx.scenario.set(scenario.get_value())>
+            <p class="fix-title"><strong>{rich(&f.title)}</strong></p>
+            <p>{rich(&f.reason)}</p>
+            <ul class="changes">{changes_view(&f)}</ul>
+            <button type="button" class="apply" data-apply-fix=i on:click=apply>
                 "Apply this fix"
             </button>
         </li>
@@ -117,7 +323,7 @@ fn CodeBlock(
                 <button type="button" on:click=copy aria-label=label>"Copy"</button>
                 <span class="status" role="status" aria-live="polite">{move || status.get()}</span>
             </div>
-            <pre><code>{move || code.get()}</code></pre>
+            <pre tabindex="0"><code>{move || code.get()}</code></pre>
             <Show when=move || left_out.with(|l| !l.is_empty())>
                 <ul class="code-left-out">
                     {move || left_out.get().into_iter().map(|why| view! { <li>{why}</li> }).collect_view()}

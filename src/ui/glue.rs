@@ -37,13 +37,40 @@ export function report_height() {
     const h = Math.ceil(document.documentElement.getBoundingClientRect().height);
     if (h !== last) {
       last = h;
-      window.parent.postMessage({ type: "crumbtrail:height", height: h }, "*");
+      // The frame's name (the snippet sets it to its unique id) says which embed this is.
+      window.parent.postMessage({ type: "crumbtrail:height", height: h, frame: window.name }, "*");
     }
   };
   if (window.ResizeObserver) new ResizeObserver(send).observe(document.documentElement);
   addEventListener("load", send);
   send();
 }
+export function push_query(q, depth) {
+  try { history.pushState({ crumbtrail: depth }, "", "?" + q); } catch (e) {}
+}
+export function history_depth() {
+  const s = history.state;
+  return s && typeof s.crumbtrail === "number" ? s.crumbtrail : 0;
+}
+export function history_back() { history.back(); }
+export function on_popstate(cb) {
+  addEventListener("popstate", () => cb(location.search));
+}
+export function focus_id(id) {
+  requestAnimationFrame(() => {
+    const el = document.getElementById(id);
+    if (el) el.focus();
+  });
+}
+export function set_theme(t) {
+  if (t === "auto") delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = t;
+}
+export function remove_id(id) {
+  const el = document.getElementById(id);
+  if (el) el.remove();
+}
+export function random_id() { return Math.random().toString(36).slice(2, 8); }
 export function in_iframe() { return window.parent !== window; }
 export function after_paint_then(ms, cb) {
   requestAnimationFrame(() => setTimeout(cb, ms));
@@ -80,11 +107,28 @@ extern "C" {
     pub fn page_base() -> String;
     /// `history.replaceState` to `?<query>` (the path stays, so sub-paths work).
     pub fn replace_query(query: &str);
+    /// `history.pushState` to `?<query>`, remembering how many entries the app pushed.
+    pub fn push_query(query: &str, depth: u32);
+    /// How many entries the app pushed before the current one (0 on a fresh load).
+    pub fn history_depth() -> u32;
+    /// `history.back()`.
+    pub fn history_back();
+    /// Calls `cb(location.search)` on every `popstate`.
+    fn on_popstate(cb: JsValue);
+    /// `data-theme` on `<html>`: "light", "dark", or "auto" (none).
+    pub fn set_theme(theme: &str);
+    /// Removes the element with this id (the loading placeholder).
+    pub fn remove_id(id: &str);
+    /// Six random letters and digits (a snippet's frame id).
+    pub fn random_id() -> String;
+    /// Focuses the element with this id after the next frame.
+    pub fn focus_id(id: &str);
     /// Copies `text`; calls `done(ok)` when finished.
     pub fn copy_text(text: &str, done: JsValue);
     /// Calls `cb` `ms` milliseconds after the next frame is painted.
     fn after_paint_then(ms: u32, cb: JsValue);
-    /// In an iframe: posts `{type: "crumbtrail:height", height}` to the parent now and on every resize.
+    /// In an iframe: posts `{type: "crumbtrail:height", height, frame}` (frame: the
+    /// iframe's name) to the parent now and on every resize.
     pub fn report_height();
     /// `performance.now()`, in milliseconds.
     pub fn now_ms() -> f64;
@@ -124,4 +168,11 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
 /// have passed: slow work (the fix search) never delays the verdict.
 pub fn after_paint(ms: u32, work: impl FnOnce() + 'static) {
     after_paint_then(ms, Closure::once_into_js(work));
+}
+
+/// Calls `f` with the new `location.search` whenever Back or Forward moves
+/// within the app's history entries.
+pub fn popstate(f: impl Fn(String) + 'static) {
+    let cb = Closure::<dyn Fn(String)>::new(f);
+    on_popstate(cb.into_js_value());
 }

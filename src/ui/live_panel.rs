@@ -186,7 +186,7 @@ pub fn LivePanel() -> impl IntoView {
 fn MappingView(mapping: Memo<crumbtrail_engine::live::LiveMapping>) -> impl IntoView {
     view! {
         <div class="live-mapping">
-            <table class="small">
+            <table class="small" hidden=move || mapping.with(|m| m.origins.is_empty())>
                 <caption>"Origins used live"</caption>
                 <thead><tr><th scope="col">"Scenario"</th><th scope="col">"Lab"</th></tr></thead>
                 <tbody>
@@ -200,7 +200,7 @@ fn MappingView(mapping: Memo<crumbtrail_engine::live::LiveMapping>) -> impl Into
                     <li>"⚠ Approximation: " {n.clone()}</li>
                 }).collect_view())}
                 {move || mapping.with(|m| m.blockers.iter().map(|b| view! {
-                    <li class="error" data-live-blocker="true">"✗ Cannot run live: " {b.clone()}</li>
+                    <li class="error" data-live-blocker="true">"✗ Cannot run live: " {super::results::rich(b)}</li>
                 }).collect_view())}
             </ul>
         </div>

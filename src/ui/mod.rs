@@ -9,13 +9,14 @@ mod comparison;
 mod diagram;
 mod editors;
 mod fixes;
+mod gallery;
 mod glue;
 mod import_panel;
 mod jar_editor;
 mod live_panel;
 mod results;
 
-use crumbtrail_engine::permalink::{self, View};
+use crumbtrail_engine::permalink::{self, Theme, View};
 use crumbtrail_engine::presets;
 use crumbtrail_engine::trace::Trace;
 use crumbtrail_engine::{simulate, Scenario};
@@ -51,6 +52,9 @@ pub fn App() -> impl IntoView {
     let imports = import_panel::ImportCtx::new();
     provide_context(imports);
     let notices = RwSignal::new(decoded.notices);
+    if !ctx.embed {
+        fixes::provide(ctx);
+    }
 
     // The whole state lives in the URL: rewrite it on every edit.
     let url_view = view_opts.clone();
@@ -61,7 +65,11 @@ pub fn App() -> impl IntoView {
 
     let (ready, set_ready) = signal(false);
     // Effects run after the view is mounted.
+    let theme = view_opts.theme;
     Effect::new(move |_| {
+        glue::set_theme(theme.key());
+        // The placeholder index.html shows until the app runs.
+        glue::remove_id("loading");
         set_ready.set(true);
         if view_opts.embed {
             glue::report_height();
@@ -107,6 +115,7 @@ pub fn App() -> impl IntoView {
                 <Notices notices/>
                 <import_panel::ImportPanel/>
                 <results::Verdict/>
+                <fixes::Answer/>
                 <div class="layout">
                     <section class="settings" aria-labelledby="settings-heading">
                         <h2 id="settings-heading">"Settings"</h2>
@@ -115,7 +124,6 @@ pub fn App() -> impl IntoView {
                     <section class="results" aria-labelledby="results-heading">
                         <h2 id="results-heading" class="visually-hidden">"Results"</h2>
                         <results::Outcomes/>
-                        <results::RootCauses/>
                         <diagram::Diagram/>
                         <results::TraceSteps/>
                         <results::CookieJar/>
@@ -126,6 +134,7 @@ pub fn App() -> impl IntoView {
                         </section>
                     </section>
                 </div>
+                <gallery::Gallery/>
                 <footer class="foot">
                     <p>
                         "Crumbtrail simulates the browser; nothing is sent anywhere. "
@@ -163,7 +172,7 @@ fn Toolbar() -> impl IntoView {
         if let Some(p) =
             presets_for_change.with_value(|all| all.iter().find(|p| p.id == id).cloned())
         {
-            ctx.scenario.set(p.scenario);
+            fixes::apply_setup(p.scenario, format!("Preset: {}.", p.title));
         }
     };
     let summary = move || {
@@ -182,18 +191,18 @@ fn Toolbar() -> impl IntoView {
             .with(|s| permalink::encode(s, &View::default()));
         format!("{}?{}", glue::page_base(), q)
     };
+    let theme = RwSignal::new(Theme::Auto);
     let embed_link = move || {
-        let q = ctx.scenario.with(|s| {
-            permalink::encode(
-                s,
-                &View {
-                    embed: true,
-                    show_settings: false,
-                },
-            )
-        });
+        let view = View {
+            embed: true,
+            theme: theme.get(),
+            ..View::default()
+        };
+        let q = ctx.scenario.with(|s| permalink::encode(s, &view));
         format!("{}?{}", glue::page_base(), q)
     };
+    // One id per snippet, so two embeds on one page each get their height.
+    let frame_id = StoredValue::new(format!("crumbtrail-{}", glue::random_id()));
     let (status, set_status) = signal(String::new());
     let copy_link = move |_| {
         glue::copy(&link(), move |ok| {
@@ -229,10 +238,18 @@ fn Toolbar() -> impl IntoView {
     };
     let (show_embed, set_show_embed) = signal(false);
     let snippet = move || {
+        let id = frame_id.get_value();
         format!(
-            "<iframe id=\"crumbtrail\" src=\"{}\" title=\"Crumbtrail: why the session cookie is or is not sent\" style=\"width:100%;border:0\" height=\"640\" loading=\"lazy\"></iframe>\n<script>\naddEventListener(\"message\", (e) => {{\n  if (e.data && e.data.type === \"crumbtrail:height\") document.getElementById(\"crumbtrail\").height = e.data.height;\n}});\n</script>",
-            embed_link()
+            "<iframe id=\"{id}\" name=\"{id}\" src=\"{}\" title=\"Crumbtrail: why the session cookie is or is not sent\" style=\"width:100%;border:0\" height=\"640\" loading=\"lazy\"></iframe>\n<script>\naddEventListener(\"message\", (e) => {{\n  const f = document.getElementById(\"{id}\");\n  if (f && e.source === f.contentWindow && e.data && e.data.type === \"crumbtrail:height\" && e.data.frame === \"{id}\") f.height = e.data.height;\n}});\n</script>",
+            embed_link().replace('&', "&amp;")
         )
+    };
+    let on_theme = move |ev| {
+        theme.set(match event_target_value(&ev).as_str() {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::Auto,
+        })
     };
     let (snippet_status, set_snippet_status) = signal(String::new());
     let copy_snippet = move |_| {
@@ -276,7 +293,15 @@ fn Toolbar() -> impl IntoView {
             </div>
             <div id="embed-snippet" class="embed-snippet" hidden=move || !show_embed.get()>
                 <label for="embed-code">"Paste this into your docs. The iframe reports its height with postMessage."</label>
-                <textarea id="embed-code" readonly rows="6" prop:value=snippet></textarea>
+                <div class="field embed-theme">
+                    <label for="embed-theme">"Colours"</label>
+                    <select id="embed-theme" on:change=on_theme>
+                        <option value="auto">"The reader's preference (auto)"</option>
+                        <option value="light">"Light"</option>
+                        <option value="dark">"Dark"</option>
+                    </select>
+                </div>
+                <textarea id="embed-code" readonly rows="8" prop:value=snippet></textarea>
                 <button type="button" on:click=copy_snippet>"Copy snippet"</button>
                 <span class="status" role="status" aria-live="polite">{move || snippet_status.get()}</span>
             </div>
@@ -296,7 +321,7 @@ fn EmbedHeader() -> impl IntoView {
     };
     view! {
         <header class="embed-top">
-            <span class="embed-brand">"Crumbtrail"</span>
+            <h1 class="embed-brand">"Crumbtrail"</h1>
             <a class="open-full" href=open target="_blank" rel="noopener" data-open-link="">
                 "Open in Crumbtrail ↗"
             </a>

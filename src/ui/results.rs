@@ -63,6 +63,22 @@ pub fn reason_key(r: Reason) -> String {
     out
 }
 
+/// Text with `inline code` in backticks, rendered with `<code>` and no
+/// backticks (the engine's sentences quote code that way).
+pub fn rich(text: &str) -> impl IntoView {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                view! { <code>{part.to_string()}</code> }.into_any()
+            } else {
+                part.to_string().into_any()
+            }
+        })
+        .collect_view()
+}
+
 fn names(v: &[String]) -> String {
     v.join(",")
 }
@@ -86,11 +102,11 @@ pub fn Verdict() -> impl IntoView {
     let waiting = Memo::new(move |_| ctx.trace.with(|t| t.field_errors.len()));
     view! {
         <section id="verdict" class=move || format!("verdict v-{}", state.get().0)
-            data-verdict=move || state.get().0 aria-live="polite" aria-atomic="true">
+            data-verdict=move || state.get().0 aria-live="polite" aria-atomic="true" tabindex="-1">
             <span class="badge" aria-hidden="true">{move || state.get().1 .0}</span>
             <div>
                 <p class="verdict-label">{move || state.get().1 .1}</p>
-                <p class="headline" data-headline="">{move || headline.get()}</p>
+                <p class="headline" data-headline="">{move || rich(&headline.get())}</p>
                 <Show when=move || { waiting.get() > 0 }>
                     <p class="waiting" data-waiting=move || waiting.get()>
                         {move || match waiting.get() {
@@ -203,40 +219,12 @@ fn outcome_row(r: &RequestOutcome) -> impl IntoView {
     }
 }
 
-/// What to fix first.
-#[component]
-pub fn RootCauses() -> impl IntoView {
-    let ctx = ctx();
-    let causes = Memo::new(move |_| {
-        ctx.trace.with(|t| {
-            t.root_causes
-                .iter()
-                .map(|c| (c.request, reason_key(c.reason), c.summary.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
-    view! {
-        <Show when=move || causes.with(|c| !c.is_empty())>
-            <section class="panel causes" aria-labelledby="causes-heading">
-                <h2 id="causes-heading">"Fix first"</h2>
-                <ol>
-                    {move || causes.get().into_iter().map(|(req, reason, summary)| view! {
-                        <li data-reason=reason>
-                            {req.map(|i| view! { <span class="req-tag">"Request " {i + 1}": "</span> })}
-                            {summary}
-                        </li>
-                    }).collect_view()}
-                </ol>
-            </section>
-        </Show>
-    }
-}
-
 /// Every step, grouped by request; the failing ones by default.
 #[component]
 pub fn TraceSteps() -> impl IntoView {
     let ctx = ctx();
     let show_all = RwSignal::new(false);
+    let embed = ctx.embed;
     let counts = Memo::new(move |_| {
         ctx.trace.with(|t| {
             (
@@ -257,7 +245,8 @@ pub fn TraceSteps() -> impl IntoView {
             }
             groups
                 .into_iter()
-                .map(|(req, steps)| {
+                .enumerate()
+                .map(|(gi, (req, steps))| {
                     let title = match req {
                         Some(i) => t
                             .requests
@@ -269,7 +258,11 @@ pub fn TraceSteps() -> impl IntoView {
                     view! {
                         <li class="step-group">
                             <h3>{title}</h3>
-                            <ol class="steps">{steps.into_iter().map(step_view).collect_view()}</ol>
+                            <ol class="steps">{steps.into_iter().enumerate().map(|(si, s)| {
+                                // The embed is compact: only its first problem starts open.
+                                let open = s.verdict != Verdict::Ok && (!embed || (gi == 0 && si == 0));
+                                step_view(s, open)
+                            }).collect_view()}</ol>
                         </li>
                     }
                 })
@@ -303,7 +296,7 @@ pub fn TraceSteps() -> impl IntoView {
     }
 }
 
-fn step_view(s: &Step) -> impl IntoView {
+fn step_view(s: &Step, open: bool) -> impl IntoView {
     let (icon, word) = verdict_badge(s.verdict);
     let values = (!s.values.is_empty()).then(|| {
         view! {
@@ -314,13 +307,13 @@ fn step_view(s: &Step) -> impl IntoView {
     });
     view! {
         <li class=format!("step v-{}", verdict_key(s.verdict)) data-step-verdict=verdict_key(s.verdict) data-reason=reason_key(s.reason)>
-            <details open=s.verdict != Verdict::Ok>
+            <details open=open>
                 <summary>
                     <span class="badge small" aria-hidden="true">{icon}</span>
                     <span class="visually-hidden">{word}": "</span>
-                    {s.title.clone()}
+                    {rich(&s.title)}
                 </summary>
-                <p>{s.explanation.clone()}</p>
+                <p>{rich(&s.explanation)}</p>
                 {values}
                 <p class="spec"><a href=s.spec.url target="_blank" rel="noopener">{s.spec.label}" ↗"</a></p>
             </details>
@@ -379,7 +372,7 @@ pub fn CookieJar() -> impl IntoView {
                                 .find(|s| s.request == Some(r.index) && s.reason == c.reason)
                                 .map(|s| s.title.to_string())
                                 .unwrap_or_else(|| reason_key(c.reason));
-                            view! { <li data-rejected=c.name.clone() data-reason=reason_key(c.reason)><code>{c.name.clone()}</code>" — "{why}</li> }
+                            view! { <li data-rejected=c.name.clone() data-reason=reason_key(c.reason)><code>{c.name.clone()}</code>" — "{rich(&why)}</li> }
                         })
                         .collect_view();
                     let jar = if r.jar_after.is_empty() {

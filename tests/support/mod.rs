@@ -446,6 +446,44 @@ impl E2e {
         }
     }
 
+    /// [`E2e::start`] in a browser whose reader prefers dark colours
+    /// (`prefers-color-scheme: dark`).
+    pub async fn start_dark(browser: Browser, dist: &Path, mount: &str) -> E2e {
+        let server = StaticServer::start(dist, mount).await;
+        let (client, driver) = connect(browser, |caps| match browser {
+            Browser::Chromium => {
+                if let Some(args) = caps
+                    .get_mut("goog:chromeOptions")
+                    .and_then(|o| o.get_mut("args"))
+                    .and_then(Value::as_array_mut)
+                {
+                    // Blink's PreferredColorScheme: 0 is dark.
+                    args.push(json!("--blink-settings=preferredColorScheme=0"));
+                    args.push(json!("--force-dark-mode"));
+                }
+            }
+            Browser::Firefox => {
+                if let Some(o) = caps
+                    .get_mut("moz:firefoxOptions")
+                    .and_then(Value::as_object_mut)
+                {
+                    // 0: dark, 1: light, 2: the system's.
+                    o.insert(
+                        "prefs".into(),
+                        json!({ "layout.css.prefers-color-scheme.content-override": 0 }),
+                    );
+                }
+            }
+        })
+        .await;
+        E2e {
+            browser,
+            client,
+            server,
+            driver,
+        }
+    }
+
     /// Loads `path` relative to the mount, e.g. `""` or `"?profile=firefox"`.
     pub async fn open(&self, path: &str) {
         let url = format!("{}{}{}", self.server.origin(), self.server.mount(), path);

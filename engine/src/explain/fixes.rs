@@ -21,7 +21,10 @@ use crate::server::rails::{DomainOption, SameSiteOption};
 use crate::trace::{JsResult, Trace};
 
 mod candidates;
+pub mod code_diff;
+pub(crate) mod raw_headers;
 pub(crate) mod search;
+pub mod url_mistakes;
 
 pub use candidates::candidates;
 pub use search::{
@@ -29,10 +32,13 @@ pub use search::{
     SearchReport,
 };
 
-/// One setting changed: a dotted path into the scenario and its old and new value.
+/// One setting changed: a dotted path into the scenario (the editor's
+/// `data-field`), the form's label for it, and its old and new value as the
+/// framework writes them (`true`, `:lax`, `'http://localhost:3000'`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SettingChange {
     pub field: String,
+    pub label: String,
     pub from: String,
     pub to: String,
 }
@@ -84,11 +90,29 @@ pub(crate) fn change(
     from: impl Into<String>,
     to: impl Into<String>,
 ) -> SettingChange {
+    let field = field.into();
     SettingChange {
-        field: field.into(),
+        label: crate::explain::summary::field_label(&field),
+        field,
         from: from.into(),
         to: to.into(),
     }
+}
+
+/// A `secure:`/`httponly:` option as the form shows it.
+pub(crate) fn tristate_label(v: Option<bool>) -> String {
+    match v {
+        None => "not given".into(),
+        Some(b) => b.to_string(),
+    }
+}
+
+/// A rack-cors list (`methods`, `headers`) as written in cors.rb.
+pub(crate) fn symbols_label(l: &[String]) -> String {
+    l.iter()
+        .map(|m| format!(":{m}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn page_origin(s: &Scenario) -> Option<String> {
@@ -113,7 +137,7 @@ pub(crate) fn api_is_https(s: &Scenario) -> bool {
 
 pub(crate) fn same_site_label(o: SameSiteOption) -> &'static str {
     match o {
-        SameSiteOption::Unset => "(unset)",
+        SameSiteOption::Unset => "not given",
         SameSiteOption::Lax => ":lax",
         SameSiteOption::Strict => ":strict",
         SameSiteOption::None => ":none",
@@ -123,13 +147,19 @@ pub(crate) fn same_site_label(o: SameSiteOption) -> &'static str {
 
 pub(crate) fn domain_label(d: &DomainOption) -> String {
     match d {
-        DomainOption::Unset => "(unset)".into(),
+        DomainOption::Unset => "not given".into(),
         DomainOption::Exact(s) => format!("'{s}'"),
         DomainOption::All { tld_length: None } => ":all".into(),
         DomainOption::All {
             tld_length: Some(n),
         } => format!(":all, tld_length: {n}"),
-        DomainOption::List(l) => format!("{l:?}"),
+        DomainOption::List(l) => format!(
+            "[{}]",
+            l.iter()
+                .map(|d| format!("'{d}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

@@ -200,13 +200,28 @@ pub fn field_label(field: &str) -> String {
         ["requests", _, "url"] => format!("Request {} URL", nth(1)),
         ["requests", _, "method"] => format!("Request {} method", nth(1)),
         ["requests", _, "headers"] => format!("Request {} headers", nth(1)),
+        ["requests", _, "client", "credentials"] => format!("Request {} credentials", nth(1)),
+        ["requests", _, "client", "mode"] => format!("Request {} mode", nth(1)),
         ["requests", _, ..] => format!("Request {} {}", nth(1), words(2)),
         ["server", "routes", _, ..] => format!("Route {} {}", nth(2), words(3)),
         ["server", "cors", "allow", _, "resources", _, ..] => {
             format!("Allow block {} resource {} {}", nth(3), nth(5), words(6))
         }
         ["server", "cors", "allow", _, ..] => format!("Allow block {} {}", nth(3), words(4)),
+        ["server", "session", "store"] => "session_store".into(),
         ["server", "session", rest @ ..] => format!("session_store {}:", rest.join(".")),
+        ["server", "load_defaults"] => "config.load_defaults".into(),
+        ["server", "cors", "enabled"] => "Rack::Cors is configured".into(),
+        ["server", "cors_position"] => "Rack::Cors position in the middleware stack".into(),
+        ["server", "session_middleware"] => "Session middleware in config/application.rb".into(),
+        // A Django setting is labelled by its name, as settings.py writes it.
+        ["server", name]
+            if name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') =>
+        {
+            name.to_string()
+        }
         ["server", rest @ ..] => rest.join(".").replace('_', " "),
         _ => words(0),
     }

@@ -736,6 +736,18 @@ fn unauthorized_ahead_of_cors_step(ri: Option<usize>) -> Step {
 }
 
 impl RailsApp {
+    /// Changes the Rails version as an upgrade does: `rails new` writes
+    /// `config.load_defaults <its version>` (railties' app generator), so a
+    /// `load_defaults` that followed the old version follows the new one, and
+    /// one newer than the new Rails allows (Rails refuses to boot) comes down to it.
+    pub fn set_version(&mut self, version: RailsVersion) {
+        let followed = self.load_defaults == self.version.max_load_defaults();
+        self.version = version;
+        if followed || self.load_defaults > version.max_load_defaults() {
+            self.load_defaults = version.max_load_defaults();
+        }
+    }
+
     /// `config.action_dispatch.default_headers` for this `load_defaults`.
     fn default_headers(&self) -> Vec<(&'static str, &'static str)> {
         let mut h = vec![("X-Frame-Options", "SAMEORIGIN")];

@@ -425,9 +425,13 @@ impl<'a> LabAllocator<'a> {
             vec![ports.app, ports.api]
         };
         if pool.is_empty() {
-            blockers.push(format!(
-                "{origin} is https but the lab runs without HTTPS; start it with `--https`"
-            ));
+            let why = format!(
+                "{origin} is https but the lab runs without HTTPS: restart it with `CRUMBTRAIL_HTTPS=1 ./dev serve`"
+            );
+            // One line per origin, however many requests use it.
+            if !blockers.contains(&why) {
+                blockers.push(why);
+            }
             return None;
         }
         let used: Vec<u16> = self

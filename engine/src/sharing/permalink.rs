@@ -57,6 +57,28 @@ pub struct View {
     /// `settings=1` with `embed=1`: show the settings, read-only. Kept (and
     /// written) without `embed=1` too, where it shows nothing.
     pub show_settings: bool,
+    /// `theme=light|dark`: the colours, whatever the reader's preference
+    /// (`auto`, the default, follows `prefers-color-scheme`).
+    pub theme: Theme,
+}
+
+/// `theme=`: light, dark, or the reader's preference.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn key(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
 }
 
 /// A link read back: the scenario, the view, and what could not be read.
@@ -332,6 +354,9 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
     }
     if view.show_settings {
         w.put("settings", "1");
+    }
+    if view.theme != Theme::Auto {
+        w.put("theme", view.theme.key());
     }
     w.0.iter()
         .map(|(k, v)| format!("{k}={}", escape(v)))
@@ -763,6 +788,12 @@ impl Decoder {
             }
             "embed" => r.bool(key, value, &mut self.view.embed),
             "settings" => r.bool(key, value, &mut self.view.show_settings),
+            "theme" => match value {
+                "auto" => self.view.theme = Theme::Auto,
+                "light" => self.view.theme = Theme::Light,
+                "dark" => self.view.theme = Theme::Dark,
+                _ => r.bad(key, value, "light, dark or auto"),
+            },
             "requests" => {
                 if let Some(n) = r.num(key, value, MAX_ITEMS as u64) {
                     self.request_count = Some(n);
@@ -865,11 +896,34 @@ impl Decoder {
                 r.notices.push(ignored);
             }
         }
+        let mut notices = std::mem::take(&mut self.r.notices);
+        cap_notices(&mut notices);
         Decoded {
             scenario: self.s,
             view: self.view,
-            notices: self.r.notices,
+            notices,
         }
+    }
+}
+
+/// At most this many notices, each at most this many characters: a link of
+/// thousands of garbage keys gives a short notice, not a page of them.
+const MAX_NOTICES: usize = 20;
+const MAX_NOTICE_CHARS: usize = 240;
+
+fn cap_notices(notices: &mut Vec<String>) {
+    for n in notices.iter_mut() {
+        if let Some((i, _)) = n.char_indices().nth(MAX_NOTICE_CHARS) {
+            n.truncate(i);
+            n.push('…');
+        }
+    }
+    if notices.len() > MAX_NOTICES {
+        let more = notices.len() - (MAX_NOTICES - 1);
+        notices.truncate(MAX_NOTICES - 1);
+        notices.push(format!(
+            "…and {more} more parts of the link that could not be read."
+        ));
     }
 }
 
@@ -1059,12 +1113,30 @@ mod tests {
         let view = View {
             embed: true,
             show_settings: true,
+            theme: Theme::Dark,
         };
         let q = encode(&s, &view);
         let back = decode(&q);
         assert!(back.notices.is_empty(), "{:?}", back.notices);
         assert_eq!(back.scenario, s, "{q}");
         assert_eq!(back.view, view);
+    }
+
+    #[test]
+    fn thousands_of_garbage_keys_give_a_short_notice() {
+        let q: String = (0..3000)
+            .map(|i| format!("zz{i}={}&", "x".repeat(30)))
+            .collect();
+        let d = decode(&q);
+        assert_eq!(d.notices.len(), MAX_NOTICES);
+        assert!(
+            d.notices.last().unwrap().contains("2981 more"),
+            "{:?}",
+            d.notices.last()
+        );
+        assert!(d.notices.iter().map(String::len).sum::<usize>() < 8_000);
+        let long = decode(&format!("zz={}", "y".repeat(5000)));
+        assert!(long.notices[0].chars().count() <= MAX_NOTICE_CHARS + 1);
     }
 
     #[test]

@@ -414,6 +414,7 @@ pub const ISSUE_CASES: &[(&str, Check)] = &[
                 == View {
                     embed: false,
                     show_settings: true,
+                    ..View::default()
                 },
             "settings kept",
         )

@@ -2,7 +2,7 @@
 //! near real links (law 2). Shared by the property tests and the fuzzer.
 
 use crumbtrail_engine::fixes::candidates;
-use crumbtrail_engine::permalink::{View, MAX_ITEMS};
+use crumbtrail_engine::permalink::{Theme, View, MAX_ITEMS};
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm, Page,
     RawResponse, RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
@@ -378,15 +378,19 @@ fn jar_cookie() -> impl Strategy<Value = JarCookie> {
 
 /// A reachable scenario and any view.
 pub fn reachable_with_view() -> impl Strategy<Value = (Scenario, View)> {
-    (reachable(), any::<bool>(), any::<bool>()).prop_map(|(s, embed, show_settings)| {
-        (
-            s,
-            View {
-                embed,
-                show_settings,
-            },
-        )
-    })
+    let theme = prop_oneof![Just(Theme::Auto), Just(Theme::Light), Just(Theme::Dark)];
+    (reachable(), any::<bool>(), any::<bool>(), theme).prop_map(
+        |(s, embed, show_settings, theme)| {
+            (
+                s,
+                View {
+                    embed,
+                    show_settings,
+                    theme,
+                },
+            )
+        },
+    )
 }
 
 /// A scenario the editors (and the fixes they offer) can reach.

@@ -254,7 +254,7 @@ fn RequestEditor(index: usize) -> impl IntoView {
                     set=Callback::new(move |v| upd(Box::new(move |r| r.url = v)))/>
             </div>
             <Show when=is_script>
-                <TextField label="Request headers (one `Name: value` per line)" field=p("headers") multiline=true
+                <TextField label="Request headers (one Name: value per line)" field=p("headers") multiline=true
                     get=get(|r| r.headers.clone())
                     set=Callback::new(move |v| upd(Box::new(move |r| r.headers = v)))/>
                 <SelectField label="Body" field=p("body") options=vec![
@@ -306,7 +306,7 @@ fn NavigationFields(index: usize) -> impl IntoView {
     });
     view! {
         <Show when=move || form().is_some()>
-            <TextField label="Form fields (one `name=value` per line)" field=p("fields") multiline=true
+            <TextField label="Form fields (one name=value per line)" field=p("fields") multiline=true
                 placeholder="user=ada"
                 get=get(|r| r.fields.clone())
                 set=Callback::new(move |v| upd(Box::new(move |r| r.fields = v)))/>

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::ctx;
 use super::import_panel::AssumedMark;
+use super::results::rich;
 
 mod client;
 mod django;
@@ -52,7 +53,7 @@ fn FieldErrors(field: String, #[prop(into)] local: Signal<Option<String>>) -> im
                 if let Some(l) = local.get() {
                     all.insert(0, l);
                 }
-                all.into_iter().map(|m| view! { <span>"✕ " {m}</span> }).collect_view()
+                all.into_iter().map(|m| view! { <span>"✕ " {rich(&m)}</span> }).collect_view()
             }}
         </p>
     }
@@ -99,7 +100,8 @@ pub(crate) fn TextField(
     };
     let input = if multiline {
         view! {
-            <textarea id=id.clone() rows="3" spellcheck="false" placeholder=placeholder
+            // Sized to its content (3 to 12 rows), so no header line is cut off.
+            <textarea id=id.clone() rows=move || text.with(|t| t.lines().count().clamp(2, 11) + 1) spellcheck="false" placeholder=placeholder
                 aria-invalid=invalid aria-describedby=err_id.clone() data-field=field.clone()
                 prop:value=move || text.get() on:input=on_input></textarea>
         }
@@ -117,7 +119,7 @@ pub(crate) fn TextField(
             <label for=id.clone()>{label}</label>
             <AssumedMark field=field.clone() target=id.clone()/>
             {input}
-            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{rich(hint)}</p> })}
             <FieldErrors field=field.clone() local=local/>
         </div>
     }
@@ -202,7 +204,7 @@ pub(crate) fn SelectField(
             <select id=id data-field=field.clone() prop:value=move || get.get() on:change=move |ev| set.run(event_target_value(&ev))>
                 {opts}
             </select>
-            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{rich(hint)}</p> })}
             <FieldErrors field=field local=Signal::derive(|| None::<String>)/>
         </div>
     }
@@ -224,7 +226,7 @@ pub(crate) fn CheckField(
                 on:change=move |ev| set.run(event_target_checked(&ev))/>
             <label for=id.clone()>{label}</label>
             <AssumedMark field=field.clone() target=id/>
-            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{rich(hint)}</p> })}
             <FieldErrors field=field local=Signal::derive(|| None::<String>)/>
         </div>
     }

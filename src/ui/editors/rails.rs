@@ -144,7 +144,7 @@ pub(super) fn RailsEditor() -> impl IntoView {
             <div class="row">
                 <SelectField label="Rails version" field="server.version".into() options=labels(&VERSIONS)
                     get=sel(app, &VERSIONS, |a| a.version)
-                    set=app.set(|a, k: String| if let Some(v) = pick(&VERSIONS, &k) { a.version = v })/>
+                    set=app.set(|a, k: String| if let Some(v) = pick(&VERSIONS, &k) { a.set_version(v) })/>
                 <SelectField label="config.load_defaults" field="server.load_defaults".into() options=labels(&DEFAULTS)
                     get=sel(app, &DEFAULTS, |a| a.load_defaults)
                     set=app.set(|a, k: String| if let Some(v) = pick(&DEFAULTS, &k) { a.load_defaults = v })/>

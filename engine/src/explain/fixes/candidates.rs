@@ -5,12 +5,13 @@
 //! allow blocks or resources cannot push the other kinds out of a bounded
 //! search.
 
+use super::url_mistakes::url_candidates;
 use super::{change, credentials_label, Candidate, SettingChange};
 use crate::scenario::{Client, CredentialsMode, RequestMode, Scenario};
 
 /// Every single change worth trying for this scenario, most preferred first.
 pub fn candidates(s: &Scenario) -> Vec<Candidate> {
-    let mut kinds = vec![send_credentials(s), cors_mode(s)];
+    let mut kinds = vec![send_credentials(s), cors_mode(s), url_candidates(s)];
     kinds.extend(s.server.stack().fix_candidates(s));
     round_robin(kinds)
 }
@@ -80,8 +81,15 @@ fn cors_mode(s: &Scenario) -> Vec<Candidate> {
         .filter_map(|(i, r)| match r.client {
             Client::Fetch { mode, .. } if mode != RequestMode::Cors => Some(change(
                 format!("requests.{i}.client.mode"),
-                format!("{mode:?}"),
-                "cors",
+                format!(
+                    "mode: '{}'",
+                    match mode {
+                        RequestMode::NoCors => "no-cors",
+                        RequestMode::SameOrigin => "same-origin",
+                        _ => "navigate",
+                    }
+                ),
+                "mode: 'cors'",
             )),
             _ => None,
         })

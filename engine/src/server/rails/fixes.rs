@@ -2,9 +2,10 @@
 //! change, each a list of candidates (config/initializers/cors.rb, the
 //! session store, `load_defaults`, the middleware stack, CSRF).
 
+use crate::explain::fixes::url_mistakes::origin_mistake;
 use crate::explain::fixes::{
-    api_is_https, change, domain_label, origins_label, page_origin, same_site_label, Candidate,
-    SettingChange,
+    api_is_https, change, domain_label, origins_label, page_origin, same_site_label, symbols_label,
+    tristate_label, Candidate, SettingChange,
 };
 use crate::scenario::{Scenario, ServerSetup};
 use crate::server::rack_cors::RackCors;
@@ -207,7 +208,10 @@ fn origin_with_credentials(app: &RailsApp, po: Option<&str>) -> Vec<Candidate> {
     out
 }
 
-/// The page's origin added to the first block, when no block allows it.
+/// The page's origin in `origins`, when no block allows it: an origin
+/// written almost right (a trailing slash, 127.0.0.1 for localhost, the
+/// other scheme) is replaced; otherwise the page's origin is added to the
+/// first block.
 fn add_page_origin(app: &RailsApp, po: Option<&str>) -> Vec<Candidate> {
     let Some(po) = po else {
         return Vec::new();
@@ -221,24 +225,48 @@ fn add_page_origin(app: &RailsApp, po: Option<&str>) -> Vec<Candidate> {
     if allowed {
         return Vec::new();
     }
-    let old = app.cors.allow[0].origins.clone();
+    let near = app.cors.allow.iter().enumerate().find_map(|(bi, b)| {
+        b.origins
+            .iter()
+            .position(|o| origin_mistake(o, po).is_some())
+            .map(|oi| (bi, oi))
+    });
+    let (bi, replace) = match near {
+        Some((bi, oi)) => (bi, Some(oi)),
+        None => (0, None),
+    };
+    let old = app.cors.allow[bi].origins.clone();
     let mut new = old.clone();
-    new.push(po.to_string());
-    let po3 = po.to_string();
+    let (title, reason) = match replace {
+        Some(oi) => {
+            let what = origin_mistake(&old[oi], po).unwrap_or("a typo");
+            new[oi] = po.to_string();
+            (
+                format!("origins '{po}' instead of '{}'", old[oi]),
+                format!("The browser sends Origin: {po} and rack-cors compares it exactly: '{}' differs in {what}, so it never matches. Write the origin as the browser sends it (scheme, host and port, no path).", old[oi]),
+            )
+        }
+        None => {
+            new.push(po.to_string());
+            (
+                format!("Add '{po}' to origins"),
+                "rack-cors adds CORS headers only for an Origin listed in `origins`.".to_string(),
+            )
+        }
+    };
+    let new2 = new.clone();
     vec![Candidate::new(
-        format!("Add '{po}' to origins"),
-        "rack-cors adds CORS headers only for an Origin listed in `origins`.",
+        title,
+        reason,
         vec![change(
-            "server.cors.allow.0.origins",
+            format!("server.cors.allow.{bi}.origins"),
             origins_label(&old),
             origins_label(&new),
         )],
-        1,
+        if replace.is_some() { 0 } else { 1 },
         move |s: &mut Scenario| {
-            if let Some(a) = rails_mut(s) {
-                if let Some(b) = a.cors.allow.get_mut(0) {
-                    b.origins.push(po3.clone());
-                }
+            if let Some(b) = rails_mut(s).and_then(|a| a.cors.allow.get_mut(bi)) {
+                b.origins = new2.clone();
             }
         },
     )]
@@ -309,8 +337,8 @@ fn resource_methods(s: &Scenario, app: &RailsApp) -> Vec<Candidate> {
         }
         let ch = change(
             format!("server.cors.allow.{bi}.resources.{ri}.methods"),
-            format!("{have:?}"),
-            format!("{list:?}"),
+            symbols_label(&have),
+            symbols_label(&list),
         );
         out.push(Candidate::new(
             "Allow the methods the page uses",
@@ -333,7 +361,7 @@ fn resource_headers(app: &RailsApp) -> Vec<Candidate> {
             Candidate::new(
                 "headers: :any",
                 "rack-cors answers a preflight asking for a header outside `headers` with no CORS headers.",
-                vec![change(format!("server.cors.allow.{bi}.resources.{ri}.headers"), format!("{:?}", r.headers), ":any")],
+                vec![change(format!("server.cors.allow.{bi}.resources.{ri}.headers"), headers_label(&r.headers), ":any")],
                 2,
                 move |s: &mut Scenario| with_resource(s, bi, ri, |r| r.headers = HeadersOption::Any),
             )
@@ -349,7 +377,14 @@ fn cors_first(app: &RailsApp) -> Vec<Candidate> {
     vec![Candidate::new(
         "insert_before 0, Rack::Cors",
         "Answers from middleware in front of rack-cors carry no CORS headers; rack-cors must come first.",
-        vec![change("server.cors_position", "after-answering-middleware", "first")],
+        vec![change(
+            "server.cors_position",
+            match app.cors_position {
+                CorsPosition::Last => "config.middleware.use Rack::Cors (last)",
+                _ => "after a middleware that answers first",
+            },
+            "insert_before 0 (first)",
+        )],
         1,
         |s: &mut Scenario| {
             if let Some(a) = rails_mut(s) {
@@ -364,11 +399,11 @@ fn session_middleware(app: &RailsApp) -> Vec<Candidate> {
     if !app.api_only || app.session_middleware == SessionMiddleware::Documented {
         return Vec::new();
     }
-    let from = format!("{:?}", app.session_middleware);
+    let from = middleware_label(app.session_middleware);
     vec![Candidate::new(
         "Add the session middleware back (the guide's way)",
         "API-only apps have no cookies and no session; the guide's lines in config/application.rb add them back with the session options.",
-        vec![change("server.session_middleware", from, "Documented")],
+        vec![change("server.session_middleware", from, middleware_label(SessionMiddleware::Documented))],
         0,
         |s: &mut Scenario| {
             if let Some(a) = rails_mut(s) {
@@ -431,7 +466,7 @@ fn same_site_none(app: &RailsApp) -> Vec<Candidate> {
         ":none",
     )];
     if sec != Some(true) {
-        changes.push(change("server.session.secure", format!("{sec:?}"), "true"));
+        changes.push(change("server.session.secure", tristate_label(sec), "true"));
     }
     vec![Candidate::new(
         "same_site: :none, secure: true",
@@ -475,7 +510,7 @@ fn secure_on_over_https(app: &RailsApp, https: bool) -> Vec<Candidate> {
         "Over https the session cookie should be Secure (and SameSite=None requires it).",
         vec![change(
             "server.session.secure",
-            format!("{:?}", app.session.secure),
+            tristate_label(app.session.secure),
             "true",
         )],
         2,
@@ -495,7 +530,7 @@ fn host_only_cookie(app: &RailsApp) -> Vec<Candidate> {
     vec![Candidate::new(
         "No domain (a host-only cookie)",
         "A Domain attribute that does not cover the API's host (or that is a public suffix) makes the browser reject the cookie; without one the cookie belongs to the API's host.",
-        vec![change("server.session.domain", domain_label(&app.session.domain), "(unset)")],
+        vec![change("server.session.domain", domain_label(&app.session.domain), "not given")],
         1,
         |s: &mut Scenario| {
             if let Some(a) = rails_mut(s) {
@@ -518,9 +553,9 @@ fn plain_http_session(app: &RailsApp, https: bool) -> Vec<Candidate> {
         "A session cookie for plain-http development",
         "Over plain http the session cookie can only work as a host-only, non-Secure, SameSite=Lax cookie.",
         vec![
-            change("server.session.secure", format!("{:?}", old.secure), "false"),
+            change("server.session.secure", tristate_label(old.secure), "false"),
             change("server.session.same_site", same_site_label(old.same_site), ":lax"),
-            change("server.session.domain", domain_label(&old.domain), "(unset)"),
+            change("server.session.domain", domain_label(&old.domain), "not given"),
         ],
         2,
         |s: &mut Scenario| {
@@ -570,4 +605,27 @@ fn csrf_token(s: &Scenario, app: &RailsApp) -> Vec<Candidate> {
             }
         },
     )]
+}
+
+/// A resource's `headers:` as written in cors.rb.
+fn headers_label(h: &HeadersOption) -> String {
+    match h {
+        HeadersOption::Unset => "not given".into(),
+        HeadersOption::Any => ":any".into(),
+        HeadersOption::List(l) => symbols_label(l),
+    }
+}
+
+/// The session middleware choice as the form words it.
+fn middleware_label(m: SessionMiddleware) -> String {
+    match m {
+        SessionMiddleware::None => "not added",
+        SessionMiddleware::Documented => {
+            "ActionDispatch::Cookies + config.session_store, config.session_options"
+        }
+        SessionMiddleware::WithoutOptions => "ActionDispatch::Session::CookieStore without options",
+        SessionMiddleware::BeforeStoreSet => "added before config.session_store is set",
+        SessionMiddleware::WithoutCookies => "session middleware without ActionDispatch::Cookies",
+    }
+    .into()
 }

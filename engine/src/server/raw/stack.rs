@@ -48,8 +48,10 @@ impl Stack for RawServer {
         None
     }
 
-    fn fix_candidates(&self, _scenario: &Scenario) -> Vec<Vec<Candidate>> {
-        Vec::new()
+    /// Header fixes: the line typed wrong is replaced, never doubled
+    /// (explain/fixes/raw_headers).
+    fn fix_candidates(&self, scenario: &Scenario) -> Vec<Vec<Candidate>> {
+        crate::explain::fixes::raw_headers::raw_candidates(scenario)
     }
 
     fn is_safe(&self, _original: &ServerSetup, _api_is_https: bool) -> bool {
