@@ -121,6 +121,12 @@ pub fn Answer() -> impl IntoView {
         })
     });
     let incomplete = Memo::new(move |_| ctx.trace.with(|t| t.incomplete()));
+    // Every request works but a step warns (a setup that is unsafe rather
+    // than broken): nothing to fix for the login, and the panel says so.
+    let warning_only = Memo::new(move |_| {
+        ctx.trace
+            .with(|t| t.verdict == crumbtrail_engine::Verdict::Warning && t.root_causes.is_empty())
+    });
     let best = Memo::new(move |_| {
         if st.searching.get() {
             None
@@ -129,8 +135,10 @@ pub fn Answer() -> impl IntoView {
         }
     });
     let more = Memo::new(move |_| st.fixes.with(Vec::len).saturating_sub(1));
-    let shown =
-        move || !incomplete.get() && (causes.with(|c| !c.is_empty()) || best.with(Option::is_some));
+    let shown = move || {
+        !incomplete.get()
+            && (causes.with(|c| !c.is_empty()) || best.with(Option::is_some) || warning_only.get())
+    };
     let fix = move || {
         best.get().map(|f| {
             let diff = st.found_for.with_value(|s| code_changes(s, &f.scenario));
@@ -160,6 +168,9 @@ pub fn Answer() -> impl IntoView {
             </Show>
             <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && causes.with(|c| !c.is_empty())>
                 <p class="muted" data-no-best="">"No change of settings makes every request work: see “About this setup” below."</p>
+            </Show>
+            <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && warning_only.get()>
+                <p class="muted" data-no-best="">"Every request works, so no setting has to change for the login. The warning in the steps below is about safety: read it before you ship."</p>
             </Show>
             {fix}
             <div class="change-row">
