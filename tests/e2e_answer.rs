@@ -109,7 +109,9 @@ async fn open_ready(e2e: &E2e, query: &str) {
     e2e.wait_ready().await;
 }
 
-/// A host page whose iframe `#vp` (w×h) loads the URL after its `#`.
+/// A host page whose iframe `#vp` (w×h) loads the URL after its `#`, as
+/// written: decoding it would turn a permalink's `%26` or `%3D` into `&` or
+/// `=` and load another scenario.
 async fn host_page(w: u32, h: u32) -> support::StaticServer {
     let dir = std::env::temp_dir().join(format!(
         "crumbtrail-viewport-{}-{w}x{h}",
@@ -118,7 +120,7 @@ async fn host_page(w: u32, h: u32) -> support::StaticServer {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("index.html"),
-        format!("<!doctype html><meta charset=\"utf-8\"><title>phone</title><link rel=\"icon\" href=\"data:,\"><body style=\"margin:0\">\n<iframe id=\"vp\" title=\"app\" style=\"width:{w}px;height:{h}px;border:0;display:block\"></iframe>\n<script>document.getElementById('vp').src = decodeURIComponent(location.hash.slice(1));</script>"),
+        format!("<!doctype html><meta charset=\"utf-8\"><title>phone</title><link rel=\"icon\" href=\"data:,\"><body style=\"margin:0\">\n<iframe id=\"vp\" title=\"app\" style=\"width:{w}px;height:{h}px;border:0;display:block\"></iframe>\n<script>document.getElementById('vp').src = location.hash.slice(1);</script>"),
     )
     .unwrap();
     support::StaticServer::start(&dir, "/").await

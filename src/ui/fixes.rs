@@ -220,13 +220,15 @@ fn best_fix_view(f: Fix, diff: Vec<FileDiff>, more: usize) -> impl IntoView {
         <div class="best-fix" data-best-fix="">
             <div class="best-text">
                 <h3>"Fix: " {rich(&f.title)}</h3>
-                <ul class="changes">{changes_view(&f)}</ul>
+                // Apply right under the fix's title, so it is on the first screen of a
+                // phone even when the fix changes several settings.
                 <div class="apply-row">
                     <button type="button" id="apply-best" class="apply" data-apply-best="" on:click=apply>"Apply this fix"</button>
                     {(more > 0).then(|| view! {
                         <a href="#fixes-heading" class="more-fixes">{match more { 1 => "1 other fix".to_string(), n => format!("{n} other fixes") }}" below"</a>
                     })}
                 </div>
+                <ul class="changes">{changes_view(&f)}</ul>
                 <p class="fix-reason">{rich(&f.reason)}</p>
             </div>
             <div class="code-lines" aria-label="The code lines this fix changes">{files}</div>

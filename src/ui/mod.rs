@@ -113,9 +113,10 @@ pub fn App() -> impl IntoView {
                     <Toolbar/>
                 </header>
                 <Notices notices/>
-                <import_panel::ImportPanel/>
                 <results::Verdict/>
                 <fixes::Answer/>
+                // Below the answer: a stuck user's first screen is the verdict and its fix.
+                <import_panel::ImportPanel/>
                 <div class="layout">
                     <section class="settings" aria-labelledby="settings-heading">
                         <h2 id="settings-heading">"Settings"</h2>
