@@ -3,9 +3,8 @@
 use crumbtrail_engine::permalink::MAX_ITEMS;
 use crumbtrail_engine::scenario::ServerSetup;
 use crumbtrail_engine::server::rails::{
-    list_items, method_items, AllowBlock, AppAction, AppRoute, CorsPosition, CorsResource,
-    DomainOption, Environment, HeadersOption, LoadDefaults, MethodsOption, PlainCookie, RailsApp,
-    RailsVersion, SameSiteOption, SameSiteProtection, SessionMiddleware, StoreKind,
+    list_items, method_items, AllowBlock, AppAction, AppRoute, CorsResource, DomainOption,
+    HeadersOption, MethodsOption, PlainCookie, RailsApp,
 };
 use leptos::prelude::*;
 
@@ -41,43 +40,11 @@ impl AppAccess {
     }
 }
 
-const VERSIONS: [(&str, RailsVersion); 4] = [
-    ("6.1", RailsVersion::V6_1),
-    ("7.0", RailsVersion::V7_0),
-    ("7.1", RailsVersion::V7_1),
-    ("8.0", RailsVersion::V8),
-];
-const DEFAULTS: [(&str, LoadDefaults); 6] = [
-    ("none", LoadDefaults::None),
-    ("6.0", LoadDefaults::V6_0),
-    ("6.1", LoadDefaults::V6_1),
-    ("7.0", LoadDefaults::V7_0),
-    ("7.1", LoadDefaults::V7_1),
-    ("8.0", LoadDefaults::V8_0),
-];
-const ENVS: [(&str, Environment); 2] = [
-    ("development", Environment::Development),
-    ("production", Environment::Production),
-];
-const MIDDLEWARE: [(&str, SessionMiddleware); 5] = [
-    ("none", SessionMiddleware::None),
-    ("documented", SessionMiddleware::Documented),
-    ("without-options", SessionMiddleware::WithoutOptions),
-    ("before-store-set", SessionMiddleware::BeforeStoreSet),
-    ("without-cookies", SessionMiddleware::WithoutCookies),
-];
-const POSITIONS: [(&str, CorsPosition); 3] = [
-    ("first", CorsPosition::First),
-    ("after", CorsPosition::AfterAnsweringMiddleware),
-    ("last", CorsPosition::Last),
-];
-const PROTECTIONS: [(&str, SameSiteProtection); 5] = [
-    ("default", SameSiteProtection::FromLoadDefaults),
-    ("lax", SameSiteProtection::Lax),
-    ("strict", SameSiteProtection::Strict),
-    ("none", SameSiteProtection::None),
-    ("nil", SameSiteProtection::Nil),
-];
+// The same keys as the permalink's (engine/src/server/rails/keys.rs).
+use crumbtrail_engine::server::rails::keys::{
+    ENVIRONMENTS as ENVS, LOAD_DEFAULTS as DEFAULTS, MIDDLEWARES as MIDDLEWARE, POSITIONS,
+    PROTECTIONS, RAILS_VERSIONS as VERSIONS, SAME_SITES as SAME_SITE, STORES,
+};
 const ACTIONS: [(&str, AppAction); 5] = AppAction::ALL;
 const METHODS: [(&str, &str); 6] = [
     ("GET", "GET"),
@@ -86,18 +53,6 @@ const METHODS: [(&str, &str); 6] = [
     ("PATCH", "PATCH"),
     ("DELETE", "DELETE"),
     ("*", "*"),
-];
-const STORES: [(&str, StoreKind); 3] = [
-    ("cookie", StoreKind::CookieStore),
-    ("disabled", StoreKind::Disabled),
-    ("not-called", StoreKind::NotCalled),
-];
-const SAME_SITE: [(&str, SameSiteOption); 5] = [
-    ("unset", SameSiteOption::Unset),
-    ("lax", SameSiteOption::Lax),
-    ("strict", SameSiteOption::Strict),
-    ("none", SameSiteOption::None),
-    ("nil", SameSiteOption::Nil),
 ];
 const TRISTATE: [(&str, Option<bool>); 3] = [
     ("unset", None),

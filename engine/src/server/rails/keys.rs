@@ -15,13 +15,15 @@ use crate::server::rails::{
 use crate::server::routes::ROUTE_METHODS;
 use crate::server::stack::{ServerKind, StackKeys};
 
-const RAILS_VERSIONS: [(&str, RailsVersion); 4] = [
+/// The permalink keys of each Rails setting's values; the settings form
+/// lists the same keys.
+pub const RAILS_VERSIONS: [(&str, RailsVersion); 4] = [
     ("6.1", RailsVersion::V6_1),
     ("7.0", RailsVersion::V7_0),
     ("7.1", RailsVersion::V7_1),
     ("8.0", RailsVersion::V8),
 ];
-const LOAD_DEFAULTS: [(&str, LoadDefaults); 6] = [
+pub const LOAD_DEFAULTS: [(&str, LoadDefaults); 6] = [
     ("none", LoadDefaults::None),
     ("6.0", LoadDefaults::V6_0),
     ("6.1", LoadDefaults::V6_1),
@@ -29,36 +31,36 @@ const LOAD_DEFAULTS: [(&str, LoadDefaults); 6] = [
     ("7.1", LoadDefaults::V7_1),
     ("8.0", LoadDefaults::V8_0),
 ];
-const ENVIRONMENTS: [(&str, Environment); 2] = [
+pub const ENVIRONMENTS: [(&str, Environment); 2] = [
     ("development", Environment::Development),
     ("production", Environment::Production),
 ];
-const MIDDLEWARES: [(&str, SessionMiddleware); 5] = [
+pub const MIDDLEWARES: [(&str, SessionMiddleware); 5] = [
     ("none", SessionMiddleware::None),
     ("documented", SessionMiddleware::Documented),
     ("without-options", SessionMiddleware::WithoutOptions),
     ("before-store-set", SessionMiddleware::BeforeStoreSet),
     ("without-cookies", SessionMiddleware::WithoutCookies),
 ];
-const POSITIONS: [(&str, CorsPosition); 3] = [
+pub const POSITIONS: [(&str, CorsPosition); 3] = [
     ("first", CorsPosition::First),
     ("after", CorsPosition::AfterAnsweringMiddleware),
     ("last", CorsPosition::Last),
 ];
 /// `same_site_protection`: `config.action_dispatch.cookies_same_site_protection`.
-const PROTECTIONS: [(&str, SameSiteProtection); 5] = [
+pub const PROTECTIONS: [(&str, SameSiteProtection); 5] = [
     ("default", SameSiteProtection::FromLoadDefaults),
     ("lax", SameSiteProtection::Lax),
     ("strict", SameSiteProtection::Strict),
     ("none", SameSiteProtection::None),
     ("nil", SameSiteProtection::Nil),
 ];
-const STORES: [(&str, StoreKind); 3] = [
+pub const STORES: [(&str, StoreKind); 3] = [
     ("cookie", StoreKind::CookieStore),
     ("disabled", StoreKind::Disabled),
     ("not-called", StoreKind::NotCalled),
 ];
-const SAME_SITES: [(&str, SameSiteOption); 5] = [
+pub const SAME_SITES: [(&str, SameSiteOption); 5] = [
     ("unset", SameSiteOption::Unset),
     ("lax", SameSiteOption::Lax),
     ("strict", SameSiteOption::Strict),
