@@ -622,3 +622,32 @@ fn bad_values_of_the_new_keys_are_notices() {
     // An ignored key adds no cookie.
     assert!(d.scenario.jar_at_start.is_empty());
 }
+
+/// `?server=raw` with no `rawN` keys: the list itself is the field to fill,
+/// named in the headline, not a CORS failure of a bare 404.
+#[test]
+fn a_raw_server_without_routes_is_incomplete_and_says_so() {
+    let empty = scenario(vec![req("GET", "http://localhost:3001/me")], vec![], vec![]);
+    let t = simulate(&empty);
+    let errors: Vec<&str> = t.field_errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(errors, ["server.routes"]);
+    assert!(
+        t.headline.starts_with("Incomplete — Routes: no routes yet"),
+        "{}",
+        t.headline
+    );
+
+    let one = scenario(
+        vec![req("GET", "http://localhost:3001/me")],
+        vec![route("GET", "/me", 200, OK)],
+        vec![],
+    );
+    assert!(simulate(&one).field_errors.is_empty());
+
+    let decoded = decode("?v=1&server=raw");
+    assert!(decoded.notices.is_empty(), "{:?}", decoded.notices);
+    assert!(simulate(&decoded.scenario)
+        .field_errors
+        .iter()
+        .any(|e| e.field == "server.routes"));
+}

@@ -203,6 +203,7 @@ pub fn field_label(field: &str) -> String {
         ["requests", _, "client", "credentials"] => format!("Request {} credentials", nth(1)),
         ["requests", _, "client", "mode"] => format!("Request {} mode", nth(1)),
         ["requests", _, ..] => format!("Request {} {}", nth(1), words(2)),
+        ["server", "routes"] => "Routes".into(),
         ["server", "routes", _, ..] => format!("Route {} {}", nth(2), words(3)),
         ["server", "cors", "allow", _, "resources", _, ..] => {
             format!("Allow block {} resource {} {}", nth(3), nth(5), words(6))

@@ -67,6 +67,16 @@ fn read(resp: &RawResponse, field: String, errors: &mut Vec<FieldError>) -> Wire
 impl RawServerModel {
     pub fn new(raw: &RawServer) -> Self {
         let mut errors = Vec::new();
+        if raw.routes.is_empty() {
+            // `?server=raw` alone: without a route every request would get a
+            // bare 404, and the headline would blame CORS instead.
+            errors.push(FieldError {
+                field: "server.routes".into(),
+                message: "no routes yet: add one with the status and headers your server \
+                          answers (with none, every request gets a 404 without headers)"
+                    .into(),
+            });
+        }
         let mut routes = Vec::new();
         for (i, r) in raw.routes.iter().enumerate() {
             let status_ok = |s: u16| s == 0 || (100..=599).contains(&s);

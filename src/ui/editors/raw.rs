@@ -67,9 +67,23 @@ pub(super) fn RawEditor() -> impl IntoView {
             }
         })
     };
+    // The engine's error for the list itself (no routes); each route's own
+    // errors stay under its fields.
+    let trace = ctx.trace;
+    let no_routes = Signal::derive(move || {
+        trace.with(|t| {
+            t.field_errors
+                .iter()
+                .find(|e| e.field == "server.routes")
+                .map(|e| e.message.clone())
+        })
+    });
     view! {
         <div class="raw">
             <p class="hint">"For each request the first route whose method (or *) and path (exact, or a prefix ending in *) match answers."</p>
+            <p class="field-error" id="server-routes-error" data-field-error="server.routes" hidden=move || no_routes.with(Option::is_none)>
+                {move || no_routes.get().map(|m| view! { <span>"✕ " {rich(&m)}</span> })}
+            </p>
             {move || (0..count.get()).map(|i| view! { <RouteEditor index=i/> }).collect_view()}
             <button type="button" class="add" on:click=add prop:disabled={move || count.get() >= MAX_ITEMS}>"+ Add a route"</button>
         </div>
