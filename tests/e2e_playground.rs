@@ -189,6 +189,22 @@ async fn edits_and_round_trip(e2e: &E2e) {
         },
     )
     .await;
+    // The diagram does not draw the waiting requests as blocked.
+    wait_for(
+        e2e,
+        "the diagram's breaks saying not simulated",
+        "return [...document.querySelectorAll('[data-break]')].map(b => b.textContent);",
+        |v| {
+            v.as_array().is_some_and(|a| {
+                !a.is_empty()
+                    && a.iter().all(|t| {
+                        t.as_str()
+                            .is_some_and(|t| t.contains("not simulated") && !t.contains("blocked"))
+                    })
+            })
+        },
+    )
+    .await;
     let origins = e2e
         .client
         .execute(

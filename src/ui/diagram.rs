@@ -70,7 +70,14 @@ fn break_text(t: &Trace, r: &RequestOutcome) -> String {
         // SVG text has no <code>: the title without its backticks.
         .map(|s| s.title.replace('`', ""))
         .or_else(|| r.blocked_by.map(reason_key))
-        .unwrap_or_else(|| "blocked".into())
+        // A field the engine could not read: nothing was decided yet.
+        .unwrap_or_else(|| {
+            if t.incomplete() {
+                "not simulated: fix the marked field".into()
+            } else {
+                "blocked".into()
+            }
+        })
 }
 
 fn items(t: &Trace) -> Vec<Item> {
