@@ -81,7 +81,7 @@ pub(super) fn RawEditor() -> impl IntoView {
     view! {
         <div class="raw">
             <p class="hint">"For each request the first route whose method (or *) and path (exact, or a prefix ending in *) match answers."</p>
-            <p class="field-error" id="server-routes-error" data-field-error="server.routes" hidden=move || no_routes.with(Option::is_none)>
+            <p class="field-error" id=format!("{}-error", dom_id("server.routes")) data-field-error="server.routes" hidden=move || no_routes.with(Option::is_none)>
                 {move || no_routes.get().map(|m| view! { <span>"✕ " {rich(&m)}</span> })}
             </p>
             {move || (0..count.get()).map(|i| view! { <RouteEditor index=i/> }).collect_view()}
