@@ -205,6 +205,33 @@ async fn edits_and_round_trip(e2e: &E2e) {
         },
     )
     .await;
+    // Fixes and Step by step point to the field instead of saying there is
+    // nothing to fix; the button takes the user to it.
+    wait_for(
+        e2e,
+        "Fixes and Step by step naming the waiting field",
+        "return ['.fixes', '.trace'].map(p => { const w = document.querySelector(p + ' [data-waiting-fields]'); \
+         return w ? [...w.querySelectorAll('[data-waiting-field]')].map(li => li.dataset.waitingField + '|' + li.textContent.includes('Page URL')) : null; }) \
+         .concat([document.querySelector('.fixes').textContent.includes('No settings change to suggest')]);",
+        |v| v == &json!([["page.url|true"], ["page.url|true"], false]),
+    )
+    .await;
+    e2e.client
+        .find(Locator::Css(
+            ".fixes [data-waiting-field='page.url'] button",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        e2e,
+        "the page URL field focused",
+        "return document.activeElement && document.activeElement.dataset.field;",
+        |v| v == &json!("page.url"),
+    )
+    .await;
     let origins = e2e
         .client
         .execute(

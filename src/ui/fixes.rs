@@ -8,7 +8,7 @@ use crumbtrail_engine::permalink::{self, View};
 use crumbtrail_engine::Scenario;
 use leptos::prelude::*;
 
-use super::results::{reason_key, rich};
+use super::results::{reason_key, rich, WaitingFields};
 use super::{ctx, glue, Ctx};
 
 /// How long typing must pause before the fix search runs again.
@@ -257,6 +257,7 @@ pub fn Fixes() -> impl IntoView {
     let st = expect_context::<FixSearchState>();
     let (fixes, note, searching) = (st.fixes, st.note, st.searching);
     let advice = Memo::new(move |_| ctx.scenario.with(architectural_advice));
+    let incomplete = Memo::new(move |_| ctx.trace.with(|t| t.incomplete()));
     let list = move || {
         if searching.get() {
             return Vec::new();
@@ -273,11 +274,14 @@ pub fn Fixes() -> impl IntoView {
             data-fix-state=move || if searching.get() { "searching" } else { "done" }
             data-fix-count=move || fixes.with(Vec::len)>
             <h2 id="fixes-heading">"Fixes"</h2>
-            <Show when=move || searching.get()>
+            <Show when=move || searching.get() && !incomplete.get()>
                 <p class="muted" data-fix-searching="">"Looking for the smallest change…"</p>
             </Show>
-            <Show when=move || !searching.get() && fixes.with(Vec::is_empty)>
+            <Show when=move || !searching.get() && fixes.with(Vec::is_empty) && !incomplete.get()>
                 <p class="muted">"No settings change to suggest: either it already works, or see the notes below."</p>
+            </Show>
+            <Show when=move || incomplete.get()>
+                <WaitingFields lead="No fix to search for yet." />
             </Show>
             <ol class="fix-list">{list}</ol>
             <Show when=move || note.with(Option::is_some)>

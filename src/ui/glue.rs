@@ -99,6 +99,16 @@ export function focus_field(id) {
   const el = document.getElementById(id);
   if (el) { el.scrollIntoView({ block: "center" }); el.focus(); }
 }
+export function focus_field_path(path) {
+  // The deepest form control (or its error line) named by the dotted path.
+  const parts = path.split(".");
+  while (parts.length) {
+    const id = "f-" + parts.join("-");
+    const el = document.getElementById(id) || document.getElementById(id + "-error");
+    if (el) { el.scrollIntoView({ block: "center" }); el.focus({ preventScroll: true }); return; }
+    parts.pop();
+  }
+}
 "#)]
 extern "C" {
     /// `location.search`, with its `?`.
@@ -139,6 +149,9 @@ extern "C" {
     fn read_event_file(ev: &JsValue, done: JsValue);
     /// Scrolls to the element with this id and focuses it.
     pub fn focus_field(id: &str);
+    /// Scrolls to and focuses the form control a field error names
+    /// (`requests.0.url`), or the nearest one above it in the path.
+    pub fn focus_field_path(path: &str);
 }
 
 /// Reads the first file of a drop or of a file input's `change` (or the text

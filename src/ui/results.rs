@@ -2,12 +2,13 @@
 //! causes, every step of the trace and the cookie jar. Read-only views of
 //! the `Trace`; the wording is the engine's.
 
+use crumbtrail_engine::explain::summary::field_label;
 use crumbtrail_engine::trace::{
     CookieView, JsResult, PreflightOutcome, Reason, RequestOutcome, Step, Verdict,
 };
 use leptos::prelude::*;
 
-use super::ctx;
+use super::{ctx, glue};
 
 /// `ok` / `warning` / `blocked` (the serde names).
 pub fn verdict_key(v: Verdict) -> &'static str {
@@ -160,6 +161,46 @@ fn cookies_pill(label: &'static str, list: &[String]) -> impl IntoView {
     view! { <span class=format!("pill {class}")><span aria-hidden="true">{icon}" "</span>{text}</span> }
 }
 
+/// The fields the engine could not read, each a button that takes the user
+/// to it: what the Fixes and Step-by-step panels say while the setup is
+/// incomplete, instead of "nothing to fix" about requests never simulated.
+#[component]
+pub fn WaitingFields(
+    /// The sentence before the list, e.g. "No fix to search for yet.".
+    lead: &'static str,
+) -> impl IntoView {
+    let ctx = ctx();
+    let errors = Memo::new(move |_| {
+        ctx.trace.with(|t| {
+            t.field_errors
+                .iter()
+                .map(|e| (e.field.clone(), field_label(&e.field), e.message.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || errors.with(|e| !e.is_empty())>
+            <div class="waiting-fields" data-waiting-fields=move || errors.with(Vec::len)>
+                <p class="muted">{lead}" "{move || match errors.with(Vec::len) {
+                    1 => "The requests that depend on this field were not simulated: fix it first.".to_string(),
+                    n => format!("The requests that depend on these {n} fields were not simulated: fix them first."),
+                }}</p>
+                <ul>
+                    {move || errors.get().into_iter().map(|(field, label, message)| {
+                        let target = field.clone();
+                        view! {
+                            <li data-waiting-field=field>
+                                <button type="button" class="link" on:click=move |_| glue::focus_field_path(&target)>{label}</button>
+                                ": "{rich(&message)}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
+    }
+}
+
 /// The key outcome of each request.
 #[component]
 pub fn Outcomes() -> impl IntoView {
@@ -225,6 +266,7 @@ pub fn TraceSteps() -> impl IntoView {
     let ctx = ctx();
     let show_all = RwSignal::new(false);
     let embed = ctx.embed;
+    let incomplete = Memo::new(move |_| ctx.trace.with(|t| t.incomplete()));
     let counts = Memo::new(move |_| {
         ctx.trace.with(|t| {
             (
@@ -274,6 +316,7 @@ pub fn TraceSteps() -> impl IntoView {
             <div class="panel-head">
                 <h2 id="trace-heading">"Step by step"</h2>
                 <button type="button" id="toggle-steps" aria-pressed=move || show_all.get().to_string()
+                    hidden=move || counts.get().0 == 0
                     on:click=move |_| show_all.update(|v| *v = !*v)>
                     {move || {
                         let (all, failing) = counts.get();
@@ -288,8 +331,14 @@ pub fn TraceSteps() -> impl IntoView {
                     }}
                 </button>
             </div>
-            <Show when=move || !show_all.get() && counts.get().1 == 0>
+            <Show when=move || !show_all.get() && counts.get().1 == 0 && !incomplete.get()>
                 <p class="muted">"No step failed or warned. Show all steps to see every decision."</p>
+            </Show>
+            <Show when=move || incomplete.get() && counts.get().0 == 0>
+                <WaitingFields lead="No step to show yet." />
+            </Show>
+            <Show when=move || incomplete.get() && counts.get().0 != 0>
+                <WaitingFields lead="The steps below are those of the requests that could be simulated." />
             </Show>
             <ol class="step-groups">{list}</ol>
         </section>
