@@ -4,6 +4,12 @@
 use crumbtrail_engine::permalink::{self, View};
 use crumbtrail_engine::{presets, simulate, Scenario};
 
+/// A headline as the page shows it: the engine quotes code in backticks and
+/// the page renders those parts as `<code>` (so `textContent` has no backticks).
+fn as_rendered(headline: &str) -> String {
+    headline.replace('`', "").trim().to_string()
+}
+
 /// The most requests a scenario (and a permalink) can hold.
 pub const MAX_REQUESTS: usize = 20;
 
@@ -43,7 +49,7 @@ impl Page {
             query,
             scenario,
             verdict,
-            headline: trace.headline.trim().to_string(),
+            headline: as_rendered(&trace.headline),
             in_goal: true,
         }
     }
@@ -106,7 +112,7 @@ pub fn edit_plan(page: &Page) -> Option<EditPlan> {
             }
             let mut edited = s.clone();
             edited.requests[index].url = candidate.clone();
-            let headline = simulate(&edited).headline.trim().to_string();
+            let headline = as_rendered(&simulate(&edited).headline);
             if headline != page.headline {
                 let field = format!("requests.{index}.url");
                 return Some(EditPlan {
