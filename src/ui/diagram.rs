@@ -6,7 +6,7 @@ use crumbtrail_engine::trace::{JsResult, PreflightOutcome, RequestOutcome, Trace
 use leptos::prelude::*;
 
 use super::ctx;
-use super::results::reason_key;
+use super::results::{reason_key, rows};
 
 const W: f64 = 480.0;
 const LEFT: f64 = 70.0;
@@ -15,6 +15,7 @@ const MID: f64 = (LEFT + RIGHT) / 2.0;
 const ROW: f64 = 46.0;
 
 /// One drawn element.
+#[derive(Clone, PartialEq)]
 enum Item {
     /// A group title (request N).
     Title(String),
@@ -187,74 +188,87 @@ fn items(t: &Trace) -> Vec<Item> {
     out
 }
 
-/// The SVG sequence diagram.
+/// Where each item sits: its top `y` in the drawing, and the drawing's height.
+fn layout(list: Vec<Item>) -> (Vec<(f64, Item)>, f64) {
+    let mut y = 56.0;
+    let mut placed = Vec::with_capacity(list.len());
+    for it in list {
+        let (before, height) = match &it {
+            Item::Title(_) => (10.0, 22.0),
+            Item::Arrow { .. } => (0.0, ROW),
+            Item::Break { .. } => (0.0, 32.0),
+        };
+        y += before;
+        placed.push((y, it));
+        y += height;
+    }
+    (placed, y + 16.0)
+}
+
+/// One placed item as SVG.
+fn item_view(y: f64, it: Item) -> AnyView {
+    match it {
+        Item::Title(text) => view! {
+            <text x=MID y=y + 8.0 class="d-title" text-anchor="middle">{short(&text, 64)}<title>{text.clone()}</title></text>
+        }
+        .into_any(),
+        Item::Arrow {
+            to_server,
+            label,
+            detail,
+            kind,
+            dashed,
+        } => {
+            let (x1, x2) = if to_server { (LEFT, RIGHT) } else { (RIGHT, LEFT) };
+            let ay = y + 22.0;
+            let end = if to_server { x2 - 2.0 } else { x2 + 2.0 };
+            let marker = if kind == "not-sent" { "url(#d-x)" } else { "url(#d-arrow)" };
+            view! {
+                <g class=format!("d-msg d-{kind}") data-message=kind>
+                    <text x=MID y=y + 14.0 text-anchor="middle" class="d-label">{short(&label, 52)}<title>{label.clone()}</title></text>
+                    <line x1=x1 y1=ay x2=end y2=ay class="d-line" stroke-dasharray=if dashed { "5 4" } else { "" } marker-end=marker/>
+                    <text x=MID y=ay + 15.0 text-anchor="middle" class="d-detail">{short(&detail, 62)}<title>{detail.clone()}</title></text>
+                </g>
+            }
+            .into_any()
+        }
+        Item::Break { text } => view! {
+            <g class="d-break" data-break="true">
+                <rect x=LEFT + 6.0 y=y + 2.0 width=RIGHT - LEFT - 12.0 height=24 rx=4/>
+                <text x=MID y=y + 18.0 text-anchor="middle">{short(&text, 50)}<title>{text.clone()}</title></text>
+            </g>
+        }
+        .into_any(),
+    }
+}
+
+/// The SVG sequence diagram. Each placed item has its own memo (see
+/// [`rows`]), so an edit redraws only the items whose text or place changed.
 #[component]
 pub fn Diagram() -> impl IntoView {
     let ctx = ctx();
-    let svg = move || {
-        ctx.trace.with(|t| {
-            let list = items(t);
-            let mut y = 56.0;
-            let mut nodes = Vec::new();
-            for it in &list {
-                match it {
-                    Item::Title(text) => {
-                        y += 10.0;
-                        nodes.push(
-                            view! {
-                                <text x=MID y=y + 8.0 class="d-title" text-anchor="middle">{short(text, 64)}<title>{text.clone()}</title></text>
-                            }
-                            .into_any(),
-                        );
-                        y += 22.0;
-                    }
-                    Item::Arrow {
-                        to_server,
-                        label,
-                        detail,
-                        kind,
-                        dashed,
-                    } => {
-                        let (x1, x2) = if *to_server { (LEFT, RIGHT) } else { (RIGHT, LEFT) };
-                        let ay = y + 22.0;
-                        let end = if *to_server { x2 - 2.0 } else { x2 + 2.0 };
-                        let marker = if *kind == "not-sent" { "url(#d-x)" } else { "url(#d-arrow)" };
-                        nodes.push(
-                            view! {
-                                <g class=format!("d-msg d-{kind}") data-message=*kind>
-                                    <text x=MID y=y + 14.0 text-anchor="middle" class="d-label">{short(label, 52)}<title>{label.clone()}</title></text>
-                                    <line x1=x1 y1=ay x2=end y2=ay class="d-line" stroke-dasharray=if *dashed { "5 4" } else { "" } marker-end=marker/>
-                                    <text x=MID y=ay + 15.0 text-anchor="middle" class="d-detail">{short(detail, 62)}<title>{detail.clone()}</title></text>
-                                </g>
-                            }
-                            .into_any(),
-                        );
-                        y += ROW;
-                    }
-                    Item::Break { text } => {
-                        nodes.push(
-                            view! {
-                                <g class="d-break" data-break="true">
-                                    <rect x=LEFT + 6.0 y=y + 2.0 width=RIGHT - LEFT - 12.0 height=24 rx=4/>
-                                    <text x=MID y=y + 18.0 text-anchor="middle">{short(text, 50)}<title>{text.clone()}</title></text>
-                                </g>
-                            }
-                            .into_any(),
-                        );
-                        y += 32.0;
-                    }
-                }
-            }
-            let h = y + 16.0;
-            let breaks = list.iter().filter(|i| matches!(i, Item::Break { .. })).count();
-            let desc = format!(
-                "{} messages between the browser and the server; {} break(s).",
-                list.iter().filter(|i| matches!(i, Item::Arrow { .. })).count(),
-                breaks
-            );
-            view! {
-                <svg class="diagram" viewBox=format!("0 0 {W} {h}") role="img" aria-labelledby="diagram-desc"
-                    data-breaks=breaks preserveAspectRatio="xMidYMin meet">
+    let drawing = Memo::new(move |_| ctx.trace.with(|t| layout(items(t))));
+    let placed = Memo::new(move |_| drawing.with(|d| d.0.clone()));
+    let h = Memo::new(move |_| drawing.with(|d| d.1));
+    let counts = Memo::new(move |_| {
+        drawing.with(|d| {
+            let of = |f: fn(&Item) -> bool| d.0.iter().filter(|(_, i)| f(i)).count();
+            (
+                of(|i| matches!(i, Item::Arrow { .. })),
+                of(|i| matches!(i, Item::Break { .. })),
+            )
+        })
+    });
+    let desc = move || {
+        let (arrows, breaks) = counts.get();
+        format!("{arrows} messages between the browser and the server; {breaks} break(s).")
+    };
+    view! {
+        <section class="panel diagram-panel" aria-labelledby="diagram-heading">
+            <h2 id="diagram-heading">"On the wire"</h2>
+            <div class="diagram-scroll" tabindex="0">
+                <svg class="diagram" viewBox=move || format!("0 0 {W} {}", h.get()) role="img" aria-labelledby="diagram-desc"
+                    data-breaks=move || counts.get().1 preserveAspectRatio="xMidYMin meet">
                     <desc id="diagram-desc">{desc}</desc>
                     <defs>
                         <marker id="d-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -268,17 +282,11 @@ pub fn Diagram() -> impl IntoView {
                     <text x=LEFT y=27 text-anchor="middle" class="d-actor-label">"Browser"</text>
                     <rect x=RIGHT - 55.0 y=8 width=110 height=28 rx=6 class="d-actor"/>
                     <text x=RIGHT y=27 text-anchor="middle" class="d-actor-label">"Server"</text>
-                    <line x1=LEFT y1=36 x2=LEFT y2=h - 6.0 class="d-life"/>
-                    <line x1=RIGHT y1=36 x2=RIGHT y2=h - 6.0 class="d-life"/>
-                    {nodes}
+                    <line x1=LEFT y1=36 x2=LEFT y2=move || h.get() - 6.0 class="d-life"/>
+                    <line x1=RIGHT y1=36 x2=RIGHT y2=move || h.get() - 6.0 class="d-life"/>
+                    {rows(placed, |_, (y, it)| item_view(y, it))}
                 </svg>
-            }
-        })
-    };
-    view! {
-        <section class="panel diagram-panel" aria-labelledby="diagram-heading">
-            <h2 id="diagram-heading">"On the wire"</h2>
-            <div class="diagram-scroll" tabindex="0">{svg}</div>
+            </div>
         </section>
     }
 }

@@ -75,6 +75,7 @@ export function in_iframe() { return window.parent !== window; }
 export function after_paint_then(ms, cb) {
   requestAnimationFrame(() => setTimeout(cb, ms));
 }
+export function next_frame(cb) { requestAnimationFrame(() => cb()); }
 export function now_ms() { return performance.now(); }
 export function mark(name) { try { performance.mark(name); } catch (e) {} }
 export function has_files(ev) {
@@ -137,6 +138,8 @@ extern "C" {
     pub fn copy_text(text: &str, done: JsValue);
     /// Calls `cb` `ms` milliseconds after the next frame is painted.
     fn after_paint_then(ms: u32, cb: JsValue);
+    /// Calls `cb` at the start of the next frame (`requestAnimationFrame`).
+    fn next_frame(cb: JsValue);
     /// In an iframe: posts `{type: "crumbtrail:height", height, frame}` (frame: the
     /// iframe's name) to the parent now and on every resize.
     pub fn report_height();
@@ -181,6 +184,11 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
 /// have passed: slow work (the fix search) never delays the verdict.
 pub fn after_paint(ms: u32, work: impl FnOnce() + 'static) {
     after_paint_then(ms, Closure::once_into_js(work));
+}
+
+/// Runs `work` at the start of the next frame, before it is painted.
+pub fn before_next_paint(work: impl FnOnce() + 'static) {
+    next_frame(Closure::once_into_js(work));
 }
 
 /// Calls `f` with the new `location.search` whenever Back or Forward moves

@@ -201,18 +201,35 @@ pub fn WaitingFields(
     }
 }
 
+/// A list whose rows re-render only when their own data changes: row `i`
+/// reads item `i` of `items` through its own memo, so an edit that changes
+/// one request leaves the DOM of every other row as it was (no re-layout of
+/// the whole panel per keystroke).
+pub fn rows<T, V, F>(items: Memo<Vec<T>>, render: F) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    V: IntoView + 'static,
+    F: Fn(usize, T) -> V + Clone + Send + Sync + 'static,
+{
+    let len = Memo::new(move |_| items.with(Vec::len));
+    view! {
+        <For each=move || 0..len.get() key=|i| *i children=move |i| {
+            let row = Memo::new(move |_| items.with(|v| v.get(i).cloned()));
+            let render = render.clone();
+            move || row.get().map(|r| render(i, r))
+        }/>
+    }
+}
+
 /// The key outcome of each request.
 #[component]
 pub fn Outcomes() -> impl IntoView {
     let ctx = ctx();
-    let rows = move || {
-        ctx.trace
-            .with(|t| t.requests.iter().map(outcome_row).collect_view())
-    };
+    let requests = Memo::new(move |_| ctx.trace.with(|t| t.requests.clone()));
     view! {
         <section class="panel outcomes" aria-labelledby="outcomes-heading">
             <h2 id="outcomes-heading">"Requests"</h2>
-            <ol class="outcome-list">{rows}</ol>
+            <ol class="outcome-list">{rows(requests, |_, r| outcome_row(&r))}</ol>
         </section>
     }
 }
@@ -275,14 +292,16 @@ pub fn TraceSteps() -> impl IntoView {
             )
         })
     });
-    let list = move || {
+    // The groups shown (failing steps only, unless "Show all"), each with
+    // its title and which steps start open; one memo per group below.
+    let groups = Memo::new(move |_| {
         let all = show_all.get();
         ctx.trace.with(|t| {
-            let mut groups: Vec<(Option<usize>, Vec<&Step>)> = Vec::new();
+            let mut groups: Vec<(Option<usize>, Vec<Step>)> = Vec::new();
             for s in t.steps.iter().filter(|s| all || s.verdict != Verdict::Ok) {
                 match groups.last_mut() {
-                    Some((r, v)) if *r == s.request => v.push(s),
-                    _ => groups.push((s.request, vec![s])),
+                    Some((r, v)) if *r == s.request => v.push(s.clone()),
+                    _ => groups.push((s.request, vec![s.clone()])),
                 }
             }
             groups
@@ -297,20 +316,28 @@ pub fn TraceSteps() -> impl IntoView {
                             .unwrap_or_else(|| format!("Request {}", i + 1)),
                         None => "Setup".to_string(),
                     };
-                    view! {
-                        <li class="step-group">
-                            <h3>{title}</h3>
-                            <ol class="steps">{steps.into_iter().enumerate().map(|(si, s)| {
-                                // The embed is compact: only its first problem starts open.
-                                let open = s.verdict != Verdict::Ok && (!embed || (gi == 0 && si == 0));
-                                step_view(s, open)
-                            }).collect_view()}</ol>
-                        </li>
-                    }
+                    let steps = steps
+                        .into_iter()
+                        .enumerate()
+                        .map(|(si, s)| {
+                            // The embed is compact: only its first problem starts open.
+                            let open = s.verdict != Verdict::Ok && (!embed || (gi == 0 && si == 0));
+                            (s, open)
+                        })
+                        .collect::<Vec<_>>();
+                    (title, steps)
                 })
-                .collect_view()
+                .collect::<Vec<_>>()
         })
-    };
+    });
+    let list = rows(groups, |_, (title, steps): (String, Vec<(Step, bool)>)| {
+        view! {
+            <li class="step-group">
+                <h3>{title}</h3>
+                <ol class="steps">{steps.iter().map(|(s, open)| step_view(s, *open)).collect_view()}</ol>
+            </li>
+        }
+    });
     view! {
         <section class="panel trace" aria-labelledby="trace-heading">
             <div class="panel-head">
@@ -402,11 +429,24 @@ fn cookie_row(c: &CookieView) -> impl IntoView {
     }
 }
 
+/// One request's part of the cookie jar panel.
+#[derive(Clone, PartialEq)]
+struct JarSection {
+    index: usize,
+    /// `METHOD url`.
+    line: String,
+    jar: Vec<CookieView>,
+    /// Name, reason key and why, of each cookie refused.
+    rejected: Vec<(String, String, String)>,
+}
+
 /// What the browser holds after each request, and what it refused.
 #[component]
 pub fn CookieJar() -> impl IntoView {
     let ctx = ctx();
-    let body = move || {
+    // Per request: its line, the jar after it, and each refused cookie with
+    // the title of the step that refused it.
+    let sections = Memo::new(move |_| {
         ctx.trace.with(|t| {
             t.requests
                 .iter()
@@ -421,31 +461,50 @@ pub fn CookieJar() -> impl IntoView {
                                 .find(|s| s.request == Some(r.index) && s.reason == c.reason)
                                 .map(|s| s.title.to_string())
                                 .unwrap_or_else(|| reason_key(c.reason));
-                            view! { <li data-rejected=c.name.clone() data-reason=reason_key(c.reason)><code>{c.name.clone()}</code>" — "{rich(&why)}</li> }
+                            (c.name.clone(), reason_key(c.reason), why)
                         })
-                        .collect_view();
-                    let jar = if r.jar_after.is_empty() {
-                        view! { <p class="muted">"The jar is empty."</p> }.into_any()
-                    } else {
-                        view! {
-                            <table class="jar">
-                                <thead><tr><th scope="col">"Cookie"</th><th scope="col">"Value"</th><th scope="col">"Attributes"</th></tr></thead>
-                                <tbody>{r.jar_after.iter().map(cookie_row).collect_view()}</tbody>
-                            </table>
-                        }
-                        .into_any()
-                    };
-                    view! {
-                        <div class="jar-after" data-jar-index=r.index data-jar-size=r.jar_after.len()>
-                            <h3>"After request " {r.index + 1} ": " <code>{r.method.clone()} " " {r.url.clone()}</code></h3>
-                            {jar}
-                            {(!r.cookies_rejected.is_empty()).then(|| view! { <p class="rejected-title">"Rejected:"</p><ul class="rejected">{rejected}</ul> })}
-                        </div>
+                        .collect::<Vec<_>>();
+                    JarSection {
+                        index: r.index,
+                        line: format!("{} {}", r.method, r.url),
+                        jar: r.jar_after.clone(),
+                        rejected,
                     }
                 })
-                .collect_view()
+                .collect::<Vec<_>>()
         })
-    };
+    });
+    let body = rows(sections, |_, j: JarSection| {
+        let jar = if j.jar.is_empty() {
+            view! { <p class="muted">"The jar is empty."</p> }.into_any()
+        } else {
+            view! {
+                <table class="jar">
+                    <thead><tr><th scope="col">"Cookie"</th><th scope="col">"Value"</th><th scope="col">"Attributes"</th></tr></thead>
+                    <tbody>{j.jar.iter().map(cookie_row).collect_view()}</tbody>
+                </table>
+            }
+            .into_any()
+        };
+        let rejected = (!j.rejected.is_empty()).then(|| {
+            let items = j
+                .rejected
+                .into_iter()
+                .map(|(name, reason, why)| {
+                    let shown = name.clone();
+                    view! { <li data-rejected=name data-reason=reason><code>{shown}</code>" — "{rich(&why)}</li> }
+                })
+                .collect_view();
+            view! { <p class="rejected-title">"Rejected:"</p><ul class="rejected">{items}</ul> }
+        });
+        view! {
+            <div class="jar-after" data-jar-index=j.index data-jar-size=j.jar.len()>
+                <h3>"After request " {j.index + 1} ": " <code>{j.line}</code></h3>
+                {jar}
+                {rejected}
+            </div>
+        }
+    });
     view! {
         <section class="panel cookie-jar" aria-labelledby="jar-heading">
             <h2 id="jar-heading">"Cookie jar"</h2>

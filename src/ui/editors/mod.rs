@@ -7,9 +7,9 @@
 
 use leptos::prelude::*;
 
-use super::ctx;
 use super::import_panel::AssumedMark;
 use super::results::rich;
+use super::{ctx, glue};
 
 mod client;
 mod django;
@@ -92,11 +92,31 @@ pub(crate) fn TextField(
             local.set(None);
         }
     });
+    // Typing is written to the scenario at most once per frame: a key is
+    // simulated at once, and the keys that arrive before the next frame (a
+    // slow phone still building the last one) make one simulation together
+    // at that frame instead of one each. The box shows every key at once.
+    let apply = move |raw: String| {
+        set.run(raw);
+        echo.set_value(get.get_untracked());
+    };
+    let pending = StoredValue::new(None::<String>);
+    let applied_this_frame = StoredValue::new(false);
     let on_input = move |ev| {
         let raw = event_target_value(&ev);
         text.set(raw.clone());
-        set.run(raw);
-        echo.set_value(get.get_untracked());
+        if applied_this_frame.get_value() {
+            pending.set_value(Some(raw));
+            return;
+        }
+        applied_this_frame.set_value(true);
+        apply(raw);
+        glue::before_next_paint(move || {
+            applied_this_frame.set_value(false);
+            if let Some(raw) = pending.try_update_value(Option::take).flatten() {
+                apply(raw);
+            }
+        });
     };
     let input = if multiline {
         view! {
