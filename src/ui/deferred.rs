@@ -243,6 +243,27 @@ impl Part {
     }
 }
 
+/// "Copy as Markdown": the setup, the verdict, the failing step with its spec
+/// section and the link, without what the import redacted.
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn markdown(
+    ctx: super::Ctx,
+    imports: Option<import_panel::ImportCtx>,
+    link: String,
+) -> String {
+    let redactions = imports
+        .and_then(|i| {
+            i.imported
+                .with_untracked(|i| i.as_ref().map(|i| i.redactions.clone()))
+        })
+        .unwrap_or_default();
+    ctx.scenario.with_untracked(|s| {
+        ctx.trace.with_untracked(|t| {
+            crumbtrail_engine::import::markdown::export(s, t, &link, &redactions)
+        })
+    })
+}
+
 /// A file dropped anywhere on the page, read by the importers.
 #[cfg_attr(feature = "split", leptos::lazy)]
 pub async fn import_received(

@@ -217,25 +217,20 @@ fn Toolbar() -> impl IntoView {
     let (markdown, set_markdown) = signal(String::new());
     let (md_status, set_md_status) = signal(String::new());
     let copy_markdown = move |_| {
-        let redactions = use_context::<import_panel::ImportCtx>()
-            .and_then(|i| {
-                i.imported
-                    .with_untracked(|i| i.as_ref().map(|i| i.redactions.clone()))
-            })
-            .unwrap_or_default();
-        let text = ctx.scenario.with_untracked(|s| {
-            ctx.trace.with_untracked(|t| {
-                crumbtrail_engine::import::markdown::export(s, t, &link(), &redactions)
+        let imports = use_context::<import_panel::ImportCtx>();
+        let link = link();
+        // The exporter is in a chunk of its own (`deferred::markdown`).
+        leptos::task::spawn_local(async move {
+            let text = deferred::markdown(ctx, imports, link).await;
+            set_markdown.set(text.clone());
+            glue::copy(&text, move |ok| {
+                set_md_status.set(if ok {
+                    "Markdown copied: paste it into an issue or a question.".into()
+                } else {
+                    "Could not copy: select the Markdown below and copy it.".into()
+                })
             })
         });
-        set_markdown.set(text.clone());
-        glue::copy(&text, move |ok| {
-            set_md_status.set(if ok {
-                "Markdown copied: paste it into an issue or a question.".into()
-            } else {
-                "Could not copy: select the Markdown below and copy it.".into()
-            })
-        })
     };
     let (show_embed, set_show_embed) = signal(false);
     let snippet = move || {
