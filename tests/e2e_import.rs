@@ -230,14 +230,22 @@ async fn run(browser: Browser) {
         .click()
         .await
         .expect("click");
-    let md = e2e
-        .client
-        .execute(
-            "return document.querySelector('#markdown-export').value",
-            vec![],
-        )
-        .await
-        .unwrap();
+    // The exporter loads on first use: wait for the text.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let md = loop {
+        let md = e2e
+            .client
+            .execute(
+                "return document.querySelector('#markdown-export').value",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if md.as_str().is_some_and(|m| !m.is_empty()) || std::time::Instant::now() > deadline {
+            break md;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     let md = md.as_str().unwrap_or_default();
     assert!(md.contains("**Failing step"), "{browser:?}: {md}");
     assert!(

@@ -23,6 +23,62 @@ pub struct FixSearchState {
     pub found_for: StoredValue<Scenario>,
     pub note: RwSignal<Option<String>>,
     pub searching: RwSignal<bool>,
+    /// The search runs (see [`first_search`]).
+    started: StoredValue<bool>,
+    /// The page's owner: the search outlives the part that started it.
+    owner: StoredValue<Option<Owner>>,
+}
+
+/// Searches the fixes of the setup on the screen now, then again after every
+/// edit (once the verdict is painted and typing has paused; a newer edit
+/// makes a pending search stale). The parts that show fixes call it when
+/// they are built, so that the fix is there when the part is shown; the first
+/// call does the work.
+pub fn first_search() {
+    let Some(state) = use_context::<FixSearchState>() else {
+        return;
+    };
+    if state.started.get_value() {
+        return;
+    }
+    state.started.set_value(true);
+    let ctx = ctx();
+    search_now(ctx, state);
+    let generation = StoredValue::new(0u64);
+    let watch = move || {
+        Effect::new(move |first: Option<()>| {
+            ctx.scenario.track();
+            if first.is_none() {
+                // The setup on the screen was searched just now.
+                return;
+            }
+            let current = generation.get_value().wrapping_add(1);
+            generation.set_value(current);
+            state.searching.set(true);
+            glue::after_paint(SEARCH_DEBOUNCE_MS, move || {
+                if generation.get_value() == current {
+                    search_now(ctx, state);
+                }
+            });
+        });
+    };
+    match state.owner.get_value() {
+        Some(owner) => owner.with(watch),
+        None => watch(),
+    }
+}
+
+fn search_now(ctx: Ctx, state: FixSearchState) {
+    let (found, scenario) = ctx.scenario.with_untracked(|s| {
+        let found = ctx
+            .trace
+            .with_untracked(|t| search_fixes_from(s, t, &SearchBudget::default()));
+        (found, s.clone())
+    });
+    state.found_for.set_value(scenario);
+    state.note.set(found.report.note());
+    state.fixes.set(found.fixes);
+    state.searching.set(false);
 }
 
 /// Applied fixes and presets as browser history entries: each pushes one,
@@ -36,38 +92,18 @@ pub struct Changes {
     undoing: StoredValue<bool>,
 }
 
-/// Starts the fix search (after the verdict is painted and typing has
-/// paused; a newer edit makes a pending search stale) and listens to Back
-/// and Forward. Called once by the page.
+/// Provides the fix search's state (empty until a part that shows fixes
+/// starts the search, see [`first_search`]) and listens to Back and Forward.
+/// Called once by the page.
 pub fn provide(ctx: Ctx) {
     let state = FixSearchState {
         fixes: RwSignal::new(Vec::new()),
         found_for: StoredValue::new(Scenario::default()),
         note: RwSignal::new(None),
         searching: RwSignal::new(true),
+        started: StoredValue::new(false),
+        owner: StoredValue::new(Owner::current()),
     };
-    let generation = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        ctx.scenario.track();
-        let current = generation.get_value().wrapping_add(1);
-        generation.set_value(current);
-        state.searching.set(true);
-        glue::after_paint(SEARCH_DEBOUNCE_MS, move || {
-            if generation.get_value() != current {
-                return;
-            }
-            let (found, scenario) = ctx.scenario.with_untracked(|s| {
-                let found = ctx
-                    .trace
-                    .with_untracked(|t| search_fixes_from(s, t, &SearchBudget::default()));
-                (found, s.clone())
-            });
-            state.found_for.set_value(scenario);
-            state.note.set(found.report.note());
-            state.fixes.set(found.fixes);
-            state.searching.set(false);
-        });
-    });
     provide_context(state);
 
     let changes = Changes {

@@ -187,7 +187,7 @@ impl ImportCtx {
     }
 
     /// A file arrived from the drop or the picker.
-    fn received(self, text: glue::JsText, name: String) {
+    pub(crate) fn received(self, text: glue::JsText, name: String) {
         self.longest.set((0.0, ""));
         match self.timed("copy", || text.get()) {
             Some(t) => self.start(t, name),
@@ -238,7 +238,10 @@ pub fn on_page_drop(ev: leptos::ev::DragEvent) {
     }
     ev.prevent_default();
     ictx.status.set(Status::Reading("the file".into()));
-    glue::read_file(ev.as_ref(), move |text, name| ictx.received(text, name));
+    // The importers are in their own chunk (`super::deferred`).
+    glue::read_file(ev.as_ref(), move |text, name| {
+        leptos::task::spawn_local(super::deferred::import_received(ictx, text, name))
+    });
 }
 
 /// Lets a file be dropped (the browser would otherwise open it).

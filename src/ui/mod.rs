@@ -6,6 +6,7 @@
 //! decision and every verdict sentence comes from the engine.
 
 mod comparison;
+pub mod deferred;
 mod diagram;
 mod editors;
 mod fixes;
@@ -21,6 +22,8 @@ use crumbtrail_engine::presets;
 use crumbtrail_engine::trace::Trace;
 use crumbtrail_engine::{simulate, Scenario};
 use leptos::prelude::*;
+
+use deferred::{Deferred, Part, Reveal};
 
 /// What every component reads: the scenario being edited and its trace.
 #[derive(Clone, Copy)]
@@ -76,31 +79,34 @@ pub fn App() -> impl IntoView {
         }
     });
     let ready_attr = move || if ready.get() { "true" } else { "false" };
+    // Every part of the page is shown (see `deferred`).
+    let reveal = Reveal::provide();
+    let complete = reveal.complete();
+    let complete_attr = move || {
+        if ready.get() && complete.get() {
+            "true"
+        } else {
+            "false"
+        }
+    };
 
     if ctx.embed {
         let show_settings = decoded.view.show_settings;
         view! {
-            <main id="app" class="embed" data-ready=ready_attr data-embed="true">
+            <main id="app" class="embed" data-ready=ready_attr data-complete=complete_attr data-embed="true">
                 <EmbedHeader/>
                 <Notices notices/>
                 <results::Verdict/>
                 <results::Outcomes/>
-                <diagram::Diagram/>
-                <results::TraceSteps/>
-                {show_settings.then(|| view! {
-                    <details class="panel readonly-settings">
-                        <summary>"Settings (read-only)"</summary>
-                        <fieldset disabled class="plain">
-                            <editors::Settings/>
-                        </fieldset>
-                    </details>
-                })}
+                <Deferred part=Part::Diagram/>
+                <Deferred part=Part::Steps/>
+                {show_settings.then(|| view! { <Deferred part=Part::ReadonlySettings/> })}
             </main>
         }
         .into_any()
     } else {
         view! {
-            <main id="app" data-ready=ready_attr
+            <main id="app" data-ready=ready_attr data-complete=complete_attr
                 on:dragover=import_panel::on_page_dragover on:drop=import_panel::on_page_drop>
                 <header class="top">
                     <div class="brand">
@@ -114,34 +120,28 @@ pub fn App() -> impl IntoView {
                 </header>
                 <Notices notices/>
                 <results::Verdict/>
-                <fixes::Answer/>
+                // First the verdict and the outcomes (in the first load), then the parts
+                // that load after them, in page order (see `deferred`).
+                <results::Outcomes/>
+                <Deferred part=Part::Answer/>
                 // Below the answer: a stuck user's first screen is the verdict and its fix.
-                <import_panel::ImportPanel/>
+                <Deferred part=Part::Import/>
                 <div class="layout">
                     <section class="settings" aria-labelledby="settings-heading">
-                        <h2 id="settings-heading">"Settings"</h2>
-                        <editors::Settings/>
+                        <Deferred part=Part::Settings/>
                     </section>
                     <section class="results" aria-labelledby="results-heading">
                         <h2 id="results-heading" class="visually-hidden">"Results"</h2>
-                        <results::Outcomes/>
-                        <diagram::Diagram/>
-                        <results::TraceSteps/>
-                        <results::CookieJar/>
-                        <fixes::Fixes/>
-                        <fixes::GeneratedCode/>
-                        <section class="live" id="live" data-slot="live">
-                            <live_panel::LivePanel/>
-                        </section>
+                        <Deferred part=Part::Diagram/>
+                        <Deferred part=Part::Steps/>
+                        <Deferred part=Part::Jar/>
+                        <Deferred part=Part::Fixes/>
+                        <Deferred part=Part::Code/>
+                        <Deferred part=Part::Live/>
                     </section>
                 </div>
-                <gallery::Gallery/>
-                <footer class="foot">
-                    <p>
-                        "Crumbtrail simulates the browser; nothing is sent anywhere. "
-                        "Every step cites the spec section it follows."
-                    </p>
-                </footer>
+                // The gallery and the footer.
+                <Deferred part=Part::Gallery/>
             </main>
         }
         .into_any()
@@ -217,25 +217,20 @@ fn Toolbar() -> impl IntoView {
     let (markdown, set_markdown) = signal(String::new());
     let (md_status, set_md_status) = signal(String::new());
     let copy_markdown = move |_| {
-        let redactions = use_context::<import_panel::ImportCtx>()
-            .and_then(|i| {
-                i.imported
-                    .with_untracked(|i| i.as_ref().map(|i| i.redactions.clone()))
-            })
-            .unwrap_or_default();
-        let text = ctx.scenario.with_untracked(|s| {
-            ctx.trace.with_untracked(|t| {
-                crumbtrail_engine::import::markdown::export(s, t, &link(), &redactions)
+        let imports = use_context::<import_panel::ImportCtx>();
+        let link = link();
+        // The exporter is in a chunk of its own (`deferred::markdown`).
+        leptos::task::spawn_local(async move {
+            let text = deferred::markdown(ctx, imports, link).await;
+            set_markdown.set(text.clone());
+            glue::copy(&text, move |ok| {
+                set_md_status.set(if ok {
+                    "Markdown copied: paste it into an issue or a question.".into()
+                } else {
+                    "Could not copy: select the Markdown below and copy it.".into()
+                })
             })
         });
-        set_markdown.set(text.clone());
-        glue::copy(&text, move |ok| {
-            set_md_status.set(if ok {
-                "Markdown copied: paste it into an issue or a question.".into()
-            } else {
-                "Could not copy: select the Markdown below and copy it.".into()
-            })
-        })
     };
     let (show_embed, set_show_embed) = signal(false);
     let snippet = move || {

@@ -30,8 +30,9 @@ use tokio::task::JoinHandle;
 /// How long `wait_ready` waits for the wasm app to start.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// The selector the app sets once it has mounted.
-pub const READY_SELECTOR: &str = "[data-ready='true']";
+/// The selector the app sets once it has mounted and every part of the page (the parts that
+/// load after the verdict, src/ui/deferred.rs) is shown.
+pub const READY_SELECTOR: &str = "[data-ready='true'][data-complete='true']";
 
 // ---------------------------------------------------------------------------------------------
 // Switches and paths

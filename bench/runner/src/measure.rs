@@ -125,16 +125,18 @@ field.value = value;
 field.dispatchEvent(new Event("input", { bubbles: true }));
 "#;
 
-/// Waits until the fix panel (if any) is not searching.
+/// Waits until every part of the page is shown and the fix panel (if any) is not searching.
 const WAIT_FIXES: &str = r#"
 const done = arguments[arguments.length - 1];
+// Every part of the page is shown (data-complete: the parts that load after the verdict).
 const idle = () => {
+  if (!document.querySelector("[data-complete='true']")) return false;
   const f = document.querySelector("[data-fix-state]");
   return !f || f.getAttribute("data-fix-state") === "done";
 };
 if (idle()) { done(true); return; }
 const observer = new MutationObserver(() => { if (idle()) { observer.disconnect(); done(true); } });
-observer.observe(document, { subtree: true, attributes: true, attributeFilter: ["data-fix-state"] });
+observer.observe(document, { subtree: true, attributes: true, attributeFilter: ["data-fix-state", "data-complete"] });
 "#;
 
 /// A fixed piece of JavaScript work (about 20 ms unthrottled on a free core), timed in the

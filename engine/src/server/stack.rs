@@ -116,8 +116,45 @@ impl ServerSetup {
         }
     }
 
+    /// The one dispatch from a setup to what the simulation and the permalink
+    /// need of its stack (see [`StackCore`]).
+    pub fn core(&self) -> &dyn StackCore {
+        match self {
+            ServerSetup::Rails(app) => app,
+            ServerSetup::Django(app) => app.as_ref(),
+            ServerSetup::Express(app) => app,
+            ServerSetup::Raw(raw) => raw,
+        }
+    }
+
     pub fn kind(&self) -> ServerKind {
-        self.stack().kind()
+        self.core().kind()
+    }
+}
+
+/// What the first verdict needs of a stack: its kind, the model that answers
+/// the requests, and its permalink keys. A `&dyn Stack` carries every method
+/// of the stack (fix search, code generation, live mode) in its vtable; the
+/// simulation and the permalink go through this narrower view instead, so a
+/// build that splits its code (the web app, see its `src/ui/deferred.rs`)
+/// keeps the rest of each stack out of the first load. Every [`Stack`] has it.
+pub trait StackCore {
+    fn kind(&self) -> ServerKind;
+    fn prepare(&self) -> Prepared<'_>;
+    fn encode_keys(&self, w: &mut Writer);
+}
+
+impl<T: Stack> StackCore for T {
+    fn kind(&self) -> ServerKind {
+        Stack::kind(self)
+    }
+
+    fn prepare(&self) -> Prepared<'_> {
+        Stack::prepare(self)
+    }
+
+    fn encode_keys(&self, w: &mut Writer) {
+        Stack::encode_keys(self, w)
     }
 }
 

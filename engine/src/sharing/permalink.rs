@@ -347,7 +347,7 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
         encode_jar_cookie(&mut w, &format!("j{}", i + 1), c);
     }
 
-    scenario.server.stack().encode_keys(&mut w);
+    scenario.server.core().encode_keys(&mut w);
 
     if view.embed {
         w.put("embed", "1");

@@ -22,7 +22,7 @@ fn read<T: Default>(s: &crumbtrail_engine::Scenario, f: impl Fn(&DjangoApp) -> T
 }
 
 #[component]
-pub(super) fn DjangoEditor() -> impl IntoView {
+pub(crate) fn DjangoEditor() -> impl IntoView {
     let s = ctx().scenario;
     let version = Signal::derive(move || s.with(|s| read(s, |a| key_of(&VERSIONS, a.version))));
     let set_version = Callback::new(move |k: String| {

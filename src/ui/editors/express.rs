@@ -146,7 +146,7 @@ fn some(v: String) -> Option<String> {
 }
 
 #[component]
-pub(super) fn ExpressEditor() -> impl IntoView {
+pub(crate) fn ExpressEditor() -> impl IntoView {
     let a = Access(ctx().scenario);
     let cors_on = a.get(|x| x.cors.enabled);
     let per_route = a.get(|x| x.cors.mount == CorsMount::PerRoute);

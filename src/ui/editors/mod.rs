@@ -19,7 +19,13 @@ mod raw;
 mod server;
 
 use client::{PageEditor, ProfilePicker, RequestsEditor};
+pub(crate) use server::keep_first_editor;
 use server::ServerEditor;
+// Each stack's editor is built by its own split point (`crate::ui::deferred::editor`).
+pub(crate) use django::DjangoEditor;
+pub(crate) use express::ExpressEditor;
+pub(crate) use rails::RailsEditor;
+pub(crate) use raw::RawEditor;
 
 pub(super) fn dom_id(field: &str) -> String {
     format!("f-{}", field.replace('.', "-"))

@@ -73,7 +73,7 @@ fn labels<T>(options: &[(&'static str, T)]) -> Vec<(&'static str, &'static str)>
 }
 
 #[component]
-pub(super) fn RailsEditor() -> impl IntoView {
+pub(crate) fn RailsEditor() -> impl IntoView {
     let ctx = ctx();
     let app = AppAccess(ctx.scenario);
     let api_only = app.get(|a| a.api_only);

@@ -49,7 +49,7 @@ fn route_callback<V: 'static>(
 // Raw server
 
 #[component]
-pub(super) fn RawEditor() -> impl IntoView {
+pub(crate) fn RawEditor() -> impl IntoView {
     let ctx = ctx();
     let s = ctx.scenario;
     let count = Memo::new(move |_| {

@@ -1,5 +1,7 @@
 //! The server: a selector listing every stack, and that stack's editor.
-//! Adding a stack adds its editor module and one line in [`StackEditor`].
+//! Adding a stack adds its editor module, its re-export in `editors/mod.rs`
+//! and one arm (with its `#[lazy]` function) in `crate::ui::deferred::editor`:
+//! each stack's editor is a chunk of its own in the release build.
 
 use crumbtrail_engine::scenario::ServerSetup;
 use crumbtrail_engine::server::stack::ServerKind;
@@ -47,13 +49,34 @@ pub(super) fn ServerEditor() -> impl IntoView {
     }
 }
 
+/// The editor of the stack in the link, built with the settings (see
+/// `crate::ui::deferred`): shown at once; another stack's editor loads when
+/// it is picked.
+#[derive(Clone, Copy)]
+struct FirstEditor(StoredValue<Option<(ServerKind, AnyView)>, LocalStorage>);
+
+pub(crate) fn keep_first_editor(kind: ServerKind, view: AnyView) {
+    match use_context::<FirstEditor>() {
+        Some(first) => first.0.set_value(Some((kind, view))),
+        None => provide_context(FirstEditor(StoredValue::new_local(Some((kind, view))))),
+    }
+}
+
 /// The editor of one stack.
 #[component]
 fn StackEditor(kind: ServerKind) -> impl IntoView {
-    match kind {
-        ServerKind::Rails => view! { <super::rails::RailsEditor/> }.into_any(),
-        ServerKind::Django => view! { <super::django::DjangoEditor/> }.into_any(),
-        ServerKind::Express => view! { <super::express::ExpressEditor/> }.into_any(),
-        ServerKind::Raw => view! { <super::raw::RawEditor/> }.into_any(),
+    let first = use_context::<FirstEditor>().and_then(|f| {
+        f.0.try_update_value(|kept| match kept.take() {
+            Some((k, v)) if k == kind => Some(v),
+            other => {
+                *kept = other;
+                None
+            }
+        })
+        .flatten()
+    });
+    match first {
+        Some(view) => view,
+        None => view! { <crate::ui::deferred::DeferredInside part=crate::ui::deferred::Part::Editor(kind)/> }.into_any(),
     }
 }

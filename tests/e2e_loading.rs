@@ -1,0 +1,342 @@
+//! The first load (issue #16), in headless Chromium and Firefox ESR, on the release build:
+//! - the verdict and the per-request outcomes render from the first load alone: with every
+//!   lazy chunk missing from the server they are there, right, and the deferred parts are not;
+//! - with the whole build, no lazy chunk is requested before the verdict is in the page, every
+//!   part arrives, and another stack's editor is fetched only when that stack is picked (and
+//!   then works);
+//! - nothing on the screen moves while the parts arrive: the cumulative layout shift of the
+//!   load is 0 for the default page and every preset, at 1280×800 and on a 390×844 phone
+//!   (Chromium: Firefox has no `layout-shift` entries).
+//!
+//! Needs `CRUMBTRAIL_E2E` and a `dist/` built by `trunk build --release` (see tests/support).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crumbtrail_engine::permalink::{encode, View};
+use crumbtrail_engine::presets;
+use crumbtrail_engine::simulate;
+use crumbtrail_engine::trace::Verdict;
+use serde_json::Value;
+use support::{Browser, E2e};
+
+fn verdict_key(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ok => "ok",
+        Verdict::Warning => "warning",
+        Verdict::Blocked => "blocked",
+    }
+}
+
+async fn run(e2e: &E2e, script: &str) -> Value {
+    e2e.client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{:?}: {script}: {e}", e2e.browser))
+}
+
+/// Runs `script` until `done` accepts its value, or fails after 20 s.
+async fn wait_for(e2e: &E2e, what: &str, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = e2e
+            .client
+            .execute(script, vec![])
+            .await
+            .unwrap_or(Value::Null);
+        if done(&v) {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{:?}: timed out waiting for {what}; last value {v}",
+            e2e.browser
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The lazy chunks of a build, as build/split-wasm listed them.
+fn lazy_chunks(dist: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dist.join("split.json"))
+        .expect("dist/split.json: build with `trunk build --release` (build/split-wasm)");
+    let v: Value = serde_json::from_str(&text).expect("split.json");
+    let lazy: Vec<String> = v["lazy"]
+        .as_array()
+        .expect("split.json: lazy")
+        .iter()
+        .map(|c| c.as_str().expect("a chunk name").to_string())
+        .collect();
+    assert!(
+        lazy.len() > 10,
+        "the build has only {} lazy chunks: was it split?",
+        lazy.len()
+    );
+    lazy
+}
+
+/// A copy of `dist` without its lazy chunks.
+fn first_load_only(dist: &Path, browser: Browser) -> PathBuf {
+    let lazy = lazy_chunks(dist);
+    let out = std::env::temp_dir().join(format!(
+        "crumbtrail-first-load-{browser:?}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&out);
+    copy_dir(dist, &out, &|name| {
+        !lazy.iter().any(|c| {
+            name == c
+                || name
+                    .strip_prefix(c.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    });
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path, keep: &dyn Fn(&str) -> bool) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name), keep);
+        } else if keep(&name) {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// The chunk files the page fetched so far.
+const FETCHED_CHUNKS: &str = "return performance.getEntriesByType('resource')\
+    .map(e => e.name.split('/').pop())\
+    .filter(n => /^(split|chunk)_.*\\.wasm$/.test(n));";
+
+async fn verdict_without_the_lazy_chunks(browser: Browser) {
+    let dir = first_load_only(&support::dist(), browser);
+    let e2e = E2e::start(browser, &dir, "/").await;
+    for p in presets::all().into_iter().take(3) {
+        let trace = simulate(&p.scenario);
+        e2e.open(&format!("?{}", encode(&p.scenario, &View::default())))
+            .await;
+        let seen = wait_for(
+            &e2e,
+            "the verdict",
+            "const v = document.querySelector('[data-ready=\"true\"] [data-verdict]'); \
+             return v ? [v.getAttribute('data-verdict'), document.querySelectorAll('.outcome-list > li').length] : null;",
+            |v| v.is_array(),
+        )
+        .await;
+        assert_eq!(
+            seen[0].as_str(),
+            Some(verdict_key(trace.verdict)),
+            "{browser:?} {}: the verdict from the first load alone",
+            p.id
+        );
+        assert_eq!(
+            seen[1].as_u64(),
+            Some(trace.requests.len() as u64),
+            "{browser:?} {}: one outcome per request",
+            p.id
+        );
+        // The page waited for the chunks, and is not complete without them.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let state = run(
+            &e2e,
+            "return [document.querySelector('#app').getAttribute('data-complete'), \
+             document.querySelectorAll('[data-deferred][data-loaded=\"true\"]').length, \
+             document.querySelectorAll('[data-deferred]').length, \
+             !!document.querySelector('#answer, .settings-body, #live')];",
+        )
+        .await;
+        assert_eq!(
+            state[0].as_str(),
+            Some("false"),
+            "{browser:?} {}: {state}",
+            p.id
+        );
+        assert_eq!(state[1].as_u64(), Some(0), "{browser:?} {}: {state}", p.id);
+        assert!(
+            state[2].as_u64().unwrap_or(0) >= 10,
+            "{browser:?} {}: {state}",
+            p.id
+        );
+        assert_eq!(
+            state[3],
+            Value::Bool(false),
+            "{browser:?} {}: {state}",
+            p.id
+        );
+    }
+    e2e.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn chromium_verdict_without_the_lazy_chunks() {
+    if support::enabled("chromium_verdict_without_the_lazy_chunks") {
+        verdict_without_the_lazy_chunks(Browser::Chromium).await;
+    }
+}
+
+#[tokio::test]
+async fn firefox_verdict_without_the_lazy_chunks() {
+    if support::enabled("firefox_verdict_without_the_lazy_chunks") {
+        verdict_without_the_lazy_chunks(Browser::Firefox).await;
+    }
+}
+
+async fn parts_load_after_the_verdict_and_on_use(browser: Browser) {
+    let e2e = E2e::start(browser, &support::dist(), "/").await;
+    // index.html notes when the verdict is first in the page (`__crumbtrailVerdictAt`).
+    e2e.open("?v=1").await;
+    e2e.wait_ready().await;
+    let early = run(
+        &e2e,
+        "const at = window.__crumbtrailVerdictAt; if (typeof at !== 'number') return null; \
+         return performance.getEntriesByType('resource') \
+           .filter(e => /\\/(split|chunk)_[^/]*\\.wasm$/.test(e.name) && e.startTime < at) \
+           .map(e => e.name.split('/').pop());",
+    )
+    .await;
+    assert_eq!(
+        early,
+        Value::Array(vec![]),
+        "{browser:?}: chunks fetched before the verdict was in the page (null: no time noted)"
+    );
+    let fetched = run(&e2e, FETCHED_CHUNKS).await;
+    let fetched: Vec<&str> = fetched
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        fetched.iter().any(|c| c.starts_with("split_answer_")),
+        "{browser:?}: the answer's chunk: {fetched:?}"
+    );
+    assert!(
+        !fetched
+            .iter()
+            .any(|c| c.starts_with("split_express_editor_")),
+        "{browser:?}: the Express editor before Express is picked: {fetched:?}"
+    );
+    // Every part is there: the fix, the code, live mode, the settings.
+    for css in [
+        "#answer",
+        ".settings-body",
+        "#live",
+        "[data-server-kind], .server-kind",
+    ] {
+        assert!(
+            e2e.client.find(fantoccini::Locator::Css(css)).await.is_ok(),
+            "{browser:?}: {css} is missing once the page is complete"
+        );
+    }
+    // On use: picking Express fetches its editor, which then edits the scenario.
+    run(
+        &e2e,
+        "document.getElementById('server-express').click(); return true;",
+    )
+    .await;
+    wait_for(
+        &e2e,
+        "the Express editor",
+        "return !!document.querySelector('[data-deferred=\"editor\"][data-loaded=\"true\"] input, [data-deferred=\"editor\"][data-loaded=\"true\"] select');",
+        |v| v == &Value::Bool(true),
+    )
+    .await;
+    let fetched = run(&e2e, FETCHED_CHUNKS).await;
+    assert!(
+        fetched.as_array().unwrap().iter().any(|c| c
+            .as_str()
+            .is_some_and(|c| c.starts_with("split_express_editor_"))),
+        "{browser:?}: the Express editor's chunk after picking Express: {fetched}"
+    );
+    wait_for(
+        &e2e,
+        "server=express in the link",
+        "return location.search;",
+        |v| v.as_str().is_some_and(|q| q.contains("server=express")),
+    )
+    .await;
+    e2e.assert_no_errors().await;
+    e2e.close().await;
+}
+
+#[tokio::test]
+async fn chromium_parts_load_after_the_verdict_and_on_use() {
+    if support::enabled("chromium_parts_load_after_the_verdict_and_on_use") {
+        parts_load_after_the_verdict_and_on_use(Browser::Chromium).await;
+    }
+}
+
+#[tokio::test]
+async fn firefox_parts_load_after_the_verdict_and_on_use() {
+    if support::enabled("firefox_parts_load_after_the_verdict_and_on_use") {
+        parts_load_after_the_verdict_and_on_use(Browser::Firefox).await;
+    }
+}
+
+/// The layout shifts of the load so far (not the ones right after an input), summed.
+const LAYOUT_SHIFT: &str = "return new Promise((done) => {\
+    if (!PerformanceObserver.supportedEntryTypes.includes('layout-shift')) { done(null); return; }\
+    const seen = [];\
+    const o = new PerformanceObserver((l) => seen.push(...l.getEntries()));\
+    o.observe({ type: 'layout-shift', buffered: true });\
+    setTimeout(() => { o.disconnect();\
+      const shifts = seen.filter((e) => !e.hadRecentInput);\
+      done({ sum: shifts.reduce((s, e) => s + e.value, 0),\
+             nodes: shifts.flatMap((e) => (e.sources || []).map((s) => s.node ? (s.node.id || s.node.className || s.node.nodeName) : '?')) });\
+    }, 300);\
+  });";
+
+async fn no_layout_shift(browser: Browser) {
+    let e2e = E2e::start(browser, &support::dist(), "/").await;
+    let mut pages = vec![("default".to_string(), "?v=1".to_string())];
+    for p in presets::all() {
+        pages.push((
+            p.id.to_string(),
+            format!("?{}", encode(&p.scenario, &View::default())),
+        ));
+    }
+    for (w, h) in [(1280, 800), (390, 844)] {
+        e2e.client.set_window_size(w, h).await.unwrap();
+        for (label, query) in &pages {
+            e2e.open(query).await;
+            e2e.wait_ready().await;
+            let shift = run(&e2e, LAYOUT_SHIFT).await;
+            if shift.is_null() {
+                eprintln!("{browser:?}: no layout-shift entries in this browser; not measured");
+                e2e.close().await;
+                return;
+            }
+            let sum = shift["sum"].as_f64().unwrap();
+            assert!(
+                sum == 0.0,
+                "{browser:?} {w}×{h} {label}: cumulative layout shift {sum} (moved: {})",
+                shift["nodes"]
+            );
+        }
+    }
+    e2e.assert_no_errors().await;
+    e2e.close().await;
+}
+
+#[tokio::test]
+async fn chromium_no_layout_shift() {
+    if support::enabled("chromium_no_layout_shift") {
+        no_layout_shift(Browser::Chromium).await;
+    }
+}
+
+#[tokio::test]
+async fn firefox_no_layout_shift() {
+    if support::enabled("firefox_no_layout_shift") {
+        no_layout_shift(Browser::Firefox).await;
+    }
+}
