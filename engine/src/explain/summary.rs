@@ -52,16 +52,26 @@ pub(crate) fn root_causes(steps: &[Step]) -> Vec<RootCause> {
         if p == 9 {
             continue; // consequences, not causes
         }
-        if causes.iter().any(|(_, _, c)| c.reason == step.reason) {
+        // A missing or different Allow-Origin whose server step found an
+        // allowed origin written almost right: that entry is the cause.
+        let cause = match step.reason {
+            Reason::MissingAllowOrigin | Reason::AllowOriginMismatch => steps[..order]
+                .iter()
+                .rev()
+                .find(|s| s.request == step.request && s.reason == Reason::OriginWrittenWrong)
+                .unwrap_or(step),
+            _ => step,
+        };
+        if causes.iter().any(|(_, _, c)| c.reason == cause.reason) {
             continue;
         }
         causes.push((
             p,
             order,
             RootCause {
-                reason: step.reason,
-                request: step.request,
-                summary: step.title.to_string(),
+                reason: cause.reason,
+                request: cause.request,
+                summary: cause.title.to_string(),
             },
         ));
     }

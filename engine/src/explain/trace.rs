@@ -340,6 +340,10 @@ pub enum Reason {
     RackCorsHit,
     /// rack-cors: Origin not in any allow block.
     RackCorsMissOrigin,
+    /// An allowed origin is written almost as the page's origin (a trailing
+    /// slash or path, `127.0.0.1` for `localhost`, another scheme), so it
+    /// never matches: the cause behind the missing Allow-Origin.
+    OriginWrittenWrong,
     /// rack-cors: path matched no resource.
     RackCorsMissPath,
     /// rack-cors preflight denied: method not allowed.

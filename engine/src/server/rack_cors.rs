@@ -21,6 +21,7 @@
 
 use std::cell::{Cell, RefCell};
 
+use crate::explain::fixes::url_mistakes::origin_mistake;
 use crate::headers::HeaderList;
 use crate::http::{WireRequest, WireResponse};
 use crate::server::rails::{
@@ -1098,6 +1099,21 @@ impl RackCors {
             .map_or("", |r| r.pattern.as_str())
     }
 
+    /// An exact `origins` entry written for `origin` but not equal to it (a
+    /// trailing slash or path, `127.0.0.1` for `localhost`, the scheme):
+    /// rack-cors compares exact strings (`Resources#allow_origin?`, lib/rack/cors/resources.rb).
+    fn near_miss(&self, origin: &str) -> Option<(String, &'static str)> {
+        self.blocks
+            .iter()
+            .flat_map(|b| &b.origins)
+            .find_map(|m| match m {
+                OriginMatcher::Exact(w) => {
+                    origin_mistake(w, origin).map(|mistake| (w.clone(), mistake))
+                }
+                _ => None,
+            })
+    }
+
     fn miss_step(
         &self,
         ri: Option<usize>,
@@ -1107,16 +1123,30 @@ impl RackCors {
         path: &str,
     ) -> Step {
         let what = match miss {
-            Miss::NoOrigin => format!("the Origin `{origin}` matches no `origins` entry"),
+            Miss::NoOrigin => match self.near_miss(origin) {
+                Some((written, mistake)) => format!(
+                    "the Origin `{origin}` matches no `origins` entry: `'{written}'` is meant for it, but rack-cors compares the whole string and {}. Write `'{origin}'` instead.",
+                    match mistake {
+                        "a path or trailing slash" => "that one has a path or a trailing slash, which an Origin header never has",
+                        "127.0.0.1 vs localhost" => "`localhost` and `127.0.0.1` are different hosts (and different sites)",
+                        _ => "the scheme differs",
+                    }
+                ),
+                None => format!("the Origin `{origin}` matches no `origins` entry."),
+            },
             Miss::NoPath => format!(
-                "the Origin is allowed, but the path `{path}` matches no resource of the blocks that allow it (or its `if:` is false)"
+                "the Origin is allowed, but the path `{path}` matches no resource of the blocks that allow it (or its `if:` is false)."
             ),
-            Miss::DenyMethod => "the requested method is not in the resource's `methods`".into(),
+            Miss::DenyMethod => "the requested method is not in the resource's `methods`.".into(),
             Miss::DenyHeader => {
-                "a requested header is not in the resource's `headers` (nor one of accept, accept-language, content-language, content-type)".into()
+                "a requested header is not in the resource's `headers` (nor one of accept, accept-language, content-language, content-type).".into()
             }
         };
         let gave_up = self.gave_up_on(origin, path);
+        let near_miss = match miss {
+            Miss::NoOrigin => self.near_miss(origin),
+            _ => None,
+        };
         let (title, tail) = if preflight {
             (
                 format!("rack-cors: preflight miss ({}), 200 with no CORS headers", miss.as_str()),
@@ -1140,11 +1170,18 @@ impl RackCors {
         } else {
             title
         };
+        let (reason, title) = match &near_miss {
+            Some((written, mistake)) => (
+                Reason::OriginWrittenWrong,
+                format!("`origins '{written}'` never matches the Origin `{origin}` ({mistake})"),
+            ),
+            None => (miss.reason(), title),
+        };
         let step = Step::new(
             ri,
             Phase::Server,
             Verdict::Warning,
-            miss.reason(),
+            reason,
             title,
             format!("{}{}", capitalize(&what), tail),
             spec::RACK_CORS,
