@@ -6,7 +6,7 @@
 //! dropping `httponly` or (over HTTPS) `secure`, never trusting every
 //! address's `X-Forwarded-Proto`.
 
-use super::literals::{literal_of, NAMES};
+use super::literals::{shown, NAMES};
 use super::proxy::is_trusted;
 use super::settings::*;
 
@@ -46,7 +46,7 @@ fn edit(
     let changes = NAMES
         .iter()
         .filter_map(|n| {
-            let (a, b) = (literal_of(app, n)?, literal_of(&after, n)?);
+            let (a, b) = (shown(app, n)?, shown(&after, n)?);
             (a != b).then(|| (n.to_string(), a, b))
         })
         .collect();
@@ -278,7 +278,12 @@ fn set_cookie_same_site_none(app: &FastApiApp, cx: &Context) -> Vec<Edit> {
 /// `--forwarded-allow-ips=<the proxy's address>` behind a TLS proxy.
 fn trust_the_proxy(app: &FastApiApp) -> Vec<Edit> {
     if app.front != Front::TlsProxy
-        || (app.proxy_headers && is_trusted(&app.effective_forwarded_allow_ips(), &app.proxy_ip))
+        || (app.proxy_headers
+            && is_trusted(
+                app.version,
+                &app.effective_forwarded_allow_ips(),
+                &app.proxy_ip,
+            ))
     {
         return Vec::new();
     }

@@ -35,6 +35,51 @@ pub const NAMES: [&str; 23] = [
     "proxy_ip",
 ];
 
+/// How the form, the fixes and the field errors name a setting, in the
+/// words of `main.py` and the uvicorn command line.
+pub fn label(name: &str) -> &'static str {
+    match name {
+        "middleware" => "app.add_middleware order",
+        "allow_origins" => "CORSMiddleware allow_origins",
+        "allow_origin_regex" => "CORSMiddleware allow_origin_regex",
+        "allow_credentials" => "CORSMiddleware allow_credentials",
+        "allow_methods" => "CORSMiddleware allow_methods",
+        "allow_headers" => "CORSMiddleware allow_headers",
+        "expose_headers" => "CORSMiddleware expose_headers",
+        "max_age" => "CORSMiddleware max_age",
+        "allow_private_network" => "CORSMiddleware allow_private_network",
+        "secret_key" => "SessionMiddleware secret_key",
+        "session_cookie" => "SessionMiddleware session_cookie",
+        "session_max_age" => "SessionMiddleware max_age",
+        "path" => "SessionMiddleware path",
+        "same_site" => "SessionMiddleware same_site",
+        "https_only" => "SessionMiddleware https_only",
+        "domain" => "SessionMiddleware domain",
+        "partitioned" => "SessionMiddleware partitioned",
+        "set_cookie" => "response.set_cookie(...) in the login",
+        "redirect_slashes" => "FastAPI(redirect_slashes=...)",
+        "proxy_headers" => "uvicorn --proxy-headers",
+        "forwarded_allow_ips" => "uvicorn --forwarded-allow-ips",
+        "front" => "In front of uvicorn",
+        "proxy_ip" => "The proxy's address",
+        _ => "FastAPI setting",
+    }
+}
+
+/// A setting's value as a fix shows it: the literal, with `None` said in
+/// words (uvicorn's default for `--forwarded-allow-ips`).
+pub fn shown(app: &FastApiApp, name: &str) -> Option<String> {
+    let lit = literal_of(app, name)?;
+    Some(match (name, lit.as_str()) {
+        ("forwarded_allow_ips", "None") => format!(
+            "unset (uvicorn's default, {})",
+            py_str(app.version.default_forwarded_allow_ips())
+        ),
+        (_, "None") => "unset".into(),
+        _ => lit,
+    })
+}
+
 fn py_bool(b: bool) -> String {
     if b { "True" } else { "False" }.into()
 }

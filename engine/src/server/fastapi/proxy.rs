@@ -1,19 +1,27 @@
 //! uvicorn's `ProxyHeadersMiddleware` (`uvicorn/middleware/proxy_headers.py`,
 //! uvicorn 0.29.0 and 0.55.0), on by default (`--proxy-headers`): the
 //! request's scheme comes from `X-Forwarded-Proto` only when the
-//! connection comes from an address in `--forwarded-allow-ips`.
+//! connection comes from an address in `--forwarded-allow-ips`. uvicorn
+//! 0.29 compares the address with each item as a string (no networks) and
+//! takes any `X-Forwarded-Proto` value; 0.55 also reads networks
+//! (`10.0.0.0/8`) and only takes `http`, `https`, `ws` or `wss`.
 
 use std::net::IpAddr;
 
 use crate::fetch::http::WireRequest;
 
 use super::cors::first;
-use super::settings::{FastApiApp, Front};
+use super::settings::{FastApiApp, FastApiVersion, Front};
 
-/// `_TrustedHosts.__contains__`: `*`, a literal, an address or an IPv4 /
-/// IPv6 network (`10.0.0.0/8`).
-pub fn is_trusted(allow: &str, client: &str) -> bool {
+/// Is `client` trusted? uvicorn 0.55's `_TrustedHosts.__contains__`: `*`
+/// alone, a literal, an address or an IPv4 / IPv6 network (`10.0.0.0/8`);
+/// uvicorn 0.29's `client_host in self.trusted_hosts`: `*` among the items,
+/// or the exact string.
+pub fn is_trusted(version: FastApiVersion, allow: &str, client: &str) -> bool {
     let items: Vec<&str> = allow.split(',').map(str::trim).collect();
+    if !version.starlette_1() {
+        return items.iter().any(|i| *i == "*" || *i == client);
+    }
     if items == ["*"] {
         return true;
     }
@@ -84,10 +92,15 @@ pub fn request_scheme(app: &FastApiApp, req: &WireRequest) -> Scheme {
             forwarded_ignored: false,
         };
     };
-    let trusted =
-        app.proxy_headers && is_trusted(&app.effective_forwarded_allow_ips(), &client_ip(app, req));
+    let v = app.version;
+    let trusted = app.proxy_headers
+        && is_trusted(
+            v,
+            &app.effective_forwarded_allow_ips(),
+            &client_ip(app, req),
+        );
     let fp = fp.trim().to_string();
-    if trusted && ["http", "https", "ws", "wss"].contains(&fp.as_str()) {
+    if trusted && (!v.starlette_1() || ["http", "https", "ws", "wss"].contains(&fp.as_str())) {
         Scheme {
             scheme: fp,
             forwarded_ignored: false,
@@ -106,6 +119,18 @@ mod tests {
 
     #[test]
     fn trusted_addresses() {
+        // uvicorn 0.29: strings only.
+        for (allow, ip, want) in [
+            ("127.0.0.1", "127.0.0.1", true),
+            ("10.0.0.0/8, 127.0.0.0/8", "127.0.0.1", false),
+            ("10.0.0.1,*", "172.18.0.2", true),
+        ] {
+            assert_eq!(
+                is_trusted(FastApiVersion::V0_110, allow, ip),
+                want,
+                "{allow} {ip}"
+            );
+        }
         for (allow, ip, want) in [
             ("127.0.0.1", "127.0.0.1", true),
             ("127.0.0.1", "172.18.0.2", false),
@@ -117,7 +142,11 @@ mod tests {
             ("fd00::/8", "fd12::1", true),
             ("/run/nginx.sock", "/run/nginx.sock", true),
         ] {
-            assert_eq!(is_trusted(allow, ip), want, "{allow} {ip}");
+            assert_eq!(
+                is_trusted(FastApiVersion::V0_165, allow, ip),
+                want,
+                "{allow} {ip}"
+            );
         }
     }
 

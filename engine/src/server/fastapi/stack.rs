@@ -84,7 +84,7 @@ impl Stack for FastApiApp {
                         let changes = e
                             .changes
                             .iter()
-                            .map(|(n, from, to)| change(format!("server.{n}"), from, to))
+                            .map(|(n, from, to)| change(format!("server.fa.{n}"), from, to))
                             .collect();
                         let apply = e.apply;
                         Candidate::new(
