@@ -84,7 +84,8 @@ fn an_untrusted_proxy_makes_https_redirect_loop() {
 #[test]
 fn an_exception_has_no_cors_headers() {
     let t = simulate(&preset("fastapi-500-without-cors-headers"));
-    assert_eq!(t.requests[0].js_result, JsResult::NetworkError);
+    assert_eq!(t.requests[0].js_result, JsResult::Readable);
+    assert_eq!(t.requests[1].js_result, JsResult::NetworkError);
     assert!(has(&t, Reason::FastApiServerError, "ServerErrorMiddleware"));
 }
 

@@ -121,11 +121,16 @@ pub fn all() -> Vec<FastApiPreset> {
         FastApiPreset {
             id: "fastapi-500-without-cors-headers",
             title: "FastAPI: an unhandled exception looks like a CORS error",
-            summary: "The route raises: ServerErrorMiddleware answers 500 outside \
+            summary:
+                "The login works, then a route raises: ServerErrorMiddleware answers 500 outside \
                       CORSMiddleware, so the response has no Access-Control-Allow-Origin and the \
                       browser reports a CORS error instead of the server error.",
             page_url: "http://localhost:5173/".into(),
-            requests: vec![get(format!("http://localhost:8000{BOOM_PATH}"), 0)],
+            requests: {
+                let mut r = spa_login("http://localhost:8000");
+                r[1] = get(format!("http://localhost:8000{BOOM_PATH}"), 1);
+                r
+            },
             app: app("http://localhost:5173", |_| {}),
         },
     ]
