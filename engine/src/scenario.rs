@@ -268,6 +268,7 @@ pub enum ServerSetup {
     Rails(RailsApp),
     Django(Box<DjangoApp>),
     Express(crate::server::express::ExpressApp),
+    FastApi(Box<crate::server::fastapi::FastApiApp>),
 }
 
 impl Default for ServerSetup {

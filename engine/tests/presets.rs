@@ -91,7 +91,7 @@ fn ids_are_unique_and_the_article_setups_come_first() {
             "article-fetch"
         ]
     );
-    assert_eq!(all.len(), 14);
+    assert_eq!(all.len(), 14 + 5); // + the five FastAPI presets
     for p in &all {
         assert!(!p.title.is_empty() && !p.summary.is_empty(), "{}", p.id);
     }

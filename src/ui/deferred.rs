@@ -112,6 +112,7 @@ pub async fn editor(kind: ServerKind) -> AnyView {
         ServerKind::Rails => rails_editor().await,
         ServerKind::Django => django_editor().await,
         ServerKind::Express => express_editor().await,
+        ServerKind::FastApi => fastapi_editor().await,
         ServerKind::Raw => raw_editor().await,
     }
 }
@@ -214,6 +215,11 @@ async fn django_editor() -> AnyView {
 #[cfg_attr(feature = "split", leptos::lazy)]
 async fn express_editor() -> AnyView {
     view! { <editors::ExpressEditor/> }.into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn fastapi_editor() -> AnyView {
+    view! { <editors::FastApiEditor/> }.into_any()
 }
 
 #[cfg_attr(feature = "split", leptos::lazy)]

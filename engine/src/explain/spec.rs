@@ -480,3 +480,45 @@ spec!(
     "Django: URL dispatcher",
     "https://docs.djangoproject.com/en/stable/topics/http/urls/"
 );
+
+// ----- FastAPI / Starlette / uvicorn -----
+spec!(
+    STARLETTE_CORS,
+    "Starlette: CORSMiddleware (starlette/middleware/cors.py)",
+    "https://www.starlette.io/middleware/#corsmiddleware"
+);
+spec!(
+    STARLETTE_SESSIONS,
+    "Starlette: SessionMiddleware (starlette/middleware/sessions.py)",
+    "https://www.starlette.io/middleware/#sessionmiddleware"
+);
+spec!(
+    STARLETTE_SET_COOKIE,
+    "Starlette: Response.set_cookie (starlette/responses.py)",
+    "https://www.starlette.io/responses/#set-cookie"
+);
+spec!(
+    STARLETTE_HTTPS_REDIRECT,
+    "Starlette: HTTPSRedirectMiddleware",
+    "https://www.starlette.io/middleware/#httpsredirectmiddleware"
+);
+spec!(
+    STARLETTE_ROUTING,
+    "Starlette: Routing (starlette/routing.py, redirect_slashes)",
+    "https://www.starlette.io/routing/"
+);
+spec!(
+    STARLETTE_ERRORS,
+    "Starlette: ServerErrorMiddleware (starlette/middleware/errors.py)",
+    "https://www.starlette.io/middleware/#servererrormiddleware"
+);
+spec!(
+    STARLETTE_MIDDLEWARE,
+    "Starlette: Middleware order (add_middleware, build_middleware_stack)",
+    "https://www.starlette.io/middleware/"
+);
+spec!(
+    UVICORN_PROXY_HEADERS,
+    "uvicorn: --proxy-headers, --forwarded-allow-ips (uvicorn/middleware/proxy_headers.py)",
+    "https://www.uvicorn.org/settings/#http"
+);

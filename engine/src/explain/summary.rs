@@ -225,6 +225,7 @@ pub fn field_label(field: &str) -> String {
         ["server", "cors", "enabled"] => "Rack::Cors is configured".into(),
         ["server", "cors_position"] => "Rack::Cors position in the middleware stack".into(),
         ["server", "session_middleware"] => "Session middleware in config/application.rb".into(),
+        ["server", "fa", name] => crate::server::fastapi::literals::label(name).into(),
         // A Django setting is labelled by its name, as settings.py writes it.
         ["server", name]
             if name

@@ -427,6 +427,31 @@ pub enum Reason {
     DjangoAppendSlash,
     /// The view does not allow the method (`@require_POST`): 405.
     DjangoMethodNotAllowed,
+    // ----- FastAPI / Starlette (CORSMiddleware, SessionMiddleware, uvicorn) -----
+    /// `CORSMiddleware` answered the preflight itself: 200 `OK`.
+    FastApiCorsPreflight,
+    /// `CORSMiddleware` answered the preflight with 400 `Disallowed CORS …`.
+    FastApiCorsPreflightRejected,
+    /// `CORSMiddleware` added `Access-Control-Allow-Origin` (`*` or the Origin).
+    FastApiCorsAllowed,
+    /// The Origin is in neither `allow_origins` nor `allow_origin_regex`.
+    FastApiCorsOriginRefused,
+    /// An unhandled exception: `ServerErrorMiddleware`'s 500, outside CORS.
+    FastApiServerError,
+    /// `SessionMiddleware` sent `session=null` (the session was cleared).
+    FastApiSessionCleared,
+    /// The session cookie did not verify (`BadSignature`, `SignatureExpired`).
+    FastApiSessionBadSignature,
+    /// `HTTPSRedirectMiddleware` answered 307 to https.
+    FastApiHttpsRedirect,
+    /// The router's `redirect_slashes` answered 307 to the other spelling.
+    FastApiRedirectSlashes,
+    /// The path is a route, the method is not: 405.
+    FastApiMethodNotAllowed,
+    /// uvicorn did not take the scheme from `X-Forwarded-Proto`.
+    FastApiProxySchemeIgnored,
+    /// The route called `response.set_cookie(...)`.
+    FastApiSetCookie,
     /// Express `cors`: the Origin is not allowed, so no `Access-Control-Allow-Origin`.
     ExpressCorsOriginRefused,
     /// Express `cors`: the origin callback passed an error: Express answers 500.

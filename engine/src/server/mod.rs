@@ -3,6 +3,8 @@
 //! - [`raw`]: response headers typed by hand, per path and method.
 //! - [`express`]: an Express 4/5 app — `cors`, `express-session` or
 //!   `cookie-session`, `trust proxy`, `res.cookie`.
+//! - [`fastapi`]: a FastAPI app — Starlette's `CORSMiddleware`,
+//!   `SessionMiddleware`, `set_cookie`, uvicorn's proxy headers.
 //! - [`rails`]: a Rails app — [`rack_cors`] in front, the session store
 //!   ([`session_store`]) and the middleware stack behind it; [`routes`] says
 //!   which action each path runs.
@@ -10,6 +12,7 @@
 mod actions;
 pub mod django;
 pub mod express;
+pub mod fastapi;
 pub mod rack_cors;
 pub mod rails;
 pub mod raw;

@@ -14,6 +14,7 @@ use super::{ctx, glue};
 mod client;
 mod django;
 mod express;
+mod fastapi;
 mod rails;
 mod raw;
 mod server;
@@ -24,6 +25,7 @@ use server::ServerEditor;
 // Each stack's editor is built by its own split point (`crate::ui::deferred::editor`).
 pub(crate) use django::DjangoEditor;
 pub(crate) use express::ExpressEditor;
+pub(crate) use fastapi::FastApiEditor;
 pub(crate) use rails::RailsEditor;
 pub(crate) use raw::RawEditor;
 
