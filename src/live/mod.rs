@@ -344,9 +344,12 @@ async fn run_request(
         (Client::Xhr { with_credentials }, _) => {
             run_xhr(url, spec, with_credentials, false, obs).await?
         }
-        (Client::Axios { with_credentials }, _) => {
-            run_xhr(url, spec, with_credentials, true, obs).await?
-        }
+        (
+            Client::Axios {
+                with_credentials, ..
+            },
+            _,
+        ) => run_xhr(url, spec, with_credentials, true, obs).await?,
         (Client::Iframe, _) => run_iframe(url, obs).await?,
         (Client::Navigation { .. }, Some(p)) => p.navigate_from_page(url, spec, marks, obs).await?,
         (Client::Visit, Some(p)) => p.visit(url, obs).await?,

@@ -180,7 +180,10 @@ pub(crate) fn credentials_label(c: &Client) -> String {
                 CredentialsMode::Include => "include",
             }
         ),
-        Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
+        Client::Xhr { with_credentials }
+        | Client::Axios {
+            with_credentials, ..
+        } => {
             format!("withCredentials: {with_credentials}")
         }
         Client::Navigation { .. } | Client::Iframe | Client::Visit => "(navigation)".into(),

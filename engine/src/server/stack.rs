@@ -28,14 +28,16 @@ pub enum ServerKind {
     Django,
     Express,
     Raw,
+    Laravel,
 }
 
 impl ServerKind {
     /// Every kind, in the selector's order.
-    pub const ALL: [ServerKind; 4] = [
+    pub const ALL: [ServerKind; 5] = [
         ServerKind::Rails,
         ServerKind::Express,
         ServerKind::Django,
+        ServerKind::Laravel,
         ServerKind::Raw,
     ];
 
@@ -46,6 +48,7 @@ impl ServerKind {
             ServerKind::Django => "django",
             ServerKind::Express => "express",
             ServerKind::Raw => "raw",
+            ServerKind::Laravel => "laravel",
         }
     }
 
@@ -56,6 +59,7 @@ impl ServerKind {
             ServerKind::Django => "Django (settings.py)",
             ServerKind::Express => "Express (app.js)",
             ServerKind::Raw => "Any server (raw response headers)",
+            ServerKind::Laravel => "Laravel + Sanctum (config/cors.php, .env)",
         }
     }
 
@@ -71,6 +75,7 @@ impl ServerKind {
             ServerKind::Django => ServerSetup::Django(Box::default()),
             ServerKind::Express => ServerSetup::Express(Default::default()),
             ServerKind::Raw => ServerSetup::Raw(crate::server::raw::default_server()),
+            ServerKind::Laravel => ServerSetup::Laravel(Box::default()),
         }
     }
 
@@ -81,6 +86,7 @@ impl ServerKind {
             ServerKind::Django => Box::new(crate::server::django::keys::DjangoKeys::default()),
             ServerKind::Express => Box::new(crate::server::express::keys::ExpressKeys::default()),
             ServerKind::Raw => Box::new(crate::server::raw::keys::RawKeys::default()),
+            ServerKind::Laravel => Box::new(crate::server::laravel::keys::LaravelKeys::default()),
         }
     }
 
@@ -103,6 +109,7 @@ impl ServerSetup {
             ServerSetup::Django(app) => app.as_ref(),
             ServerSetup::Express(app) => app,
             ServerSetup::Raw(raw) => raw,
+            ServerSetup::Laravel(app) => app.as_ref(),
         }
     }
 
@@ -113,6 +120,7 @@ impl ServerSetup {
             ServerSetup::Django(app) => app.as_mut(),
             ServerSetup::Express(app) => app,
             ServerSetup::Raw(raw) => raw,
+            ServerSetup::Laravel(app) => app.as_mut(),
         }
     }
 

@@ -185,6 +185,7 @@ fn RequestEditor(index: usize) -> impl IntoView {
                 },
                 "axios" => Client::Axios {
                     with_credentials: include,
+                    with_xsrf_token: false,
                 },
                 "link" => Client::Navigation {
                     form: NavigationForm::Link,
@@ -224,11 +225,11 @@ fn RequestEditor(index: usize) -> impl IntoView {
             </div>
         }
         .into_any(),
-        Client::Xhr { with_credentials } | Client::Axios { with_credentials } => view! {
+        Client::Xhr { with_credentials } | Client::Axios { with_credentials, .. } => view! {
             <CheckField label="withCredentials = true" field=p("client.with_credentials")
                 get=Signal::derive(move || with_credentials)
                 set=Callback::new(move |on: bool| upd(Box::new(move |r| {
-                    if let Client::Xhr { with_credentials } | Client::Axios { with_credentials } = &mut r.client { *with_credentials = on; }
+                    if let Client::Xhr { with_credentials } | Client::Axios { with_credentials, .. } = &mut r.client { *with_credentials = on; }
                 })))/>
         }
         .into_any(),

@@ -33,9 +33,10 @@ fn send_credentials(s: &Scenario) -> Vec<Candidate> {
     for (i, r) in s.requests.iter().enumerate() {
         let needs = match r.client {
             Client::Fetch { credentials, .. } => credentials != CredentialsMode::Include,
-            Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
-                !with_credentials
-            }
+            Client::Xhr { with_credentials }
+            | Client::Axios {
+                with_credentials, ..
+            } => !with_credentials,
             _ => false,
         };
         if needs {
@@ -62,7 +63,7 @@ fn send_credentials(s: &Scenario) -> Vec<Candidate> {
             for r in &mut s.requests {
                 match &mut r.client {
                     Client::Fetch { credentials, .. } => *credentials = CredentialsMode::Include,
-                    Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
+                    Client::Xhr { with_credentials } | Client::Axios { with_credentials, .. } => {
                         *with_credentials = true
                     }
                     _ => {}
