@@ -227,7 +227,7 @@ pub fn goal_holds(s: &Scenario, t: &Trace, need_session: bool) -> bool {
         .requests
         .iter()
         .all(|r| matches!(r.js_result, JsResult::Readable | JsResult::Navigated));
-    if !all_ok {
+    if !all_ok || !s.server.stack().server_goal_holds(t) {
         return false;
     }
     if !need_session {

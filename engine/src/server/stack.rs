@@ -175,6 +175,14 @@ pub trait Stack {
     /// the search decides from the trace (any cookie stored or rejected).
     fn logs_in(&self, method: &str, path: &str) -> Option<bool>;
 
+    /// Beyond every response being readable and the session cookie
+    /// flowing: did the server do what the requests asked? A stack that
+    /// sets its session cookie on every response, failed ones too
+    /// (Laravel), says no for a 419 or a 401 here. Default: yes.
+    fn server_goal_holds(&self, _trace: &crate::trace::Trace) -> bool {
+        true
+    }
+
     /// The stack's own setting changes, one list per kind of change, most
     /// preferred first (the search takes them round by round).
     fn fix_candidates(&self, scenario: &Scenario) -> Vec<Vec<Candidate>>;

@@ -75,6 +75,15 @@ impl Stack for LaravelApp {
         Some(method.eq_ignore_ascii_case("POST") && path.trim_end_matches('/') == self.login_path())
     }
 
+    /// `StartSession` sets the session cookie on every response, a 419 or a
+    /// 401 too: the goal is that no request of the SPA's flow failed.
+    fn server_goal_holds(&self, trace: &crate::trace::Trace) -> bool {
+        trace
+            .requests
+            .iter()
+            .all(|r| r.status.is_none_or(|s| s < 400))
+    }
+
     fn fix_candidates(&self, scenario: &Scenario) -> Vec<Vec<Candidate>> {
         edits(self, &context(scenario))
             .into_iter()
