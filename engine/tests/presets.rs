@@ -91,7 +91,8 @@ fn ids_are_unique_and_the_article_setups_come_first() {
             "article-fetch"
         ]
     );
-    assert_eq!(all.len(), 14);
+    // 14, and the four Laravel presets.
+    assert_eq!(all.len(), 18);
     for p in &all {
         assert!(!p.title.is_empty() && !p.summary.is_empty(), "{}", p.id);
     }

@@ -14,6 +14,7 @@ use super::results::rich;
 mod client;
 mod django;
 mod express;
+mod laravel;
 mod rails;
 mod raw;
 mod server;

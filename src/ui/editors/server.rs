@@ -55,5 +55,6 @@ fn StackEditor(kind: ServerKind) -> impl IntoView {
         ServerKind::Django => view! { <super::django::DjangoEditor/> }.into_any(),
         ServerKind::Express => view! { <super::express::ExpressEditor/> }.into_any(),
         ServerKind::Raw => view! { <super::raw::RawEditor/> }.into_any(),
+        ServerKind::Laravel => view! { <super::laravel::LaravelEditor/> }.into_any(),
     }
 }
