@@ -326,10 +326,11 @@ fn same_origin_as_page(url: &str) -> bool {
     let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
         return false;
     };
-    let Ok(page) = url::Url::parse(&href) else {
+    use crumbtrail_engine::origin::{parse_url, Origin};
+    let Ok(page) = parse_url(&href, None) else {
         return false;
     };
-    page.join(url).is_ok_and(|u| u.origin() == page.origin())
+    parse_url(url, Some(&page)).is_ok_and(|u| Origin::of(&u).same_origin(&Origin::of(&page)))
 }
 
 fn document_cookie() -> Option<String> {

@@ -581,7 +581,7 @@ impl LaravelModel {
             } else {
                 csrf_ok = false;
                 let why = match (&source, session.resumed) {
-                    (_, false) if session_id.is_none() => "The request carries no session cookie, so `StartSession` started a new session with a new `_token`, which no header can match. The browser must first get the cookies from `GET /sanctum/csrf-cookie` and send them back (credentials included, the session cookie stored).".to_string(),
+                    (_, false) if session_id.is_none() => "The request carries no session cookie Laravel can decrypt, so `StartSession` started a new session with a new `_token`, which no header can match. The browser must first get the cookies from `GET /sanctum/csrf-cookie` and send them back (credentials included, the session cookie stored).".to_string(),
                     (_, false) if app.session.driver == SessionDriver::Array => "`SESSION_DRIVER=array` keeps the session only for one request: every request starts a new session with a new `_token`. Use `database`, `file` or `redis`.".to_string(),
                     (_, false) => "The session cookie names no session the handler has, so a new session with a new `_token` started.".to_string(),
                     (TokenSource::None, true) => "The request has no `X-XSRF-TOKEN` (nor `X-CSRF-TOKEN`, nor a `_token` field). axios copies the `XSRF-TOKEN` cookie into `X-XSRF-TOKEN` by itself (for a cross-origin URL only with `withXSRFToken: true`); fetch never does: read the cookie and send it, `headers: { 'X-XSRF-TOKEN': decodeURIComponent(xsrfCookie) }`.".to_string(),

@@ -244,9 +244,11 @@ mod tests {
 
     #[test]
     fn bootstrap_says_stateful_api_and_trusted_proxies() {
-        let mut app = LaravelApp::default();
-        app.stateful_api = true;
-        app.trust_proxies = true;
+        let mut app = LaravelApp {
+            stateful_api: true,
+            trust_proxies: true,
+            ..LaravelApp::default()
+        };
         let (t, s) = write_bootstrap(&app);
         assert_eq!(t, "bootstrap/app.php");
         assert!(s.contains("$middleware->statefulApi();") && s.contains("trustProxies(at: '*')"));

@@ -470,8 +470,10 @@ mod tests {
 
     #[test]
     fn a_bad_pattern_is_a_field_error() {
-        let mut c = CorsConfig::default();
-        c.allowed_origins_patterns = vec!["^http://x$".into()];
+        let c = CorsConfig {
+            allowed_origins_patterns: vec!["^http://x$".into()],
+            ..CorsConfig::default()
+        };
         let e = Cors::new(&c).err().unwrap();
         assert_eq!(e.0, "cors.allowed_origins_patterns.0");
     }

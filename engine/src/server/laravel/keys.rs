@@ -452,6 +452,46 @@ impl crate::server::stack::StackKeys for LaravelKeys {
     }
 }
 
+/// Sets a `.env` key back to "not set": the version's default.
+pub fn unset_env(app: &mut LaravelApp, key: &str) {
+    let d = LaravelApp::new(app.version);
+    match key {
+        "SESSION_COOKIE" => app.session.cookie = None,
+        "SANCTUM_STATEFUL_DOMAINS" => app.stateful_domains = None,
+        k => {
+            if let Some(v) = env_of(&d, k) {
+                // The default's own text always reads back.
+                let _ = set_env(app, k, &v);
+            }
+        }
+    }
+}
+
+/// The form's hint for a setting: its default, and where the version reads it.
+pub fn hint(key: &str) -> &'static str {
+    match key {
+        "paths" => "Str::is patterns without the leading slash; the default is ['api/*', 'sanctum/csrf-cookie'], so /login and /logout get no CORS headers.",
+        "allowed_origins" => "Exact origins (scheme, host, port); an entry with * is a wildcard. ['*'] is the default.",
+        "allowed_origins_patterns" => "PCRE patterns with delimiters, e.g. ['#^https://.*\\.example\\.com$#'].",
+        "max_age" => "Seconds, or null for no Access-Control-Max-Age; the default 0 is sent as 0.",
+        "supports_credentials" => "true sends Access-Control-Allow-Credentials: true (needed for the session cookie).",
+        "APP_NAME" => "Names the session cookie: Str::slug(APP_NAME, '_').'_session', laravel_session by default.",
+        "APP_URL" => "Its host (and port) joins Sanctum's default stateful list.",
+        "SESSION_DRIVER" => "file (Laravel 10), database (11, 12), redis, or array (forgets after each request).",
+        "SESSION_LIFETIME" => "Minutes; 120 by default. XSRF-TOKEN lasts as long.",
+        "SESSION_EXPIRE_ON_CLOSE" => "true: a session cookie without expires. Laravel 10 reads it from config/session.php, not .env.",
+        "SESSION_COOKIE" => "Empty: from APP_NAME.",
+        "SESSION_PATH" => "/ by default. Laravel 10 reads it from config/session.php.",
+        "SESSION_DOMAIN" => "null (a host-only cookie) by default; .example.com to share with subdomains. Never a public suffix.",
+        "SESSION_SECURE_COOKIE" => "null by default: 11 and 12 then mark the cookies secure over https, 10 never for the session cookie.",
+        "SESSION_HTTP_ONLY" => "true by default; Sanctum forces it on the requests it makes stateful. Laravel 10 reads it from config/session.php.",
+        "SESSION_SAME_SITE" => "lax, strict, none or null; lax by default, and Sanctum forces lax on the requests it makes stateful. Laravel 10 reads it from config/session.php.",
+        "SESSION_PARTITIONED_COOKIE" => "true adds partitioned (CHIPS). Laravel 10 reads it from config/session.php.",
+        "SANCTUM_STATEFUL_DOMAINS" => "Comma-separated host[:port] entries, ports included. Empty: localhost,localhost:3000,127.0.0.1,127.0.0.1:8000,::1 and APP_URL's host.",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,45 +579,5 @@ mod tests {
         decode(&mut b, "SESSION_DRIVER", "redis").unwrap();
         decode(&mut b, "laravel", "10").unwrap();
         assert_eq!(b.session.driver, SessionDriver::Redis);
-    }
-}
-
-/// Sets a `.env` key back to "not set": the version's default.
-pub fn unset_env(app: &mut LaravelApp, key: &str) {
-    let d = LaravelApp::new(app.version);
-    match key {
-        "SESSION_COOKIE" => app.session.cookie = None,
-        "SANCTUM_STATEFUL_DOMAINS" => app.stateful_domains = None,
-        k => {
-            if let Some(v) = env_of(&d, k) {
-                // The default's own text always reads back.
-                let _ = set_env(app, k, &v);
-            }
-        }
-    }
-}
-
-/// The form's hint for a setting: its default, and where the version reads it.
-pub fn hint(key: &str) -> &'static str {
-    match key {
-        "paths" => "Str::is patterns without the leading slash; the default is ['api/*', 'sanctum/csrf-cookie'], so /login and /logout get no CORS headers.",
-        "allowed_origins" => "Exact origins (scheme, host, port); an entry with * is a wildcard. ['*'] is the default.",
-        "allowed_origins_patterns" => "PCRE patterns with delimiters, e.g. ['#^https://.*\\.example\\.com$#'].",
-        "max_age" => "Seconds, or null for no Access-Control-Max-Age; the default 0 is sent as 0.",
-        "supports_credentials" => "true sends Access-Control-Allow-Credentials: true (needed for the session cookie).",
-        "APP_NAME" => "Names the session cookie: Str::slug(APP_NAME, '_').'_session', laravel_session by default.",
-        "APP_URL" => "Its host (and port) joins Sanctum's default stateful list.",
-        "SESSION_DRIVER" => "file (Laravel 10), database (11, 12), redis, or array (forgets after each request).",
-        "SESSION_LIFETIME" => "Minutes; 120 by default. XSRF-TOKEN lasts as long.",
-        "SESSION_EXPIRE_ON_CLOSE" => "true: a session cookie without expires. Laravel 10 reads it from config/session.php, not .env.",
-        "SESSION_COOKIE" => "Empty: from APP_NAME.",
-        "SESSION_PATH" => "/ by default. Laravel 10 reads it from config/session.php.",
-        "SESSION_DOMAIN" => "null (a host-only cookie) by default; .example.com to share with subdomains. Never a public suffix.",
-        "SESSION_SECURE_COOKIE" => "null by default: 11 and 12 then mark the cookies secure over https, 10 never for the session cookie.",
-        "SESSION_HTTP_ONLY" => "true by default; Sanctum forces it on the requests it makes stateful. Laravel 10 reads it from config/session.php.",
-        "SESSION_SAME_SITE" => "lax, strict, none or null; lax by default, and Sanctum forces lax on the requests it makes stateful. Laravel 10 reads it from config/session.php.",
-        "SESSION_PARTITIONED_COOKIE" => "true adds partitioned (CHIPS). Laravel 10 reads it from config/session.php.",
-        "SANCTUM_STATEFUL_DOMAINS" => "Comma-separated host[:port] entries, ports included. Empty: localhost,localhost:3000,127.0.0.1,127.0.0.1:8000,::1 and APP_URL's host.",
-        _ => "",
     }
 }
