@@ -101,7 +101,9 @@ fn a_419_keeps_the_session_cookie_and_the_cors_headers() {
 
 #[test]
 fn the_csrf_cookie_flow_logs_in() {
-    let m = LaravelModel::new(app());
+    let m = LaravelModel::new(spa_app("http://localhost:3000", |a| {
+        a.session.same_site = SameSite::None;
+    }));
     let first = m.answer(
         &req(
             "GET",
@@ -117,7 +119,7 @@ fn the_csrf_cookie_flow_logs_in() {
         "{c:?}"
     );
     assert!(
-        c[1].starts_with("laravel_session=") && c[1].contains("httponly"),
+        c[1].starts_with("laravel_session=") && c[1].ends_with("; httponly; samesite=none"),
         "{c:?}"
     );
     let value = |line: &str| {
