@@ -190,6 +190,11 @@ pub enum Client {
     },
     Axios {
         with_credentials: bool,
+        /// axios' `withXSRFToken: true`: copy the `XSRF-TOKEN` cookie into
+        /// `X-XSRF-TOKEN` for a cross-origin URL too (axios ≥ 1.6 does it
+        /// for same-origin URLs only by default).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        with_xsrf_token: bool,
     },
     /// A top-level navigation: a link (GET) or a form submission.
     Navigation {
@@ -269,6 +274,7 @@ pub enum ServerSetup {
     Django(Box<DjangoApp>),
     Express(crate::server::express::ExpressApp),
     FastApi(Box<crate::server::fastapi::FastApiApp>),
+    Laravel(Box<crate::server::laravel::LaravelApp>),
 }
 
 impl Default for ServerSetup {
@@ -407,7 +413,10 @@ impl Client {
     pub fn credentials_mode(&self) -> CredentialsMode {
         match *self {
             Client::Fetch { credentials, .. } => credentials,
-            Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
+            Client::Xhr { with_credentials }
+            | Client::Axios {
+                with_credentials, ..
+            } => {
                 if with_credentials {
                     CredentialsMode::Include
                 } else {

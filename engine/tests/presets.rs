@@ -91,7 +91,8 @@ fn ids_are_unique_and_the_article_setups_come_first() {
             "article-fetch"
         ]
     );
-    assert_eq!(all.len(), 14 + 5); // + the five FastAPI presets
+    // 14, the five FastAPI presets and the four Laravel presets.
+    assert_eq!(all.len(), 14 + 5 + 4);
     for p in &all {
         assert!(!p.title.is_empty() && !p.summary.is_empty(), "{}", p.id);
     }

@@ -30,8 +30,9 @@ fn client() -> impl Strategy<Value = Client> {
         any::<bool>().prop_map(|w| Client::Xhr {
             with_credentials: w
         }),
-        any::<bool>().prop_map(|w| Client::Axios {
-            with_credentials: w
+        (any::<bool>(), any::<bool>()).prop_map(|(w, x)| Client::Axios {
+            with_credentials: w,
+            with_xsrf_token: x,
         }),
         Just(Client::Iframe),
         Just(Client::Visit),

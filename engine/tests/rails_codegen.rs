@@ -135,6 +135,7 @@ fn axios_xhr_and_navigation() {
     let mut s = Scenario::default();
     s.requests[0].client = Client::Axios {
         with_credentials: true,
+        with_xsrf_token: false,
     };
     assert_eq!(
         client_code(&s, 0),

@@ -169,9 +169,11 @@ async fn run_xhr(
     url: &str,
     spec: &RequestSpec,
     with_credentials: bool,
-    axios: bool,
+    // axios, with its `withXSRFToken`; `None` for XHR.
+    axios_xsrf: Option<bool>,
     obs: &mut Observation,
 ) -> Result<(), String> {
+    let axios = axios_xsrf.is_some();
     let xhr = XmlHttpRequest::new().map_err(js_err)?;
     xhr.open(&spec.method, url).map_err(js_err)?;
     xhr.set_with_credentials(with_credentials);
@@ -179,6 +181,14 @@ async fn run_xhr(
     for (k, v) in header_lines(spec) {
         has_type |= k.eq_ignore_ascii_case("content-type");
         let _ = xhr.set_request_header(&k, &v);
+    }
+    // axios copies XSRF-TOKEN into X-XSRF-TOKEN: same-origin URLs, or any
+    // with withXSRFToken (axios lib/helpers/resolveConfig.js).
+    if axios_xsrf == Some(true) || (axios && same_origin_as_page(url)) {
+        use crumbtrail_engine::fetch::axios_xsrf::{read_cookie, XSRF_COOKIE, XSRF_HEADER};
+        if let Some(v) = document_cookie().and_then(|c| read_cookie(&c, XSRF_COOKIE)) {
+            let _ = xhr.set_request_header(XSRF_HEADER, &v);
+        }
     }
     // axios sends a plain object as JSON with its own Content-Type.
     if axios && spec.body == BodyKind::Json && !has_type {
@@ -311,6 +321,18 @@ async fn run_iframe(url: &str, obs: &mut Observation) -> Result<(), String> {
     Ok(())
 }
 
+/// axios `isURLSameOrigin`: the URL's protocol and host against the page's.
+fn same_origin_as_page(url: &str) -> bool {
+    let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
+        return false;
+    };
+    use crumbtrail_engine::origin::{parse_url, Origin};
+    let Ok(page) = parse_url(&href, None) else {
+        return false;
+    };
+    parse_url(url, Some(&page)).is_ok_and(|u| Origin::of(&u).same_origin(&Origin::of(&page)))
+}
+
 fn document_cookie() -> Option<String> {
     web_sys::window()?
         .document()?
@@ -342,11 +364,15 @@ async fn run_request(
             _,
         ) => run_fetch(url, spec, mode, credentials, obs).await?,
         (Client::Xhr { with_credentials }, _) => {
-            run_xhr(url, spec, with_credentials, false, obs).await?
+            run_xhr(url, spec, with_credentials, None, obs).await?
         }
-        (Client::Axios { with_credentials }, _) => {
-            run_xhr(url, spec, with_credentials, true, obs).await?
-        }
+        (
+            Client::Axios {
+                with_credentials,
+                with_xsrf_token,
+            },
+            _,
+        ) => run_xhr(url, spec, with_credentials, Some(with_xsrf_token), obs).await?,
         (Client::Iframe, _) => run_iframe(url, obs).await?,
         (Client::Navigation { .. }, Some(p)) => p.navigate_from_page(url, spec, marks, obs).await?,
         (Client::Visit, Some(p)) => p.visit(url, obs).await?,

@@ -113,6 +113,7 @@ pub async fn editor(kind: ServerKind) -> AnyView {
         ServerKind::Django => django_editor().await,
         ServerKind::Express => express_editor().await,
         ServerKind::FastApi => fastapi_editor().await,
+        ServerKind::Laravel => laravel_editor().await,
         ServerKind::Raw => raw_editor().await,
     }
 }
@@ -220,6 +221,11 @@ async fn express_editor() -> AnyView {
 #[cfg_attr(feature = "split", leptos::lazy)]
 async fn fastapi_editor() -> AnyView {
     view! { <editors::FastApiEditor/> }.into_any()
+}
+
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn laravel_editor() -> AnyView {
+    view! { <editors::LaravelEditor/> }.into_any()
 }
 
 #[cfg_attr(feature = "split", leptos::lazy)]

@@ -661,7 +661,10 @@ pub fn client_code(scenario: &Scenario, index: usize) -> String {
                 out.push_str(&format!("xhr.send({body});\n"));
             }
         }
-        Client::Axios { with_credentials } => {
+        Client::Axios {
+            with_credentials,
+            with_xsrf_token,
+        } => {
             let (body, pre) = js_body(r.body, true);
             if let Some(p) = pre {
                 out.push_str(p);
@@ -678,6 +681,9 @@ pub fn client_code(scenario: &Scenario, index: usize) -> String {
             }
             if with_credentials {
                 opts.push("  withCredentials: true".into());
+            }
+            if with_xsrf_token {
+                opts.push("  withXSRFToken: true".into());
             }
             out.push_str(&format!(
                 "axios({{\n{},\n}})\n  .then((response) => console.log(response.status, response.data))\n  .catch((error) => console.error(error.message));\n",

@@ -180,7 +180,10 @@ pub(crate) fn credentials_label(c: &Client) -> String {
                 CredentialsMode::Include => "include",
             }
         ),
-        Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
+        Client::Xhr { with_credentials }
+        | Client::Axios {
+            with_credentials, ..
+        } => {
             format!("withCredentials: {with_credentials}")
         }
         Client::Navigation { .. } | Client::Iframe | Client::Visit => "(navigation)".into(),
@@ -224,7 +227,7 @@ pub fn goal_holds(s: &Scenario, t: &Trace, need_session: bool) -> bool {
         .requests
         .iter()
         .all(|r| matches!(r.js_result, JsResult::Readable | JsResult::Navigated));
-    if !all_ok {
+    if !all_ok || !s.server.stack().server_goal_holds(t) {
         return false;
     }
     if !need_session {

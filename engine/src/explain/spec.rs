@@ -522,3 +522,40 @@ spec!(
     "uvicorn: --proxy-headers, --forwarded-allow-ips (uvicorn/middleware/proxy_headers.py)",
     "https://www.uvicorn.org/settings/#http"
 );
+
+// ----- Laravel -----
+spec!(
+    LARAVEL_CORS,
+    "Laravel: HandleCors and fruitcake/php-cors CorsService (config/cors.php)",
+    "https://github.com/fruitcake/php-cors/blob/v1.3.0/src/CorsService.php"
+);
+spec!(
+    LARAVEL_SESSION,
+    "Laravel: HTTP Session (StartSession, config/session.php)",
+    "https://laravel.com/docs/12.x/session"
+);
+spec!(
+    LARAVEL_CSRF,
+    "Laravel: CSRF Protection (VerifyCsrfToken, X-XSRF-TOKEN)",
+    "https://laravel.com/docs/12.x/csrf#csrf-x-xsrf-token"
+);
+spec!(
+    LARAVEL_SANCTUM_SPA,
+    "Laravel Sanctum: SPA Authentication (EnsureFrontendRequestsAreStateful)",
+    "https://laravel.com/docs/12.x/sanctum#spa-authentication"
+);
+spec!(
+    LARAVEL_TRUST_PROXIES,
+    "Laravel: Configuring Trusted Proxies",
+    "https://laravel.com/docs/12.x/requests#configuring-trusted-proxies"
+);
+spec!(
+    LARAVEL_ROUTING,
+    "Laravel: Routing",
+    "https://laravel.com/docs/12.x/routing"
+);
+spec!(
+    AXIOS_XSRF,
+    "axios lib/helpers/resolveConfig.js (withXSRFToken, isURLSameOrigin)",
+    "https://github.com/axios/axios/blob/v1.7.9/lib/helpers/resolveConfig.js"
+);

@@ -452,6 +452,41 @@ pub enum Reason {
     FastApiProxySchemeIgnored,
     /// The route called `response.set_cookie(...)`.
     FastApiSetCookie,
+    // ----- Laravel (HandleCors / php-cors, StartSession, VerifyCsrfToken, Sanctum) -----
+    /// A Laravel setting the model cannot read (a bad pattern, a bad `.env` value).
+    LaravelConfigError,
+    /// The path matches no `paths` entry of `config/cors.php`: `HandleCors` does nothing.
+    LaravelCorsPathNotMatched,
+    /// `HandleCors` answered the preflight itself (204).
+    LaravelCorsPreflight,
+    /// php-cors sent `Access-Control-Allow-Origin`.
+    LaravelCorsAllowed,
+    /// php-cors sent no `Access-Control-Allow-Origin` (the Origin is not allowed).
+    LaravelCorsOriginNotAllowed,
+    /// Sanctum treated the request as coming from the SPA (stateful domain).
+    LaravelSanctumStateful,
+    /// Sanctum did not treat the request as the SPA's: no session, no CSRF check.
+    LaravelSanctumNotStateful,
+    /// `VerifyCsrfToken` threw `TokenMismatchException`: 419.
+    LaravelCsrfMismatch,
+    /// The CSRF token matched (or the method is a reading one).
+    LaravelCsrfAccepted,
+    /// `StartSession` set the session cookie.
+    LaravelSessionCookie,
+    /// `VerifyCsrfToken` set the `XSRF-TOKEN` cookie.
+    LaravelXsrfCookie,
+    /// `auth:sanctum` found no user: 401 (or a redirect to `login`).
+    LaravelUnauthenticated,
+    /// The route needs a session and none was started: 500.
+    LaravelSessionStoreNotSet,
+    /// No route for the path (404) or the method (405, or the router's 200 to an `OPTIONS`).
+    LaravelRouteMiss,
+    /// `TrustProxies` decided how Laravel sees the scheme.
+    LaravelTrustProxies,
+    /// The client library set `X-XSRF-TOKEN` from the `XSRF-TOKEN` cookie (axios).
+    AxiosXsrfHeader,
+    /// axios did not send `X-XSRF-TOKEN`: cross-origin without `withXSRFToken`, or no readable cookie.
+    AxiosXsrfSkipped,
     /// Express `cors`: the Origin is not allowed, so no `Access-Control-Allow-Origin`.
     ExpressCorsOriginRefused,
     /// Express `cors`: the origin callback passed an error: Express answers 500.

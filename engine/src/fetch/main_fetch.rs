@@ -90,6 +90,16 @@ impl Run {
             }
         }
 
+        // axios copies the XSRF-TOKEN cookie into X-XSRF-TOKEN.
+        let mut client_headers = client_headers;
+        self.axios_xsrf(
+            index,
+            spec,
+            (page, place.top),
+            same_origin,
+            &mut client_headers,
+        );
+
         // The request as the client code builds it.
         let Some(built) = self.build(
             index,

@@ -4,6 +4,7 @@
 //! every request through main fetch, HTTP fetch, the CORS-preflight fetch,
 //! HTTP-network-or-cache fetch and HTTP-redirect fetch — one module each.
 
+pub mod axios_xsrf;
 pub mod cors_check;
 pub mod form;
 pub mod headers;

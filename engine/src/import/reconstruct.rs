@@ -898,7 +898,9 @@ pub(super) fn client_label(c: &Client) -> String {
         Client::Xhr { with_credentials } => {
             format!("XMLHttpRequest, withCredentials {with_credentials}")
         }
-        Client::Axios { with_credentials } => format!("axios, withCredentials {with_credentials}"),
+        Client::Axios {
+            with_credentials, ..
+        } => format!("axios, withCredentials {with_credentials}"),
         Client::Navigation {
             form: NavigationForm::Link,
         } => "a link (top-level GET)".into(),
@@ -1198,8 +1200,11 @@ fn with_credentials(client: Client, include: bool) -> Client {
         Client::Xhr { .. } => Client::Xhr {
             with_credentials: include,
         },
-        Client::Axios { .. } => Client::Axios {
+        Client::Axios {
+            with_xsrf_token, ..
+        } => Client::Axios {
             with_credentials: include,
+            with_xsrf_token,
         },
         other => other,
     }

@@ -13,6 +13,7 @@ mod actions;
 pub mod django;
 pub mod express;
 pub mod fastapi;
+pub mod laravel;
 pub mod rack_cors;
 pub mod rails;
 pub mod raw;

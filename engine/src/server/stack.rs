@@ -29,15 +29,17 @@ pub enum ServerKind {
     Express,
     Raw,
     FastApi,
+    Laravel,
 }
 
 impl ServerKind {
     /// Every kind, in the selector's order.
-    pub const ALL: [ServerKind; 5] = [
+    pub const ALL: [ServerKind; 6] = [
         ServerKind::Rails,
         ServerKind::Express,
         ServerKind::Django,
         ServerKind::FastApi,
+        ServerKind::Laravel,
         ServerKind::Raw,
     ];
 
@@ -49,6 +51,7 @@ impl ServerKind {
             ServerKind::Express => "express",
             ServerKind::Raw => "raw",
             ServerKind::FastApi => "fastapi",
+            ServerKind::Laravel => "laravel",
         }
     }
 
@@ -60,6 +63,7 @@ impl ServerKind {
             ServerKind::Express => "Express (app.js)",
             ServerKind::Raw => "Any server (raw response headers)",
             ServerKind::FastApi => "FastAPI (main.py)",
+            ServerKind::Laravel => "Laravel + Sanctum (config/cors.php, .env)",
         }
     }
 
@@ -76,6 +80,7 @@ impl ServerKind {
             ServerKind::Express => ServerSetup::Express(Default::default()),
             ServerKind::Raw => ServerSetup::Raw(crate::server::raw::default_server()),
             ServerKind::FastApi => ServerSetup::FastApi(Box::default()),
+            ServerKind::Laravel => ServerSetup::Laravel(Box::default()),
         }
     }
 
@@ -87,6 +92,7 @@ impl ServerKind {
             ServerKind::Express => Box::new(crate::server::express::keys::ExpressKeys::default()),
             ServerKind::Raw => Box::new(crate::server::raw::keys::RawKeys::default()),
             ServerKind::FastApi => Box::new(crate::server::fastapi::keys::FastApiKeys::default()),
+            ServerKind::Laravel => Box::new(crate::server::laravel::keys::LaravelKeys::default()),
         }
     }
 
@@ -110,6 +116,7 @@ impl ServerSetup {
             ServerSetup::Express(app) => app,
             ServerSetup::Raw(raw) => raw,
             ServerSetup::FastApi(app) => app.as_ref(),
+            ServerSetup::Laravel(app) => app.as_ref(),
         }
     }
 
@@ -121,6 +128,7 @@ impl ServerSetup {
             ServerSetup::Express(app) => app,
             ServerSetup::Raw(raw) => raw,
             ServerSetup::FastApi(app) => app.as_mut(),
+            ServerSetup::Laravel(app) => app.as_mut(),
         }
     }
 
@@ -132,6 +140,7 @@ impl ServerSetup {
             ServerSetup::Django(app) => app.as_ref(),
             ServerSetup::Express(app) => app,
             ServerSetup::FastApi(app) => app.as_ref(),
+            ServerSetup::Laravel(app) => app.as_ref(),
             ServerSetup::Raw(raw) => raw,
         }
     }
@@ -212,6 +221,14 @@ pub trait Stack {
     /// cookie must be stored, then sent)? `None`: the stack cannot tell, and
     /// the search decides from the trace (any cookie stored or rejected).
     fn logs_in(&self, method: &str, path: &str) -> Option<bool>;
+
+    /// Beyond every response being readable and the session cookie
+    /// flowing: did the server do what the requests asked? A stack that
+    /// sets its session cookie on every response, failed ones too
+    /// (Laravel), says no for a 419 or a 401 here. Default: yes.
+    fn server_goal_holds(&self, _trace: &crate::trace::Trace) -> bool {
+        true
+    }
 
     /// The stack's own setting changes, one list per kind of change, most
     /// preferred first (the search takes them round by round).

@@ -113,6 +113,7 @@ const VIAS: [(&str, Client); 8] = [
         "axios",
         Client::Axios {
             with_credentials: false,
+            with_xsrf_token: false,
         },
     ),
     (
@@ -136,6 +137,8 @@ const VIAS: [(&str, Client); 8] = [
     ),
     ("visit", Client::Visit),
 ];
+/// `rN.xsrf`: axios' `withXSRFToken`.
+const XSRF: [(&str, bool); 2] = [("1", true), ("0", false)];
 /// `rN.enctype`: a POST form's encoding.
 const ENCTYPES: [(&str, FormEnctype); 3] = [
     ("urlencoded", FormEnctype::UrlEncoded),
@@ -437,12 +440,14 @@ fn encode_client(w: &mut Writer, k: &str, c: &Client, base: &Client) {
             }
             | Client::Axios {
                 with_credentials: on,
+                ..
             },
             Client::Xhr {
                 with_credentials: was,
             }
             | Client::Axios {
                 with_credentials: was,
+                ..
             },
         ) if on != was => {
             // XHR and axios read `include` as `withCredentials = true`.
@@ -452,6 +457,20 @@ fn encode_client(w: &mut Writer, k: &str, c: &Client, base: &Client) {
             );
         }
         _ => {}
+    }
+    // axios `withXSRFToken: true` (`rN.xsrf=1`).
+    if let (
+        Client::Axios {
+            with_xsrf_token: true,
+            ..
+        },
+        Client::Axios {
+            with_xsrf_token: false,
+            ..
+        },
+    ) = (*c, start)
+    {
+        w.put(format!("{k}.xsrf"), "1");
     }
 }
 
@@ -704,6 +723,7 @@ struct ClientKeys {
     mode: Option<Pending<RequestMode>>,
     cred: Option<Pending<CredentialsMode>>,
     redirect: Option<Pending<RedirectMode>>,
+    xsrf: Option<Pending<bool>>,
 }
 
 /// Everything read so far; [`Decoder::finish`] applies the counts and the
@@ -843,6 +863,11 @@ impl Decoder {
                     keys.redirect = Some(Pending::new(key, value, v));
                 }
             }
+            ".xsrf" => {
+                if let Some(v) = r.pick(key, value, &XSRF) {
+                    keys.xsrf = Some(Pending::new(key, value, v));
+                }
+            }
             _ => {
                 let d = &self.defaults;
                 edit_item(
@@ -945,9 +970,10 @@ fn resolve_client(r: &mut Reader, base: Client, keys: ClientKeys) -> Option<Clie
     if let Some(p) = keys.cred {
         match &mut c {
             Client::Fetch { credentials, .. } => (*credentials, applied) = (p.v, true),
-            Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
-                (*with_credentials, applied) = (p.v == CredentialsMode::Include, true)
-            }
+            Client::Xhr { with_credentials }
+            | Client::Axios {
+                with_credentials, ..
+            } => (*with_credentials, applied) = (p.v == CredentialsMode::Include, true),
             _ => r.bad(
                 &p.key,
                 &p.value,
@@ -962,6 +988,18 @@ fn resolve_client(r: &mut Reader, base: Client, keys: ClientKeys) -> Option<Clie
                 &p.key,
                 &p.value,
                 "a redirect mode only for fetch (set .via=fetch first)",
+            ),
+        }
+    }
+    if let Some(p) = keys.xsrf {
+        match &mut c {
+            Client::Axios {
+                with_xsrf_token, ..
+            } => (*with_xsrf_token, applied) = (p.v, true),
+            _ => r.bad(
+                &p.key,
+                &p.value,
+                "withXSRFToken is an axios option (set .via=axios first)",
             ),
         }
     }
@@ -1079,6 +1117,7 @@ mod tests {
         s.page.top_level_url = Some("https://blog.example/post".into());
         s.requests[0].client = Client::Axios {
             with_credentials: true,
+            with_xsrf_token: false,
         };
         s.requests[1].client = Client::Fetch {
             mode: RequestMode::NoCors,

@@ -273,6 +273,25 @@ pub fn all() -> Vec<Preset> {
                 },
             }),
     );
+    out.extend(
+        crate::server::laravel::presets::all()
+            .into_iter()
+            .map(|p| Preset {
+                id: p.id,
+                title: p.title,
+                summary: p.summary,
+                scenario: Scenario {
+                    page: Page {
+                        url: p.page_url,
+                        top_level_url: None,
+                    },
+                    profile: ProfileId::Chrome,
+                    requests: p.requests,
+                    server: ServerSetup::Laravel(Box::new(p.app)),
+                    ..Scenario::default()
+                },
+            }),
+    );
     out
 }
 

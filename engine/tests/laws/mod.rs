@@ -325,6 +325,7 @@ pub const ISSUE_CASES: &[(&str, Check)] = &[
             d.scenario.requests[1].client
                 == Client::Axios {
                     with_credentials: false,
+                    with_xsrf_token: false,
                 },
             "axios without credentials",
         )

@@ -185,6 +185,7 @@ fn RequestEditor(index: usize) -> impl IntoView {
                 },
                 "axios" => Client::Axios {
                     with_credentials: include,
+                    with_xsrf_token: false,
                 },
                 "link" => Client::Navigation {
                     form: NavigationForm::Link,
@@ -224,11 +225,27 @@ fn RequestEditor(index: usize) -> impl IntoView {
             </div>
         }
         .into_any(),
-        Client::Xhr { with_credentials } | Client::Axios { with_credentials } => view! {
+        Client::Axios { with_credentials, with_xsrf_token } => view! {
+            <div class="row">
+                <CheckField label="withCredentials: true" field=p("client.with_credentials")
+                    get=Signal::derive(move || with_credentials)
+                    set=Callback::new(move |on: bool| upd(Box::new(move |r| {
+                        if let Client::Axios { with_credentials, .. } = &mut r.client { *with_credentials = on; }
+                    })))/>
+                <CheckField label="withXSRFToken: true" field=p("client.with_xsrf_token")
+                    get=Signal::derive(move || with_xsrf_token)
+                    hint="Copy the XSRF-TOKEN cookie into X-XSRF-TOKEN for another origin too (axios 1.6+ does it for same-origin URLs only)."
+                    set=Callback::new(move |on: bool| upd(Box::new(move |r| {
+                        if let Client::Axios { with_xsrf_token, .. } = &mut r.client { *with_xsrf_token = on; }
+                    })))/>
+            </div>
+        }
+        .into_any(),
+        Client::Xhr { with_credentials } => view! {
             <CheckField label="withCredentials = true" field=p("client.with_credentials")
                 get=Signal::derive(move || with_credentials)
                 set=Callback::new(move |on: bool| upd(Box::new(move |r| {
-                    if let Client::Xhr { with_credentials } | Client::Axios { with_credentials } = &mut r.client { *with_credentials = on; }
+                    if let Client::Xhr { with_credentials } = &mut r.client { *with_credentials = on; }
                 })))/>
         }
         .into_any(),

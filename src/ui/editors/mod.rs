@@ -15,6 +15,7 @@ mod client;
 mod django;
 mod express;
 mod fastapi;
+mod laravel;
 mod rails;
 mod raw;
 mod server;
@@ -26,6 +27,7 @@ use server::ServerEditor;
 pub(crate) use django::DjangoEditor;
 pub(crate) use express::ExpressEditor;
 pub(crate) use fastapi::FastApiEditor;
+pub(crate) use laravel::LaravelEditor;
 pub(crate) use rails::RailsEditor;
 pub(crate) use raw::RawEditor;
 

@@ -11,7 +11,12 @@ use crate::scenario::{Client, CredentialsMode, RequestMode, Scenario};
 
 /// Every single change worth trying for this scenario, most preferred first.
 pub fn candidates(s: &Scenario) -> Vec<Candidate> {
-    let mut kinds = vec![send_credentials(s), cors_mode(s), url_candidates(s)];
+    let mut kinds = vec![
+        send_credentials(s),
+        cors_mode(s),
+        url_candidates(s),
+        axios_xsrf_token(s),
+    ];
     kinds.extend(s.server.stack().fix_candidates(s));
     round_robin(kinds)
 }
@@ -33,9 +38,10 @@ fn send_credentials(s: &Scenario) -> Vec<Candidate> {
     for (i, r) in s.requests.iter().enumerate() {
         let needs = match r.client {
             Client::Fetch { credentials, .. } => credentials != CredentialsMode::Include,
-            Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
-                !with_credentials
-            }
+            Client::Xhr { with_credentials }
+            | Client::Axios {
+                with_credentials, ..
+            } => !with_credentials,
             _ => false,
         };
         if needs {
@@ -62,10 +68,73 @@ fn send_credentials(s: &Scenario) -> Vec<Candidate> {
             for r in &mut s.requests {
                 match &mut r.client {
                     Client::Fetch { credentials, .. } => *credentials = CredentialsMode::Include,
-                    Client::Xhr { with_credentials } | Client::Axios { with_credentials } => {
+                    Client::Xhr { with_credentials } | Client::Axios { with_credentials, .. } => {
                         *with_credentials = true
                     }
                     _ => {}
+                }
+            }
+        },
+    )]
+}
+
+/// axios `withXSRFToken: true` on the requests to another origin (axios
+/// ≥ 1.6 copies `XSRF-TOKEN` into `X-XSRF-TOKEN` for same-origin URLs
+/// only): per request, so the token never goes to a third-party host the
+/// page also calls.
+fn axios_xsrf_token(s: &Scenario) -> Vec<Candidate> {
+    let page = super::page_origin(s);
+    let urls: Vec<Option<String>> = {
+        let base = crate::origin::parse_url(&s.page.url, None).ok();
+        s.requests
+            .iter()
+            .map(|r| {
+                crate::origin::parse_url(&r.url, base.as_ref())
+                    .ok()
+                    .map(|u| crate::origin::Origin::of(&u).serialize())
+            })
+            .collect()
+    };
+    let targets: Vec<usize> = s
+        .requests
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            matches!(
+                r.client,
+                Client::Axios {
+                    with_xsrf_token: false,
+                    ..
+                }
+            ) && urls[*i].is_some()
+                && urls[*i] != page
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let changes = targets
+        .iter()
+        .map(|i| {
+            change(
+                format!("requests.{i}.client.with_xsrf_token"),
+                "not set",
+                "withXSRFToken: true",
+            )
+        })
+        .collect();
+    vec![Candidate::new(
+        "Pass withXSRFToken: true to axios",
+        "Since axios 1.6.0 the XSRF-TOKEN cookie is copied into the X-XSRF-TOKEN header only for same-origin URLs; a request to an API on another origin needs `withXSRFToken: true` (Laravel Sanctum, Angular-style CSRF).",
+        changes,
+        1,
+        move |s: &mut Scenario| {
+            for i in &targets {
+                if let Some(Client::Axios { with_xsrf_token, .. }) =
+                    s.requests.get_mut(*i).map(|r| &mut r.client)
+                {
+                    *with_xsrf_token = true;
                 }
             }
         },

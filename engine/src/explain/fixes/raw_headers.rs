@@ -46,7 +46,10 @@ pub fn raw_candidates(s: &Scenario) -> Vec<Vec<Candidate>> {
 fn sends_credentials(r: &crate::scenario::RequestSpec) -> bool {
     match r.client {
         Client::Fetch { credentials, .. } => credentials == CredentialsMode::Include,
-        Client::Xhr { with_credentials } | Client::Axios { with_credentials } => with_credentials,
+        Client::Xhr { with_credentials }
+        | Client::Axios {
+            with_credentials, ..
+        } => with_credentials,
         _ => false,
     }
 }
