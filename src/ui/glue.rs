@@ -75,6 +75,13 @@ export function in_iframe() { return window.parent !== window; }
 export function after_paint_then(ms, cb) {
   requestAnimationFrame(() => setTimeout(cb, ms));
 }
+export function after_first_paint_then(cb) {
+  // A frame that is not on the screen (an embed below the fold) gets no animation frames.
+  let done = false;
+  const go = () => { if (!done) { done = true; setTimeout(cb, 0); } };
+  requestAnimationFrame(go);
+  setTimeout(go, 100);
+}
 export function now_ms() { return performance.now(); }
 export function mark(name) { try { performance.mark(name); } catch (e) {} }
 export function has_files(ev) {
@@ -127,6 +134,9 @@ extern "C" {
     pub fn copy_text(text: &str, done: JsValue);
     /// Calls `cb` `ms` milliseconds after the next frame is painted.
     fn after_paint_then(ms: u32, cb: JsValue);
+    /// Calls `cb` after the next frame is painted, or after 100 ms in a document that
+    /// paints no frames (an iframe out of view).
+    fn after_first_paint_then(cb: JsValue);
     /// In an iframe: posts `{type: "crumbtrail:height", height, frame}` (frame: the
     /// iframe's name) to the parent now and on every resize.
     pub fn report_height();
@@ -168,6 +178,11 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
 /// have passed: slow work (the fix search) never delays the verdict.
 pub fn after_paint(ms: u32, work: impl FnOnce() + 'static) {
     after_paint_then(ms, Closure::once_into_js(work));
+}
+
+/// Runs `work` once the first frame is painted (or soon, where no frame is).
+pub fn after_first_paint(work: impl FnOnce() + 'static) {
+    after_first_paint_then(Closure::once_into_js(work));
 }
 
 /// Calls `f` with the new `location.search` whenever Back or Forward moves
