@@ -360,7 +360,7 @@ fn slot(part: Part, order: Option<Reveal>) -> impl IntoView {
     };
     if order.is_some() {
         // After the verdict's frame: the chunks never delay the first paint.
-        super::glue::after_paint(0, start);
+        super::glue::after_first_paint(start);
     } else {
         start();
     }

@@ -76,6 +76,13 @@ export function after_paint_then(ms, cb) {
   requestAnimationFrame(() => setTimeout(cb, ms));
 }
 export function next_frame(cb) { requestAnimationFrame(() => cb()); }
+export function after_first_paint_then(cb) {
+  // A frame that is not on the screen (an embed below the fold) gets no animation frames.
+  let done = false;
+  const go = () => { if (!done) { done = true; setTimeout(cb, 0); } };
+  requestAnimationFrame(go);
+  setTimeout(go, 100);
+}
 export function now_ms() { return performance.now(); }
 export function mark(name) { try { performance.mark(name); } catch (e) {} }
 export function has_files(ev) {
@@ -140,6 +147,9 @@ extern "C" {
     fn after_paint_then(ms: u32, cb: JsValue);
     /// Calls `cb` at the start of the next frame (`requestAnimationFrame`).
     fn next_frame(cb: JsValue);
+    /// Calls `cb` after the next frame is painted, or after 100 ms in a document that
+    /// paints no frames (an iframe out of view).
+    fn after_first_paint_then(cb: JsValue);
     /// In an iframe: posts `{type: "crumbtrail:height", height, frame}` (frame: the
     /// iframe's name) to the parent now and on every resize.
     pub fn report_height();
@@ -189,6 +199,11 @@ pub fn after_paint(ms: u32, work: impl FnOnce() + 'static) {
 /// Runs `work` at the start of the next frame, before it is painted.
 pub fn before_next_paint(work: impl FnOnce() + 'static) {
     next_frame(Closure::once_into_js(work));
+}
+
+/// Runs `work` once the first frame is painted (or soon, where no frame is).
+pub fn after_first_paint(work: impl FnOnce() + 'static) {
+    after_first_paint_then(Closure::once_into_js(work));
 }
 
 /// Calls `f` with the new `location.search` whenever Back or Forward moves
