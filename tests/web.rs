@@ -78,13 +78,15 @@ async fn shows_the_verdict_before_the_other_parts() {
     let root = test_root();
     let _handle = leptos::mount::mount_to(root.clone(), crumbtrail_app::ui::App);
 
-    // Mounted: the verdict and the outcomes are there, the deferred parts are empty slots.
+    // Mounted: the verdict is there, the deferred parts are empty slots (the
+    // outcomes too: they are shown with the answer, under it).
     assert!(root.query_selector("[data-verdict]").unwrap().is_some());
-    assert!(root.query_selector(".outcome-list").unwrap().is_some());
+    assert!(root.query_selector(".outcome-list").unwrap().is_none());
     assert!(root.query_selector("[data-profile]").unwrap().is_none());
     let waiting = root.inner_html().matches("data-loaded=\"false\"").count();
     assert!(waiting >= 10, "{waiting} parts waiting");
     until_complete(&root).await;
     assert!(root.query_selector("[data-profile]").unwrap().is_some());
     assert!(root.query_selector("#answer").unwrap().is_some());
+    assert!(root.query_selector(".outcome-list").unwrap().is_some());
 }

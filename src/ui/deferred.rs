@@ -9,8 +9,9 @@
 //! stack's editor). Without the feature (native and wasm tests) the same
 //! functions are plain `async fn`s.
 //!
-//! Nothing the user sees moves when a part arrives: the verdict and the
-//! outcomes come first in the page, and the parts are shown strictly in page
+//! Nothing the user sees moves when a part arrives: the verdict comes first
+//! in the page (in the embed, the outcomes too; on the full page they follow
+//! the answer, which carries the fix a stuck user looks for), and the parts are shown strictly in page
 //! order, each one only once every part above it is shown, so a part is only
 //! ever added below what is already on the screen. Until then a part is an
 //! empty slot (`style/loading.css`). `data-complete="true"` on `<main>` says
@@ -32,6 +33,9 @@ use super::{diagram, editors, fixes, gallery, import_panel, live_panel, results}
 pub enum Part {
     /// Why it fails and the best fix, under the verdict (the fix search).
     Answer,
+    /// The outcome of each request (in the first load): under the answer,
+    /// shown with it, so the fix is on the first screen and nothing moves.
+    Requests,
     /// "Bring your own traffic" (the HAR, cURL, header-block importers).
     Import,
     /// Every setting: browser, client, server (the editors).
@@ -58,6 +62,7 @@ impl Part {
     pub fn key(self) -> &'static str {
         match self {
             Part::Answer => "answer",
+            Part::Requests => "requests",
             Part::Import => "import",
             Part::Settings => "settings",
             Part::ReadonlySettings => "readonly-settings",
@@ -77,6 +82,7 @@ impl Part {
 async fn load(part: Part) -> AnyView {
     match part {
         Part::Answer => answer().await,
+        Part::Requests => view! { <results::Outcomes/> }.into_any(),
         Part::Import => import().await,
         Part::Settings => {
             first_editor().await;
@@ -240,17 +246,18 @@ impl Part {
     fn rank(self) -> u8 {
         match self {
             Part::Answer => 0,
-            Part::Import => 1,
-            Part::Diagram => 2,
-            Part::Steps => 3,
-            Part::Jar => 4,
-            Part::Fixes => 5,
-            Part::Code => 6,
-            Part::Live => 7,
-            Part::Settings => 8,
-            Part::ReadonlySettings => 9,
-            Part::Gallery => 10,
-            Part::Editor(_) => 11,
+            Part::Requests => 1,
+            Part::Import => 2,
+            Part::Diagram => 3,
+            Part::Steps => 4,
+            Part::Jar => 5,
+            Part::Fixes => 6,
+            Part::Code => 7,
+            Part::Live => 8,
+            Part::Settings => 9,
+            Part::ReadonlySettings => 10,
+            Part::Gallery => 11,
+            Part::Editor(_) => 12,
         }
     }
 }

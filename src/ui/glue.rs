@@ -42,6 +42,10 @@ export function report_height() {
     }
   };
   if (window.ResizeObserver) new ResizeObserver(send).observe(document.documentElement);
+  // A frame out of view is not rendered, so its ResizeObserver stays silent while
+  // the deferred parts arrive; mutations are delivered anyway (the height is read
+  // by forcing layout).
+  new MutationObserver(send).observe(document.documentElement, { subtree: true, childList: true });
   addEventListener("load", send);
   send();
 }

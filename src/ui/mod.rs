@@ -120,10 +120,11 @@ pub fn App() -> impl IntoView {
                 </header>
                 <Notices notices/>
                 <results::Verdict/>
-                // First the verdict and the outcomes (in the first load), then the parts
-                // that load after them, in page order (see `deferred`).
-                <results::Outcomes/>
+                // First the verdict (in the first load), then the parts that load after
+                // it, in page order (see `deferred`): the answer with its fix, then the
+                // outcomes, which are in the first load but shown with the answer.
                 <Deferred part=Part::Answer/>
+                <Deferred part=Part::Requests/>
                 // Below the answer: a stuck user's first screen is the verdict and its fix.
                 <Deferred part=Part::Import/>
                 <div class="layout">
