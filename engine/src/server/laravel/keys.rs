@@ -49,8 +49,9 @@ pub const APP_KEYS: [&str; 4] = [
 
 /// An `.env` value as written: quoted when it has a space or `#`.
 fn env_str(s: &str) -> String {
-    if s.is_empty() || s.contains([' ', '#', '"', '\'']) {
-        format!("\"{}\"", s.replace('"', "\\\""))
+    if s.is_empty() || s.contains([' ', '#', '"', '\'', '\\']) {
+        // Escaped as phpdotenv reads a double-quoted value (see `env_value`).
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
     } else {
         s.to_string()
     }
@@ -495,6 +496,24 @@ pub fn hint(key: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_and_backslashes_in_env_values_round_trip() {
+        // Found by the fuzzer: `"` was escaped on the way out but not read back.
+        for url in [
+            r#"http:/x"/localhost:8000"#,
+            r"http://a\b",
+            r#"\""#,
+            "a b#c",
+        ] {
+            let mut app = LaravelApp::new(LaravelVersion::default());
+            app.app_url = url.into();
+            let raw = env_of(&app, "APP_URL").unwrap();
+            let mut back = LaravelApp::new(LaravelVersion::default());
+            set_env(&mut back, "APP_URL", &raw).unwrap();
+            assert_eq!(back.app_url, url, "{raw}");
+        }
+    }
 
     #[test]
     fn defaults_write_nothing_and_keys_round_trip() {

@@ -104,13 +104,30 @@ pub fn env_value(raw: &str) -> EnvValue {
         "empty" | "(empty)" => return EnvValue::Str(String::new()),
         _ => {}
     }
-    let unquoted = ['"', '\'']
-        .iter()
-        .find_map(|q| {
-            raw.strip_prefix(*q)
-                .and_then(|r| r.strip_suffix(*q))
-                .filter(|_| raw.len() > 1)
-        })
+    // vlucas/phpdotenv (src/Parser/EntryParser.php, v5.6): a double-quoted
+    // value reads `\"` as `"` and `\\` as `\`; a single-quoted one is literal.
+    if let Some(inner) = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .filter(|_| raw.len() > 1)
+    {
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            match (c, chars.clone().next()) {
+                ('\\', Some(n @ ('"' | '\\'))) => {
+                    out.push(n);
+                    chars.next();
+                }
+                _ => out.push(c),
+            }
+        }
+        return EnvValue::Str(out);
+    }
+    let unquoted = raw
+        .strip_prefix('\'')
+        .and_then(|r| r.strip_suffix('\''))
+        .filter(|_| raw.len() > 1)
         .unwrap_or(raw);
     EnvValue::Str(unquoted.to_string())
 }
@@ -308,6 +325,12 @@ mod tests {
         assert_eq!(env_value("\"My App\""), EnvValue::Str("My App".into()));
         assert_eq!(env_value("'x'"), EnvValue::Str("x".into()));
         assert_eq!(env_value("lax"), EnvValue::Str("lax".into()));
+        // Double quotes take `\"` and `\\` escapes; single quotes are literal.
+        assert_eq!(
+            env_value(r#""a \"b\" c\\d""#),
+            EnvValue::Str(r#"a "b" c\d"#.into())
+        );
+        assert_eq!(env_value(r"'a\b'"), EnvValue::Str(r"a\b".into()));
     }
 
     #[test]
