@@ -95,6 +95,10 @@ fn cases() -> Vec<(String, Scenario)> {
         out.push((format!("navigations/{id}"), s));
     }
     out.extend(flow_cases());
+    // `CRUMBTRAIL_LIVE_CASES=laravel` runs only the cases whose name contains it.
+    if let Ok(only) = std::env::var("CRUMBTRAIL_LIVE_CASES") {
+        out.retain(|(case, _)| case.contains(only.as_str()));
+    }
     out
 }
 

@@ -24,6 +24,10 @@ pub struct Scenario {
     pub profile_version: Option<Version>,
     pub requests: Vec<RequestSpec>,
     pub server: ServerSetup,
+    /// A dev-server proxy (Vite, webpack, Next.js, nginx) on the page's
+    /// origin in front of the server; `None`: the page calls the server itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::server::dev_proxy::DevProxy>,
     /// Cookies already in the browser's jar before the first request: a
     /// recording usually starts after the login.
     pub jar_at_start: Vec<JarCookie>,
@@ -400,6 +404,7 @@ impl Default for Scenario {
                 },
             ],
             server: ServerSetup::default(),
+            proxy: None,
             jar_at_start: Vec::new(),
         }
     }

@@ -59,6 +59,7 @@ fn scenario(profile: ProfileId, set: &str) -> Scenario {
                 ..RawRoute::default()
             }],
         }),
+        proxy: None,
         jar_at_start: Vec::new(),
     }
 }

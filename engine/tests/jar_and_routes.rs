@@ -63,6 +63,7 @@ fn scenario(requests: Vec<RequestSpec>, routes: Vec<RawRoute>, jar: Vec<JarCooki
         profile_version: None,
         requests,
         server: ServerSetup::Raw(RawServer { routes }),
+        proxy: None,
         jar_at_start: jar,
     }
 }

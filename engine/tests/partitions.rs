@@ -76,6 +76,7 @@ fn scenario(
                 route("/me", cors.clone()),
             ],
         }),
+        proxy: None,
         jar_at_start: Vec::new(),
     }
 }

@@ -116,6 +116,7 @@ proptest! {
                     ..RawRoute::default()
                 }],
             }),
+            proxy: None,
             jar_at_start: Vec::new(),
         };
         let t = simulate(&s);

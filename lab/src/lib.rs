@@ -640,6 +640,10 @@ fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
     if let Err(e) = validate_for_lab(&scenario) {
         return text(StatusCode::UNPROCESSABLE_ENTITY, format!("{e}\n"));
     }
+    let proxy = scenario
+        .proxy
+        .clone()
+        .map(|p| (scenario.page.url.clone(), p));
     let boot = scenario.server.stack().prepare().model.boot();
     if let Err(steps) = boot {
         let why: Vec<String> = steps.iter().map(|s| s.title.to_string()).collect();
@@ -653,7 +657,7 @@ fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
         .runs
         .lock()
         .unwrap()
-        .insert(id.clone(), scenario.server);
+        .insert(id.clone(), scenario.server, proxy);
     json(
         StatusCode::CREATED,
         serde_json::json!({ "run": id, "expires_in_secs": RUN_TTL.as_secs() }),
@@ -677,10 +681,10 @@ async fn scenario_request(
     full: url::Url,
     req: Request,
 ) -> Response<Body> {
-    let (server, memory) = {
+    let (server, proxy, memory) = {
         let runs = shared.runs.lock().unwrap();
         match runs.get(run) {
-            Some(r) => (r.server.clone(), r.memory.clone()),
+            Some(r) => (r.server.clone(), r.proxy.clone(), r.memory.clone()),
             None => return text(StatusCode::NOT_FOUND, "unknown or expired run\n"),
         }
     };
@@ -708,7 +712,15 @@ async fn scenario_request(
     // The lab answers as the simulation's server model does (the server
     // interface), continuing from what the run's earlier requests left (a raw
     // route's call count).
-    let model = server.stack().resume(&memory).model;
+    let model = match &proxy {
+        Some((page, p)) => crumbtrail_engine::server::dev_proxy::behind(
+            page,
+            Some(p),
+            server.stack().resume(&memory),
+        ),
+        None => server.stack().resume(&memory),
+    }
+    .model;
     let reply = model.respond(&wire, index.unwrap_or(0));
     shared.runs.lock().unwrap().set_memory(run, model.memory());
     let status = reply.response.status;

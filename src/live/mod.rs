@@ -4,8 +4,8 @@
 //! (`crumbtrail_engine::live::map_scenario`) and compares (`compare`).
 
 use crumbtrail_engine::live::{
-    lab_notes, run_url, LabLogEntry, LabPorts, LabSeen, Observation, REGISTER_HEADER,
-    REGISTER_VALUE,
+    cookie_names, expire_fixed_cookies, lab_notes, run_url, LabLogEntry, LabPorts, LabSeen,
+    Observation, REGISTER_HEADER, REGISTER_VALUE,
 };
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, RequestMode, RequestSpec, RunsFrom,
@@ -342,6 +342,41 @@ fn document_cookie() -> Option<String> {
         .ok()
 }
 
+/// Expires the cookies an earlier run left under a name the run cannot tag
+/// (Laravel's `XSRF-TOKEN`), as the engine lists the lines; says which are
+/// still there (on another host, or HttpOnly).
+fn expire_leftovers(scenario: &Scenario, page_url: &str) -> Vec<String> {
+    let fixed = scenario.server.stack().fixed_cookie_names();
+    let (Some(doc), Ok(page)) = (
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<HtmlDocument>().ok()),
+        crumbtrail_engine::origin::parse_url(page_url, None),
+    ) else {
+        return Vec::new();
+    };
+    let left = |doc: &HtmlDocument| cookie_names(&doc.cookie().unwrap_or_default());
+    let before = left(&doc);
+    if !fixed.iter().any(|(name, _)| before.contains(name)) {
+        return Vec::new();
+    }
+    for line in expire_fixed_cookies(&page, &fixed) {
+        let _ = doc.set_cookie(&line);
+    }
+    let after = left(&doc);
+    fixed
+        .iter()
+        .filter(|(name, _)| after.contains(name))
+        .map(|(name, _)| {
+            format!(
+                "the browser still holds the cookie {name} from an earlier run (its name is \
+                 fixed by the framework, so runs cannot rename it, and this page could not \
+                 expire it); the run starts with it, the simulation without"
+            )
+        })
+        .collect()
+}
+
 /// One request, from the document it runs from: this page, or (a request
 /// from the current document once a navigation loaded one in the popup)
 /// the popup's document. Navigations and visits go to the popup.
@@ -407,6 +442,9 @@ pub async fn run(
                 .into(),
         );
     }
+    let page_url = window()?.location().href().unwrap_or_default();
+    // The simulated jar starts empty; so must the browser.
+    let leftovers = expire_leftovers(scenario, &page_url);
     let body = serde_json::to_string(scenario).map_err(|e| e.to_string())?;
     let init = RequestInit::new();
     init.set_method("POST");
@@ -429,7 +467,6 @@ pub async fn run(
         .map_err(|e| e.to_string())?
         .run;
 
-    let page_url = window()?.location().href().unwrap_or_default();
     let mut popup = popup.map(Popup::new).transpose()?;
     let total = scenario.requests.len();
     let mut observations = Vec::new();
@@ -457,8 +494,10 @@ pub async fn run(
     for o in observations.iter_mut() {
         o.lab = LabSeen::from_log(&log, o.index);
     }
+    let mut notes = leftovers;
+    notes.extend(lab_notes(&log));
     Ok(LiveRun {
         observations,
-        lab_notes: lab_notes(&log),
+        lab_notes: notes,
     })
 }

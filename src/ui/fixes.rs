@@ -329,7 +329,50 @@ pub fn Fixes() -> impl IntoView {
                     {move || advice.get().into_iter().map(|a| view! { <li>{rich(&a)}</li> }).collect_view()}
                 </ul>
             </Show>
+            <ProxyTry/>
         </section>
+    }
+}
+
+/// The proxy alternative, simulated: whether the login works with the API
+/// behind the dev server's proxy, and a button that sets it up.
+#[component]
+fn ProxyTry() -> impl IntoView {
+    let ctx = ctx();
+    // Computed only when the search is not running (two simulations).
+    let tried = Memo::new(move |_| {
+        ctx.scenario
+            .with(crumbtrail_engine::fixes::proxy_it::proxy_alternative)
+    });
+    move || {
+        tried.get().map(|t| {
+            let works = t.works;
+            let title = t.fix.title.clone();
+            let scenario = StoredValue::new(t.fix.scenario.clone());
+            let apply = move |_| {
+                apply_setup(
+                    scenario.get_value(),
+                    format!("Applied: {title}. Undo brings the previous setup back."),
+                );
+                glue::focus_id("undo-fix");
+            };
+            view! {
+                <div class="proxy-try" data-proxy-works=works.to_string()>
+                    <h3>"Or change the architecture: a dev-server proxy"</h3>
+                    <p>{rich(&t.fix.reason)}" "
+                        {if works {
+                            "Simulated: with it, every request is readable and the session cookie is stored and sent."
+                        } else {
+                            "Simulated: it does not make this setup work on its own; apply it to see why."
+                        }}
+                    </p>
+                    <ul class="changes">{changes_view(&t.fix)}</ul>
+                    <button type="button" class="secondary" data-proxy-apply="" on:click=apply>
+                        "Try it: proxy the API"
+                    </button>
+                </div>
+            }
+        })
     }
 }
 
@@ -389,13 +432,14 @@ fn CodeBlock(
 #[component]
 pub fn GeneratedCode() -> impl IntoView {
     let ctx = ctx();
-    // The server stack's configuration files (none for raw headers).
+    // The server stack's configuration files (none for raw headers), and the proxy's.
     let files = Memo::new(move |_| {
         ctx.scenario.with(|s| {
             s.server
                 .stack()
                 .code()
                 .into_iter()
+                .chain(s.proxy.as_ref().map(|p| p.code()))
                 .map(|f| (f.title, f.generated.code.clone(), left_out(&f.generated)))
                 .collect::<Vec<_>>()
         })

@@ -22,6 +22,7 @@ use crate::trace::{JsResult, Trace};
 
 mod candidates;
 pub mod code_diff;
+pub mod proxy_it;
 pub(crate) mod raw_headers;
 pub(crate) mod search;
 pub mod url_mistakes;
@@ -198,7 +199,7 @@ fn session_key(s: &Scenario) -> Option<String> {
 /// True when the scenario logs in (and so the session cookie must flow):
 /// a request the server's stack calls a login, or, when the stack cannot
 /// tell, any cookie stored or rejected in the baseline trace.
-fn needs_session(s: &Scenario, baseline: &Trace) -> bool {
+pub(crate) fn needs_session(s: &Scenario, baseline: &Trace) -> bool {
     let stack = s.server.stack();
     let verdicts: Vec<Option<bool>> = s
         .requests

@@ -559,3 +559,30 @@ spec!(
     "axios lib/helpers/resolveConfig.js (withXSRFToken, isURLSameOrigin)",
     "https://github.com/axios/axios/blob/v1.7.9/lib/helpers/resolveConfig.js"
 );
+
+// ----- Dev-server proxies (server/dev_proxy) -----
+spec!(
+    HTTP_PROXY_OUTGOING,
+    "http-proxy common.js setupOutgoing (changeOrigin), web-incoming.js XHeaders (xfwd)",
+    "https://github.com/http-party/node-http-proxy#options"
+);
+spec!(
+    HTTP_PROXY_COOKIES,
+    "http-proxy web-outgoing.js writeHeaders (cookieDomainRewrite)",
+    "https://github.com/http-party/node-http-proxy#options"
+);
+spec!(
+    VITE_SERVER_PROXY,
+    "Vite server.proxy",
+    "https://vite.dev/config/server-options#server-proxy"
+);
+spec!(
+    NEXT_REWRITES,
+    "Next.js rewrites (router-utils/proxy-request.ts)",
+    "https://nextjs.org/docs/app/api-reference/config/next-config-js/rewrites"
+);
+spec!(
+    NGINX_PROXY_PASS,
+    "nginx ngx_http_proxy_module (proxy_pass, proxy_set_header, proxy_cookie_domain)",
+    "https://nginx.org/en/docs/http/ngx_http_proxy_module.html"
+);

@@ -226,6 +226,8 @@ pub fn field_label(field: &str) -> String {
         ["server", "cors_position"] => "Rack::Cors position in the middleware stack".into(),
         ["server", "session_middleware"] => "Session middleware in config/application.rb".into(),
         ["server", "fa", name] => crate::server::fastapi::literals::label(name).into(),
+        ["proxy"] => "Dev-server proxy".into(),
+        ["proxy", name] => format!("Proxy {}", name.replace('_', " ")),
         // A Django setting is labelled by its name, as settings.py writes it.
         ["server", name]
             if name

@@ -495,6 +495,19 @@ pub enum Reason {
     ExpressAutoOptions,
     /// The session did not change, so the session middleware sets no cookie.
     SessionNotChanged,
+    // ----- A dev-server proxy in front of the server (server/dev_proxy) -----
+    /// A setting of the proxy cannot be read (its target, its path prefix).
+    ProxyConfigError,
+    /// The proxy forwarded a request on the page's origin to the server.
+    ProxyForwarded,
+    /// A request on the page's origin outside the proxy's prefix: the dev
+    /// server answered it itself and the API never saw it.
+    ProxyNotForwarded,
+    /// The proxy passed a `Set-Cookie` on with a `Domain` the page's host is
+    /// not in: the browser rejects it.
+    ProxyKeptCookieDomain,
+    /// The proxy rewrote (or dropped) a `Set-Cookie`'s `Domain`.
+    ProxyRewroteCookieDomain,
 }
 
 /// Text that is usually fixed: a `&'static str` costs nothing, a text built

@@ -1103,6 +1103,7 @@ pub fn reconstruct_with(
         server: ServerSetup::Raw(RawServer {
             routes: routes.routes,
         }),
+        proxy: None,
         jar_at_start: jar,
         // The rules as Crumbtrail has them today; the recording's browser
         // version is not pinned.

@@ -1,5 +1,7 @@
 //! Server models: what the server answers to each request the browser sends.
 //!
+//! - [`dev_proxy`]: a dev-server proxy (Vite, webpack, Next.js, nginx) on
+//!   the page's origin in front of any of them.
 //! - [`raw`]: response headers typed by hand, per path and method.
 //! - [`express`]: an Express 4/5 app — `cors`, `express-session` or
 //!   `cookie-session`, `trust proxy`, `res.cookie`.
@@ -10,6 +12,7 @@
 //!   which action each path runs.
 
 mod actions;
+pub mod dev_proxy;
 pub mod django;
 pub mod express;
 pub mod fastapi;

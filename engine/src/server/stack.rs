@@ -273,6 +273,15 @@ pub trait Stack {
     /// Gives every cookie the server sets a name ending in `tag`.
     fn tag_cookie_names(&mut self, tag: &str);
 
+    /// Names of cookies the server sets that [`Self::tag_cookie_names`]
+    /// cannot change (the framework writes them as constants), with the
+    /// `Path` it gives them. A live run expires any such cookie an earlier
+    /// run left in the browser before it starts, so the browser starts as
+    /// empty as the simulated jar.
+    fn fixed_cookie_names(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// Every header the lab would send must be one a server can send.
     fn check_for_lab(&self) -> Result<(), String>;
 }

@@ -223,6 +223,15 @@ fn scenario_urls(scenario: &Scenario, page: &Url, blockers: &mut Vec<String>) ->
             Err(e) => blockers.push(format!("request {}: the URL cannot be read: {e}", i + 1)),
         }
     }
+    // The proxy's target gets a lab origin too: the server model behind the
+    // proxy sees it as its Host.
+    if let Some(target) = scenario
+        .proxy
+        .as_ref()
+        .and_then(|p| Url::parse(p.target.trim()).ok())
+    {
+        urls.push(target);
+    }
     urls
 }
 
@@ -494,6 +503,11 @@ fn rewrite_request_urls(
     if let Some(p) = rewrite_url(&scenario.page.url, page) {
         mapped.page.url = p;
     }
+    if let Some(proxy) = &mut mapped.proxy {
+        if let Some(t) = rewrite_url(&proxy.target, page) {
+            proxy.target = t.trim_end_matches('/').to_string();
+        }
+    }
     let bases = request_bases(scenario, page);
     for (r, base) in mapped.requests.iter_mut().zip(&bases) {
         if let Some(u) = rewrite_url(&r.url, base) {
@@ -588,6 +602,51 @@ pub fn tag_cookie_names(scenario: &Scenario, tag: &str) -> Scenario {
     let mut tagged = scenario.clone();
     tagged.server.stack_mut().tag_cookie_names(tag);
     tagged
+}
+
+/// `document.cookie` assignments that expire, in the document at `page`,
+/// every cookie in `fixed` (name, path) that an earlier run may have left
+/// in the browser: the names [`Stack::fixed_cookie_names`] says a run
+/// cannot tag. A cookie is only replaced by one with the same name, domain,
+/// host-only flag and path (RFC 6265bis, "Storage Model" step 23), so one
+/// line per `Domain` the page's host may name (none, for a host-only
+/// cookie, then the host and each parent) and per path (the server's, then
+/// `/`), each also with `Secure` (steps 13 and 16: only a secure page may
+/// set or overwrite a Secure cookie) and with `Secure; Partitioned` (CHIPS keeps a
+/// partitioned cookie apart from the unpartitioned one).
+///
+/// [`Stack::fixed_cookie_names`]: crate::server::stack::Stack::fixed_cookie_names
+pub fn expire_fixed_cookies(page: &Url, fixed: &[(String, String)]) -> Vec<String> {
+    let host = page.host_str().unwrap_or_default();
+    let mut domains = vec![None];
+    if matches!(page.host(), Some(url::Host::Domain(_))) {
+        let mut rest = host;
+        loop {
+            domains.push(Some(rest.to_string()));
+            match rest.split_once('.') {
+                Some((_, parent)) if !parent.is_empty() => rest = parent,
+                _ => break,
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    for (name, path) in fixed {
+        let mut paths = vec![path.clone(), "/".to_string()];
+        paths.dedup();
+        for domain in &domains {
+            for path in &paths {
+                let domain = domain
+                    .as_ref()
+                    .map(|d| format!("; Domain={d}"))
+                    .unwrap_or_default();
+                let base = format!("{name}=; Max-Age=0; Path={path}{domain}");
+                lines.push(base.clone());
+                lines.push(format!("{base}; Secure"));
+                lines.push(format!("{base}; Secure; SameSite=None; Partitioned"));
+            }
+        }
+    }
+    lines
 }
 
 /// Checks a scenario before the lab accepts it: every header the lab could
@@ -1181,6 +1240,22 @@ mod tests {
 
     fn ports() -> LabPorts {
         LabPorts::default()
+    }
+
+    #[test]
+    fn fixed_cookies_are_expired_for_every_domain_and_path_they_could_have() {
+        let page = Url::parse("http://app.localhost:8080/").unwrap();
+        let lines = expire_fixed_cookies(&page, &[("XSRF-TOKEN".into(), "/app".into())]);
+        // host-only, app.localhost, localhost; /app and /; plain, Secure, Partitioned.
+        assert_eq!(lines.len(), 3 * 2 * 3, "{lines:#?}");
+        assert!(lines.contains(&"XSRF-TOKEN=; Max-Age=0; Path=/app".to_string()));
+        assert!(
+            lines.contains(&"XSRF-TOKEN=; Max-Age=0; Path=/; Domain=localhost; Secure".to_string())
+        );
+        let ip = Url::parse("http://127.0.0.1:8080/").unwrap();
+        let lines = expire_fixed_cookies(&ip, &[("XSRF-TOKEN".into(), "/".into())]);
+        assert_eq!(lines.len(), 3, "an IP address takes no Domain: {lines:#?}");
+        assert!(expire_fixed_cookies(&page, &[]).is_empty());
     }
 
     #[test]

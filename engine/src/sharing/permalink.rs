@@ -35,6 +35,7 @@ use crate::scenario::{
     BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm,
     RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
 };
+use crate::server::dev_proxy::DevProxy;
 use crate::server::stack::{ServerKind, StackKeys};
 
 /// The current format version.
@@ -351,6 +352,9 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
     }
 
     scenario.server.core().encode_keys(&mut w);
+    if let Some(proxy) = &scenario.proxy {
+        proxy.encode_keys(&mut w);
+    }
 
     if view.embed {
         w.put("embed", "1");
@@ -825,7 +829,9 @@ impl Decoder {
             },
             _ => {
                 // Each stack's keys have a namespace of their own; request keys come last.
-                if self.stacks.iter_mut().any(|(_, k)| k.read(r, key, value)) {
+                if self.stacks.iter_mut().any(|(_, k)| k.read(r, key, value))
+                    || DevProxy::read_key(&mut self.s.proxy, r, key, value)
+                {
                 } else if let Some((i, field)) = indexed(key, "j") {
                     self.read_jar(i, key, field, value);
                 } else if let Some((i, field)) = indexed(key, "r") {

@@ -93,6 +93,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, server: ServerSetup) -> Scen
         profile_version: None,
         requests,
         server,
+        proxy: None,
         jar_at_start: Vec::new(),
     }
 }
@@ -292,7 +293,110 @@ pub fn all() -> Vec<Preset> {
                 },
             }),
     );
+    out.extend(proxy_presets());
     out
+}
+
+/// The dev-server proxy in front of Rails, Django and Express: the fix that
+/// works, and the two ways it still breaks.
+fn proxy_presets() -> Vec<Preset> {
+    use crate::server::dev_proxy::ProxyTool;
+    let through = |front: &str, paths: &[(&str, &str)]| -> Vec<RequestSpec> {
+        let client = Client::Fetch {
+            mode: RequestMode::Cors,
+            credentials: CredentialsMode::SameOrigin,
+            redirect: RedirectMode::Follow,
+        };
+        paths
+            .iter()
+            .enumerate()
+            .map(|(i, (method, path))| RequestSpec {
+                url: format!("{front}{path}"),
+                method: method.to_string(),
+                headers: if *method == "POST" {
+                    "Content-Type: application/json".into()
+                } else {
+                    String::new()
+                },
+                body: if *method == "POST" {
+                    BodyKind::Json
+                } else {
+                    BodyKind::None
+                },
+                client,
+                delay_secs: i.min(1) as u64,
+                ..RequestSpec::default()
+            })
+            .collect()
+    };
+    let mut vite = ProxyTool::Vite.defaults();
+    vite.change_origin = true;
+    vite.strip_prefix = true;
+    let mut django_vite = ProxyTool::Vite.defaults();
+    django_vite.change_origin = true;
+    django_vite.target = "http://localhost:8000".into();
+    let mut next = ProxyTool::Next.defaults();
+    next.target = "http://api.localhost:3001".into();
+    next.strip_prefix = true;
+    let mut django = Box::<crate::server::django::DjangoApp>::default();
+    django.debug = true;
+    let mut django_requests = crate::server::django::presets::spa_login("http://localhost:5173");
+    for r in &mut django_requests {
+        r.client = Client::Fetch {
+            mode: RequestMode::Cors,
+            credentials: CredentialsMode::SameOrigin,
+            redirect: RedirectMode::Follow,
+        };
+    }
+    vec![
+        Preset {
+            id: "proxy-vite-article",
+            title: "Proxy: the article behind Vite's server.proxy (works)",
+            summary: "The page calls /api/login on its own origin, localhost:3000, and Vite forwards it to the Rails API on localhost:3001 (rewrite strips /api): same-origin, so no CORS, no credentials: 'include', and the default Lax session cookie is first-party. cors.rb is never consulted.",
+            scenario: Scenario {
+                page: Page {
+                    url: "http://localhost:3000/".into(),
+                    top_level_url: None,
+                },
+                profile: ProfileId::Chrome,
+                requests: through("http://localhost:3000", &[("POST", "/api/login"), ("GET", "/api/me")]),
+                proxy: Some(vite),
+                ..Scenario::default()
+            },
+        },
+        Preset {
+            id: "proxy-django-change-origin-csrf",
+            title: "Proxy: Django behind Vite with changeOrigin: true (CSRF 403)",
+            summary: "Vite forwards /api to Django on localhost:8000 with changeOrigin: true, so Django sees Host: localhost:8000 while the browser's Origin is http://localhost:5173: the CSRF Origin check fails (\"Origin checking failed\") unless CSRF_TRUSTED_ORIGINS lists the front end, or changeOrigin is left false.",
+            scenario: Scenario {
+                page: Page {
+                    url: "http://localhost:5173/".into(),
+                    top_level_url: None,
+                },
+                profile: ProfileId::Chrome,
+                requests: django_requests,
+                server: ServerSetup::Django(django),
+                proxy: Some(django_vite),
+                ..Scenario::default()
+            },
+        },
+        Preset {
+            id: "proxy-next-keeps-cookie-domain",
+            title: "Proxy: Next.js rewrites keep the API's cookie Domain",
+            summary: "next.config.js rewrites /api/:path* to the Express API on api.localhost:3001, whose express-session sets cookie.domain: 'api.localhost'. Next.js passes Set-Cookie on unchanged and cannot rewrite it, so the browser on localhost:3000 rejects the cookie: drop the cookie domain on the server.",
+            scenario: Scenario {
+                page: Page {
+                    url: "http://localhost:3000/".into(),
+                    top_level_url: None,
+                },
+                profile: ProfileId::Chrome,
+                requests: through("http://localhost:3000", &[("POST", "/api/login"), ("GET", "/api/me")]),
+                server: express(|app| app.session.domain = Some("api.localhost".into())),
+                proxy: Some(next),
+                ..Scenario::default()
+            },
+        },
+    ]
 }
 
 /// The preset with this id.

@@ -420,6 +420,7 @@ pub fn reachable() -> impl Strategy<Value = Scenario> {
                 profile_version: None,
                 requests,
                 server,
+                proxy: None,
                 jar_at_start: jar,
             };
             if apply {

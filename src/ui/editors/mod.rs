@@ -16,6 +16,7 @@ mod django;
 mod express;
 mod fastapi;
 mod laravel;
+mod proxy;
 mod rails;
 mod raw;
 mod server;
@@ -294,6 +295,7 @@ pub fn Settings() -> impl IntoView {
             <fieldset class="panel">
                 <legend>"Server"</legend>
                 <ServerEditor/>
+                <proxy::ProxyEditor/>
             </fieldset>
         </div>
     }

@@ -180,6 +180,9 @@ pub fn session_cookie(app: &LaravelApp, id: &str, f: Forced) -> CookieSpec {
     }
 }
 
+/// The name `VerifyCsrfToken::newCookie` writes as a constant.
+pub const XSRF_COOKIE: &str = "XSRF-TOKEN";
+
 /// `VerifyCsrfToken::newCookie` (laravel/framework `10.x`–`12.x`
 /// `src/Illuminate/Foundation/Http/Middleware/VerifyCsrfToken.php`):
 /// `XSRF-TOKEN`, the session's token, `60 * lifetime` seconds (even with
@@ -190,8 +193,8 @@ pub fn xsrf_cookie(app: &LaravelApp, token: &str, f: Forced) -> CookieSpec {
     let s = &app.session;
     let (_, same_site) = http_only_and_same_site(app, f);
     CookieSpec {
-        name: "XSRF-TOKEN".into(),
-        value: super::support::encrypt_cookie("XSRF-TOKEN", token),
+        name: XSRF_COOKIE.into(),
+        value: super::support::encrypt_cookie(XSRF_COOKIE, token),
         expires_in: Some(s.lifetime * 60),
         path: s.path.clone(),
         domain: s.domain.clone(),

@@ -16,6 +16,7 @@ use crate::sharing::live::find_control;
 use crate::trace::FieldError;
 
 use super::fixes::{edits, is_safe, Context};
+use super::session::XSRF_COOKIE;
 use super::settings::{LaravelApp, LaravelVersion};
 use super::LaravelModel;
 
@@ -213,6 +214,11 @@ impl Stack for LaravelApp {
     /// name: Laravel writes it as a constant and axios reads it by that name.
     fn tag_cookie_names(&mut self, tag: &str) {
         self.session.cookie = Some(format!("{}{tag}", self.session_cookie_name()));
+    }
+
+    /// `XSRF-TOKEN` (`VerifyCsrfToken::newCookie`), on the session's path.
+    fn fixed_cookie_names(&self) -> Vec<(String, String)> {
+        vec![(XSRF_COOKIE.to_string(), self.session.path.clone())]
     }
 
     fn check_for_lab(&self) -> Result<(), String> {
