@@ -289,9 +289,15 @@ async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
             .await
             .unwrap_or(Value::Null);
         if blockers.as_array().is_some_and(|b| !b.is_empty()) {
-            report.failures.push(format!(
-                "{case}: the page refuses to run it live: {blockers}"
-            ));
+            // A refusal the known-differences file lists (outcome `run live`) is
+            // reported with its reason; any other is a failure.
+            let line = format!("{case}: the page refuses to run it live: {blockers}");
+            match known.iter().find(|k| {
+                k.outcome == "run live" && k.covers(config_key(browser), &case, 0, "run live")
+            }) {
+                Some(k) => report.known.push(format!("{line} — known: {}", k.reason)),
+                None => report.failures.push(line),
+            }
             continue;
         }
         s.client
@@ -311,6 +317,9 @@ async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
                 t["state"], t["error"]
             ));
             continue;
+        }
+        if std::env::var_os("CRUMBTRAIL_LIVE_DEBUG").is_some() {
+            eprintln!("{case}: {t:#}");
         }
         let rows = t["rows"].as_array().cloned().unwrap_or_default();
         let total = t["total"].as_u64().unwrap_or(0) as usize;

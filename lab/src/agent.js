@@ -68,6 +68,10 @@
         typed = typed || k.toLowerCase() === 'content-type';
         try { x.setRequestHeader(k, v); } catch (e) {}
       }
+      // axios' own Accept (the engine's AXIOS_ACCEPT) and JSON Content-Type.
+      if (axios && !lines(q.headers).some(([k]) => k.toLowerCase() === 'accept')) {
+        x.setRequestHeader('Accept', 'application/json, text/plain, */*');
+      }
       if (axios && q.body === 'json' && !typed) x.setRequestHeader('Content-Type', 'application/json');
       x.onload = () => {
         o.resolved = true; o.status = x.status;

@@ -190,6 +190,13 @@ async fn run_xhr(
             let _ = xhr.set_request_header(XSRF_HEADER, &v);
         }
     }
+    // axios' own Accept, unless the code set one (the engine adds the same).
+    let has_accept = header_lines(spec)
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("accept"));
+    if axios && !has_accept {
+        let _ = xhr.set_request_header("Accept", crumbtrail_engine::fetch::AXIOS_ACCEPT);
+    }
     // axios sends a plain object as JSON with its own Content-Type.
     if axios && spec.body == BodyKind::Json && !has_type {
         let _ = xhr.set_request_header("Content-Type", "application/json");

@@ -16,6 +16,11 @@ use crate::scenario::{
 use crate::trace::{Phase, Reason, Step, Verdict};
 use crate::{safelist, spec};
 
+/// axios' default `Accept` (`lib/defaults/index.js`, `headers.common`): a
+/// framework that answers JSON only to `expectsJson()` requests (Laravel's
+/// `Authenticate` redirects the others to the login page) sees it.
+pub const AXIOS_ACCEPT: &str = "application/json, text/plain, */*";
+
 impl Run {
     /// HTML §Form submission for a form navigation: the fields must read
     /// as an entry list, and a GET form replaces the action URL's query with
@@ -215,7 +220,7 @@ impl Run {
             // Client libraries add their own headers.
             if let Client::Axios { .. } = client {
                 if !headers.contains("accept") {
-                    headers.push("Accept", "application/json, text/plain, */*");
+                    headers.push("Accept", AXIOS_ACCEPT);
                 }
             }
         }

@@ -123,4 +123,9 @@ pub trait ServerModel {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerMemory {
     pub raw_calls: Vec<crate::server::raw::RouteCalls>,
+    /// A Laravel app's session handler (the database, file or cache store):
+    /// the sessions the earlier requests saved, and the ids handed out.
+    pub laravel_sessions: Option<crate::server::laravel::session::Store>,
+    /// A Django app's sessions and the CSRF secrets it issued.
+    pub django_sessions: Option<crate::server::django::sessions::Store>,
 }

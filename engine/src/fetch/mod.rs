@@ -15,6 +15,7 @@ pub mod simulate;
 
 // The algorithms `simulate` runs, one module per Fetch section.
 mod client_request;
+pub use client_request::AXIOS_ACCEPT;
 mod http_fetch;
 mod main_fetch;
 mod network_fetch;

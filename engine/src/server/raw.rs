@@ -217,6 +217,7 @@ impl ServerModel for RawServerModel {
     fn memory(&self) -> crate::http::ServerMemory {
         crate::http::ServerMemory {
             raw_calls: self.calls(),
+            ..Default::default()
         }
     }
 

@@ -115,10 +115,15 @@ impl DjangoModel {
     }
 
     pub fn with_clock(app: DjangoApp, now: i64) -> DjangoModel {
+        Self::with_store(app, now, Store::default())
+    }
+
+    /// The model continuing with the sessions an earlier one saved.
+    pub fn with_store(app: DjangoApp, now: i64, store: Store) -> DjangoModel {
         DjangoModel {
             cors: Cors::new(&app.cors),
             app,
-            store: RefCell::new(Store::default()),
+            store: RefCell::new(store),
             now: Cell::new(now),
         }
     }
@@ -750,6 +755,15 @@ impl ServerModel for DjangoModel {
 
     fn respond(&self, request: &WireRequest, request_index: usize) -> ServerReply {
         self.answer(request, Some(request_index))
+    }
+
+    /// The sessions and CSRF secrets so far: the lab resumes the next
+    /// request's model with them.
+    fn memory(&self) -> crate::http::ServerMemory {
+        crate::http::ServerMemory {
+            django_sessions: Some(self.store.borrow().clone()),
+            ..Default::default()
+        }
     }
 }
 

@@ -31,7 +31,7 @@ impl SessionData {
 /// a serial), so a model made again for the next request (the lab makes one
 /// per request) finds the session the previous one saved; what this model
 /// itself deleted (`flush()`, the old key of `cycle_key()`) stays deleted.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Store {
     /// Saved (`Some`) or deleted (`None`) by this model.
     sessions: HashMap<String, Option<SessionData>>,

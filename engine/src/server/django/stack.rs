@@ -67,6 +67,18 @@ impl Stack for DjangoApp {
         }
     }
 
+    fn resume(&self, memory: &crate::http::ServerMemory) -> Prepared<'_> {
+        let store = memory.django_sessions.clone().unwrap_or_default();
+        Prepared {
+            model: Box::new(DjangoModel::with_store(
+                self.clone(),
+                crate::simulate::SIM_EPOCH,
+                store,
+            )),
+            field_errors: Vec::new(),
+        }
+    }
+
     fn session_key(&self) -> Option<String> {
         Some(self.session.cookie_name.clone())
     }

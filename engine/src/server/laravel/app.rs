@@ -138,10 +138,15 @@ pub fn expects_json(req: &WireRequest) -> bool {
 
 impl LaravelModel {
     pub fn new(app: LaravelApp) -> LaravelModel {
+        Self::with_store(app, Store::default())
+    }
+
+    /// The model continuing with the sessions an earlier one saved.
+    pub fn with_store(app: LaravelApp, store: Store) -> LaravelModel {
         LaravelModel {
             cors: Cors::new(&app.cors),
             app,
-            store: RefCell::new(Store::default()),
+            store: RefCell::new(store),
             now: Cell::new(SIM_EPOCH),
         }
     }
@@ -682,5 +687,14 @@ impl ServerModel for LaravelModel {
 
     fn respond(&self, request: &WireRequest, request_index: usize) -> ServerReply {
         self.answer(request, Some(request_index))
+    }
+
+    /// The session handler's storage: the lab answers a run one request at
+    /// a time, each from a model resumed with what the previous one saved.
+    fn memory(&self) -> crate::http::ServerMemory {
+        crate::http::ServerMemory {
+            laravel_sessions: Some(self.store.borrow().clone()),
+            ..Default::default()
+        }
     }
 }

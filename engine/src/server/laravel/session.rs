@@ -27,7 +27,7 @@ pub struct SessionData {
 
 /// The session handler's storage, and the ids and tokens it hands out
 /// (Laravel draws them with `Str::random(40)`; the model counts).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Store {
     sessions: HashMap<String, SessionData>,
     ids: u32,

@@ -68,6 +68,14 @@ impl Stack for LaravelApp {
         }
     }
 
+    fn resume(&self, memory: &crate::http::ServerMemory) -> Prepared<'_> {
+        let mut prepared = self.prepare();
+        if let Some(store) = &memory.laravel_sessions {
+            prepared.model = Box::new(LaravelModel::with_store(self.clone(), store.clone()));
+        }
+        prepared
+    }
+
     fn session_key(&self) -> Option<String> {
         Some(self.session_cookie_name())
     }
