@@ -218,9 +218,11 @@ struct Report {
     total: usize,
     known: Vec<String>,
     failures: Vec<String>,
+    /// Runs whose page says a real framework answered (not the model).
+    real_answers: usize,
 }
 
-async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
+async fn run_presets(browser: Browser, ports: LabPorts, only: &'static str) -> Report {
     let s = Session::start(browser, true).await;
     let known = known::known_differences();
     let ua = s
@@ -250,8 +252,9 @@ async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
         total: 0,
         known: Vec::new(),
         failures: Vec::new(),
+        real_answers: 0,
     };
-    for (case, scenario) in cases() {
+    for (case, scenario) in cases().into_iter().filter(|(c, _)| c.starts_with(only)) {
         let mut scenario = scenario;
         scenario.profile = profile(browser);
         let origin = if scenario.page.url.starts_with("https:") {
@@ -348,6 +351,17 @@ async fn run_presets(browser: Browser, ports: LabPorts) -> Report {
                 .push(format!("{case}: page errors {errors:?}"));
         }
         report.presets += 1;
+        let real = s
+            .client
+            .execute(
+                "return document.querySelector('.live-panel').textContent.includes('answered by the real');",
+                vec![],
+            )
+            .await
+            .unwrap_or(Value::Bool(false));
+        if real == Value::Bool(true) {
+            report.real_answers += 1;
+        }
         for r in rows {
             report.total += 1;
             if r["agree"] == true {
@@ -392,7 +406,7 @@ async fn run_live_works_for_every_preset() {
     let started = Instant::now();
     let tasks: Vec<_> = Browser::ALL
         .into_iter()
-        .map(|b| tokio::spawn(run_presets(b, lab.ports.clone())))
+        .map(|b| tokio::spawn(run_presets(b, lab.ports.clone(), "")))
         .collect();
     let mut failed = Vec::new();
     println!();
@@ -419,4 +433,60 @@ async fn run_live_works_for_every_preset() {
         failed.is_empty(),
         "Run live failed or disagreed for some presets: {failed:#?}"
     );
+}
+
+/// `./dev serve --real`: the Express presets run live against the real Express
+/// (the generated app.js under Node) instead of the model; the browser's
+/// outcome must still agree with the simulation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_live_against_the_real_express() {
+    if !support::enabled("run_live_against_the_real_express") {
+        return;
+    }
+    let Some(modules) = std::env::var_os("CRUMBTRAIL_EXPRESS_MODULES") else {
+        panic!("set CRUMBTRAIL_EXPRESS_MODULES to the directory holding express-4/ and express-5/ (./dev test does)");
+    };
+    let lab = crumbtrail_lab::start(crumbtrail_lab::LabConfig {
+        dist: Some(support::dist()),
+        app_port: 0,
+        api_port: 0,
+        https: true,
+        https_app_port: 0,
+        https_api_port: 0,
+        real: Some(crumbtrail_lab::real::RealFrameworks {
+            express: modules.into(),
+        }),
+        ..Default::default()
+    })
+    .await
+    .expect("start the lab");
+    let mut failed = Vec::new();
+    println!();
+    for b in Browser::ALL {
+        let r = run_presets(b, lab.ports.clone(), "preset/express").await;
+        assert!(
+            r.presets >= 2,
+            "{}: only {} Express presets ran",
+            r.label,
+            r.presets
+        );
+        assert_eq!(
+            r.real_answers, r.presets,
+            "{}: every run says the real Express answered",
+            r.label
+        );
+        println!(
+            "Run live against the real Express, {}: {} presets, {}/{} observables agree ({} known differences)",
+            r.label,
+            r.presets,
+            r.agree,
+            r.total,
+            r.known.len()
+        );
+        for f in &r.failures {
+            println!("    FAILED  {f}");
+        }
+        failed.extend(r.failures);
+    }
+    assert!(failed.is_empty(), "the real Express disagreed: {failed:#?}");
 }

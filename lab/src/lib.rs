@@ -46,7 +46,7 @@ use axum::extract::{Request, State};
 use axum::http::uri::Authority;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Uri};
 use axum::{Extension, Router};
-use crumbtrail_engine::http::WireRequest;
+use crumbtrail_engine::http::{ServerReply, WireRequest, WireResponse};
 use crumbtrail_engine::live::{
     is_safe_header_value, strip_run_params, validate_for_lab, LabLogEntry, LabPorts,
     MAX_SCENARIO_BYTES, REGISTER_HEADER, REGISTER_VALUE,
@@ -59,7 +59,8 @@ use tokio_rustls::rustls;
 
 pub mod agent;
 pub mod conn;
-pub mod runs;
+pub mod real;
+mod runs;
 
 pub use conn::{LONG_TARGET_BYTES, LONG_URI_PARAM};
 pub use runs::{MAX_LOG_ENTRIES, MAX_RUNS, RUN_TTL};
@@ -93,6 +94,9 @@ pub struct LabConfig {
     pub max_log_bytes_total: usize,
     /// Longest query of a playground page URL (a permalink) the lab opens.
     pub max_page_query_bytes: usize,
+    /// Answer runs with the real framework where one is installed (Express),
+    /// instead of the model.
+    pub real: Option<real::RealFrameworks>,
 }
 
 impl Default for LabConfig {
@@ -111,6 +115,7 @@ impl Default for LabConfig {
             max_log_bytes_per_run: 1024 * 1024,
             max_log_bytes_total: 16 * 1024 * 1024,
             max_page_query_bytes: 2 * 1024 * 1024,
+            real: None,
         }
     }
 }
@@ -123,6 +128,7 @@ struct Shared {
     hasher: std::collections::hash_map::RandomState,
     body_read_timeout: Duration,
     max_page_query_bytes: usize,
+    real: Option<real::RealFrameworks>,
 }
 
 #[derive(Clone, Copy)]
@@ -211,6 +217,7 @@ pub async fn start(config: LabConfig) -> std::io::Result<Lab> {
         hasher: Default::default(),
         body_read_timeout: config.body_read_timeout,
         max_page_query_bytes: config.max_page_query_bytes,
+        real: config.real,
     });
     let rules = Arc::new(conn::ConnRules {
         header_read_timeout: config.header_read_timeout,
@@ -609,7 +616,7 @@ async fn lab_endpoint(
             }
             let body = req.into_body();
             match read_body(shared, body, MAX_SCENARIO_BYTES, "the scenario").await {
-                Ok(body) => create_run(shared, &body),
+                Ok(body) => create_run(shared, &body).await,
                 Err(refused) => refused,
             }
         }
@@ -627,7 +634,7 @@ async fn lab_endpoint(
     }
 }
 
-fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
+async fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
     let scenario: Scenario = match serde_json::from_slice(body) {
         Ok(s) => s,
         Err(e) => {
@@ -652,12 +659,36 @@ fn create_run(shared: &Shared, body: &Bytes) -> Response<Body> {
             format!("the server does not start: {}\n", why.join("; ")),
         );
     }
+    // The real framework, when the lab has it for this stack (not behind a
+    // modelled proxy: the proxy wraps the model).
+    let real = match (&shared.real, &proxy) {
+        (Some(frameworks), None) => {
+            let (frameworks, server) = (frameworks.clone(), scenario.server.clone());
+            match tokio::task::spawn_blocking(move || real::start(&frameworks, &server)).await {
+                Ok(Some(Ok(server))) => Some(Arc::new(server)),
+                Ok(Some(Err(e))) => {
+                    return text(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        format!("the real framework does not start: {e}\n"),
+                    )
+                }
+                Ok(None) => None,
+                Err(e) => return text(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")),
+            }
+        }
+        _ => None,
+    };
     let id = new_run_id(shared);
-    shared
-        .runs
-        .lock()
-        .unwrap()
-        .insert(id.clone(), scenario.server, proxy);
+    let mut runs = shared.runs.lock().unwrap();
+    let label = real.as_ref().map(|r| r.label.clone());
+    runs.insert(id.clone(), scenario.server, proxy, real);
+    if let Some(label) = label {
+        runs.log(
+            &id,
+            LabLogEntry::note(0, format!("answered by {label}, not by the model")),
+        );
+    }
+    drop(runs);
     json(
         StatusCode::CREATED,
         serde_json::json!({ "run": id, "expires_in_secs": RUN_TTL.as_secs() }),
@@ -681,18 +712,24 @@ async fn scenario_request(
     full: url::Url,
     req: Request,
 ) -> Response<Body> {
-    let (server, proxy, memory) = {
+    let (server, proxy, memory, real) = {
         let runs = shared.runs.lock().unwrap();
         match runs.get(run) {
-            Some(r) => (r.server.clone(), r.proxy.clone(), r.memory.clone()),
+            Some(r) => (
+                r.server.clone(),
+                r.proxy.clone(),
+                r.memory.clone(),
+                r.real.clone(),
+            ),
             None => return text(StatusCode::NOT_FOUND, "unknown or expired run\n"),
         }
     };
     let (parts, body) = req.into_parts();
     // Bounded: the body is read (so the connection stays usable) but never kept.
-    if let Err(refused) = read_body(shared, body, MAX_BODY_BYTES, "the request body").await {
-        return refused;
-    }
+    let body = match read_body(shared, body, MAX_BODY_BYTES, "the request body").await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
     let mut headers = crumbtrail_engine::headers::HeaderList::new();
     for (name, value) in parts.headers.iter() {
         headers.push(
@@ -709,20 +746,44 @@ async fn scenario_request(
         headers,
         is_preflight,
     };
-    // The lab answers as the simulation's server model does (the server
-    // interface), continuing from what the run's earlier requests left (a raw
-    // route's call count).
-    let model = match &proxy {
-        Some((page, p)) => crumbtrail_engine::server::dev_proxy::behind(
-            page,
-            Some(p),
-            server.stack().resume(&memory),
-        ),
-        None => server.stack().resume(&memory),
-    }
-    .model;
-    let reply = model.respond(&wire, index.unwrap_or(0));
-    shared.runs.lock().unwrap().set_memory(run, model.memory());
+    // The real framework, when the run has one; else the lab answers as the
+    // simulation's server model does (the server interface), continuing from
+    // what the run's earlier requests left (a raw route's call count, sessions).
+    let reply = match real {
+        Some(real) => {
+            let target = match clean.query() {
+                Some(q) => format!("{}?{q}", clean.path()),
+                None => clean.path().to_string(),
+            };
+            let (method, headers) = (wire.method.clone(), wire.headers.clone());
+            let answered = tokio::task::spawn_blocking(move || {
+                real::forward(real.port, &method, &target, &headers, &body)
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
+            match answered {
+                Ok((status, headers)) => ServerReply {
+                    response: WireResponse { status, headers },
+                    steps: Vec::new(),
+                },
+                Err(e) => return text(StatusCode::BAD_GATEWAY, format!("{e}\n")),
+            }
+        }
+        None => {
+            let resumed = server.stack().resume(&memory);
+            let model = match &proxy {
+                Some((page, p)) => {
+                    crumbtrail_engine::server::dev_proxy::behind(page, Some(p), resumed)
+                }
+                None => resumed,
+            }
+            .model;
+            let reply = model.respond(&wire, index.unwrap_or(0));
+            shared.runs.lock().unwrap().set_memory(run, model.memory());
+            reply
+        }
+    };
     let status = reply.response.status;
     let mut resp = Response::new(Body::empty());
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

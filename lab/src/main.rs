@@ -3,15 +3,20 @@
 //! ```text
 //! crumbtrail-lab [--dist DIR] [--app-port N] [--api-port N]
 //!                [--https] [--https-app-port N] [--https-api-port N] [--cert-out FILE]
-//!                [--max-connections N]
+//!                [--max-connections N] [--real-express DIR]
 //! ```
+//!
+//! `--real-express DIR` (DIR holds `express-4/` and `express-5/` with their
+//! `node_modules`): runs of an Express scenario are answered by the real
+//! Express, started from the generated `app.js`, instead of the model.
 
 use std::path::PathBuf;
 
 use crumbtrail_lab::{start, LabConfig};
 
 const USAGE: &str = "usage: crumbtrail-lab [--dist DIR] [--app-port N] [--api-port N] \
-[--https] [--https-app-port N] [--https-api-port N] [--cert-out FILE] [--max-connections N]";
+[--https] [--https-app-port N] [--https-api-port N] [--cert-out FILE] [--max-connections N] \
+[--real-express DIR]";
 
 fn parse_args() -> Result<(LabConfig, Option<PathBuf>), String> {
     let mut config = LabConfig {
@@ -45,6 +50,11 @@ fn parse_args() -> Result<(LabConfig, Option<PathBuf>), String> {
                     .ok()
                     .filter(|n| *n > 0)
                     .ok_or(format!("`{v}` is not a number of connections"))?
+            }
+            "--real-express" => {
+                config.real = Some(crumbtrail_lab::real::RealFrameworks {
+                    express: PathBuf::from(value("--real-express")?),
+                })
             }
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),

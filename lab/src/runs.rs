@@ -25,6 +25,8 @@ pub(crate) struct Run {
     pub server: ServerSetup,
     /// The page's URL and the dev-server proxy on its origin, if any.
     pub proxy: Option<(String, crumbtrail_engine::server::dev_proxy::DevProxy)>,
+    /// The real framework answering this run (`None`: the model answers).
+    pub real: Option<std::sync::Arc<crate::real::RealServer>>,
     /// What the server model remembers (a raw route's call counts), kept
     /// from one request of the run to the next.
     pub memory: crumbtrail_engine::http::ServerMemory,
@@ -91,6 +93,7 @@ impl Runs {
         id: String,
         server: ServerSetup,
         proxy: Option<(String, crumbtrail_engine::server::dev_proxy::DevProxy)>,
+        real: Option<std::sync::Arc<crate::real::RealServer>>,
     ) {
         self.sweep();
         while self.map.len() >= MAX_RUNS {
@@ -109,6 +112,7 @@ impl Runs {
             Run {
                 server,
                 proxy,
+                real,
                 memory: Default::default(),
                 created: Instant::now(),
                 log: Vec::new(),
@@ -244,7 +248,7 @@ mod tests {
     #[test]
     fn a_run_stops_at_its_cap_with_a_note() {
         let mut runs = Runs::new(10_000, 1_000_000);
-        runs.insert("a".into(), ServerSetup::default(), None);
+        runs.insert("a".into(), ServerSetup::default(), None, None);
         for _ in 0..100 {
             runs.log("a", entry(1000));
         }
@@ -262,7 +266,7 @@ mod tests {
     #[test]
     fn entries_are_capped_too() {
         let mut runs = Runs::new(usize::MAX, usize::MAX);
-        runs.insert("a".into(), ServerSetup::default(), None);
+        runs.insert("a".into(), ServerSetup::default(), None, None);
         for _ in 0..MAX_LOG_ENTRIES + 10 {
             runs.log("a", entry(1));
         }
@@ -276,7 +280,7 @@ mod tests {
     fn the_total_cap_drops_the_oldest_logs_first() {
         let mut runs = Runs::new(5_000, 12_000);
         for id in ["a", "b", "c"] {
-            runs.insert(id.into(), ServerSetup::default(), None);
+            runs.insert(id.into(), ServerSetup::default(), None, None);
             std::thread::sleep(Duration::from_millis(2));
             for _ in 0..4 {
                 runs.log(id, entry(1000));
