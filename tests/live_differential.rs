@@ -237,6 +237,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         server: ServerSetup::Raw(RawServer {
                             routes: vec![route("/set", &set), route("/use", &use_)],
                         }),
+                        proxy: None,
                         jar_at_start: Vec::new(),
                     };
                     cases.push(Case {
@@ -337,6 +338,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                                 route("/use", "Content-Type: text/html".into()),
                             ],
                         }),
+                        proxy: None,
                         jar_at_start: Vec::new(),
                     },
                 });
@@ -441,6 +443,7 @@ fn flow_matrix(app: u16, api: u16) -> Vec<Case> {
                                 route("*", String::new()),
                             ],
                         }),
+                        proxy: None,
                         jar_at_start: Vec::new(),
                     },
                 });
@@ -541,6 +544,7 @@ fn partition_flow_matrix(app: u16, api: u16) -> Vec<Case> {
                     },
                     profile: ProfileId::Chrome,
                     profile_version: None,
+                    proxy: None,
                     jar_at_start: Vec::new(),
                     requests: steps
                         .iter()
@@ -679,6 +683,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                             ),
                         ],
                         server: ServerSetup::Rails(rails),
+                        proxy: None,
                         jar_at_start: Vec::new(),
                     };
                     cases.push(Case {

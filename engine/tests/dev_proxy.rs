@@ -324,3 +324,25 @@ fn live_mode_maps_the_proxy_target_to_a_lab_origin() {
     let t = simulate(&m.scenario);
     assert!(!t.requests[1].cookies_sent.is_empty(), "{:#?}", t.steps);
 }
+
+/// The fix search knows the login behind a prefix-stripping proxy, and
+/// finds the server-side fix for a cookie Domain Next.js cannot rewrite.
+#[test]
+fn the_fix_search_sees_through_the_proxy() {
+    let s = crumbtrail_engine::presets::by_id("proxy-next-keeps-cookie-domain")
+        .unwrap()
+        .scenario;
+    let fixes = crumbtrail_engine::fixes::suggest_fixes(&s);
+    let first = fixes.first().expect("a fix");
+    assert!(
+        first
+            .changes
+            .iter()
+            .any(|c| c.field == "server.session.domain"),
+        "{:#?}",
+        first.changes
+    );
+    assert!(!simulate(&first.scenario).requests[1]
+        .cookies_sent
+        .is_empty());
+}

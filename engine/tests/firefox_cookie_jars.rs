@@ -76,6 +76,7 @@ fn scenario(profile: ProfileId, set: &str, del: &str, requests: Vec<RequestSpec>
                 route("*", ""),
             ],
         }),
+        proxy: None,
         jar_at_start: Vec::new(),
     }
 }

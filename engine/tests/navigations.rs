@@ -83,6 +83,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, routes: Vec<RawRoute>) -> Sc
         profile_version: None,
         requests,
         server: ServerSetup::Raw(RawServer { routes }),
+        proxy: None,
         jar_at_start: Vec::new(),
     }
 }

@@ -76,6 +76,7 @@ fn scenario(
                 route("*", String::new()),
             ],
         }),
+        proxy: None,
         jar_at_start: Vec::new(),
     }
 }

@@ -36,6 +36,7 @@ fn scenario(request: RequestSpec) -> Scenario {
                 ..RawRoute::default()
             }],
         }),
+        proxy: None,
         jar_at_start: Vec::new(),
     }
 }

@@ -207,7 +207,10 @@ pub(crate) fn needs_session(s: &Scenario, baseline: &Trace) -> bool {
         .filter_map(|r| {
             let url = url::Url::parse(&r.url)
                 .or_else(|_| url::Url::parse(&s.page.url).and_then(|b| b.join(&r.url)));
-            url.ok().map(|u| stack.logs_in(&r.method, u.path()))
+            url.ok().map(|u| {
+                let path = crate::server::dev_proxy::server_path(s, &u);
+                stack.logs_in(&r.method, &path)
+            })
         })
         .collect();
     verdicts.contains(&Some(true))

@@ -403,6 +403,27 @@ impl DevProxy {
     }
 }
 
+/// The path the server sees for a request to `url`: without the proxy's
+/// prefix when the proxy strips it (the fix search asks the stack whether
+/// that path logs in).
+pub fn server_path(scenario: &Scenario, url: &Url) -> String {
+    let path = url.path();
+    let Some(p) = &scenario.proxy else {
+        return path.to_string();
+    };
+    let on_front =
+        Url::parse(scenario.page.url.trim()).is_ok_and(|page| page.origin() == url.origin());
+    match path.strip_prefix(p.prefix.as_str()) {
+        Some(rest) if on_front && p.strip_prefix => {
+            let base = Url::parse(p.target.trim())
+                .map(|t| t.path().trim_end_matches('/').to_string())
+                .unwrap_or_default();
+            format!("{base}/{}", rest.trim_start_matches('/'))
+        }
+        _ => path.to_string(),
+    }
+}
+
 /// The scenario's server model, behind its proxy when it has one: what the
 /// simulation answers with.
 pub fn behind_proxy<'a>(scenario: &Scenario, prepared: Prepared<'a>) -> Prepared<'a> {
