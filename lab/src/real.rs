@@ -76,11 +76,13 @@ fn free_port() -> Result<u16, String> {
 fn start_node(js: &str, modules: &std::path::Path, major: u8) -> Result<RealServer, String> {
     let port = free_port()?;
     let file = std::env::temp_dir().join(format!("crumbtrail-lab-express-{port}.js"));
-    // The generated app listens on `process.env.PORT`; bind it to loopback only.
-    let js = js.replace(
-        "app.listen(process.env.PORT || 3001);",
-        "app.listen(process.env.PORT || 3001, '127.0.0.1');",
-    );
+    // The generated app listens on `process.env.PORT`; bind it to loopback
+    // only, and refuse to start an app whose listen line is not the one we bind.
+    const LISTEN: &str = "app.listen(process.env.PORT || 3001);";
+    if js.matches(LISTEN).count() != 1 {
+        return Err("the generated app.js has no single listen line to bind to loopback".into());
+    }
+    let js = js.replace(LISTEN, "app.listen(process.env.PORT || 3001, '127.0.0.1');");
     std::fs::write(&file, js).map_err(|e| format!("cannot write app.js: {e}"))?;
     let child = Command::new("node")
         .arg(&file)
