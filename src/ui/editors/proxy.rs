@@ -123,7 +123,7 @@ pub(crate) fn ProxyEditor() -> impl IntoView {
                     placeholder="/api"/>
                 <TextField label="Target (where the API runs)" field="proxy.target".into() get=target set=set_target
                     placeholder="http://localhost:3001"/>
-                <CheckField label="Strip the prefix (Vite `rewrite`, webpack `pathRewrite`, nginx `proxy_pass` with `/`, a Next.js destination without it)"
+                <CheckField label="Strip the prefix (Vite rewrite, webpack pathRewrite, nginx proxy_pass with /, a Next.js destination without it)"
                     field="proxy.strip_prefix".into() get=strip set=set_strip/>
                 <Show when=move || !fixed.get() fallback=|| view! {
                     <p class="hint">"Next.js rewrites always send the target's Host and X-Forwarded-* headers, and pass Set-Cookie on unchanged: they have no option for either."</p>
