@@ -435,16 +435,17 @@ async fn run_live_works_for_every_preset() {
     );
 }
 
-/// `./dev serve --real`: the Express presets run live against the real Express
-/// (the generated app.js under Node) instead of the model; the browser's
-/// outcome must still agree with the simulation.
+/// `./dev serve --real`: the Express and Django presets run live against the
+/// real framework (the generated `app.js` under Node, the generated Django
+/// project under runserver) instead of the model; the browser's outcome must
+/// still agree with the simulation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn run_live_against_the_real_express() {
-    if !support::enabled("run_live_against_the_real_express") {
+async fn run_live_against_the_real_frameworks() {
+    if !support::enabled("run_live_against_the_real_frameworks") {
         return;
     }
-    let Some(modules) = std::env::var_os("CRUMBTRAIL_EXPRESS_MODULES") else {
-        panic!("set CRUMBTRAIL_EXPRESS_MODULES to the directory holding express-4/ and express-5/ (./dev test does)");
+    let Some(dir) = std::env::var_os("CRUMBTRAIL_REAL_FRAMEWORKS") else {
+        panic!("set CRUMBTRAIL_REAL_FRAMEWORKS to the directory holding express-4/, express-5/, django-4.2/ and django-5.2/ (./dev test does)");
     };
     let lab = crumbtrail_lab::start(crumbtrail_lab::LabConfig {
         dist: Some(support::dist()),
@@ -453,40 +454,43 @@ async fn run_live_against_the_real_express() {
         https: true,
         https_app_port: 0,
         https_api_port: 0,
-        real: Some(crumbtrail_lab::real::RealFrameworks {
-            express: modules.into(),
-        }),
+        real: Some(crumbtrail_lab::real::RealFrameworks { dir: dir.into() }),
         ..Default::default()
     })
     .await
     .expect("start the lab");
     let mut failed = Vec::new();
     println!();
-    for b in Browser::ALL {
-        let r = run_presets(b, lab.ports.clone(), "preset/express").await;
-        assert!(
-            r.presets >= 2,
-            "{}: only {} Express presets ran",
-            r.label,
-            r.presets
-        );
-        assert_eq!(
-            r.real_answers, r.presets,
-            "{}: every run says the real Express answered",
-            r.label
-        );
-        println!(
-            "Run live against the real Express, {}: {} presets, {}/{} observables agree ({} known differences)",
-            r.label,
-            r.presets,
-            r.agree,
-            r.total,
-            r.known.len()
-        );
-        for f in &r.failures {
-            println!("    FAILED  {f}");
+    for (framework, prefix) in [("Express", "preset/express"), ("Django", "preset/django")] {
+        for b in Browser::ALL {
+            let r = run_presets(b, lab.ports.clone(), prefix).await;
+            assert!(
+                r.presets >= 2,
+                "{}: only {} {framework} presets ran",
+                r.label,
+                r.presets
+            );
+            assert_eq!(
+                r.real_answers, r.presets,
+                "{}: every run says the real {framework} answered",
+                r.label
+            );
+            println!(
+                "Run live against the real {framework}, {}: {} presets, {}/{} observables agree ({} known differences)",
+                r.label,
+                r.presets,
+                r.agree,
+                r.total,
+                r.known.len()
+            );
+            for f in &r.failures {
+                println!("    FAILED  {f}");
+            }
+            failed.extend(r.failures);
         }
-        failed.extend(r.failures);
     }
-    assert!(failed.is_empty(), "the real Express disagreed: {failed:#?}");
+    assert!(
+        failed.is_empty(),
+        "the real framework disagreed: {failed:#?}"
+    );
 }

@@ -94,8 +94,8 @@ pub struct LabConfig {
     pub max_log_bytes_total: usize,
     /// Longest query of a playground page URL (a permalink) the lab opens.
     pub max_page_query_bytes: usize,
-    /// Answer runs with the real framework where one is installed (Express),
-    /// instead of the model.
+    /// Answer runs with the real framework where one is installed (Express,
+    /// Django), instead of the model.
     pub real: Option<real::RealFrameworks>,
 }
 
@@ -756,8 +756,9 @@ async fn scenario_request(
                 None => clean.path().to_string(),
             };
             let (method, headers) = (wire.method.clone(), wire.headers.clone());
+            let origin = clean.clone();
             let answered = tokio::task::spawn_blocking(move || {
-                real::forward(real.port, &method, &target, &headers, &body)
+                real.forward(&method, &target, &origin, &headers, &body)
             })
             .await
             .map_err(|e| e.to_string())

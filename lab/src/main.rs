@@ -3,12 +3,13 @@
 //! ```text
 //! crumbtrail-lab [--dist DIR] [--app-port N] [--api-port N]
 //!                [--https] [--https-app-port N] [--https-api-port N] [--cert-out FILE]
-//!                [--max-connections N] [--real-express DIR]
+//!                [--max-connections N] [--real DIR]
 //! ```
 //!
-//! `--real-express DIR` (DIR holds `express-4/` and `express-5/` with their
-//! `node_modules`): runs of an Express scenario are answered by the real
-//! Express, started from the generated `app.js`, instead of the model.
+//! `--real DIR` (DIR holds `express-4/` and `express-5/` with their
+//! `node_modules`, and the virtual environments `django-4.2/` and `django-5.2/`):
+//! runs of an Express or Django scenario are answered by the real framework,
+//! started from the generated `app.js` or `settings.py`, instead of the model.
 
 use std::path::PathBuf;
 
@@ -16,7 +17,7 @@ use crumbtrail_lab::{start, LabConfig};
 
 const USAGE: &str = "usage: crumbtrail-lab [--dist DIR] [--app-port N] [--api-port N] \
 [--https] [--https-app-port N] [--https-api-port N] [--cert-out FILE] [--max-connections N] \
-[--real-express DIR]";
+[--real DIR]";
 
 fn parse_args() -> Result<(LabConfig, Option<PathBuf>), String> {
     let mut config = LabConfig {
@@ -51,9 +52,9 @@ fn parse_args() -> Result<(LabConfig, Option<PathBuf>), String> {
                     .filter(|n| *n > 0)
                     .ok_or(format!("`{v}` is not a number of connections"))?
             }
-            "--real-express" => {
+            "--real" => {
                 config.real = Some(crumbtrail_lab::real::RealFrameworks {
-                    express: PathBuf::from(value("--real-express")?),
+                    dir: PathBuf::from(value("--real")?),
                 })
             }
             "-h" | "--help" => return Err(USAGE.into()),
