@@ -915,6 +915,47 @@ fn a_multi_page_flow_rebuilds_its_form_visit_and_documents() {
         .filter(|r| !r.agree)
         .collect();
     assert!(differ.is_empty(), "{differ:#?}");
+    // The form's and the visit's documents are compared too.
+    let rows = import::compare(&t, &i);
+    let documents: Vec<_> = rows
+        .iter()
+        .filter(|r| r.outcome == Outcome::Document)
+        .map(|r| (r.request, r.observed.as_str()))
+        .collect();
+    assert_eq!(
+        documents,
+        vec![
+            (0, "https://auth.other.test/session (200)"),
+            (2, "https://app.example.test/account (200)")
+        ]
+    );
+    // A route that answers the visit with a redirect ends it on another
+    // document than the recording's: that row disagrees and says where to look.
+    let mut moved = s.clone();
+    let ServerSetup::Raw(raw) = &mut moved.server else {
+        panic!("an import is a raw server")
+    };
+    let route = raw
+        .routes
+        .iter_mut()
+        .find(|r| r.path.ends_with("/account"))
+        .expect("a route for the visit");
+    route.response.status = 302;
+    route.response.headers = "Location: https://app.example.test/login".into();
+    let rows = import::compare(&simulate(&moved), &i);
+    let row = rows
+        .iter()
+        .find(|r| r.outcome == Outcome::Document && r.request == 2)
+        .expect("the visit's document row");
+    assert!(!row.agree, "{row:#?}");
+    assert_eq!(row.observed, "https://app.example.test/account (200)");
+    assert!(
+        row.explanation
+            .as_deref()
+            .unwrap_or_default()
+            .contains("redirect chain"),
+        "{row:#?}"
+    );
     // From the scenario's page instead, the call would be cross-origin and
     // the answer, without CORS headers, unreadable: the document matters.
     let mut from_page = s.clone();

@@ -40,6 +40,10 @@ pub struct RecordedOutcome {
     pub from_cache: bool,
     /// Chrome's `_error` (`net::ERR_FAILED`).
     pub error: Option<String>,
+    /// For a navigation or frame: the document it loaded, as `URL (status)`
+    /// (`(none)` for a 204 or 205, which loads none), when the recording has
+    /// the answer that ended its redirect chain.
+    pub document: Option<String>,
 }
 
 /// Chrome's `_error` says the request failed: any error but a cancelled body
@@ -132,6 +136,14 @@ pub(super) fn recorded(
         .collect();
     let mut entries: Vec<usize> = hops.iter().map(|h| h.0).collect();
     entries.extend(hops.iter().filter_map(|h| h.1));
+    let document = match (client, &end.response) {
+        (Client::Navigation { .. } | Client::Iframe | Client::Visit, Some(resp))
+            if har && answered(end) && !failed(end) =>
+        {
+            loaded_document(&end.url, resp.status, resp.header("location").is_some())
+        }
+        _ => None,
+    };
     RecordedOutcome {
         request,
         entries,
@@ -147,7 +159,30 @@ pub(super) fn recorded(
             .iter()
             .any(|&(h, _)| rec.entries[h].from_cache.is_some()),
         error: end.error.clone(),
+        document,
     }
+}
+
+/// The document a navigation's last answer loads (HTML §Navigate): none for
+/// a 204 or 205; `None` when that answer is a redirect the recording did not
+/// follow, so its end is not known.
+fn loaded_document(url: &str, status: u16, has_location: bool) -> Option<String> {
+    if (300..400).contains(&status) && has_location {
+        return None;
+    }
+    Some(if matches!(status, 204 | 205) {
+        "(none)".into()
+    } else {
+        document_label(url, status)
+    })
+}
+
+/// `URL (status)`, with the URL serialized as the engine does.
+fn document_label(url: &str, status: u16) -> String {
+    let url = url::Url::parse(url)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| url.to_string());
+    format!("{url} ({status})")
 }
 
 fn names(list: &[String]) -> BTreeSet<String> {
@@ -246,6 +281,14 @@ pub fn compare(trace: &Trace, imported: &Imported) -> Vec<Comparison> {
                 None,
             );
         }
+        if let Some(seen) = &r.document {
+            let sim = pred
+                .document
+                .as_ref()
+                .map(|d| document_label(&d.url, d.status))
+                .unwrap_or_else(|| "(none)".into());
+            push(Outcome::Document, sim, seen.clone(), None, None);
+        }
         if let (Some(set), true) = (&r.cookies_set, pred.request_sent) {
             let stored = names(&pred.cookies_stored);
             let (agree, note) = cookies_set_agree(trace, i, &stored, set, &r.kept);
@@ -323,6 +366,8 @@ fn explain(
         Outcome::Result | Outcome::Status | Outcome::Request if cache => " The answer came from the browser's cache (a cache hit), not from the server at that moment.".into(),
         Outcome::Result if observed == "network error" => " Something outside CORS stopped it: an extension (ad or privacy blocker), the network, or the page navigating away; or a failure the import could not see in the recording (its answer is assumed on the route).".into(),
         Outcome::Status => " The route replays the recorded answer, so the request reached another route: check the route's call number and whether it matches the query.".into(),
+        Outcome::Document if cache => " The document came from the browser's cache (a cache hit), not from the server at that moment.".into(),
+        Outcome::Document => " The navigation ended on another document than the simulated redirect chain: check the routes' Location headers and status codes, and whether each hop's answer matches the recording.".into(),
         _ => " If the profile matches the browser that recorded this, it is a difference between the engine and the browser: please report it with the permalink.".into(),
     };
     format!("{base}{hint}")
