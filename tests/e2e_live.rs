@@ -128,6 +128,7 @@ fn flow_cases() -> Vec<(String, Scenario)> {
     let page = |url: &str| Page {
         url: url.into(),
         top_level_url: None,
+        local_network: Default::default(),
     };
     // A visit sends the Strict cookie a link from another site holds back.
     let visit = Scenario {

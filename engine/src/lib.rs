@@ -32,9 +32,11 @@ pub mod urls;
 
 pub use cookies::{cookie_date, cookie_store, set_cookie};
 pub use explain::{codegen, fixes, spec, trace};
-pub use fetch::{cors_check, form, headers, http, preflight, safelist, simulate};
+pub use fetch::{
+    cors_check, form, headers, http, local_network_access, preflight, safelist, simulate,
+};
 pub use sharing::{live, permalink, presets};
-pub use urls::{mixed_content, origin, site};
+pub use urls::{address_space, mixed_content, origin, site};
 
 pub use profile::{BrowserProfile, ProfileId};
 pub use scenario::Scenario;

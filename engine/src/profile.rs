@@ -134,13 +134,29 @@ impl ProfileId {
     }
 }
 
-/// CHIPS shipped in Chrome 114 (Chrome's CHIPS page, "Implementation status").
-const CHROME_CHANGES: &[RuleChange] = &[RuleChange {
-    since: Version::new(114, 0),
-    what: "CHIPS: `Partitioned` cookies are kept in a jar per top-level site",
-    source: "https://developer.chrome.com/docs/privacy-sandbox/chips",
-    before: |p| p.chips = false,
-}];
+/// CHIPS shipped in Chrome 114 (Chrome's CHIPS page, "Implementation
+/// status"); Local Network Access in Chrome 142 (chromestatus
+/// 5152728072060928), its permission split in two in Chrome 145.
+const CHROME_CHANGES: &[RuleChange] = &[
+    RuleChange {
+        since: Version::new(114, 0),
+        what: "CHIPS: `Partitioned` cookies are kept in a jar per top-level site",
+        source: "https://developer.chrome.com/docs/privacy-sandbox/chips",
+        before: |p| p.chips = false,
+    },
+    RuleChange {
+        since: Version::new(142, 0),
+        what: "Local Network Access: a page on a public address needs the user's permission to call `localhost` or a private address",
+        source: "https://chromestatus.com/feature/5152728072060928",
+        before: |p| p.local_network_access = LocalNetworkAccess::NotEnforced,
+    },
+    RuleChange {
+        since: Version::new(145, 0),
+        what: "Local Network Access: the permission splits into `local-network` and `loopback-network`",
+        source: "https://developer.chrome.com/blog/local-network-access",
+        before: |p| p.local_network_access = LocalNetworkAccess::Permission,
+    },
+];
 
 /// CHIPS on in release from Firefox 141 (`network.cookie.CHIPS.enabled`;
 /// before that it was switched off again for web compatibility; bug 1865198).
@@ -248,6 +264,24 @@ pub enum PartitionedWithoutSecure {
     LoggedAfterSameSiteNone,
 }
 
+/// Local Network Access: what a page on a public address needs before it may
+/// reach a local or loopback address (WICG Local Network Access; the Private
+/// Network Access preflights it replaced are not sent any more).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LocalNetworkAccess {
+    /// Not enforced: the request goes out as any other. Firefox (its
+    /// `network.lna.blocking` preference is on in Nightly only) and Safari
+    /// (WebKit has the check without a prompt yet), as of 2026.
+    NotEnforced,
+    /// One permission, `local-network-access`, for local and loopback
+    /// targets (Chrome 142 to 144).
+    Permission,
+    /// Two permissions: `local-network` for a private address, and
+    /// `loopback-network` for this device (Chrome 145 and later).
+    SplitPermissions,
+}
+
 /// Behaviour that differs between browsers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrowserProfile {
@@ -294,6 +328,10 @@ pub struct BrowserProfile {
     /// `content.cors.disable` preference, reason CORSDisabled). False in
     /// every shipped profile; a custom profile can set it.
     pub cors_disabled: bool,
+    /// Local Network Access: whether a page on a public address must be
+    /// allowed to call `localhost` or a private address, and how the
+    /// permission is named.
+    pub local_network_access: LocalNetworkAccess,
 }
 
 impl BrowserProfile {
@@ -316,6 +354,9 @@ impl BrowserProfile {
             wildcard_covers_authorization: true,
             preflight_max_age_cap: 7200,
             cors_disabled: false,
+            // Chromium's LocalNetworkAccessChecks (content/common/features.cc),
+            // permissions split in two in Chrome 145 (permission_utils.cc).
+            local_network_access: LocalNetworkAccess::SplitPermissions,
         };
         match id {
             ProfileId::Chrome => chrome,
@@ -358,6 +399,9 @@ impl BrowserProfile {
                     wildcard_covers_authorization: true,
                     preflight_max_age_cap: 86400,
                     cors_disabled: false,
+                    // modules/libpref/init/StaticPrefList.yaml: network.lna.blocking
+                    // is on in Nightly only.
+                    local_network_access: LocalNetworkAccess::NotEnforced,
                 }
             }
             ProfileId::Safari => BrowserProfile {
@@ -378,6 +422,7 @@ impl BrowserProfile {
                 wildcard_covers_authorization: false,
                 preflight_max_age_cap: 600,
                 cors_disabled: false,
+                local_network_access: LocalNetworkAccess::NotEnforced,
             },
         }
     }

@@ -104,6 +104,51 @@ pub struct Page {
     /// When the page sits in an iframe: the URL of the top-level document
     /// (third-party context). `None` means the page is the top-level document.
     pub top_level_url: Option<String>,
+    /// What the user answered when the browser asked whether this page may
+    /// reach devices on the local network (Chrome's Local Network Access
+    /// permission): a page on a public address calling `localhost` or a
+    /// private address needs it.
+    #[serde(skip_serializing_if = "LocalNetworkPermission::is_ask")]
+    pub local_network: LocalNetworkPermission,
+}
+
+/// The state of the page's Local Network Access permission
+/// (`local-network` / `loopback-network` in Chrome 145+).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LocalNetworkPermission {
+    /// Not answered yet: the browser asks when the first request needs it,
+    /// and the request waits for the answer.
+    #[default]
+    Ask,
+    /// "Allow".
+    Granted,
+    /// "Block", or a prompt the user dismissed.
+    Denied,
+}
+
+impl LocalNetworkPermission {
+    fn is_ask(&self) -> bool {
+        *self == LocalNetworkPermission::Ask
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            LocalNetworkPermission::Ask => "ask",
+            LocalNetworkPermission::Granted => "granted",
+            LocalNetworkPermission::Denied => "denied",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<LocalNetworkPermission> {
+        [
+            LocalNetworkPermission::Ask,
+            LocalNetworkPermission::Granted,
+            LocalNetworkPermission::Denied,
+        ]
+        .into_iter()
+        .find(|p| p.key() == key)
+    }
 }
 
 /// One request the page makes, in order.
@@ -129,6 +174,12 @@ pub struct RequestSpec {
     pub enctype: FormEnctype,
     /// The document that makes this request.
     pub runs_from: RunsFrom,
+    /// fetch's `targetAddressSpace` option (Local Network Access): the
+    /// address space the code expects the URL to be in (`local`,
+    /// `loopback`). It lets an https page call a plain-http local address,
+    /// and the request fails if the address is in another space.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_address_space: Option<crate::address_space::AddressSpace>,
 }
 
 /// HTML §Form submission: a form's `enctype` attribute.
@@ -335,6 +386,7 @@ impl Default for Page {
         Page {
             url: "http://localhost:3000/".into(),
             top_level_url: None,
+            local_network: LocalNetworkPermission::Ask,
         }
     }
 }
@@ -351,6 +403,7 @@ impl Default for RequestSpec {
             fields: String::new(),
             enctype: FormEnctype::UrlEncoded,
             runs_from: RunsFrom::Page,
+            target_address_space: None,
         }
     }
 }

@@ -60,7 +60,12 @@ fn mixed_content_table() {
         ("http://localhost:3000/", "https://api.other.test/", None),
     ];
     for (page, req, want) in cases {
-        let got = check_mixed_content(&Url::parse(page).unwrap(), &Url::parse(req).unwrap(), 2);
+        let got = check_mixed_content(
+            &Url::parse(page).unwrap(),
+            &Url::parse(req).unwrap(),
+            2,
+            false,
+        );
         assert_eq!(
             got.as_ref().map(|s| (s.verdict, s.reason)),
             *want,
@@ -83,6 +88,7 @@ fn blocked_step_suggests_the_https_url() {
         &Url::parse("https://app.example.test/").unwrap(),
         &Url::parse("http://api.other.test:80/me").unwrap(),
         0,
+        false,
     )
     .unwrap();
     assert!(

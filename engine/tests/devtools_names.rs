@@ -32,6 +32,7 @@ fn scenario(profile: ProfileId, set: &str) -> Scenario {
         page: Page {
             url: "https://app.example/".into(),
             top_level_url: None,
+            local_network: Default::default(),
         },
         profile,
         profile_version: None,

@@ -106,7 +106,7 @@ fn presets_round_trip_through_their_permalinks() {
             assert_eq!(back.scenario, s, "{}: {link}", p.id);
         }
     }
-    assert_eq!(n, 5);
+    assert_eq!(n, 6);
 }
 
 #[test]

@@ -65,6 +65,7 @@ fn scenario(profile: ProfileId, set: &str, del: &str, requests: Vec<RequestSpec>
         page: Page {
             url: PAGE.into(),
             top_level_url: None,
+            local_network: Default::default(),
         },
         profile,
         profile_version: None,

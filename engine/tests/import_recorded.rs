@@ -62,6 +62,46 @@ fn there_are_recordings_of_each_browser_and_the_failing_login() {
     assert!(names.len() >= 10, "{names:?}");
 }
 
+/// Presets that live mode refuses to run (so no browser can record them):
+/// the `run live` entries of the live suites' known differences, each with
+/// its reason there.
+fn refused_live() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/live_known_differences.toml");
+    let text = std::fs::read_to_string(path).expect("tests/live_known_differences.toml");
+    text.split("[[difference]]")
+        .filter(|block| block.contains("outcome = \"run live\""))
+        .filter_map(|block| {
+            let case = block.split("case = \"preset/").nth(1)?;
+            Some(case.split('"').next()?.to_string())
+        })
+        .collect()
+}
+
+/// Issue #13's promise: a HAR recorded from a real browser session of each
+/// failing preset, of every stack, imports into a scenario that reproduces
+/// its verdict (the tests below check each recording).
+#[test]
+fn every_failing_preset_is_recorded_in_each_browser() {
+    let names: Vec<String> = fixtures().into_iter().map(|f| f.0).collect();
+    let refused = refused_live();
+    let mut missing = vec![];
+    for p in presets::all() {
+        if simulate(&p.scenario).verdict == Verdict::Ok || refused.iter().any(|r| r == p.id) {
+            continue;
+        }
+        for browser in ["chromium", "firefox"] {
+            let want = format!("{browser}-{}", p.id);
+            if !names.contains(&want) {
+                missing.push(want);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "record them with CRUMBTRAIL_RECORD=1 (tests/record_har.rs): {missing:?}"
+    );
+}
+
 /// With `CRUMBTRAIL_BLESS=1` (after a deliberate change to the import) the
 /// expected files are written with what the import rebuilds now, keeping
 /// what the live run showed; the other tests still check them.

@@ -58,6 +58,7 @@ fn scenario(requests: Vec<RequestSpec>, routes: Vec<RawRoute>, jar: Vec<JarCooki
         page: Page {
             url: PAGE.into(),
             top_level_url: None,
+            local_network: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,

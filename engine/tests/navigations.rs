@@ -78,6 +78,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, routes: Vec<RawRoute>) -> Sc
         page: Page {
             url: page.into(),
             top_level_url: None,
+            local_network: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,

@@ -66,6 +66,7 @@ fn scenario(
         page: Page {
             url: page.into(),
             top_level_url: top.map(Into::into),
+            local_network: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,

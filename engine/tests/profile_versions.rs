@@ -66,6 +66,7 @@ fn scenario(
         page: Page {
             url: "https://app.example/".into(),
             top_level_url: None,
+            local_network: Default::default(),
         },
         profile,
         profile_version: version,

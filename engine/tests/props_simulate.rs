@@ -93,7 +93,7 @@ proptest! {
             ..RequestSpec::default()
         };
         let s = Scenario {
-            page: crumbtrail_engine::scenario::Page { url: page, top_level_url: None },
+            page: crumbtrail_engine::scenario::Page { url: page, top_level_url: None, local_network: Default::default() },
             profile: ProfileId::ALL[profile],
             profile_version: None,
             requests: vec![RequestSpec {
@@ -106,6 +106,7 @@ proptest! {
                 fields,
                 enctype: [FormEnctype::UrlEncoded, FormEnctype::Multipart, FormEnctype::TextPlain][enctype],
                 runs_from: RunsFrom::Current,
+                target_address_space: None,
             }, follow_up],
             server: ServerSetup::Raw(RawServer {
                 routes: vec![RawRoute {

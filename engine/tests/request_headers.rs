@@ -17,6 +17,7 @@ fn scenario(request: RequestSpec) -> Scenario {
         page: Page {
             url: "http://localhost:3000/".into(),
             top_level_url: None,
+            local_network: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,

@@ -4,7 +4,8 @@
 //! `Network.SetCookieBlockedReason` (a Set-Cookie not stored), in
 //! `third_party/blink/public/devtools_protocol/browser_protocol.pdl`.
 //! Each step a Chromium profile blocks a cookie with gets that name as a
-//! value, so a user can match it with their own DevTools.
+//! value, so a user can match it with their own DevTools; so does a request
+//! Local Network Access stopped (`Network.CorsError`).
 
 use crate::profile::{BrowserProfile, Family};
 use crate::trace::{Reason, Step, Value, Verdict};
@@ -36,6 +37,10 @@ pub fn devtools_name(reason: Reason) -> Option<&'static str> {
         ExcludeNameValuePairExceedsMaxSize => "NameValuePairExceedsMaxSize",
         ExcludeDisallowedCharacter => "DisallowedCharacter",
         ExcludeNoCookieContent => "NoCookieContent",
+        // Network.CorsError of a request Local Network Access stopped.
+        LocalNetworkPermissionDenied => "LocalNetworkAccessPermissionDenied",
+        LocalNetworkInsecureContext => "InsecureLocalNetwork",
+        LocalNetworkInconsistentSpace => "InvalidLocalNetworkAccess",
         _ => return None,
     })
 }

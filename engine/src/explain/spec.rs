@@ -173,6 +173,11 @@ spec!(
     "https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy"
 );
 spec!(
+    LOCAL_NETWORK_ACCESS,
+    "Local Network Access §Local network access check",
+    "https://wicg.github.io/local-network-access/"
+);
+spec!(
     MIXED_CONTENT,
     "Mixed Content §Should fetching request be blocked",
     "https://w3c.github.io/webappsec-mixed-content/#should-block-fetch"

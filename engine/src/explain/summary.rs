@@ -12,6 +12,9 @@ fn priority(reason: Reason) -> u8 {
     match reason {
         BootError | RackCorsMisconfiguration => 0,
         MixedContentBlocked
+        | LocalNetworkPermissionDenied
+        | LocalNetworkInsecureContext
+        | LocalNetworkInconsistentSpace
         | ForbiddenMethod
         | SameOriginModeCrossOrigin
         | NoCorsMethodNotAllowed => 1,
@@ -170,9 +173,18 @@ pub(crate) fn headline(
     let all_readable = outcomes
         .iter()
         .all(|o| o.readable() || o.js_result == JsResult::Navigated);
+    // Chrome's Local Network Access prompt: the trace goes on as if the user allows.
+    let prompted = steps
+        .iter()
+        .any(|s| s.reason == Reason::LocalNetworkPermissionPrompt);
+    let works = if prompted {
+        "It works once the user allows Chrome's local network access prompt"
+    } else {
+        "It works"
+    };
     match (stored_any.first(), sent_later, all_readable) {
         (Some(name), true, true) => format!(
-            "It works: `{name}` is stored and sent back, and the page can read every response."
+            "{works}: `{name}` is stored and sent back, and the page can read every response."
         ),
         (Some(name), false, _) if outcomes.len() > 1 => {
             format!("`{name}` is stored, but no later request carries it.")

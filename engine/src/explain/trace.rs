@@ -81,6 +81,28 @@ pub enum Reason {
     MixedContentBlocked,
     /// An https page requested `http://localhost` / `127.0.0.1`: allowed.
     MixedContentLoopbackAllowed,
+    /// An https page requested plain http on a private address, which Local
+    /// Network Access lets through (its permission still decides).
+    MixedContentLocalNetworkAllowed,
+    /// Local Network Access: the page on a public address may reach the
+    /// local or loopback one (the user allowed it).
+    LocalNetworkPermissionGranted,
+    /// Local Network Access: the browser asks the user; the request waits
+    /// for the answer (simulated as if they allow).
+    LocalNetworkPermissionPrompt,
+    /// Local Network Access: the user blocked it (DevTools' CORS error
+    /// `LocalNetworkAccessPermissionDenied`).
+    LocalNetworkPermissionDenied,
+    /// Local Network Access from a page that is not a secure context:
+    /// blocked without asking (`InsecureLocalNetwork`).
+    LocalNetworkInsecureContext,
+    /// The `targetAddressSpace` option names another space than the URL's
+    /// (`InvalidLocalNetworkAccess`).
+    LocalNetworkInconsistentSpace,
+    /// A cross-origin frame also needs the iframe's `allow` attribute.
+    LocalNetworkFramePolicy,
+    /// This browser does not ask for Local Network Access (Chrome would).
+    LocalNetworkNotEnforced,
     /// Cookies the browser already held before the first request
     /// (`Scenario::jar_at_start`).
     CookieInJarAtStart,

@@ -11,10 +11,14 @@ use super::simulate::{Built, InFlight, Place, Run};
 use crate::cors_check;
 use crate::headers::HeaderList;
 use crate::http::WireResponse;
+use crate::local_network_access;
 use crate::mixed_content;
 use crate::origin::{parse_url, Origin};
 use crate::profile::BrowserProfile;
-use crate::scenario::{BodyKind, Client, CredentialsMode, RedirectMode, RequestMode, RequestSpec};
+use crate::scenario::{
+    BodyKind, Client, CredentialsMode, LocalNetworkPermission, RedirectMode, RequestMode,
+    RequestSpec,
+};
 use crate::site::{same_site, site_of};
 use crate::spec;
 use crate::trace::{JsResult, LoadedDocument, Phase, Reason, RequestOutcome, Step, Verdict};
@@ -80,7 +84,12 @@ impl Run {
 
         // Step 7, Mixed Content: an https page may not fetch http (loopback excepted).
         if spec.client.is_script() || matches!(spec.client, Client::Iframe) {
-            if let Some(step) = mixed_content::check_mixed_content(page, &url, index) {
+            let lna_exempt = local_network_access::exempts_mixed_content(
+                &url,
+                spec.target_address_space,
+                &self.profile,
+            );
+            if let Some(step) = mixed_content::check_mixed_content(page, &url, index, lna_exempt) {
                 let blocked = step.verdict == Verdict::Blocked;
                 self.steps.push(step);
                 if blocked {
@@ -88,6 +97,14 @@ impl Run {
                     return;
                 }
             }
+        }
+        // Local Network Access, when the connection is made (before the
+        // preflight, which goes to the same address).
+        if let Err(reason) =
+            self.local_network_access(index, spec, place, &url, spec.target_address_space)
+        {
+            self.result_not_sent(index, spec, &url, reason);
+            return;
         }
 
         // axios copies the XSRF-TOKEN cookie into X-XSRF-TOKEN.
@@ -149,6 +166,51 @@ impl Run {
         }
 
         self.http_fetch(&mut fetch);
+    }
+
+    /// Local Network Access for the connection to `url`: the step, and the
+    /// reason when it stops the request.
+    fn local_network_access(
+        &mut self,
+        index: usize,
+        spec: &RequestSpec,
+        place: &Place,
+        url: &Url,
+        target_address_space: Option<crate::address_space::AddressSpace>,
+    ) -> Result<(), Reason> {
+        // The permission belongs to the scenario page's origin; a document
+        // a navigation loaded has not been asked.
+        let (origin, granted) = &self.local_network;
+        let page_origin = Origin::of(place.page).serialize();
+        let permission = if self.local_network_asked.contains(&page_origin) {
+            LocalNetworkPermission::Granted
+        } else if page_origin == *origin {
+            *granted
+        } else {
+            LocalNetworkPermission::Ask
+        };
+        let check = local_network_access::LnaRequest {
+            index,
+            client: &spec.client,
+            page: place.page,
+            top: place.top,
+            url,
+            target_address_space,
+            permission,
+        };
+        let Some(step) = local_network_access::local_network_access_check(&check, &self.profile)
+        else {
+            return Ok(());
+        };
+        let (verdict, reason) = (step.verdict, step.reason);
+        if reason == Reason::LocalNetworkPermissionPrompt {
+            self.local_network_asked.push(page_origin);
+        }
+        self.steps.push(step);
+        if verdict == Verdict::Blocked {
+            return Err(reason);
+        }
+        Ok(())
     }
 
     /// Fetch §Main fetch steps 14–22 for the final response of the chain:
@@ -229,9 +291,14 @@ impl Run {
     /// `Origin` header for the new current URL.
     pub(super) fn main_fetch_after_redirect(&mut self, f: &mut InFlight) -> Result<(), Reason> {
         let index = f.index;
-        // §Main fetch step 7 (Mixed Content) for the new URL.
+        // §Main fetch step 7 (Mixed Content) for the new URL; a redirect
+        // clears `targetAddressSpace`.
         if f.spec.client.is_script() || matches!(f.spec.client, Client::Iframe) {
-            if let Some(step) = mixed_content::check_mixed_content(f.page, &f.hop.url, index) {
+            let lna_exempt =
+                local_network_access::exempts_mixed_content(&f.hop.url, None, &self.profile);
+            if let Some(step) =
+                mixed_content::check_mixed_content(f.page, &f.hop.url, index, lna_exempt)
+            {
                 let blocked = step.verdict == Verdict::Blocked;
                 self.steps.push(step);
                 if blocked {
@@ -239,6 +306,13 @@ impl Run {
                 }
             }
         }
+        let place = Place {
+            page: f.page,
+            top: f.top,
+            server: f.server,
+        };
+        let url = f.hop.url.clone();
+        self.local_network_access(index, f.spec, &place, &url, None)?;
         let same_origin_now = f.page_origin.same_origin(&Origin::of(&f.hop.url));
         // §Main fetch step 12: basic while same-origin and never tainted;
         // navigations are always basic; otherwise by mode.

@@ -9,6 +9,7 @@ pub mod cors_check;
 pub mod form;
 pub mod headers;
 pub mod http;
+pub mod local_network_access;
 pub mod preflight;
 pub mod safelist;
 pub mod simulate;

@@ -29,8 +29,8 @@ use crate::http::ServerModel;
 use crate::origin::{parse_url, Origin};
 use crate::profile::{BrowserProfile, Family};
 use crate::scenario::{
-    Client, CredentialsMode, NavigationForm, RedirectMode, RequestMode, RequestSpec, RunsFrom,
-    Scenario,
+    Client, CredentialsMode, LocalNetworkPermission, NavigationForm, RedirectMode, RequestMode,
+    RequestSpec, RunsFrom, Scenario,
 };
 use crate::site::site_of;
 use crate::trace::{
@@ -64,11 +64,16 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
         preflight_cache: Vec::new(),
         now: SIM_EPOCH,
         top_site: String::new(),
+        local_network: (String::new(), scenario.page.local_network),
+        local_network_asked: Vec::new(),
     };
 
     // The page (and the top-level page when it is framed).
     let page = match parse_url(&scenario.page.url, None) {
-        Ok(url) => Some(url),
+        Ok(url) => {
+            run.local_network.0 = Origin::of(&url).serialize();
+            Some(url)
+        }
         Err(message) => {
             run.field_error("page.url", message);
             None
@@ -241,6 +246,12 @@ pub(super) struct Run {
     /// The top-level page's site, serialized: the partition key of every
     /// non-navigation request.
     pub(super) top_site: String,
+    /// The scenario page's origin and its Local Network Access permission
+    /// (another document, after a navigation, has not been asked).
+    pub(super) local_network: (String, LocalNetworkPermission),
+    /// Origins whose Local Network Access prompt was shown: the trace goes
+    /// on as if the user allowed it, so it is not asked again.
+    pub(super) local_network_asked: Vec<String>,
 }
 
 /// Where every request of the scenario starts from: the page (and the

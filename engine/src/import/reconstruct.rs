@@ -870,6 +870,8 @@ fn build_request(
             fields: String::new(),
             enctype,
             runs_from,
+            // fetch's targetAddressSpace option leaves no trace in a recording.
+            target_address_space: None,
         },
         assumptions,
         credentials_unknown,
@@ -1097,6 +1099,7 @@ pub fn reconstruct_with(
         page: Page {
             url: page,
             top_level_url: None,
+            local_network: Default::default(),
         },
         profile,
         requests,

@@ -30,10 +30,11 @@ use std::borrow::Cow;
 use serde::Serialize;
 use url::Url;
 
+use crate::address_space::AddressSpace;
 use crate::profile::{ProfileId, Version};
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm,
-    RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
+    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, LocalNetworkPermission,
+    NavigationForm, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
 };
 use crate::server::dev_proxy::DevProxy;
 use crate::server::stack::{ServerKind, StackKeys};
@@ -145,6 +146,19 @@ const ENCTYPES: [(&str, FormEnctype); 3] = [
     ("urlencoded", FormEnctype::UrlEncoded),
     ("multipart", FormEnctype::Multipart),
     ("text", FormEnctype::TextPlain),
+];
+/// `lna`: the page's Local Network Access permission.
+const LOCAL_NETWORK: [(&str, LocalNetworkPermission); 3] = [
+    ("ask", LocalNetworkPermission::Ask),
+    ("granted", LocalNetworkPermission::Granted),
+    ("denied", LocalNetworkPermission::Denied),
+];
+/// `rN.target_space`: fetch's `targetAddressSpace` option.
+const TARGET_SPACES: [(&str, Option<AddressSpace>); 4] = [
+    ("unset", None),
+    ("local", Some(AddressSpace::Local)),
+    ("loopback", Some(AddressSpace::Loopback)),
+    ("public", Some(AddressSpace::Public)),
 ];
 /// `rN.from`: the document a request runs from.
 const RUNS_FROM: [(&str, RunsFrom); 2] = [("page", RunsFrom::Page), ("current", RunsFrom::Current)];
@@ -329,6 +343,12 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
         &d.page.top_level_url,
         |s| s.clone().unwrap_or_default(),
     );
+    w.pick(
+        "lna",
+        &scenario.page.local_network,
+        &d.page.local_network,
+        &LOCAL_NETWORK,
+    );
     // `browser=chrome@156`: the profile and the version whose rules it follows.
     w.diff(
         "browser",
@@ -408,6 +428,12 @@ fn encode_request(w: &mut Writer, k: &str, r: &RequestSpec, base: &RequestSpec) 
         &r.runs_from,
         &base.runs_from,
         &RUNS_FROM,
+    );
+    w.pick(
+        &format!("{k}.target_space"),
+        &r.target_address_space,
+        &base.target_address_space,
+        &TARGET_SPACES,
     );
 }
 
@@ -778,6 +804,7 @@ impl Decoder {
             }
             "page" => self.s.page.url = value.to_string(),
             "top" => self.s.page.top_level_url = (!value.is_empty()).then(|| value.to_string()),
+            "lna" => r.set(key, value, &LOCAL_NETWORK, &mut self.s.page.local_network),
             "browser" => {
                 let (name, version) = match value.split_once('@') {
                     Some((name, v)) => (name, Some(v)),
@@ -1034,6 +1061,7 @@ fn decode_request(r: &mut Reader, key: &str, field: &str, value: &str, req: &mut
         ".fields" => req.fields = value.to_string(),
         ".enctype" => r.set(key, value, &ENCTYPES, &mut req.enctype),
         ".from" => r.set(key, value, &RUNS_FROM, &mut req.runs_from),
+        ".target_space" => r.set(key, value, &TARGET_SPACES, &mut req.target_address_space),
         _ => r.unknown(key),
     }
 }

@@ -88,6 +88,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, server: ServerSetup) -> Scen
         page: Page {
             url: page.into(),
             top_level_url: None,
+            local_network: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,
@@ -247,6 +248,7 @@ pub fn all() -> Vec<Preset> {
                     page: Page {
                         url: p.page_url,
                         top_level_url: None,
+                        local_network: Default::default(),
                     },
                     profile: ProfileId::Chrome,
                     requests: p.requests,
@@ -266,6 +268,7 @@ pub fn all() -> Vec<Preset> {
                     page: Page {
                         url: p.page_url,
                         top_level_url: None,
+                        local_network: Default::default(),
                     },
                     profile: ProfileId::Chrome,
                     requests: p.requests,
@@ -285,6 +288,7 @@ pub fn all() -> Vec<Preset> {
                     page: Page {
                         url: p.page_url,
                         top_level_url: None,
+                        local_network: Default::default(),
                     },
                     profile: ProfileId::Chrome,
                     requests: p.requests,
@@ -357,6 +361,7 @@ fn proxy_presets() -> Vec<Preset> {
                 page: Page {
                     url: "http://localhost:3000/".into(),
                     top_level_url: None,
+                    local_network: Default::default(),
                 },
                 profile: ProfileId::Chrome,
                 requests: through("http://localhost:3000", &[("POST", "/api/login"), ("GET", "/api/me")]),
@@ -372,6 +377,7 @@ fn proxy_presets() -> Vec<Preset> {
                 page: Page {
                     url: "http://localhost:5173/".into(),
                     top_level_url: None,
+                    local_network: Default::default(),
                 },
                 profile: ProfileId::Chrome,
                 requests: django_requests,
@@ -388,6 +394,7 @@ fn proxy_presets() -> Vec<Preset> {
                 page: Page {
                     url: "http://localhost:3000/".into(),
                     top_level_url: None,
+                    local_network: Default::default(),
                 },
                 profile: ProfileId::Chrome,
                 requests: through("http://localhost:3000", &[("POST", "/api/login"), ("GET", "/api/me")]),

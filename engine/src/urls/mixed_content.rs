@@ -10,8 +10,15 @@ use crate::trace::{Phase, Reason, Step, Verdict};
 
 /// The mixed-content decision for a script request (fetch/XHR) from `page`
 /// to `request`. `None` when mixed content does not apply (the page is not
-/// https, or the request URL is https).
-pub fn check_mixed_content(page: &Url, request: &Url, request_index: usize) -> Option<Step> {
+/// https, or the request URL is https). `local_network` is Local Network
+/// Access's exemption for a private address
+/// ([`crate::local_network_access::exempts_mixed_content`]).
+pub fn check_mixed_content(
+    page: &Url,
+    request: &Url,
+    request_index: usize,
+    local_network: bool,
+) -> Option<Step> {
     // Mixed Content §4.3 "Does settings prohibit mixed security contexts?":
     // browsers restrict mixed content for https pages (an http://localhost
     // page is a secure context but does not restrict it).
@@ -38,6 +45,26 @@ pub fn check_mixed_content(page: &Url, request: &Url, request_index: usize) -> O
                 "https page calling http on loopback: allowed",
                 format!(
                     "The page is served over https and calls `{req_s}` over plain http. That would normally be blocked as mixed content, but loopback addresses (`localhost`, `127.0.0.1`, `[::1]`) count as potentially trustworthy, so the browser lets it through. It only works on the developer's own machine: once the API has a real host name, serve it over https."
+                ),
+                spec::MIXED_CONTENT,
+            )
+            .with("Page", page_s)
+            .with("Request URL", req_s),
+        );
+    }
+    if local_network {
+        // Chromium's mixed_content_checker.cc: a private IP literal, a
+        // `.local` name, or a request with `targetAddressSpace` is let
+        // through (with a console warning); Local Network Access decides.
+        return Some(
+            Step::new(
+                Some(request_index),
+                Phase::Request,
+                Verdict::Warning,
+                Reason::MixedContentLocalNetworkAllowed,
+                "https page calling http on the local network: let through",
+                format!(
+                    "The page is served over https and calls `{req_s}` over plain http. That is mixed content, but Chrome lets a request to a private address (a private IP, a `.local` name, or a fetch with `targetAddressSpace`) through to its Local Network Access check, which decides next; the console still warns about mixed content. Other browsers block it: serve the device's API over https where you can."
                 ),
                 spec::MIXED_CONTENT,
             )

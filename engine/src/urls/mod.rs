@@ -2,6 +2,7 @@
 //! Secure Contexts), sites from the Public Suffix List (HTML §Sites), and
 //! mixed content.
 
+pub mod address_space;
 pub mod mixed_content;
 pub mod origin;
 pub mod site;

@@ -222,7 +222,7 @@ pub fn url(input: &str) -> Result<(), String> {
         if !host.trim_end_matches('.').ends_with(&site.host) && site.host != host {
             return Err(format!("site host `{}` is not part of `{host}`", site.host));
         }
-        let _ = check_mixed_content(base, &u, 0);
+        let _ = check_mixed_content(base, &u, 0, false);
         let _ = is_potentially_trustworthy(&u);
     }
     Ok(())

@@ -1,12 +1,13 @@
 //! Strategies for the permalink laws: reachable scenarios (law 1) and text
 //! near real links (law 2). Shared by the property tests and the fuzzer.
 
+use crumbtrail_engine::address_space::AddressSpace;
 use crumbtrail_engine::fixes::candidates;
 use crumbtrail_engine::permalink::{Theme, View, MAX_ITEMS};
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm, Page,
-    RawResponse, RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
-    ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, LocalNetworkPermission,
+    NavigationForm, Page, RawResponse, RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec,
+    RunsFrom, Scenario, ServerSetup,
 };
 use crumbtrail_engine::server::rails::{
     list_items, method_items, AllowBlock, CorsConfig, CorsPosition, CorsResource, DomainOption,
@@ -113,7 +114,8 @@ fn client() -> impl Strategy<Value = Client> {
 }
 
 /// A form's fields, `enctype` and the document a request runs from.
-fn navigation_fields() -> impl Strategy<Value = (String, FormEnctype, RunsFrom)> {
+fn navigation_fields(
+) -> impl Strategy<Value = (String, FormEnctype, RunsFrom, Option<AddressSpace>)> {
     (
         text(),
         select(vec![
@@ -122,6 +124,12 @@ fn navigation_fields() -> impl Strategy<Value = (String, FormEnctype, RunsFrom)>
             FormEnctype::TextPlain,
         ]),
         select(vec![RunsFrom::Page, RunsFrom::Current]),
+        select(vec![
+            None,
+            Some(AddressSpace::Local),
+            Some(AddressSpace::Loopback),
+            Some(AddressSpace::Public),
+        ]),
     )
 }
 
@@ -143,7 +151,15 @@ fn request() -> impl Strategy<Value = RequestSpec> {
         navigation_fields(),
     )
         .prop_map(
-            |(url, method, headers, body, client, delay_secs, (fields, enctype, runs_from))| {
+            |(
+                url,
+                method,
+                headers,
+                body,
+                client,
+                delay_secs,
+                (fields, enctype, runs_from, target_address_space),
+            )| {
                 RequestSpec {
                     url,
                     method,
@@ -154,6 +170,7 @@ fn request() -> impl Strategy<Value = RequestSpec> {
                     fields,
                     enctype,
                     runs_from,
+                    target_address_space,
                 }
             },
         )
@@ -408,29 +425,39 @@ pub fn reachable() -> impl Strategy<Value = Scenario> {
         server,
         any::<proptest::sample::Index>(),
         any::<bool>(),
-        items(jar_cookie()),
+        (
+            items(jar_cookie()),
+            select(vec![
+                LocalNetworkPermission::Ask,
+                LocalNetworkPermission::Granted,
+                LocalNetworkPermission::Denied,
+            ]),
+        ),
     )
-        .prop_map(|(url, top, profile, requests, server, fix, apply, jar)| {
-            let mut s = Scenario {
-                page: Page {
-                    url,
-                    top_level_url: top,
-                },
-                profile,
-                profile_version: None,
-                requests,
-                server,
-                proxy: None,
-                jar_at_start: jar,
-            };
-            if apply {
-                let c = candidates(&s);
-                if !c.is_empty() {
-                    c[fix.index(c.len())].apply(&mut s);
+        .prop_map(
+            |(url, top, profile, requests, server, fix, apply, (jar, local_network))| {
+                let mut s = Scenario {
+                    page: Page {
+                        url,
+                        top_level_url: top,
+                        local_network,
+                    },
+                    profile,
+                    profile_version: None,
+                    requests,
+                    server,
+                    proxy: None,
+                    jar_at_start: jar,
+                };
+                if apply {
+                    let c = candidates(&s);
+                    if !c.is_empty() {
+                        c[fix.index(c.len())].apply(&mut s);
+                    }
                 }
-            }
-            s
-        })
+                s
+            },
+        )
 }
 
 /// Links of real scenarios, cut and patched.

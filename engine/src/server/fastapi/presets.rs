@@ -87,6 +87,21 @@ pub fn all() -> Vec<FastApiPreset> {
             }),
         },
         FastApiPreset {
+            id: "hosted-front-end-localhost-api",
+            title: "Hosted front end calls my localhost API (Chrome asks first)",
+            summary: "The front end is deployed on https://app.example.com and calls the FastAPI \
+                      dev server on http://localhost:8000, with CORS and a SameSite=None; Secure \
+                      session right. Chrome 142+ holds the login until the user allows the site \
+                      to reach this device (Local Network Access): blocked, or in a headless \
+                      test, it fails with TypeError: Failed to fetch.",
+            page_url: "https://app.example.com/".into(),
+            requests: spa_login("http://localhost:8000"),
+            app: app("https://app.example.com", |a| {
+                a.session.same_site = SameSite::None;
+                a.session.https_only = true;
+            }),
+        },
+        FastApiPreset {
             id: "fastapi-default-allow-methods",
             title: "FastAPI: allow_methods left at its default (\"GET\",)",
             summary: "allow_origins and allow_credentials are right, but allow_methods is \
