@@ -196,6 +196,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                         page: Page {
                             url: format!("{page}/__lab/blank"),
                             top_level_url: None,
+                            local_network: Default::default(),
                         },
                         profile: ProfileId::Chrome,
                         profile_version: None,
@@ -321,6 +322,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                         page: Page {
                             url: format!("{page}/__lab/blank"),
                             top_level_url: None,
+                            local_network: Default::default(),
                         },
                         profile: ProfileId::Chrome,
                         profile_version: None,
@@ -424,6 +426,7 @@ fn flow_matrix(app: u16, api: u16) -> Vec<Case> {
                         page: Page {
                             url: format!("{page}/__lab/blank"),
                             top_level_url: None,
+                            local_network: Default::default(),
                         },
                         profile: ProfileId::Chrome,
                         profile_version: None,
@@ -541,6 +544,7 @@ fn partition_flow_matrix(app: u16, api: u16) -> Vec<Case> {
                     page: Page {
                         url: format!("{page}/__lab/blank"),
                         top_level_url: None,
+                        local_network: Default::default(),
                     },
                     profile: ProfileId::Chrome,
                     profile_version: None,
@@ -658,6 +662,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                         page: Page {
                             url: format!("{page}/__lab/blank"),
                             top_level_url: None,
+                            local_network: Default::default(),
                         },
                         profile: ProfileId::Chrome,
                         profile_version: None,

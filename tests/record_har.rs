@@ -123,9 +123,24 @@ async fn run_live(s: &Session, id: &str, profile: ProfileId, ports: &LabPorts) -
     (t["state"] == "done").then_some(t)
 }
 
+/// Leaves out the live page's calls to the lab itself (`/__lab/…`: its
+/// health check, the run's registration and log), which are the harness,
+/// not the app a user would export: through a dev-server proxy they are
+/// same-origin API calls like the app's own.
+fn without_lab_calls(har: &Value) -> Value {
+    let mut har = har.clone();
+    if let Some(entries) = har["log"]["entries"].as_array_mut() {
+        entries.retain(|e| {
+            let url = e["request"]["url"].as_str().unwrap_or_default();
+            !url::Url::parse(url).is_ok_and(|u| u.path().starts_with("/__lab/"))
+        });
+    }
+    har
+}
+
 fn write(browser: &str, id: &str, har: &Value, table: &Value) {
     let name = format!("{browser}-{id}");
-    let text = serde_json::to_string_pretty(har).expect("HAR");
+    let text = serde_json::to_string_pretty(&without_lab_calls(har)).expect("HAR");
     let imported = import::import(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
     let trace = simulate(&imported.scenario);
     let expected = json!({
@@ -148,7 +163,10 @@ fn write(browser: &str, id: &str, har: &Value, table: &Value) {
     );
 }
 
-async fn record(browser: Browser, ports: LabPorts) {
+/// A fresh browser with its recorder: each preset is recorded in a browser
+/// of its own, so no cookie of an earlier preset (WebDriver's "delete all
+/// cookies" leaves Firefox's partitioned ones) is in its recording.
+async fn open(browser: Browser) -> (Session, Option<BidiRecorder>, String) {
     let s = match browser {
         Browser::Chromium => {
             Session::start_with(browser, |caps| {
@@ -181,19 +199,20 @@ async fn record(browser: Browser, ports: LabPorts) {
             None
         }
     };
+    (s, bidi, v)
+}
+
+async fn record(browser: Browser, ports: LabPorts) {
     let (key, profile) = match browser {
         Browser::Chromium => ("chromium", ProfileId::ChromeNo3pc),
         Browser::Firefox => ("firefox", ProfileId::Firefox),
     };
     for id in recorded_presets() {
-        // Start each recording clean: what an earlier preset left is not in it.
-        match (&bidi, browser) {
-            (Some(b), _) => drop(b.take()),
-            (None, _) => drop(recorder::chromium_events(&s.client).await),
-        }
-        let _ = s.client.delete_all_cookies().await;
+        let (s, bidi, v) = open(browser).await;
         let Some(table) = run_live(&s, id, profile, &ports).await else {
             eprintln!("{key} {id}: the live run did not finish; not recorded");
+            drop(bidi);
+            s.close().await;
             continue;
         };
         let page = s
@@ -210,9 +229,9 @@ async fn record(browser: Browser, ports: LabPorts) {
             None => recorder::chromium_har(&recorder::chromium_events(&s.client).await, &v, &page),
         };
         write(key, id, &har, &table);
+        drop(bidi);
+        s.close().await;
     }
-    drop(bidi);
-    s.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -102,3 +102,53 @@ fn the_fix_search_fixes_django_settings_safely() {
         }
     }
 }
+
+/// Live mode runs a Django preset on the lab's loopback hosts: its
+/// `ALLOWED_HOSTS` must allow the lab host that stands in for the API's, or
+/// Django answers every request with 400 (`DisallowedHost`) and the live run
+/// shows nothing of the preset. Each preset, live, fails or works as the
+/// preset does.
+#[test]
+fn live_mode_keeps_allowed_hosts_working_on_the_lab() {
+    use crumbtrail_engine::live::{map_scenario, LabPorts};
+    let ports = LabPorts {
+        https_app: Some(8443),
+        https_api: Some(8444),
+        ..LabPorts::default()
+    };
+    for p in presets::all() {
+        let ServerSetup::Django(_) = &p.scenario.server else {
+            continue;
+        };
+        let page = if p.scenario.page.url.starts_with("https:") {
+            "https://localhost:8443"
+        } else {
+            "http://localhost:8080"
+        };
+        let m = map_scenario(&p.scenario, page, &ports);
+        assert!(m.runnable(), "{}: {:?}", p.id, m.blockers);
+        let ServerSetup::Django(app) = &m.scenario.server else {
+            unreachable!()
+        };
+        let t = simulate(&m.scenario);
+        assert!(
+            !t.steps
+                .iter()
+                .any(|s| s.title.contains("DisallowedHost")
+                    || s.explanation.contains("DisallowedHost")),
+            "{}: ALLOWED_HOSTS {:?}, {}",
+            p.id,
+            app.allowed_hosts,
+            t.headline
+        );
+        let want = simulate(&p.scenario);
+        assert_eq!(
+            t.verdict == Verdict::Blocked,
+            want.verdict == Verdict::Blocked,
+            "{}: live {} / {}",
+            p.id,
+            t.headline,
+            want.headline
+        );
+    }
+}

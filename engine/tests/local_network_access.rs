@@ -370,3 +370,41 @@ fn permalink_keys_round_trip() {
     assert_eq!(back.scenario.page.url, APP);
     assert!(!back.notices.is_empty());
 }
+
+#[test]
+fn live_mode_says_what_loopback_cannot_show() {
+    use crumbtrail_engine::live::{map_scenario, LabPorts};
+    let ports = LabPorts {
+        https_app: Some(8443),
+        https_api: Some(8444),
+        ..LabPorts::default()
+    };
+    let preset = crumbtrail_engine::presets::by_id("hosted-front-end-localhost-api").unwrap();
+    // From the lab: the scenario's prompt cannot happen on loopback.
+    let m = map_scenario(&preset.scenario, "https://localhost:8443", &ports);
+    assert!(
+        m.notes.iter().any(|n| n.contains("Local Network Access")),
+        "{:?}",
+        m.notes
+    );
+    assert!(!m
+        .notes
+        .iter()
+        .any(|n| n.contains("a public address, and the lab")));
+    // From a public host: the user meets the prompt before the lab answers.
+    let m = map_scenario(&preset.scenario, "https://crumbtrail.example.org", &ports);
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.contains("https://crumbtrail.example.org, a public address")),
+        "{:?}",
+        m.notes
+    );
+    // The everyday local setup gets neither note.
+    let m = map_scenario(
+        &crumbtrail_engine::Scenario::default(),
+        "http://localhost:8080",
+        &LabPorts::default(),
+    );
+    assert!(!m.notes.iter().any(|n| n.contains("Local Network Access")));
+}

@@ -773,6 +773,22 @@ impl Trace {
 }
 
 impl Reason {
+    /// A step of Chrome's Local Network Access check (a page on a public
+    /// address calling a local one), which a page on loopback never meets.
+    pub fn is_local_network_access(self) -> bool {
+        use Reason::*;
+        matches!(
+            self,
+            LocalNetworkPermissionGranted
+                | LocalNetworkPermissionPrompt
+                | LocalNetworkPermissionDenied
+                | LocalNetworkInsecureContext
+                | LocalNetworkInconsistentSpace
+                | LocalNetworkFramePolicy
+                | LocalNetworkNotEnforced
+        )
+    }
+
     /// The name Chromium gives this decision, where it has one: a
     /// `CookieInclusionStatus` exclusion/warning reason (DevTools shows the
     /// same as "This cookie was blocked because…").

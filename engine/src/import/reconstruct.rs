@@ -279,6 +279,15 @@ pub fn candidates(rec: &Recording) -> Vec<Candidate> {
             })
         });
     let hops = redirect_hops(rec);
+    // Origins that set a cookie somewhere in the recording: their API calls
+    // belong to the session being debugged, same-origin too (an API behind
+    // the page's origin, through a dev-server proxy or the same server).
+    let cookie_origins: BTreeSet<String> = rec
+        .entries
+        .iter()
+        .filter(|e| sets_cookie(e))
+        .filter_map(|e| origin_of(&e.url))
+        .collect();
     rec.entries
         .iter()
         .enumerate()
@@ -294,7 +303,7 @@ pub fn candidates(rec: &Recording) -> Vec<Candidate> {
                     "a redirect hop, imported with its first request".to_string(),
                 )
             } else {
-                classify(e, page_origin.as_deref())
+                classify(e, page_origin.as_deref(), &cookie_origins)
             };
             Candidate {
                 entry: i,
@@ -309,7 +318,21 @@ pub fn candidates(rec: &Recording) -> Vec<Candidate> {
         .collect()
 }
 
-fn classify(e: &Entry, page_origin: Option<&str>) -> (Relevance, String) {
+/// The answer sets a cookie (a `Set-Cookie` header, or HAR's cookie list).
+fn sets_cookie(e: &Entry) -> bool {
+    e.response.as_ref().is_some_and(|r| {
+        r.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            || !r.cookies.is_empty()
+    })
+}
+
+fn classify(
+    e: &Entry,
+    page_origin: Option<&str>,
+    cookie_origins: &BTreeSet<String>,
+) -> (Relevance, String) {
     let Some(origin) = origin_of(&e.url) else {
         return (Relevance::Other, "not an http(s) request".into());
     };
@@ -317,12 +340,7 @@ fn classify(e: &Entry, page_origin: Option<&str>) -> (Relevance, String) {
         return (Relevance::Preflight, "a CORS preflight".into());
     }
     let cross = page_origin.is_some_and(|p| p != origin);
-    let sets = e.response.as_ref().is_some_and(|r| {
-        r.headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
-            || !r.cookies.is_empty()
-    });
+    let sets = sets_cookie(e);
     let sends = e
         .headers
         .iter()
@@ -352,6 +370,15 @@ fn classify(e: &Entry, page_origin: Option<&str>) -> (Relevance, String) {
     let script = matches!(e.resource_type.as_deref(), Some("fetch" | "xhr"));
     if cross && script {
         return (Relevance::Cors, "a cross-origin fetch or XHR".into());
+    }
+    // fetch or XHR by Chrome's resource type, or by `Sec-Fetch-Dest: empty`
+    // (every browser sends it; Firefox's HAR has no resource type).
+    let api_call = script || lower(e.header("sec-fetch-dest")) == "empty";
+    if api_call && cookie_origins.contains(&origin) {
+        return (
+            Relevance::Cookies,
+            "a same-origin API call where the recording sets a cookie".into(),
+        );
     }
     if is_asset(e) {
         return (Relevance::Asset, "a static asset".into());

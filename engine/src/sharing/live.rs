@@ -123,6 +123,7 @@ pub fn map_scenario(scenario: &Scenario, page_origin: &str, ports: &LabPorts) ->
     page_context_blockers(scenario, &page, &real_page, &mut m.blockers);
     let urls = scenario_urls(scenario, &page, &mut m.blockers);
     client_notes(scenario, &mut m.notes);
+    local_network_notes(scenario, &page, &real_page, &mut m.notes);
 
     let mut lab = LabAllocator::new(&real_page, ports);
     for u in &urls {
@@ -255,6 +256,45 @@ fn request_bases(scenario: &Scenario, page: &Url) -> Vec<Url> {
         bases.push(base);
     }
     bases
+}
+
+/// What Local Network Access changes in a live run: every lab origin is on
+/// loopback, so the scenario's own public-to-local calls are not asked for
+/// there; and a playground opened from a public host reaches the lab on
+/// this machine only after Chrome's prompt.
+fn local_network_notes(scenario: &Scenario, page: &Url, real_page: &Url, notes: &mut Vec<String>) {
+    use crate::address_space::{address_space_of_url, AddressSpace};
+    let public = |u: &Url| {
+        matches!(
+            address_space_of_url(u),
+            AddressSpace::Public | AddressSpace::Unknown
+        )
+    };
+    let calls_local = scenario.requests.iter().any(|r| {
+        (r.client.is_script() || r.client == Client::Iframe)
+            && parse_url(&r.url, Some(page)).is_ok_and(|u| {
+                address_space_of_url(&u).is_private()
+                    || r.target_address_space.is_some_and(AddressSpace::is_private)
+            })
+    });
+    if public(page) && calls_local {
+        notes.push(
+            "the scenario's page is on a public address and calls a local one, which Chrome 142 \
+             and later only allow after asking the user (Local Network Access); the lab serves \
+             every origin on this machine, where Chrome does not ask, so the live run shows the \
+             requests as if the user allowed it"
+                .into(),
+        );
+    }
+    if public(real_page) {
+        notes.push(format!(
+            "this page is open from {}, a public address, and the lab runs on this machine: \
+             Chrome 142 and later ask you to allow this site to access apps on your device (the \
+             loopback-network permission) before the first request reaches the lab, and block \
+             it if you refuse; run Crumbtrail from the lab (`./dev serve`) to avoid the prompt",
+            origin_string(real_page)
+        ));
+    }
 }
 
 /// How navigations and iframe loads are run live.
@@ -587,7 +627,31 @@ fn rewrite_server(server: &ServerSetup, origins: &[OriginMap]) -> ServerSetup {
     for (i, (_, to)) in pairs.iter().enumerate() {
         json = json.replace(&format!("\u{1}{i}\u{1}"), to);
     }
-    serde_json::from_str(&json).unwrap_or_else(|_| server.clone())
+    let mut out: ServerSetup = serde_json::from_str(&json).unwrap_or_else(|_| server.clone());
+    // Django's ALLOWED_HOSTS names hosts, not origins: a lab host stands in
+    // for every scenario host an entry allows (else every request is a 400).
+    if let ServerSetup::Django(app) = &mut out {
+        use crate::server::django::hosts::is_same_domain;
+        let host = |o: &str| {
+            Url::parse(o)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+        };
+        for m in origins {
+            let (Some(from), Some(to)) = (host(&m.scenario), host(&m.lab)) else {
+                continue;
+            };
+            let allowed = |h: &str| {
+                app.allowed_hosts
+                    .iter()
+                    .any(|p| p == "*" || is_same_domain(h, p))
+            };
+            if allowed(&from) && !allowed(&to) {
+                app.allowed_hosts.push(to);
+            }
+        }
+    }
+    out
 }
 
 /// Gives every cookie the scenario's server sets a name ending in `tag`, so a

@@ -1,9 +1,10 @@
 //! The browser profile, the page and the requests it makes.
 
+use crumbtrail_engine::address_space::AddressSpace;
 use crumbtrail_engine::permalink::MAX_ITEMS;
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, RedirectMode, RequestMode,
-    RequestSpec, RunsFrom,
+    BodyKind, Client, CredentialsMode, FormEnctype, LocalNetworkPermission, NavigationForm,
+    RedirectMode, RequestMode, RequestSpec, RunsFrom,
 };
 use crumbtrail_engine::ProfileId;
 use leptos::prelude::*;
@@ -51,8 +52,27 @@ pub(super) fn PageEditor() -> impl IntoView {
             placeholder="empty: the page is the top-level document"
             get=Signal::derive(move || s.with(|s| s.page.top_level_url.clone().unwrap_or_default()))
             set=Callback::new(move |v: String| s.update(|s| s.page.top_level_url = (!v.trim().is_empty()).then_some(v)))/>
+        // Shown once the trace meets Chrome's Local Network Access check (a
+        // page on a public address calling a local one), or it was changed.
+        <Show when=move || {
+            ctx.trace.with(|t| t.steps.iter().any(|st| st.reason.is_local_network_access()))
+                || s.with(|s| s.page.local_network != LocalNetworkPermission::Ask)
+        }>
+            <SelectField label="Local network access (Chrome asks before a public page reaches localhost or a private address)" field="page.local_network".into()
+                options=vec![("ask", "not answered yet: Chrome asks"), ("granted", "allowed"), ("denied", "blocked")]
+                get=Signal::derive(move || s.with(|s| s.page.local_network.key()))
+                set=Callback::new(move |k: String| s.update(|s| if let Some(p) = LocalNetworkPermission::from_key(&k) { s.page.local_network = p; }))/>
+        </Show>
     }
 }
+
+/// fetch's `targetAddressSpace` option.
+const TARGET_SPACES: [(&str, Option<AddressSpace>); 4] = [
+    ("unset", None),
+    ("local", Some(AddressSpace::Local)),
+    ("loopback", Some(AddressSpace::Loopback)),
+    ("public", Some(AddressSpace::Public)),
+];
 
 #[component]
 pub(super) fn RequestsEditor() -> impl IntoView {
@@ -221,6 +241,11 @@ fn RequestEditor(index: usize) -> impl IntoView {
                     get=Signal::derive(move || key_of(&REDIRECTS, redirect))
                     set=Callback::new(move |k: String| upd(Box::new(move |r| {
                         if let (Client::Fetch { redirect, .. }, Some(m)) = (&mut r.client, pick(&REDIRECTS, &k)) { *redirect = m; }
+                    })))/>
+                <SelectField label="targetAddressSpace" field=p("target_address_space") options=TARGET_SPACES.iter().map(|(k, _)| (*k, *k)).collect()
+                    get=Signal::derive(move || s.with(|s| s.requests.get(index).map(|r| key_of(&TARGET_SPACES, r.target_address_space)).unwrap_or("unset")))
+                    set=Callback::new(move |k: String| upd(Box::new(move |r| {
+                        if let Some(t) = pick(&TARGET_SPACES, &k) { r.target_address_space = t; }
                     })))/>
             </div>
         }
