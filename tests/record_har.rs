@@ -123,16 +123,18 @@ async fn run_live(s: &Session, id: &str, profile: ProfileId, ports: &LabPorts) -
     (t["state"] == "done").then_some(t)
 }
 
-/// Leaves out the live page's calls to the lab itself (`/__lab/…`: its
-/// health check, the run's registration and log), which are the harness,
-/// not the app a user would export: through a dev-server proxy they are
-/// same-origin API calls like the app's own.
+/// Leaves out what a user's export of their app's tab would not hold: the
+/// live page's calls to the lab itself (`/__lab/…`: its health check, the
+/// run's registration and log), which through a dev-server proxy would look
+/// like the app's own same-origin API calls, and the browser's own pages
+/// (`chrome://` of a fresh profile's new tab, which DevTools does not record).
 fn without_lab_calls(har: &Value) -> Value {
     let mut har = har.clone();
     if let Some(entries) = har["log"]["entries"].as_array_mut() {
         entries.retain(|e| {
             let url = e["request"]["url"].as_str().unwrap_or_default();
-            !url::Url::parse(url).is_ok_and(|u| u.path().starts_with("/__lab/"))
+            let lab = url::Url::parse(url).is_ok_and(|u| u.path().starts_with("/__lab/"));
+            !lab && !url.starts_with("chrome://")
         });
     }
     har

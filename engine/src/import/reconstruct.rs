@@ -371,6 +371,9 @@ fn classify(
     if cross && script {
         return (Relevance::Cors, "a cross-origin fetch or XHR".into());
     }
+    if is_asset(e) {
+        return (Relevance::Asset, "a static asset".into());
+    }
     // fetch or XHR by Chrome's resource type, or by `Sec-Fetch-Dest: empty`
     // (every browser sends it; Firefox's HAR has no resource type).
     let api_call = script || lower(e.header("sec-fetch-dest")) == "empty";
@@ -379,9 +382,6 @@ fn classify(
             Relevance::Cookies,
             "a same-origin API call where the recording sets a cookie".into(),
         );
-    }
-    if is_asset(e) {
-        return (Relevance::Asset, "a static asset".into());
     }
     if cross {
         return (
