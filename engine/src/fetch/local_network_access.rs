@@ -182,7 +182,7 @@ pub fn local_network_access_check(r: &LnaRequest, profile: &BrowserProfile) -> O
             Reason::LocalNetworkPermissionPrompt,
             format!("Chrome asks the user for `{name}` first"),
             format!(
-                "The page `{page}` is on a public address and `{req}` is on {}{assumed}. Chrome 142 and later hold the request and ask the user whether this site may reach devices on their local network (the `{name}` permission). If they allow it, the request goes on as simulated below; if they block or dismiss the prompt, it fails (`net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS`) and the code sees `TypeError: Failed to fetch`. Automated browsers (headless, WebDriver) do not answer it: grant the permission in the test setup.{frame_note}",
+                "The page `{page}` is on a public address and `{req}` is on {}{assumed}. Chrome 142 and later hold the request and ask the user whether this site may reach devices on their local network (the `{name}` permission). If they allow it, the request goes on as simulated below; if they block or dismiss the prompt, it fails (`net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS`) and the code sees `TypeError: Failed to fetch`. In a headless or WebDriver-driven Chrome no one can answer, and the request fails at once (seen in headless Chromium 156): grant the permission in the test setup (DevTools protocol `Browser.setPermission`, name `{name}`).{frame_note}",
                 describe(target)
             ),
         ),
