@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use crumbtrail_engine::headers::HeaderList;
 use crumbtrail_engine::scenario::ServerSetup;
+use crumbtrail_engine::server::django::presets::FIRST_CSRF_TOKEN;
 use crumbtrail_engine::server::django::settings_py;
 use crumbtrail_engine::server::django::{DjangoApp, SessionEngine};
 use crumbtrail_engine::server::express::code::app_js;
@@ -62,6 +63,14 @@ pub struct RealServer {
     pub label: String,
     /// The files written for it (a file or a project folder), removed with it.
     scratch: PathBuf,
+    /// Django's `CSRF_COOKIE_NAME`: the presets send the model's fixed CSRF
+    /// token in `X-CSRFToken` (the model's secrets are deterministic). A real
+    /// Django makes a random secret, which a real SPA reads from its csrf
+    /// endpoint's answer; the lab puts the value of the CSRF cookie the
+    /// request carries in its place, so the real Django judges what the model
+    /// does: whether the cookie came back with the token. Without the cookie
+    /// the placeholder stays, and both refuse it.
+    csrf_cookie: Option<String>,
 }
 
 impl Drop for RealServer {
@@ -188,6 +197,7 @@ fn start_node(js: &str, modules: &Path, major: u8, front: Front) -> Result<RealS
         front,
         label: format!("the real Express {version} (Node, the generated app.js)"),
         scratch: dir,
+        csrf_cookie: None,
     };
     wait_listening(server, "Express", None)
 }
@@ -277,6 +287,7 @@ fn start_django(python: &Path, app: &DjangoApp) -> Result<RealServer, String> {
         front: Front::Direct,
         label: format!("the real Django {version} (runserver, the generated settings.py)"),
         scratch: dir,
+        csrf_cookie: (!app.csrf.use_sessions).then(|| app.csrf.cookie_name.clone()),
     };
     wait_listening(server, "Django", Some(log))
 }
@@ -350,6 +361,20 @@ impl RealServer {
         let scheme = origin.scheme();
         let mut headers = headers.clone();
         headers.remove(LAB_ORIGIN_HEADER);
+        if let Some(name) = &self.csrf_cookie {
+            let placeholder = headers
+                .get("x-csrftoken")
+                .is_some_and(|v| v == FIRST_CSRF_TOKEN);
+            let cookie = headers.get("cookie").and_then(|c| {
+                c.split(';').find_map(|pair| {
+                    let (n, v) = pair.trim().split_once('=')?;
+                    (n == name).then(|| v.to_string())
+                })
+            });
+            if let (true, Some(token)) = (placeholder, cookie) {
+                headers.set("X-CSRFToken", token);
+            }
+        }
         let socket = match self.front {
             Front::Direct => origin.origin().ascii_serialization(),
             Front::TlsProxy | Front::TlsProxyNoHeader => {

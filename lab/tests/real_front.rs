@@ -216,3 +216,41 @@ fn django_sees_the_scheme_the_browser_used() {
         ],
     );
 }
+
+/// The presets send the model's fixed token in `X-CSRFToken`; a real Django's
+/// secret is random, and a real SPA sends the one its csrf endpoint gave it.
+/// The lab puts the request's own CSRF cookie in its place, so the real
+/// Django accepts exactly when the cookie came back (found in a live run of
+/// `django-allow-all-with-credentials` in Firefox, where the model said 200
+/// and the real Django 403 "CSRF token incorrect").
+#[test]
+fn django_gets_the_csrf_token_the_cookie_carries() {
+    use crumbtrail_engine::server::django::presets::FIRST_CSRF_TOKEN;
+    let Some(frameworks) = frameworks() else {
+        return;
+    };
+    let app = DjangoApp {
+        debug: true,
+        allowed_hosts: vec!["api.localhost".into()],
+        ..Default::default()
+    };
+    let real = real::start(&frameworks, &ServerSetup::Django(Box::new(app)))
+        .expect("the lab has Django")
+        .expect("Django starts");
+    let origin = url::Url::parse("https://api.localhost:8444").unwrap();
+    let login = |cookie: Option<&str>| {
+        let mut headers = HeaderList::new();
+        headers.push("Host", "api.localhost:8444");
+        headers.push("Origin", "https://api.localhost:8444");
+        headers.push("X-CSRFToken", FIRST_CSRF_TOKEN);
+        if let Some(c) = cookie {
+            headers.push("Cookie", c);
+        }
+        real.forward("POST", "/api/login/", &origin, &headers, b"")
+            .expect("Django answers")
+            .0
+    };
+    // A secret the real Django could have made, not the model's placeholder.
+    assert_eq!(login(Some("csrftoken=Zq8RkT2vLmN4pXw7YbC1dF6gH9jK3sA5")), 200);
+    assert_eq!(login(None), 403, "no cookie: CSRF cookie not set");
+}
