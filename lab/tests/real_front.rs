@@ -251,6 +251,9 @@ fn django_gets_the_csrf_token_the_cookie_carries() {
             .0
     };
     // A secret the real Django could have made, not the model's placeholder.
-    assert_eq!(login(Some("csrftoken=Zq8RkT2vLmN4pXw7YbC1dF6gH9jK3sA5")), 200);
+    assert_eq!(
+        login(Some("csrftoken=Zq8RkT2vLmN4pXw7YbC1dF6gH9jK3sA5")),
+        200
+    );
     assert_eq!(login(None), 403, "no cookie: CSRF cookie not set");
 }

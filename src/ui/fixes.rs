@@ -206,7 +206,8 @@ pub fn Answer() -> impl IntoView {
                 <p class="muted" data-no-best="">"No change of settings makes every request work: see “About this setup” below."</p>
             </Show>
             <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && warning_only.get()>
-                <p class="muted" data-no-best="">"Every request works, so no setting has to change for the login. The warning in the steps below is about safety: read it before you ship."</p>
+                <p class="muted" data-no-best="">"Every request works, so no setting has to change for the login. Read the warning in the steps below before you rely on it: "
+                    {move || ctx.trace.with(|t| t.steps.iter().find(|s| s.verdict == crumbtrail_engine::Verdict::Warning).map(|s| rich(&s.title)))}"."</p>
             </Show>
             {fix}
             <div class="change-row">
