@@ -408,3 +408,22 @@ fn live_mode_says_what_loopback_cannot_show() {
     );
     assert!(!m.notes.iter().any(|n| n.contains("Local Network Access")));
 }
+
+#[test]
+fn about_this_setup_says_how_to_get_past_the_prompt() {
+    let s = scenario(
+        APP,
+        fetch("http://localhost:3001/me"),
+        LocalNetworkPermission::Denied,
+    );
+    let advice = crumbtrail_engine::fixes::architectural_advice(&s);
+    assert!(
+        advice.iter().any(|a| a.contains("Local network access")),
+        "{advice:?}"
+    );
+    // Firefox does not ask: no such advice.
+    let mut firefox = s.clone();
+    firefox.profile = ProfileId::Firefox;
+    let advice = crumbtrail_engine::fixes::architectural_advice(&firefox);
+    assert!(!advice.iter().any(|a| a.contains("Local network access")));
+}

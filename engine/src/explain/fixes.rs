@@ -324,6 +324,24 @@ pub fn architectural_advice(scenario: &Scenario) -> Vec<String> {
                 api_o.serialize()
             ));
         }
+        // Local Network Access: a page on a public address calling this
+        // machine or the local network (Chrome 142+ asks the user first).
+        let page_space = crate::address_space::address_space_of_url(&page);
+        let api_space = crate::address_space::address_space_of_url(&api);
+        if !page_space.is_private()
+            && api_space.is_private()
+            && profile.local_network_access != crate::profile::LocalNetworkAccess::NotEnforced
+        {
+            out.push(format!(
+                "The page is on a public address and {} is on {}: Chrome 142 and later only let the request through once the user allows this site to reach it (the site's settings, left of the address bar: Local network access). Every user of the hosted page meets that prompt; to avoid it, run the front end on this machine too (http://localhost), or give the API a public https address.",
+                api_o.serialize(),
+                if api_space == crate::address_space::AddressSpace::Loopback {
+                    "this device (loopback)"
+                } else {
+                    "the local network"
+                }
+            ));
+        }
         out.extend(scenario.server.stack().advice(&api));
     }
     out
