@@ -99,8 +99,6 @@ pub enum Reason {
     /// The `targetAddressSpace` option names another space than the URL's
     /// (`InvalidLocalNetworkAccess`).
     LocalNetworkInconsistentSpace,
-    /// A cross-origin frame also needs the iframe's `allow` attribute.
-    LocalNetworkFramePolicy,
     /// This browser does not ask for Local Network Access (Chrome would).
     LocalNetworkNotEnforced,
     /// Cookies the browser already held before the first request
@@ -784,7 +782,6 @@ impl Reason {
                 | LocalNetworkPermissionDenied
                 | LocalNetworkInsecureContext
                 | LocalNetworkInconsistentSpace
-                | LocalNetworkFramePolicy
                 | LocalNetworkNotEnforced
         )
     }
