@@ -147,7 +147,8 @@ pub fn local_network_access_check(r: &LnaRequest, profile: &BrowserProfile) -> O
         return Some(step(
             Verdict::Blocked,
             Reason::LocalNetworkInsecureContext,
-            "Plain-http public page calling a local address: blocked".into(),
+            "Plain-http public page calling a local address: blocked; serve the page over https"
+                .into(),
             format!(
                 "The page `{page}` is served over plain http from a public address, and `{req}` is on {}{assumed}. Chrome only lets a secure context (an https page) reach the local network, and blocks this without asking (DevTools: `InsecureLocalNetwork`; console: \"The request client is not a secure context and the resource is in more-private address space `{}`\"). The page's code sees `TypeError: Failed to fetch`. Serve the page over https.",
                 describe(target),
@@ -189,7 +190,9 @@ pub fn local_network_access_check(r: &LnaRequest, profile: &BrowserProfile) -> O
         LocalNetworkPermission::Denied => (
             Verdict::Blocked,
             Reason::LocalNetworkPermissionDenied,
-            format!("Local network access blocked by the user (`{name}`)"),
+            format!(
+                "Local network access blocked by the user (`{name}`): allow it in the site's settings"
+            ),
             format!(
                 "The page `{page}` is on a public address and `{req}` is on {}{assumed}. The user blocked (or dismissed) Chrome's prompt for the `{name}` permission, so Chrome fails the request before it is sent: the console says \"Permission was denied for this request to access the `{}` address space\" (DevTools: `LocalNetworkAccessPermissionDenied`) and the code sees `TypeError: Failed to fetch`. Allow it in the site's settings (the icon left of the address bar, then Local network access).{frame_note}",
                 describe(target),
