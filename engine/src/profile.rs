@@ -22,16 +22,23 @@ pub enum ProfileId {
     FirefoxAllowAll,
     /// Safari with its default Intelligent Tracking Prevention.
     Safari,
+    /// WebKitGTK (GNOME Web, and the MiniBrowser of Debian's
+    /// `webkit2gtk-driver`) with its defaults: the cookie policy "no
+    /// third-party cookies" of libsoup's jar (`WEBKIT_COOKIE_POLICY_ACCEPT_NO_THIRD_PARTY`),
+    /// no Intelligent Tracking Prevention. WebCore decides as in Safari;
+    /// the cookie store is libsoup's, where Safari uses CFNetwork.
+    WebKitGtk,
 }
 
 impl ProfileId {
-    pub const ALL: [ProfileId; 6] = [
+    pub const ALL: [ProfileId; 7] = [
         ProfileId::Chrome,
         ProfileId::ChromeNo3pc,
         ProfileId::Firefox,
         ProfileId::FirefoxNo3pc,
         ProfileId::FirefoxAllowAll,
         ProfileId::Safari,
+        ProfileId::WebKitGtk,
     ];
 
     /// The profile's behaviour: the rules of its newest version.
@@ -45,6 +52,7 @@ impl ProfileId {
             Family::Chromium => Version::new(156, 0),
             Family::Firefox => Version::new(153, 0),
             Family::Safari => Version::new(18, 4),
+            Family::WebKitGtk => Version::new(2, 50),
         }
     }
 
@@ -55,6 +63,7 @@ impl ProfileId {
             Family::Chromium => Version::new(156, 0),
             Family::Firefox => Version::new(153, 0),
             Family::Safari => Version::new(18, 4),
+            Family::WebKitGtk => Version::new(2, 50),
         }
     }
 
@@ -71,6 +80,7 @@ impl ProfileId {
             Family::Chromium => Version::new(113, 0),
             Family::Firefox => Version::new(115, 0),
             Family::Safari => Version::new(18, 3),
+            Family::WebKitGtk => Version::new(2, 50),
         }
     }
 
@@ -81,6 +91,7 @@ impl ProfileId {
                 Family::Firefox
             }
             ProfileId::Safari => Family::Safari,
+            ProfileId::WebKitGtk => Family::WebKitGtk,
         }
     }
 
@@ -90,6 +101,7 @@ impl ProfileId {
             Family::Chromium => "Chrome",
             Family::Firefox => "Firefox",
             Family::Safari => "Safari",
+            Family::WebKitGtk => "WebKitGTK",
         }
     }
 
@@ -102,6 +114,7 @@ impl ProfileId {
                 FIREFOX_CHANGES
             }
             ProfileId::Safari => SAFARI_CHANGES,
+            ProfileId::WebKitGtk => &[],
         }
     }
 
@@ -126,6 +139,7 @@ impl ProfileId {
             ProfileId::FirefoxNo3pc => "firefox-no3pc",
             ProfileId::FirefoxAllowAll => "firefox-allow-all",
             ProfileId::Safari => "safari",
+            ProfileId::WebKitGtk => "webkitgtk",
         }
     }
 
@@ -243,6 +257,8 @@ pub enum Family {
     Chromium,
     Firefox,
     Safari,
+    /// WebKitGTK: WebCore as in Safari, libsoup's cookie jar.
+    WebKitGtk,
 }
 
 /// How a browser with CHIPS refuses a `Partitioned` cookie that is not
@@ -420,6 +436,26 @@ impl BrowserProfile {
                 localhost_is_secure_for_cookies: false,
                 none_requires_secure: true,
                 wildcard_covers_authorization: false,
+                preflight_max_age_cap: 600,
+                cors_disabled: false,
+                local_network_access: LocalNetworkAccess::NotEnforced,
+            },
+            ProfileId::WebKitGtk => BrowserProfile {
+                id,
+                name: "WebKitGTK (GNOME Web defaults)",
+                family: Family::WebKitGtk,
+                version: id.latest(),
+                lax_by_default: false,
+                lax_allowing_unsafe_secs: None,
+                third_party_cookies: ThirdPartyCookies::Block,
+                block_covers_partitioned: true,
+                chips: false,
+                partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
+                partition_key_ancestor_bit: false,
+                schemeful_same_site: false,
+                localhost_is_secure_for_cookies: false,
+                none_requires_secure: true,
+                wildcard_covers_authorization: true,
                 preflight_max_age_cap: 600,
                 cors_disabled: false,
                 local_network_access: LocalNetworkAccess::NotEnforced,

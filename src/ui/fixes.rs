@@ -157,6 +157,12 @@ pub fn Answer() -> impl IntoView {
         })
     });
     let incomplete = Memo::new(move |_| ctx.trace.with(|t| t.incomplete()));
+    // Every cause waits for the user's permission (Local Network Access).
+    let user_choice = Memo::new(move |_| {
+        ctx.trace.with(|t| {
+            !t.root_causes.is_empty() && t.root_causes.iter().all(|c| c.reason.is_user_choice())
+        })
+    });
     // Every request works but a step warns (a setup that is unsafe rather
     // than broken): nothing to fix for the login, and the panel says so.
     let warning_only = Memo::new(move |_| {
@@ -202,8 +208,12 @@ pub fn Answer() -> impl IntoView {
             <Show when=move || !incomplete.get() && st.searching.get() && causes.with(|c| !c.is_empty())>
                 <p class="muted" data-best-searching="">"Looking for the smallest change…"</p>
             </Show>
-            <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && causes.with(|c| !c.is_empty())>
+            <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && causes.with(|c| !c.is_empty()) && !user_choice.get()>
                 <p class="muted" data-no-best="">"No change of settings makes every request work: see “About this setup” below."</p>
+            </Show>
+            <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && user_choice.get()>
+                <p class="muted" data-no-best="" data-user-choice="">"No server or client setting changes this: the browser asks the user, and only the user's answer does. "
+                    {move || ctx.trace.with(|t| t.steps.iter().find(|s| s.reason.is_user_choice()).map(|s| rich(&s.title)))}"."</p>
             </Show>
             <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && warning_only.get()>
                 <p class="muted" data-no-best="">"Every request works, so no setting has to change for the login. Read the warning in the steps below before you rely on it: "

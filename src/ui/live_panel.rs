@@ -49,6 +49,7 @@ fn family_name(f: Option<Family>) -> &'static str {
         Some(Family::Chromium) => "Chromium-based (Chrome, Edge, Chromium)",
         Some(Family::Firefox) => "Firefox",
         Some(Family::Safari) => "Safari",
+        Some(Family::WebKitGtk) => "WebKitGTK (GNOME Web)",
         None => "not recognised",
     }
 }

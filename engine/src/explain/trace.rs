@@ -773,6 +773,15 @@ impl Trace {
 impl Reason {
     /// A step of Chrome's Local Network Access check (a page on a public
     /// address calling a local one), which a page on loopback never meets.
+    /// The browser waits for, or was refused, the user's permission: no
+    /// server or client setting changes the outcome, only the user can.
+    pub fn is_user_choice(self) -> bool {
+        matches!(
+            self,
+            Reason::LocalNetworkPermissionPrompt | Reason::LocalNetworkPermissionDenied
+        )
+    }
+
     pub fn is_local_network_access(self) -> bool {
         use Reason::*;
         matches!(

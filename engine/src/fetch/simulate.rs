@@ -602,7 +602,7 @@ pub(super) fn network_error_step(index: usize, client: &Client, profile: &Browse
     let fetch_error = match profile.family {
         Family::Chromium => "TypeError: Failed to fetch",
         Family::Firefox => "TypeError: NetworkError when attempting to fetch resource.",
-        Family::Safari => "TypeError: Load failed",
+        Family::Safari | Family::WebKitGtk => "TypeError: Load failed",
     };
     let seen = match client {
         Client::Fetch { .. } => format!("the promise rejects with `{fetch_error}`"),

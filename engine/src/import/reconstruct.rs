@@ -1204,6 +1204,7 @@ fn profile_of(rec: &Recording, chosen: &[usize]) -> (ProfileId, Option<String>) 
     match family {
         Some(Family::Firefox) => (ProfileId::Firefox, None),
         Some(Family::Safari) => (ProfileId::Safari, None),
+        Some(Family::WebKitGtk) => (ProfileId::WebKitGtk, None),
         Some(Family::Chromium) => (
             ProfileId::Chrome,
             Some("a Chromium browser; the recording does not say whether it blocks third-party cookies (Chrome's default allows them; Incognito and a fresh Chromium profile block them: chrome-no3pc)".into()),

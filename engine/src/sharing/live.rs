@@ -1221,6 +1221,9 @@ pub fn detect_family(user_agent: &str) -> Option<Family> {
         Some(Family::Firefox)
     } else if ua.contains("Chrome/") || ua.contains("Chromium/") || ua.contains("Edg/") {
         Some(Family::Chromium)
+    } else if ua.contains("Safari/") && ua.contains("Version/") && ua.contains("Linux") {
+        // WebKitGTK (GNOME Web, MiniBrowser): "X11; Linux x86_64 … Safari/605.1.15".
+        Some(Family::WebKitGtk)
     } else if ua.contains("Safari/") && ua.contains("Version/") {
         Some(Family::Safari)
     } else {
@@ -1246,6 +1249,7 @@ pub fn suggest_profile(
     let suggestion = match family {
         Family::Firefox => ProfileId::Firefox,
         Family::Safari => ProfileId::Safari,
+        Family::WebKitGtk => ProfileId::WebKitGtk,
         Family::Chromium => match current {
             ProfileId::Chrome if cookie_mismatch(true) => ProfileId::ChromeNo3pc,
             ProfileId::ChromeNo3pc if cookie_mismatch(false) => ProfileId::Chrome,
