@@ -248,6 +248,13 @@ pub enum ThirdPartyCookies {
     Block,
     /// Kept in a separate jar per top-level site (Firefox Total Cookie Protection).
     Partition,
+    /// Not stored when the cookie's domain is not under the top-level
+    /// page's base domain, deletions included; cookies already in the jar
+    /// still go on every request, third-party ones too. libsoup's
+    /// `SOUP_COOKIE_JAR_ACCEPT_NO_THIRD_PARTY` (`soup-cookie-jar.c`,
+    /// `incoming_cookie_is_third_party`, checked only in
+    /// `soup_cookie_jar_add_cookie_full`), WebKitGTK's default policy.
+    RejectIncoming,
 }
 
 /// How a browser reports a CORS failure to the developer.
@@ -329,10 +336,27 @@ pub struct BrowserProfile {
     /// (`foreignByAncestorContext`), which is not modelled here.
     pub partition_key_ancestor_bit: bool,
     /// http and https on the same host are different sites (Chrome: yes;
-    /// Firefox backed it out).
+    /// Firefox backed it out; WebKit compares registrable domains only,
+    /// `RegistrableDomain::matches`).
     pub schemeful_same_site: bool,
+    /// A host under a suffix the Public Suffix List does not name
+    /// (`app.example.test`) belongs to the site one label above the suffix,
+    /// by the list's implicit `*` rule. False in WebKitGTK, whose sites come
+    /// from libpsl without that rule: the whole host is the site
+    /// ([`crate::site::SiteRules::implicit_star_rule`]).
+    pub implicit_star_rule: bool,
     /// `http://localhost` and loopback count as secure for Secure cookies.
     pub localhost_is_secure_for_cookies: bool,
+    /// An https page may call `http://localhost` and loopback addresses:
+    /// they are potentially trustworthy, so not mixed content (Mixed Content
+    /// §4.1, Chromium, Gecko). WebKit blocks them (`MixedContentChecker.cpp`,
+    /// a deviation from the spec it states), in Safari as in WebKitGTK.
+    pub mixed_content_trusts_loopback: bool,
+    /// A `Domain` attribute without a dot inside it (`localhost`, `.com`)
+    /// makes the cookie invalid, where 6265bis makes a Domain equal to a
+    /// public-suffix host a host-only cookie. libsoup (`soup-cookie.c`,
+    /// `parse_one_cookie`), so WebKitGTK only.
+    pub domain_needs_embedded_dot: bool,
     /// `SameSite=None` cookies without `Secure` are rejected.
     pub none_requires_secure: bool,
     /// `Access-Control-Allow-Headers: *` still covers `Authorization`
@@ -351,6 +375,14 @@ pub struct BrowserProfile {
 }
 
 impl BrowserProfile {
+    /// How this browser tells sites apart.
+    pub fn site_rules(&self) -> crate::site::SiteRules {
+        crate::site::SiteRules {
+            schemeful: self.schemeful_same_site,
+            implicit_star_rule: self.implicit_star_rule,
+        }
+    }
+
     pub fn of(id: ProfileId) -> BrowserProfile {
         let chrome = BrowserProfile {
             id,
@@ -365,7 +397,10 @@ impl BrowserProfile {
             partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
             partition_key_ancestor_bit: true,
             schemeful_same_site: true,
+            implicit_star_rule: true,
             localhost_is_secure_for_cookies: true,
+            mixed_content_trusts_loopback: true,
+            domain_needs_embedded_dot: false,
             none_requires_secure: true,
             wildcard_covers_authorization: true,
             preflight_max_age_cap: 7200,
@@ -410,7 +445,10 @@ impl BrowserProfile {
                     partitioned_without_secure: PartitionedWithoutSecure::LoggedAfterSameSiteNone,
                     partition_key_ancestor_bit: false,
                     schemeful_same_site: false,
+                    implicit_star_rule: true,
                     localhost_is_secure_for_cookies: true,
+                    mixed_content_trusts_loopback: true,
+                    domain_needs_embedded_dot: false,
                     none_requires_secure: true,
                     wildcard_covers_authorization: true,
                     preflight_max_age_cap: 86400,
@@ -432,10 +470,20 @@ impl BrowserProfile {
                 chips: true,
                 partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
                 partition_key_ancestor_bit: false,
-                schemeful_same_site: true,
+                // WebCore's same-site test compares registrable domains only
+                // (`RegistrableDomain::matches`; FrameLoader's
+                // `addSameSiteInfoToRequestIfNeeded`), shared with WebKitGTK.
+                schemeful_same_site: false,
+                implicit_star_rule: true,
                 localhost_is_secure_for_cookies: false,
+                // WebCore's MixedContentChecker, shared with WebKitGTK.
+                mixed_content_trusts_loopback: false,
+                domain_needs_embedded_dot: false,
                 none_requires_secure: true,
-                wildcard_covers_authorization: false,
+                // WebCore's CrossOriginPreflightResultCache.cpp
+                // (`validateCrossOriginHeaders`): `*` covers every header when
+                // credentials are not included, `Authorization` too.
+                wildcard_covers_authorization: true,
                 preflight_max_age_cap: 600,
                 cors_disabled: false,
                 local_network_access: LocalNetworkAccess::NotEnforced,
@@ -445,16 +493,26 @@ impl BrowserProfile {
                 name: "WebKitGTK (GNOME Web defaults)",
                 family: Family::WebKitGtk,
                 version: id.latest(),
+                // libsoup 3.2 (Debian 12's, under WebKitGTK 2.50): a cookie
+                // without SameSite is None (`parse_one_cookie`); libsoup 3.4
+                // made it Lax (commit efc5efba).
                 lax_by_default: false,
                 lax_allowing_unsafe_secs: None,
-                third_party_cookies: ThirdPartyCookies::Block,
+                third_party_cookies: ThirdPartyCookies::RejectIncoming,
                 block_covers_partitioned: true,
                 chips: false,
                 partitioned_without_secure: PartitionedWithoutSecure::SilentAtCreation,
                 partition_key_ancestor_bit: false,
+                // WebCore compares registrable domains, never schemes
+                // (`RegistrableDomain::matches`), from libpsl without its star rule.
                 schemeful_same_site: false,
+                implicit_star_rule: false,
+                // libsoup: `Secure` needs https (`soup_uri_is_https`), localhost too.
                 localhost_is_secure_for_cookies: false,
-                none_requires_secure: true,
+                mixed_content_trusts_loopback: false,
+                domain_needs_embedded_dot: true,
+                // libsoup 3.2 keeps `SameSite=None` without `Secure` (3.6 drops it).
+                none_requires_secure: false,
                 wildcard_covers_authorization: true,
                 preflight_max_age_cap: 600,
                 cors_disabled: false,

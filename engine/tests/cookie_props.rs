@@ -94,6 +94,7 @@ proptest! {
                 from_http: flags[2],
                 third_party: flags[3],
                 partition_key: "http://localhost".into(),
+                first_party: None,
                 now,
             }, &p, 0);
             prop_assert!(!out.steps.is_empty());

@@ -65,6 +65,7 @@ fn mixed_content_table() {
             &Url::parse(req).unwrap(),
             2,
             false,
+            true,
         );
         assert_eq!(
             got.as_ref().map(|s| (s.verdict, s.reason)),
@@ -89,6 +90,7 @@ fn blocked_step_suggests_the_https_url() {
         &Url::parse("http://api.other.test:80/me").unwrap(),
         0,
         false,
+        true,
     )
     .unwrap();
     assert!(
@@ -97,4 +99,36 @@ fn blocked_step_suggests_the_https_url() {
         step.explanation
     );
     assert!(step.explanation.contains("Mixed Content"));
+}
+
+/// WebKit blocks http loopback from an https page (MixedContentChecker.cpp,
+/// `isNonLocalHostPotentiallyTrustworthyURL`: "we currently deviate from the
+/// mixed content spec"), seen in WebKitGTK 2.50.6; Chromium and Firefox allow it.
+#[test]
+fn webkit_blocks_http_loopback_from_an_https_page() {
+    for req in [
+        "http://localhost:3001/me",
+        "http://127.0.0.1:3001/me",
+        "http://[::1]:3001/",
+    ] {
+        let step = check_mixed_content(
+            &Url::parse("https://app.example.com/").unwrap(),
+            &Url::parse(req).unwrap(),
+            0,
+            false,
+            false,
+        )
+        .unwrap();
+        assert_eq!(step.verdict, Verdict::Blocked, "{req}");
+        assert!(step.explanation.contains("WebKit"), "{}", step.explanation);
+    }
+    for p in crumbtrail_engine::profile::ProfileId::ALL {
+        let profile = p.profile();
+        let webkit = matches!(
+            profile.family,
+            crumbtrail_engine::profile::Family::Safari
+                | crumbtrail_engine::profile::Family::WebKitGtk
+        );
+        assert_eq!(profile.mixed_content_trusts_loopback, !webkit, "{p:?}");
+    }
 }

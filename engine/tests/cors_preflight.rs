@@ -395,7 +395,11 @@ fn preflight_checks_table() {
             Chrome,
             HeaderWildcardWithCredentials,
         ),
-        // Step 7.6: Authorization is never covered by `*` in the spec...
+        // Step 7.6: Authorization is never covered by `*` in the spec (see
+        // `the_spec_keeps_authorization_out_of_the_wildcard`), but WebKit lets
+        // `*` cover every header without credentials (WebCore's
+        // CrossOriginPreflightResultCache.cpp, `validateCrossOriginHeaders`;
+        // seen in WebKitGTK 2.50.6)...
         (
             204,
             &[(ACAO, ORIGIN), (ACAM, "PUT"), (ACAH, "*")],
@@ -403,9 +407,18 @@ fn preflight_checks_table() {
             "PUT",
             &["authorization"],
             Safari,
-            AuthorizationNotCoveredByWildcard,
+            PreflightOk,
         ),
-        // ...but Chromium 156 still lets `*` cover it without credentials (warning).
+        (
+            204,
+            &[(ACAO, ORIGIN), (ACAM, "PUT"), (ACAH, "*")],
+            false,
+            "PUT",
+            &["authorization"],
+            WebKitGtk,
+            PreflightOk,
+        ),
+        // ...and so does Chromium 156 (with a warning).
         (
             204,
             &[(ACAO, ORIGIN), (ACAM, "PUT"), (ACAH, "*")],
@@ -473,6 +486,26 @@ fn preflight_checks_table() {
             c.steps.iter().map(|s| (&s.reason, &s.title)).collect::<Vec<_>>()
         );
     }
+}
+
+/// Fetch §CORS-preflight fetch step 7.6: a profile that follows the spec
+/// (none of the shipped browsers does, as of 2026) refuses it.
+#[test]
+fn the_spec_keeps_authorization_out_of_the_wildcard() {
+    let spec = BrowserProfile {
+        wildcard_covers_authorization: false,
+        ..BrowserProfile::of(ProfileId::Chrome)
+    };
+    let c = check_preflight_response(
+        &response(204, &[(ACAO, ORIGIN), (ACAM, "PUT"), (ACAH, "*")]),
+        ORIGIN,
+        false,
+        "PUT",
+        &names(&["authorization"]),
+        &spec,
+        1,
+    );
+    assert_eq!(outcome(&c), Reason::AuthorizationNotCoveredByWildcard);
 }
 
 #[test]

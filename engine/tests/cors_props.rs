@@ -161,7 +161,8 @@ proptest! {
     fn mixed_content_never_panics(a in "[a-z0-9.:/\\[\\]-]{0,40}", b in "[a-z0-9.:/\\[\\]-]{0,40}") {
         for (pa, pb) in [("https://", "http://"), ("http://", "http://"), ("https://", "https://")] {
             if let (Ok(p), Ok(r)) = (url::Url::parse(&format!("{pa}{a}")), url::Url::parse(&format!("{pb}{b}"))) {
-                let _ = check_mixed_content(&p, &r, 0, false);
+                let _ = check_mixed_content(&p, &r, 0, false, true);
+                let _ = check_mixed_content(&p, &r, 0, false, false);
             }
         }
     }

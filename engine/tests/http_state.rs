@@ -107,6 +107,7 @@ fn run_case(case: &Value) -> (Option<String>, Option<String>) {
         from_http: true,
         third_party: false,
         partition_key: "http://example.org".into(),
+        first_party: None,
         now: NOW,
     };
     for line in case["received"].as_array().expect("received") {

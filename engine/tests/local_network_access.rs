@@ -225,7 +225,7 @@ fn browsers_and_versions_that_do_not_ask() {
         fetch("http://localhost:3001/me"),
         LocalNetworkPermission::Denied,
     );
-    for profile in [ProfileId::Firefox, ProfileId::Safari] {
+    for profile in [ProfileId::Firefox, ProfileId::FirefoxNo3pc] {
         let mut s = base.clone();
         s.profile = profile;
         let t = simulate(&s);
@@ -235,6 +235,20 @@ fn browsers_and_versions_that_do_not_ask() {
             "{profile:?}"
         );
         assert!(t.requests[0].request_sent);
+    }
+    // WebKit never gets that far: http://localhost from an https page is
+    // mixed content there (MixedContentChecker.cpp; seen in WebKitGTK 2.50.6).
+    for profile in [ProfileId::Safari, ProfileId::WebKitGtk] {
+        let mut s = base.clone();
+        s.profile = profile;
+        let t = simulate(&s);
+        assert!(!t.requests[0].request_sent, "{profile:?}");
+        assert!(
+            t.steps
+                .iter()
+                .any(|st| st.reason == Reason::MixedContentBlocked),
+            "{profile:?}"
+        );
     }
     // Chrome 141: before Local Network Access shipped.
     let mut s = base.clone();

@@ -163,6 +163,11 @@ pub struct SetContext<'a> {
     /// The partition the response is received in: the top-level site, e.g.
     /// `http://localhost`, and the cross-site ancestor bit.
     pub partition_key: PartitionKey,
+    /// The first party for cookies: the top-level document's URL (the
+    /// request's own URL for a top-level navigation), as WebKit passes it to
+    /// libsoup (`FrameLoader::updateRequestAndAddExtraFields`). `None`: no
+    /// document (the jar is set up by hand).
+    pub first_party: Option<&'a Url>,
     /// Simulated clock, Unix seconds.
     pub now: i64,
 }
@@ -429,6 +434,20 @@ impl SetSteps<'_> {
                 "Domain has non-ASCII characters",
                 format!("The Domain attribute `{domain_attr}` contains non-ASCII characters, and browsers ignore such a cookie entirely. Write the domain in its ASCII (punycode, `xn--…`) form, or drop Domain to make a host-only cookie."),
                 spec::COOKIE_STORE_DOMAIN,
+            ));
+        }
+        // libsoup (parse_one_cookie): a Domain with no dot inside it, once a
+        // leading dot is dropped, makes the whole cookie invalid.
+        if self.profile.domain_needs_embedded_dot
+            && !domain_attr.is_empty()
+            && !domain_attr.trim_start_matches('.').contains('.')
+        {
+            self.values.push(("Domain", domain_attr.clone()));
+            return Err(self.reject(
+                Reason::ExcludeInvalidDomain,
+                &format!("Domain={domain_attr} has no dot: ignored"),
+                format!("{} ignores a cookie whose `Domain` has no dot inside it, such as `localhost`, whatever the host (libsoup, its cookie store). Chrome and Firefox keep `Domain=localhost` from localhost as a host-only cookie. Drop the Domain attribute: a host-only cookie for {host} is what it meant.", self.profile.name),
+                spec::LIBSOUP_COOKIE_DOMAIN,
             ));
         }
         // Chromium: on an IP-address host, a Domain equal to the host gives a
@@ -724,6 +743,64 @@ impl SetSteps<'_> {
     }
 }
 
+impl SetSteps<'_> {
+    /// libsoup's "no third-party cookies" policy (`soup-cookie-jar.c`,
+    /// `incoming_cookie_is_third_party`): the cookie is stored only when the
+    /// base domain of its domain matches the base domain of the first party
+    /// (`soup_host_matches_host`). Base domains come from libpsl without the
+    /// star rule; when there is none, the cookie's domain as stored (with its
+    /// leading dot for a `Domain` cookie) and the first party's host are
+    /// compared instead. The check comes before the jar looks at the expiry,
+    /// so a refused `Max-Age=0` deletes nothing.
+    fn libsoup_first_party_only(&mut self, ctx: &SetContext, c: &Cookie) -> Result<(), Ignored> {
+        if self.profile.third_party_cookies != ThirdPartyCookies::RejectIncoming {
+            return Ok(());
+        }
+        let Some(first_party) = ctx.first_party.and_then(Url::host_str) else {
+            return Ok(());
+        };
+        let stored_domain = if c.host_only {
+            c.domain.clone()
+        } else {
+            format!(".{}", c.domain)
+        };
+        let cookie_base = crate::site::listed_base_domain(&c.domain).unwrap_or(stored_domain);
+        let first_base = crate::site::listed_base_domain(first_party)
+            .unwrap_or_else(|| first_party.to_ascii_lowercase());
+        if libsoup_host_matches_host(&cookie_base, &first_base) {
+            return Ok(());
+        }
+        self.values.push(("Cookie domain", cookie_base.clone()));
+        self.values.push(("Top-level page", first_base.clone()));
+        let deleting = c.expires.is_some_and(|e| e <= ctx.now);
+        let what = if deleting {
+            "The line would delete the cookie, and the deletion is refused as well: the old cookie stays."
+        } else {
+            "The cookie is not stored."
+        };
+        let known_suffix = crate::site::listed_base_domain(first_party).is_some();
+        let hint = if c.host_only && !known_suffix {
+            format!(" `{}` is under a suffix the Public Suffix List does not name, so WebKitGTK compares whole host names: a host-only cookie from another host never counts as first-party here, while `Domain={}` would.", first_base, first_base.split_once('.').map_or(first_base.as_str(), |(_, rest)| rest))
+        } else {
+            String::new()
+        };
+        Err(self.reject(
+            Reason::ExcludeThirdPartyBlocked,
+            "not stored: a third-party cookie",
+            format!("{} stores a cookie only when its domain is under the top-level page's domain (libsoup's \"no third-party cookies\" policy), and `{cookie_base}` is not under `{first_base}`. {what}{hint} Cookies already in the jar are still sent. Serve the API from the page's host (or set `Domain` to the page's parent domain), or proxy the API through the front end's origin.", self.profile.name),
+            spec::LIBSOUP_NO_THIRD_PARTY,
+        ))
+    }
+}
+
+/// libsoup's `soup_host_matches_host`: equal, or `host` starts with a dot
+/// and `compare_with` is it without the dot or ends with it.
+fn libsoup_host_matches_host(host: &str, compare_with: &str) -> bool {
+    let (host, compare_with) = (host.to_ascii_lowercase(), compare_with.to_ascii_lowercase());
+    host == compare_with
+        || host.starts_with('.') && (host[1..] == compare_with || compare_with.ends_with(&host))
+}
+
 impl CookieJar {
     pub fn new() -> CookieJar {
         CookieJar::default()
@@ -822,6 +899,7 @@ impl CookieJar {
         }
         // The third-party cookie policy.
         s.third_party_policy(ctx, partitioned)?;
+        s.libsoup_first_party_only(ctx, &cookie)?;
         // Steps 23–24.
         Ok(self.insert(cookie, &c, ctx, s))
     }
@@ -1602,6 +1680,7 @@ mod tests {
             from_http: http,
             third_party: third,
             partition_key: PartitionKey::top_level(top),
+            first_party: None,
             now,
         }
     }

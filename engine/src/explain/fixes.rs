@@ -282,7 +282,7 @@ pub fn architectural_advice(scenario: &Scenario) -> Vec<String> {
             continue;
         }
         seen.push(api_o.serialize());
-        let same = crate::site::same_site(&page, &api, profile.schemeful_same_site);
+        let same = crate::site::same_site(&page, &api, profile.site_rules());
         if same {
             out.push(format!(
                 "{} and {} are the same site (ports do not count, and {} is its own site): the session cookie is not a third-party cookie, so SameSite=Lax works and no browser's third-party blocking applies. Only CORS (the exact origin and credentials) and the credentials mode matter.",
@@ -298,6 +298,10 @@ pub fn architectural_advice(scenario: &Scenario) -> Vec<String> {
                 ),
                 ThirdPartyCookies::Partition => format!(
                     " {} keeps third-party cookies in a jar per top-level site: the cookie works only under this page's site.",
+                    profile.name
+                ),
+                ThirdPartyCookies::RejectIncoming => format!(
+                    " {} does not store a cookie from a response outside the page's domain, so the login's cookie is never stored; one the user already has from visiting the API's site is still sent.",
                     profile.name
                 ),
                 ThirdPartyCookies::Allow => " It then needs SameSite=None; Secure, over https, and it breaks wherever third-party cookies are blocked (Safari, Incognito, and more profiles every year).".to_string(),

@@ -270,6 +270,21 @@ spec!(
     "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#third-party-cookies"
 );
 spec!(
+    LIBSOUP_NO_THIRD_PARTY,
+    "libsoup: SOUP_COOKIE_JAR_ACCEPT_NO_THIRD_PARTY (soup-cookie-jar.c, incoming_cookie_is_third_party)",
+    "https://gitlab.gnome.org/GNOME/libsoup/-/blob/master/libsoup/cookies/soup-cookie-jar.c"
+);
+spec!(
+    LIBSOUP_COOKIE_DOMAIN,
+    "libsoup: the Domain attribute needs an embedded dot (soup-cookie.c, parse_one_cookie)",
+    "https://gitlab.gnome.org/GNOME/libsoup/-/blob/master/libsoup/cookies/soup-cookie.c"
+);
+spec!(
+    WEBKIT_MIXED_CONTENT_LOOPBACK,
+    "WebKit: loopback is not a secure context for mixed content (MixedContentChecker.cpp, isNonLocalHostPotentiallyTrustworthyURL)",
+    "https://github.com/WebKit/WebKit/blob/main/Source/WebCore/loader/MixedContentChecker.cpp"
+);
+spec!(
     COOKIE_STORE_EXPIRY,
     "RFC 6265bis §5.7 step 6 (Max-Age, then Expires)",
     "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#storage-model"

@@ -25,7 +25,7 @@ impl Run {
     /// What `document.cookie` returns in this document (RFC 6265bis §5.8.3
     /// for a non-HTTP API: no HttpOnly cookies).
     pub(super) fn document_cookie(&self, page: &Url, top: Option<&Url>) -> String {
-        let schemeful = self.profile.schemeful_same_site;
+        let schemeful = self.profile.site_rules();
         let same = top.is_none_or(|t| same_site(t, page, schemeful));
         let ctx = GetContext {
             url: page,

@@ -17,8 +17,7 @@ impl Run {
     /// Ends by recording the request's outcome.
     pub(super) fn http_fetch(&mut self, f: &mut InFlight) {
         loop {
-            let taint =
-                redirect_taint(&f.url_list, f.initiator(), self.profile.schemeful_same_site);
+            let taint = redirect_taint(&f.url_list, f.initiator(), self.profile.site_rules());
             // Fetch §Serializing a request origin: `null` once the chain has
             // been to another origin (redirect-taint is not "same-origin").
             let origin_value = if taint == Taint::SameOrigin {

@@ -89,7 +89,13 @@ impl Run {
                 spec.target_address_space,
                 &self.profile,
             );
-            if let Some(step) = mixed_content::check_mixed_content(page, &url, index, lna_exempt) {
+            if let Some(step) = mixed_content::check_mixed_content(
+                page,
+                &url,
+                index,
+                lna_exempt,
+                self.profile.mixed_content_trusts_loopback,
+            ) {
                 let blocked = step.verdict == Verdict::Blocked;
                 self.steps.push(step);
                 if blocked {
@@ -296,9 +302,13 @@ impl Run {
         if f.spec.client.is_script() || matches!(f.spec.client, Client::Iframe) {
             let lna_exempt =
                 local_network_access::exempts_mixed_content(&f.hop.url, None, &self.profile);
-            if let Some(step) =
-                mixed_content::check_mixed_content(f.page, &f.hop.url, index, lna_exempt)
-            {
+            if let Some(step) = mixed_content::check_mixed_content(
+                f.page,
+                &f.hop.url,
+                index,
+                lna_exempt,
+                self.profile.mixed_content_trusts_loopback,
+            ) {
                 let blocked = step.verdict == Verdict::Blocked;
                 self.steps.push(step);
                 if blocked {
@@ -361,9 +371,9 @@ impl Run {
         let before = redirect_taint(
             &f.url_list[..f.url_list.len() - 1],
             f.initiator(),
-            self.profile.schemeful_same_site,
+            self.profile.site_rules(),
         );
-        let now = redirect_taint(&f.url_list, f.initiator(), self.profile.schemeful_same_site);
+        let now = redirect_taint(&f.url_list, f.initiator(), self.profile.site_rules());
         if f.hop.cors && before == Taint::SameOrigin && now != Taint::SameOrigin {
             let hint = if f.hop.include_credentials {
                 "`Access-Control-Allow-Origin: null` together with `Access-Control-Allow-Credentials: true`"
@@ -455,7 +465,7 @@ fn relationship_step(
             "Same origin".to_string(),
             format!("{ro} is the page's own origin: scheme, host and port are all equal."),
         )
-    } else if same_site(page, url, profile.schemeful_same_site) {
+    } else if same_site(page, url, profile.site_rules()) {
         (
             Reason::CrossOriginSameSite,
             "Cross-origin, but same-site".to_string(),
@@ -497,7 +507,7 @@ fn relationship_step(
 }
 
 pub(super) fn framed_page_step(page: &Url, top: &Url, profile: &BrowserProfile) -> Step {
-    let cross = !same_site(page, top, profile.schemeful_same_site);
+    let cross = !same_site(page, top, profile.site_rules());
     let (verdict, reason, title, text) = if cross {
         (
             Verdict::Warning,

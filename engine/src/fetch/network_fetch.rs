@@ -14,6 +14,7 @@ use crate::scenario::{CredentialsMode, RequestSpec};
 use crate::site::{same_site, site_of};
 use crate::spec;
 use crate::trace::{Exchange, Phase, Reason, RejectedCookie, Step, Verdict};
+use url::Url;
 
 /// What the network fetch hands back to HTTP fetch.
 pub(super) struct NetworkResult {
@@ -31,6 +32,9 @@ struct CookieSite {
     same_site: bool,
     third_party: bool,
     partition_key: PartitionKey,
+    /// The first party for cookies (WebKit's `firstPartyForCookies`): the
+    /// top-level document's URL, or the request's for a top-level navigation.
+    first_party: Url,
 }
 
 impl Run {
@@ -73,6 +77,7 @@ impl Run {
             f.top_nav,
             site.third_party,
             site.partition_key,
+            &site.first_party,
             &mut f.chain,
         );
         f.chain.exchanges.push(Exchange {
@@ -86,7 +91,7 @@ impl Run {
     /// the current URL, and the cookie partition (CHIPS).
     fn site_for_cookies(&self, f: &InFlight, taint: Taint) -> CookieSite {
         let url = &f.hop.url;
-        let schemeful = self.profile.schemeful_same_site;
+        let schemeful = self.profile.site_rules();
         let top_level = f.top.unwrap_or(f.page);
         let untainted_same = if f.browser_initiated {
             // RFC 6265bis §5.2: a request with no client (a visit) is same-site.
@@ -107,6 +112,11 @@ impl Run {
             // even when its current URL is same-site again.
             same_site: untainted_same && taint != Taint::CrossSite,
             third_party: !f.top_nav && !same_site(top_level, url, schemeful),
+            first_party: if f.top_nav {
+                url.clone()
+            } else {
+                top_level.clone()
+            },
             // CHIPS: the top-level site, with Chromium's cross-site-ancestor
             // bit when the request is not same-site with it.
             partition_key: PartitionKey::for_request(
@@ -234,6 +244,7 @@ impl Run {
         top_nav: bool,
         third_party: bool,
         partition_key: PartitionKey,
+        first_party: &Url,
         chain: &mut Chain,
     ) -> Vec<String> {
         let mut stored = Vec::new();
@@ -248,6 +259,7 @@ impl Run {
                 from_http: true,
                 third_party,
                 partition_key,
+                first_party: Some(first_party),
                 now: self.now,
             };
             for line in response.headers.get_all("set-cookie") {

@@ -11,7 +11,7 @@ use super::http_fetch::chain_text;
 use super::simulate::{network_error_step, Built, InFlight, Run};
 use crate::origin::Origin;
 use crate::scenario::{BodyKind, RedirectMode, RequestMode};
-use crate::site::same_site;
+use crate::site::{same_site, SiteRules};
 use crate::spec;
 use crate::trace::{JsResult, Phase, Reason, Step, Verdict};
 
@@ -44,7 +44,7 @@ pub(super) enum Taint {
 /// whose origin is the page's (`page`), or opaque (`None`: a visit, which no
 /// page started; an opaque origin is neither same site nor same origin with
 /// anything).
-pub(super) fn redirect_taint(url_list: &[Url], page: Option<&Url>, schemeful: bool) -> Taint {
+pub(super) fn redirect_taint(url_list: &[Url], page: Option<&Url>, schemeful: SiteRules) -> Taint {
     if url_list.len() < 2 {
         return Taint::SameOrigin;
     }

@@ -1597,7 +1597,7 @@ fn capped(mut c: JarCookie) -> JarCookie {
 }
 
 fn same_site_urls(a: &Url, b: Option<&Url>) -> bool {
-    b.is_some_and(|b| crate::site::same_site(a, b, true))
+    b.is_some_and(|b| crate::site::same_site(a, b, crate::site::SiteRules::HTML))
 }
 
 // ---------------------------------------------------------------------------

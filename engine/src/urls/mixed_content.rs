@@ -18,6 +18,7 @@ pub fn check_mixed_content(
     request: &Url,
     request_index: usize,
     local_network: bool,
+    loopback_is_trustworthy: bool,
 ) -> Option<Step> {
     // Mixed Content §4.3 "Does settings prohibit mixed security contexts?":
     // browsers restrict mixed content for https pages (an http://localhost
@@ -32,6 +33,27 @@ pub fn check_mixed_content(
     }
     let page_s = page.as_str();
     let req_s = request.as_str();
+    if is_potentially_trustworthy(request) && !loopback_is_trustworthy {
+        // WebKit (Safari and WebKitGTK): MixedContentChecker.cpp,
+        // isNonLocalHostPotentiallyTrustworthyURL, "We currently deviate from
+        // the mixed content spec, and do not consider localhost or loopback
+        // URLs as secure contexts if they do not use a secure scheme".
+        return Some(
+            Step::new(
+                Some(request_index),
+                Phase::Request,
+                Verdict::Blocked,
+                Reason::MixedContentBlocked,
+                "https page calling http on loopback: blocked as mixed content",
+                format!(
+                    "The page is served over https and calls `{req_s}` over plain http. Chrome and Firefox let that through, because loopback addresses (`localhost`, `127.0.0.1`, `[::1]`) are potentially trustworthy, but WebKit (Safari, GNOME Web) does not count loopback as secure for mixed content, so it blocks the request before it is sent and the page's code sees `TypeError: Load failed`. The console says \"[blocked] The page at {page_s} requested insecure content from {req_s}. This content was blocked and must be served over HTTPS.\" Serve the local API over https too (a local certificate, e.g. mkcert), or open the front end over http://localhost while developing."
+                ),
+                spec::WEBKIT_MIXED_CONTENT_LOOPBACK,
+            )
+            .with("Page", page_s)
+            .with("Request URL", req_s),
+        );
+    }
     if is_potentially_trustworthy(request) {
         // Secure Contexts §3.1 steps 4–5: 127.0.0.0/8, ::1 and localhost are
         // trustworthy, so an https page may call a local http API

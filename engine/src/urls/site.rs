@@ -202,11 +202,72 @@ fn read_children(parent: &mut SuffixNode, mut text: &'static str) -> &'static st
     }
 }
 
+/// How a browser tells sites apart, where browsers differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SiteRules {
+    /// http and https on the same host are different sites.
+    pub schemeful: bool,
+    /// A host under a suffix the Public Suffix List does not name (`test`,
+    /// `localhost`, `internal`) has the list's implicit `*` rule: the suffix
+    /// is one label and `app.example.test` belongs to the site `example.test`
+    /// (publicsuffix.org "Algorithm" step 2; Chromium, Gecko). False: the
+    /// whole host is the site, as libpsl answers without the star rule
+    /// (`PSL_TYPE_NO_STAR_RULE`), which WebKitGTK uses for WebCore's
+    /// `RegistrableDomain` (`PublicSuffixSoup.cpp`,
+    /// `topPrivatelyControlledDomain` returns nothing, then the host is used).
+    pub implicit_star_rule: bool,
+}
+
+impl SiteRules {
+    /// HTML's definition, as Chromium implements it.
+    pub const HTML: SiteRules = SiteRules {
+        schemeful: true,
+        implicit_star_rule: true,
+    };
+}
+
 /// HTML §"same site": schemelessly same site (same registrable domain, or
-/// same host when there is none) and, when `schemeful`, the same scheme.
-/// Ports never matter: `localhost:3000` and `localhost:3001` are same-site.
-pub fn same_site(a: &Url, b: &Url, schemeful: bool) -> bool {
-    (!schemeful || a.scheme() == b.scheme()) && site_host(a) == site_host(b)
+/// same host when there is none) and, when `rules.schemeful`, the same
+/// scheme. Ports never matter: `localhost:3000` and `localhost:3001` are
+/// same-site.
+pub fn same_site(a: &Url, b: &Url, rules: SiteRules) -> bool {
+    if rules.schemeful && a.scheme() != b.scheme() {
+        return false;
+    }
+    if rules.implicit_star_rule {
+        return site_host(a) == site_host(b);
+    }
+    listed_site_host(a) == listed_site_host(b)
+}
+
+/// The site's host when only the rules the list names count (no implicit
+/// `*`): the registrable domain under a listed suffix, else the whole host.
+pub fn listed_site_host(url: &Url) -> String {
+    match url.host() {
+        Some(Host::Domain(d)) => {
+            listed_base_domain(d).unwrap_or_else(|| d.trim_end_matches('.').to_ascii_lowercase())
+        }
+        Some(h) => host_string(&h),
+        None => String::new(),
+    }
+}
+
+/// libpsl's `psl_registrable_domain` with `PSL_TYPE_NO_STAR_RULE`, as
+/// libsoup's `soup_tld_get_base_domain` asks it: the registrable domain
+/// when a rule of the list matches the host's suffix, `None` otherwise
+/// (`SOUP_TLD_ERROR_NO_BASE_DOMAIN`), for IP addresses, and for a public
+/// suffix itself.
+pub fn listed_base_domain(host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() || host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return None;
+    }
+    let top = host.rsplit('.').next()?;
+    // Without the star rule, an unlisted top-level label matches no rule.
+    if !suffix_trie().children.contains_key(top) {
+        return None;
+    }
+    registrable_domain_of(&host).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -281,13 +342,49 @@ mod tests {
             ("https://a.github.io", "https://b.github.io", false),
         ];
         for (a, b, want) in cases {
-            assert_eq!(same_site(&u(a), &u(b), true), want, "{a} vs {b}");
+            assert_eq!(same_site(&u(a), &u(b), SiteRules::HTML), want, "{a} vs {b}");
         }
         // Schemeless (Firefox backed schemeful same-site out).
         assert!(same_site(
             &u("http://example.test"),
             &u("https://example.test"),
-            false
+            SiteRules {
+                schemeful: false,
+                implicit_star_rule: true
+            }
         ));
+    }
+
+    #[test]
+    fn without_the_star_rule_an_unlisted_suffix_leaves_the_whole_host() {
+        // WebKitGTK: WebCore's RegistrableDomain from libpsl without the
+        // star rule (PublicSuffixSoup.cpp); listed suffixes work as usual.
+        let webkitgtk = SiteRules {
+            schemeful: false,
+            implicit_star_rule: false,
+        };
+        let cases = [
+            ("http://app.example.test", "http://api.example.test", false),
+            (
+                "http://app.example.test",
+                "http://app.example.test:8080",
+                true,
+            ),
+            ("https://a.example.co.uk", "https://b.example.co.uk", true),
+            ("https://a.example.com", "http://b.example.com", true),
+            ("https://a.github.io", "https://b.github.io", false),
+            ("http://localhost:3000", "http://localhost:3001", true),
+            ("http://app.localhost", "http://localhost", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(same_site(&u(a), &u(b), webkitgtk), want, "{a} vs {b}");
+        }
+        assert_eq!(listed_base_domain("api.example.test"), None);
+        assert_eq!(
+            listed_base_domain("api.example.com").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(listed_base_domain("com"), None);
+        assert_eq!(listed_base_domain("127.0.0.1"), None);
     }
 }

@@ -151,6 +151,7 @@ pub fn set_cookie(line: &str) -> Result<(), String> {
             from_http: !flags(5),
             third_party: flags(6),
             partition_key: "http://localhost".into(),
+            first_party: flags(7).then_some(&urls[(h + 1) % 2]),
             now,
         },
         &profile,
@@ -214,7 +215,7 @@ pub fn url(input: &str) -> Result<(), String> {
         if again.as_ref() != Ok(&origin) {
             return Err(format!("origin `{serialized}` reads back as {again:?}"));
         }
-        if !same_site(&u, &u, true) {
+        if !same_site(&u, &u, crumbtrail_engine::site::SiteRules::HTML) {
             return Err(format!("`{u}` is not same-site with itself"));
         }
         let host = u.host_str().unwrap_or("");
@@ -222,7 +223,12 @@ pub fn url(input: &str) -> Result<(), String> {
         if !host.trim_end_matches('.').ends_with(&site.host) && site.host != host {
             return Err(format!("site host `{}` is not part of `{host}`", site.host));
         }
-        let _ = check_mixed_content(base, &u, 0, false);
+        let _ = check_mixed_content(base, &u, 0, false, true);
+        let _ = check_mixed_content(base, &u, 0, false, false);
+        let webkitgtk = crumbtrail_engine::profile::ProfileId::WebKitGtk.profile();
+        if !same_site(&u, &u, webkitgtk.site_rules()) {
+            return Err(format!("`{u}` is not same-site with itself in WebKitGTK"));
+        }
         let _ = is_potentially_trustworthy(&u);
     }
     Ok(())

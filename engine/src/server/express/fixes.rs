@@ -235,7 +235,7 @@ fn same_site(s: &Scenario, app: &ExpressApp, https: bool) -> Vec<Candidate> {
     };
     let cross = request_urls(s)
         .iter()
-        .any(|u| !crate::site::same_site(&page, u, true));
+        .any(|u| !crate::site::same_site(&page, u, crate::site::SiteRules::HTML));
     let cur = app.session.same_site;
     if cross && https && cur != SameSiteOption::None {
         let secure = app.session.secure;

@@ -40,7 +40,7 @@ fn context(s: &Scenario) -> Context {
     let page = Url::parse(&s.page.url).ok();
     let cross_site = page.as_ref().is_some_and(|p| {
         urls.iter()
-            .any(|u| !crate::urls::site::same_site(p, u, true))
+            .any(|u| !crate::urls::site::same_site(p, u, crate::urls::site::SiteRules::HTML))
     });
     Context {
         page_origin: page_origin(s),
