@@ -1,4 +1,4 @@
-//! Import end to end, in headless Chromium and Firefox: HAR files dropped on
+//! Import end to end, in headless Chromium, Firefox and WebKitGTK: HAR files dropped on
 //! the page (the hand-written edge cases and the ones recorded from the real
 //! browsers by tests/record_har.rs) rebuild the scenario the engine rebuilds,
 //! with the same verdict and the same recorded-vs-simulated table, read from

@@ -16,8 +16,8 @@ mod support;
 use std::time::Duration;
 
 use crumbtrail_engine::scenario::{
-    Client, CredentialsMode, LocalNetworkPermission, Page, RawResponse, RawRoute, RawServer,
-    RedirectMode, RequestMode, RequestSpec, Scenario, ServerSetup,
+    Client, CredentialsMode, Page, PermissionState, RawResponse, RawRoute, RawServer, RedirectMode,
+    RequestMode, RequestSpec, Scenario, ServerSetup,
 };
 use crumbtrail_engine::trace::JsResult;
 use crumbtrail_engine::{simulate, ProfileId, Reason};
@@ -37,11 +37,11 @@ Promise.race([call, timer]).then(done);
 "#;
 
 /// What the engine predicts for the same setup on a public host.
-fn simulated(permission: Option<LocalNetworkPermission>) -> String {
+fn simulated(permission: Option<PermissionState>) -> String {
     let (page, permission) = match permission {
         Some(p) => ("https://app.example.com/", p),
         // The control: a page on loopback, which is never checked.
-        None => ("http://localhost:3000/", LocalNetworkPermission::Denied),
+        None => ("http://localhost:3000/", PermissionState::Denied),
     };
     let s = Scenario {
         page: Page {
@@ -130,9 +130,9 @@ async fn local_network_access_in_chromium_matches_the_engine() {
     // the prompt is open, which the engine's `ask` describes; its text says
     // automated browsers fail).
     for (label, setting, permission) in [
-        ("not answered", None, LocalNetworkPermission::Denied),
-        ("granted", Some("granted"), LocalNetworkPermission::Granted),
-        ("denied", Some("denied"), LocalNetworkPermission::Denied),
+        ("not answered", None, PermissionState::Denied),
+        ("granted", Some("granted"), PermissionState::Granted),
+        ("denied", Some("denied"), PermissionState::Denied),
     ] {
         let overrides = format!("--ip-address-space-overrides=127.0.0.1:{app}=public");
         let s = Session::start_with(Browser::Chromium, |caps| {

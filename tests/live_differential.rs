@@ -7,7 +7,9 @@
 //!
 //! - Chromium with third-party cookies blocked (a fresh profile's default) — `chrome-no3pc`;
 //! - Chromium with third-party cookies allowed (set in the profile before launch) — `chrome`;
-//! - Firefox ESR (standard tracking protection) — `firefox`.
+//! - Firefox ESR (standard tracking protection) — `firefox`;
+//! - WebKitGTK's MiniBrowser (Debian's `webkit2gtk-driver`, its default cookie policy "no
+//!   third-party") on an Xvfb display of its own — `webkitgtk`.
 //!
 //! One browser session per configuration loads a blank lab page and runs the
 //! whole batch with `fetch`/`XMLHttpRequest` from it. Agreement is printed per
@@ -197,6 +199,7 @@ fn matrix(app: u16, api: u16) -> Vec<Case> {
                             url: format!("{page}/__lab/blank"),
                             top_level_url: None,
                             local_network: Default::default(),
+                            storage_access: Default::default(),
                         },
                         profile: ProfileId::Chrome,
                         profile_version: None,
@@ -323,6 +326,7 @@ fn navigation_matrix(app: u16, api: u16) -> Vec<Case> {
                             url: format!("{page}/__lab/blank"),
                             top_level_url: None,
                             local_network: Default::default(),
+                            storage_access: Default::default(),
                         },
                         profile: ProfileId::Chrome,
                         profile_version: None,
@@ -427,6 +431,7 @@ fn flow_matrix(app: u16, api: u16) -> Vec<Case> {
                             url: format!("{page}/__lab/blank"),
                             top_level_url: None,
                             local_network: Default::default(),
+                            storage_access: Default::default(),
                         },
                         profile: ProfileId::Chrome,
                         profile_version: None,
@@ -545,6 +550,7 @@ fn partition_flow_matrix(app: u16, api: u16) -> Vec<Case> {
                         url: format!("{page}/__lab/blank"),
                         top_level_url: None,
                         local_network: Default::default(),
+                        storage_access: Default::default(),
                     },
                     profile: ProfileId::Chrome,
                     profile_version: None,
@@ -663,6 +669,7 @@ fn rails_matrix(app: u16, api: u16) -> Vec<Case> {
                             url: format!("{page}/__lab/blank"),
                             top_level_url: None,
                             local_network: Default::default(),
+                            storage_access: Default::default(),
                         },
                         profile: ProfileId::Chrome,
                         profile_version: None,
@@ -1093,6 +1100,8 @@ enum Config {
     FirefoxNo3pc,
     /// Firefox with `network.cookie.cookieBehavior` 0: cookie blocking off.
     FirefoxAllowAll,
+    /// WebKitGTK's MiniBrowser with WebKitWebDriver, under Xvfb.
+    WebKitGtk,
 }
 
 impl Config {
@@ -1103,6 +1112,7 @@ impl Config {
             Config::Firefox => "firefox",
             Config::FirefoxNo3pc => "firefox-no3pc",
             Config::FirefoxAllowAll => "firefox-allow-all",
+            Config::WebKitGtk => "webkitgtk",
         }
     }
     /// The settings profiles run the cases where the third-party cookie policy can
@@ -1134,6 +1144,8 @@ impl Config {
             Config::Chromium3pc => ProfileId::ChromeNo3pc,
             Config::Firefox => ProfileId::Chrome,
             Config::FirefoxNo3pc | Config::FirefoxAllowAll => ProfileId::Firefox,
+            // Its sibling: the same WebCore, another cookie store (CFNetwork) and policy (ITP).
+            Config::WebKitGtk => ProfileId::Safari,
         }
     }
     fn profile(self) -> ProfileId {
@@ -1143,6 +1155,7 @@ impl Config {
             Config::Firefox => ProfileId::Firefox,
             Config::FirefoxNo3pc => ProfileId::FirefoxNo3pc,
             Config::FirefoxAllowAll => ProfileId::FirefoxAllowAll,
+            Config::WebKitGtk => ProfileId::WebKitGtk,
         }
     }
 }
@@ -1156,19 +1169,60 @@ fn free_port() -> u16 {
 
 struct Driver {
     child: Child,
+    /// WebKitGTK's Xvfb, the leader of the process group the driver joined.
+    display: Option<Child>,
     dir: PathBuf,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let leader = self.display.as_ref().unwrap_or(&self.child).id();
         let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .args(["-KILL", "--", &format!("-{leader}")])
             .stderr(Stdio::null())
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(xvfb) = self.display.as_mut() {
+            let _ = xvfb.kill();
+            let _ = xvfb.wait();
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// An Xvfb on a display it picks itself (`-displayfd`), in a process group of its own, for
+/// WebKitGTK (which has no headless mode); returns it and the display (`:N`).
+fn start_xvfb() -> Result<(Child, String), String> {
+    use std::io::BufRead;
+    let mut cmd = Command::new(std::env::var_os("CRUMBTRAIL_XVFB").unwrap_or("Xvfb".into()));
+    cmd.args([
+        "-displayfd",
+        "1",
+        "-screen",
+        "0",
+        "1280x1024x24",
+        "-nolisten",
+        "tcp",
+    ])
+    .stdout(Stdio::piped());
+    if std::env::var_os("CRUMBTRAIL_E2E_VERBOSE").is_none() {
+        cmd.stderr(Stdio::null());
+    }
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start Xvfb: {e} (`./dev test` installs it)"))?;
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("Xvfb stdout");
+    let read = std::io::BufReader::new(stdout).read_line(&mut line);
+    if read.is_err() || line.trim().is_empty() {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!("Xvfb did not report its display ({read:?})"));
+    }
+    let display = format!(":{}", line.trim());
+    Ok((child, display))
 }
 
 /// Opens a browser session; a driver that listens but drops the new-session request (seen
@@ -1250,16 +1304,60 @@ async fn open_browser_once(config: Config) -> Result<(Driver, WdClient), String>
                 }),
             )
         }
+        Config::WebKitGtk => {
+            let binary = std::env::var("CRUMBTRAIL_WEBKIT_MINIBROWSER")
+                .unwrap_or("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser".into());
+            let mut cmd = Command::new(
+                std::env::var_os("WEBKITWEBDRIVER").unwrap_or("WebKitWebDriver".into()),
+            );
+            cmd.arg(format!("--port={port}"));
+            (
+                cmd,
+                json!({
+                    "browserName": "MiniBrowser",
+                    // MiniBrowser's own defaults otherwise: cookie policy "no third-party",
+                    // no Intelligent Tracking Prevention, an ephemeral automation session.
+                    // Popups are allowed, as chromedriver and geckodriver allow them: the
+                    // runner's navigations go to a popup window opened from a script.
+                    "webkitgtk:browserOptions": {
+                        "binary": binary,
+                        "args": ["--automation", "--javascript-can-open-windows-automatically=true"]
+                    }
+                }),
+            )
+        }
     };
     let mut program = program;
     if std::env::var_os("CRUMBTRAIL_E2E_VERBOSE").is_none() {
         program.stdout(Stdio::null()).stderr(Stdio::null());
     }
-    std::os::unix::process::CommandExt::process_group(&mut program, 0);
-    let child = program.spawn().unwrap_or_else(|e| {
-        panic!("{config:?}: cannot start the WebDriver: {e} (`./dev test` installs it)")
-    });
-    let driver = Driver { child, dir };
+    let display = match config {
+        Config::WebKitGtk => {
+            let (xvfb, display) = start_xvfb()?;
+            program.env("DISPLAY", display);
+            std::os::unix::process::CommandExt::process_group(&mut program, xvfb.id() as i32);
+            Some(xvfb)
+        }
+        _ => {
+            std::os::unix::process::CommandExt::process_group(&mut program, 0);
+            None
+        }
+    };
+    let child = match program.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            if let Some(mut xvfb) = display {
+                let _ = xvfb.kill();
+                let _ = xvfb.wait();
+            }
+            panic!("{config:?}: cannot start the WebDriver: {e} (`./dev test` installs it)")
+        }
+    };
+    let driver = Driver {
+        child,
+        display,
+        dir,
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -1337,6 +1435,16 @@ async fn run_config(config: Config, cases: std::sync::Arc<Vec<Case>>, app: u16) 
         }
         Config::FirefoxAllowAll => {
             format!("Firefox {version} ESR, cookieBehavior 0 (profile firefox-allow-all)")
+        }
+        Config::WebKitGtk => {
+            // The user agent names Safari's frozen WebKit version; the session names the
+            // WebKitGTK release.
+            let release = client
+                .capabilities()
+                .and_then(|c| c.get("browserVersion"))
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            format!("WebKitGTK {release} MiniBrowser (profile webkitgtk)")
         }
     };
     // The browser's own version against the newest rules the profile has.
@@ -1524,6 +1632,7 @@ async fn live_differential_matrix() {
         Config::Firefox,
         Config::FirefoxNo3pc,
         Config::FirefoxAllowAll,
+        Config::WebKitGtk,
     ]
     .into_iter()
     .filter(|c| only.is_empty() || only.split(',').any(|o| c.key().starts_with(o)))

@@ -34,6 +34,7 @@ pub use cookies::{cookie_date, cookie_store, set_cookie};
 pub use explain::{codegen, fixes, spec, trace};
 pub use fetch::{
     cors_check, form, headers, http, local_network_access, preflight, safelist, simulate,
+    storage_access,
 };
 pub use sharing::{live, permalink, presets};
 pub use urls::{address_space, mixed_content, origin, site};

@@ -305,6 +305,34 @@ pub enum LocalNetworkAccess {
     SplitPermissions,
 }
 
+/// How the browser answers `document.requestStorageAccess()` from a
+/// cross-site frame ([`crate::storage_access`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StorageAccessRules {
+    /// Chromium (`storage_access_grant_permission_context.cc`): resolves at
+    /// once while third-party cookies are allowed; with them blocked, needs a
+    /// user gesture and a top-level interaction with the embedded site in the
+    /// last 30 days, then prompts. The grant covers the document's
+    /// same-origin requests, and lasts 30 days.
+    Chromium,
+    /// Gecko (`Document::RequestStorageAccess`): resolves at once with
+    /// cookie blocking off (cookieBehavior 0), always fails with all
+    /// third-party cookies blocked (1); under Total Cookie Protection (5)
+    /// needs a gesture, grants without a prompt when the user interacted with
+    /// the embedded site as first party, and prompts otherwise.
+    Gecko,
+    /// WebKit with Intelligent Tracking Prevention (Safari,
+    /// `ResourceLoadStatisticsStore::requestStorageAccess`): needs a gesture
+    /// and a first-party interaction (else rejected without a prompt),
+    /// prompts the first time; the grant covers every request to the
+    /// embedded site under this page.
+    WebKitItp,
+    /// WebKit without it (WebKitGTK): resolves at once and changes nothing,
+    /// since libsoup's jar applies its own policy.
+    WebKitWithoutItp,
+}
+
 /// Behaviour that differs between browsers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrowserProfile {
@@ -372,6 +400,8 @@ pub struct BrowserProfile {
     /// allowed to call `localhost` or a private address, and how the
     /// permission is named.
     pub local_network_access: LocalNetworkAccess,
+    /// How `document.requestStorageAccess()` is decided.
+    pub storage_access: StorageAccessRules,
 }
 
 impl BrowserProfile {
@@ -380,6 +410,8 @@ impl BrowserProfile {
         crate::site::SiteRules {
             schemeful: self.schemeful_same_site,
             implicit_star_rule: self.implicit_star_rule,
+            // WebCore's RegistrableDomain::matches, Safari and WebKitGTK.
+            host_under_site: matches!(self.family, Family::Safari | Family::WebKitGtk),
         }
     }
 
@@ -408,6 +440,7 @@ impl BrowserProfile {
             // Chromium's LocalNetworkAccessChecks (content/common/features.cc),
             // permissions split in two in Chrome 145 (permission_utils.cc).
             local_network_access: LocalNetworkAccess::SplitPermissions,
+            storage_access: StorageAccessRules::Chromium,
         };
         match id {
             ProfileId::Chrome => chrome,
@@ -456,6 +489,7 @@ impl BrowserProfile {
                     // modules/libpref/init/StaticPrefList.yaml: network.lna.blocking
                     // is on in Nightly only.
                     local_network_access: LocalNetworkAccess::NotEnforced,
+                    storage_access: StorageAccessRules::Gecko,
                 }
             }
             ProfileId::Safari => BrowserProfile {
@@ -487,6 +521,7 @@ impl BrowserProfile {
                 preflight_max_age_cap: 600,
                 cors_disabled: false,
                 local_network_access: LocalNetworkAccess::NotEnforced,
+                storage_access: StorageAccessRules::WebKitItp,
             },
             ProfileId::WebKitGtk => BrowserProfile {
                 id,
@@ -517,6 +552,7 @@ impl BrowserProfile {
                 preflight_max_age_cap: 600,
                 cors_disabled: false,
                 local_network_access: LocalNetworkAccess::NotEnforced,
+                storage_access: StorageAccessRules::WebKitWithoutItp,
             },
         }
     }

@@ -108,15 +108,55 @@ pub struct Page {
     /// reach devices on the local network (Chrome's Local Network Access
     /// permission): a page on a public address calling `localhost` or a
     /// private address needs it.
-    #[serde(skip_serializing_if = "LocalNetworkPermission::is_ask")]
-    pub local_network: LocalNetworkPermission,
+    #[serde(skip_serializing_if = "PermissionState::is_ask")]
+    pub local_network: PermissionState,
+    /// The Storage Access API, for a page in a cross-site iframe that needs
+    /// its own (unpartitioned) cookies.
+    #[serde(skip_serializing_if = "StorageAccessSetup::is_unused")]
+    pub storage_access: StorageAccessSetup,
 }
 
-/// The state of the page's Local Network Access permission
-/// (`local-network` / `loopback-network` in Chrome 145+).
+/// What the framed page does with the Storage Access API, and what the
+/// browser knows of the user (Storage Access API §requestStorageAccess()).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageAccessSetup {
+    /// Whether, and how, the page calls `document.requestStorageAccess()`
+    /// before its requests.
+    pub call: StorageAccessCall,
+    /// The user has visited the embedded site as a top-level page and clicked
+    /// or typed there within the last 30 days (Chrome and Safari require it;
+    /// Firefox grants without a prompt with it).
+    pub interacted_top_level: bool,
+    /// The permission for this pair of sites: not asked yet (the browser
+    /// prompts, where it does), granted earlier, or denied earlier.
+    pub permission: PermissionState,
+}
+
+impl StorageAccessSetup {
+    pub fn is_unused(&self) -> bool {
+        *self == StorageAccessSetup::default()
+    }
+}
+
+/// How the page calls `document.requestStorageAccess()`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum LocalNetworkPermission {
+pub enum StorageAccessCall {
+    /// Not called.
+    #[default]
+    None,
+    /// From a click handler: with transient user activation.
+    OnClick,
+    /// As the page loads, without a user gesture.
+    OnLoad,
+}
+
+/// The state of a permission the user answers: Local Network Access
+/// (`local-network` / `loopback-network` in Chrome 145+), Storage Access.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PermissionState {
     /// Not answered yet: the browser asks when the first request needs it,
     /// and the request waits for the answer.
     #[default]
@@ -127,24 +167,24 @@ pub enum LocalNetworkPermission {
     Denied,
 }
 
-impl LocalNetworkPermission {
+impl PermissionState {
     fn is_ask(&self) -> bool {
-        *self == LocalNetworkPermission::Ask
+        *self == PermissionState::Ask
     }
 
     pub fn key(self) -> &'static str {
         match self {
-            LocalNetworkPermission::Ask => "ask",
-            LocalNetworkPermission::Granted => "granted",
-            LocalNetworkPermission::Denied => "denied",
+            PermissionState::Ask => "ask",
+            PermissionState::Granted => "granted",
+            PermissionState::Denied => "denied",
         }
     }
 
-    pub fn from_key(key: &str) -> Option<LocalNetworkPermission> {
+    pub fn from_key(key: &str) -> Option<PermissionState> {
         [
-            LocalNetworkPermission::Ask,
-            LocalNetworkPermission::Granted,
-            LocalNetworkPermission::Denied,
+            PermissionState::Ask,
+            PermissionState::Granted,
+            PermissionState::Denied,
         ]
         .into_iter()
         .find(|p| p.key() == key)
@@ -386,7 +426,8 @@ impl Default for Page {
         Page {
             url: "http://localhost:3000/".into(),
             top_level_url: None,
-            local_network: LocalNetworkPermission::Ask,
+            local_network: PermissionState::Ask,
+            storage_access: Default::default(),
         }
     }
 }

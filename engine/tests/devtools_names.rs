@@ -33,6 +33,7 @@ fn scenario(profile: ProfileId, set: &str) -> Scenario {
             url: "https://app.example/".into(),
             top_level_url: None,
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile,
         profile_version: None,

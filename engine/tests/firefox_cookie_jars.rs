@@ -66,6 +66,7 @@ fn scenario(profile: ProfileId, set: &str, del: &str, requests: Vec<RequestSpec>
             url: PAGE.into(),
             top_level_url: None,
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile,
         profile_version: None,

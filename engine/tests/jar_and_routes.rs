@@ -59,6 +59,7 @@ fn scenario(requests: Vec<RequestSpec>, routes: Vec<RawRoute>, jar: Vec<JarCooki
             url: PAGE.into(),
             top_level_url: None,
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,

@@ -16,7 +16,7 @@
 use crumbtrail_engine::address_space::AddressSpace;
 use crumbtrail_engine::profile::Version;
 use crumbtrail_engine::scenario::{
-    Client, CredentialsMode, LocalNetworkPermission, NavigationForm, Page, RawResponse, RawRoute,
+    Client, CredentialsMode, NavigationForm, Page, PermissionState, RawResponse, RawRoute,
     RawServer, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario, ServerSetup,
 };
 use crumbtrail_engine::trace::{JsResult, Trace};
@@ -55,13 +55,14 @@ fn fetch(url: &str) -> RequestSpec {
     }
 }
 
-fn scenario(page: &str, request: RequestSpec, permission: LocalNetworkPermission) -> Scenario {
+fn scenario(page: &str, request: RequestSpec, permission: PermissionState) -> Scenario {
     let origin = page.trim_end_matches('/').to_string();
     Scenario {
         page: Page {
             url: page.into(),
             top_level_url: None,
             local_network: permission,
+            storage_access: Default::default(),
         },
         profile: ProfileId::Chrome,
         requests: vec![request],
@@ -103,7 +104,7 @@ fn value<'a>(t: &'a Trace, reason: Reason, label: &str) -> Option<&'a str> {
 
 #[test]
 fn a_public_page_calling_localhost_needs_the_permission() {
-    use LocalNetworkPermission::*;
+    use PermissionState::*;
     for (permission, want, sent) in [
         (
             Ask,
@@ -152,7 +153,7 @@ fn a_public_page_calling_localhost_needs_the_permission() {
     let t = simulate(&scenario(
         "http://app.example.com/",
         fetch("http://192.168.1.20/api"),
-        LocalNetworkPermission::Granted,
+        PermissionState::Granted,
     ));
     assert_eq!(
         lna(&t),
@@ -162,7 +163,7 @@ fn a_public_page_calling_localhost_needs_the_permission() {
     let t = simulate(&scenario(
         APP,
         fetch("http://192.168.1.20/api"),
-        LocalNetworkPermission::Granted,
+        PermissionState::Granted,
     ));
     let step = t
         .steps
@@ -192,7 +193,7 @@ fn only_public_to_private_is_checked() {
         // public → public.
         (APP, "https://api.example.com/me"),
     ] {
-        let t = simulate(&scenario(page, fetch(url), LocalNetworkPermission::Denied));
+        let t = simulate(&scenario(page, fetch(url), PermissionState::Denied));
         assert_eq!(lna(&t), None, "{page} → {url}");
         assert!(t.requests[0].request_sent, "{page} → {url}");
     }
@@ -205,13 +206,13 @@ fn navigations_are_not_checked_but_frames_are() {
     form.client = Client::Navigation {
         form: NavigationForm::FormPost,
     };
-    let t = simulate(&scenario(APP, form, LocalNetworkPermission::Denied));
+    let t = simulate(&scenario(APP, form, PermissionState::Denied));
     assert_eq!(lna(&t), None);
     assert!(t.requests[0].request_sent);
 
     let mut frame = fetch("http://localhost:3001/widget");
     frame.client = Client::Iframe;
-    let t = simulate(&scenario(APP, frame, LocalNetworkPermission::Denied));
+    let t = simulate(&scenario(APP, frame, PermissionState::Denied));
     assert_eq!(
         lna(&t),
         Some((Verdict::Blocked, Reason::LocalNetworkPermissionDenied))
@@ -223,7 +224,7 @@ fn browsers_and_versions_that_do_not_ask() {
     let base = scenario(
         APP,
         fetch("http://localhost:3001/me"),
-        LocalNetworkPermission::Denied,
+        PermissionState::Denied,
     );
     for profile in [ProfileId::Firefox, ProfileId::FirefoxNo3pc] {
         let mut s = base.clone();
@@ -280,7 +281,7 @@ fn mixed_content_exemption_and_target_address_space() {
     let s = scenario(
         APP,
         fetch("http://192.168.1.20/api"),
-        LocalNetworkPermission::Granted,
+        PermissionState::Granted,
     );
     let t = simulate(&s);
     assert!(t
@@ -295,11 +296,7 @@ fn mixed_content_exemption_and_target_address_space() {
 
     // A host name only DNS can place: blocked as mixed content, unless the
     // code says `targetAddressSpace: 'local'`, which the check then trusts.
-    let mut s = scenario(
-        APP,
-        fetch("http://nas.internal/api"),
-        LocalNetworkPermission::Ask,
-    );
+    let mut s = scenario(APP, fetch("http://nas.internal/api"), PermissionState::Ask);
     let t = simulate(&s);
     assert_eq!(t.root_causes[0].reason, Reason::MixedContentBlocked);
     s.requests[0].target_address_space = Some(AddressSpace::Local);
@@ -322,7 +319,7 @@ fn mixed_content_exemption_and_target_address_space() {
     let mut s = scenario(
         APP,
         fetch("http://localhost:3001/me"),
-        LocalNetworkPermission::Granted,
+        PermissionState::Granted,
     );
     s.requests[0].target_address_space = Some(AddressSpace::Local);
     let t = simulate(&s);
@@ -341,7 +338,7 @@ fn a_document_a_navigation_loaded_has_not_been_asked() {
     visit.client = Client::Visit;
     let mut call = fetch("http://localhost:3001/me");
     call.runs_from = RunsFrom::Current;
-    let mut s = scenario(APP, visit, LocalNetworkPermission::Denied);
+    let mut s = scenario(APP, visit, PermissionState::Denied);
     s.requests.push(call.clone());
     let t = simulate(&s);
     let step = t
@@ -361,11 +358,7 @@ fn a_document_a_navigation_loaded_has_not_been_asked() {
 
 #[test]
 fn permalink_keys_round_trip() {
-    let mut s = scenario(
-        APP,
-        fetch("http://nas.local/api"),
-        LocalNetworkPermission::Denied,
-    );
+    let mut s = scenario(APP, fetch("http://nas.local/api"), PermissionState::Denied);
     s.requests[0].target_address_space = Some(AddressSpace::Local);
     let link = permalink::encode(&s, &Default::default());
     assert!(link.contains("lna=denied"), "{link}");
@@ -373,11 +366,7 @@ fn permalink_keys_round_trip() {
     let back = permalink::decode(&link);
     assert_eq!(back.scenario, s);
     // The default (not asked yet) is not written.
-    let s = scenario(
-        APP,
-        fetch("http://localhost:3001/"),
-        LocalNetworkPermission::Ask,
-    );
+    let s = scenario(APP, fetch("http://localhost:3001/"), PermissionState::Ask);
     assert!(!permalink::encode(&s, &Default::default()).contains("lna="));
     // A bad value is a notice, and the rest is kept.
     let back = permalink::decode("v=1&lna=maybe&page=https://app.example.com/");
@@ -428,7 +417,7 @@ fn about_this_setup_says_how_to_get_past_the_prompt() {
     let s = scenario(
         APP,
         fetch("http://localhost:3001/me"),
-        LocalNetworkPermission::Denied,
+        PermissionState::Denied,
     );
     let advice = crumbtrail_engine::fixes::architectural_advice(&s);
     assert!(

@@ -79,6 +79,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, routes: Vec<RawRoute>) -> Sc
             url: page.into(),
             top_level_url: None,
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,

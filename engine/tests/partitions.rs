@@ -67,6 +67,7 @@ fn scenario(
             url: page.into(),
             top_level_url: top.map(Into::into),
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,

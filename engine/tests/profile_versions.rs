@@ -67,6 +67,7 @@ fn scenario(
             url: "https://app.example/".into(),
             top_level_url: None,
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile,
         profile_version: version,

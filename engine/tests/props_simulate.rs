@@ -93,7 +93,7 @@ proptest! {
             ..RequestSpec::default()
         };
         let s = Scenario {
-            page: crumbtrail_engine::scenario::Page { url: page, top_level_url: None, local_network: Default::default() },
+            page: crumbtrail_engine::scenario::Page { url: page, top_level_url: None, local_network: Default::default(), storage_access: Default::default() },
             profile: ProfileId::ALL[profile],
             profile_version: None,
             requests: vec![RequestSpec {

@@ -18,6 +18,7 @@ fn scenario(request: RequestSpec) -> Scenario {
             url: "http://localhost:3000/".into(),
             top_level_url: None,
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,

@@ -2,13 +2,15 @@
 //!
 //! - [`StaticServer`] serves a built `dist/` on `127.0.0.1:<free port>`, optionally under a
 //!   sub-path such as `/crumbtrail/` (nothing outside it is served).
-//! - [`E2e`] starts a WebDriver (chromedriver or geckodriver) on a free port, opens a headless
-//!   [`Browser`] session, and offers `open(path)`, `wait_ready()` and error checks.
+//! - [`E2e`] starts a WebDriver (chromedriver, geckodriver or WebKitWebDriver) on a free port,
+//!   opens a headless [`Browser`] session, and offers `open(path)`, `wait_ready()` and error
+//!   checks. WebKitGTK has no headless mode: its MiniBrowser runs on an Xvfb display of its own.
 //!
 //! The tests run only when `CRUMBTRAIL_E2E` is set (`./dev test` sets it); otherwise they
 //! print a loud notice and pass. `CRUMBTRAIL_DIST` / `CRUMBTRAIL_DIST_SUBPATH` name the dist
 //! directories. Drivers and browsers can be overridden with `CHROMEDRIVER`, `GECKODRIVER`,
-//! `CRUMBTRAIL_CHROMIUM` and `CRUMBTRAIL_FIREFOX`; `CRUMBTRAIL_E2E_VERBOSE=1` shows driver output.
+//! `WEBKITWEBDRIVER`, `CRUMBTRAIL_CHROMIUM`, `CRUMBTRAIL_FIREFOX` and
+//! `CRUMBTRAIL_WEBKIT_MINIBROWSER`; `CRUMBTRAIL_E2E_VERBOSE=1` shows driver output.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod known;
@@ -219,20 +221,27 @@ pub enum Browser {
     Chromium,
     /// Firefox ESR with geckodriver (`cargo install geckodriver`).
     Firefox,
+    /// WebKitGTK's MiniBrowser with WebKitWebDriver (Debian's `webkit2gtk-driver`), on an
+    /// Xvfb display (`xvfb`). One session per driver process.
+    WebKitGtk,
 }
 
+/// Debian's MiniBrowser, shipped with libwebkit2gtk-4.1-0 (a dependency of webkit2gtk-driver).
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
 impl Browser {
-    pub const ALL: [Browser; 2] = [Browser::Chromium, Browser::Firefox];
+    pub const ALL: [Browser; 3] = [Browser::Chromium, Browser::Firefox, Browser::WebKitGtk];
 
     fn driver_command(self, port: u16) -> Command {
         let (var, default) = match self {
             Browser::Chromium => ("CHROMEDRIVER", "chromedriver"),
             Browser::Firefox => ("GECKODRIVER", "geckodriver"),
+            Browser::WebKitGtk => ("WEBKITWEBDRIVER", "WebKitWebDriver"),
         };
         let program = std::env::var_os(var).unwrap_or_else(|| default.into());
         let mut cmd = Command::new(program);
         match self {
-            Browser::Chromium => cmd.arg(format!("--port={port}")),
+            Browser::Chromium | Browser::WebKitGtk => cmd.arg(format!("--port={port}")),
             Browser::Firefox => cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()]),
         };
         cmd
@@ -266,6 +275,19 @@ impl Browser {
                     "moz:firefoxOptions": { "binary": binary, "args": ["-headless"] }
                 })
             }
+            Browser::WebKitGtk => {
+                let binary =
+                    std::env::var("CRUMBTRAIL_WEBKIT_MINIBROWSER").unwrap_or(MINIBROWSER.into());
+                // Popups are allowed, as chromedriver and geckodriver allow them (live mode
+                // opens its navigations in a popup window).
+                json!({
+                    "browserName": "MiniBrowser",
+                    "webkitgtk:browserOptions": {
+                        "binary": binary,
+                        "args": ["--automation", "--javascript-can-open-windows-automatically=true"]
+                    }
+                })
+            }
         };
         match caps {
             Value::Object(map) => map,
@@ -275,10 +297,47 @@ impl Browser {
 }
 
 /// A running WebDriver process. Dropping it kills the driver and the browser it started
-/// (they share a process group), even when a test panics.
+/// (they share a process group, with WebKitGTK's Xvfb), even when a test panics.
 struct Driver {
     child: Child,
+    /// WebKitGTK's Xvfb, the leader of the process group the driver joined.
+    display: Option<Child>,
     profile_dir: PathBuf,
+}
+
+/// Starts an Xvfb on a display it picks itself (`-displayfd`: no race between tests that
+/// start one at the same time) in a new process group; returns it and the display (`:N`).
+pub fn start_xvfb() -> (Child, String) {
+    use std::io::BufRead;
+    let mut cmd = Command::new(std::env::var_os("CRUMBTRAIL_XVFB").unwrap_or("Xvfb".into()));
+    cmd.args([
+        "-displayfd",
+        "1",
+        "-screen",
+        "0",
+        "1280x1024x24",
+        "-nolisten",
+        "tcp",
+    ])
+    .stdout(Stdio::piped());
+    if !verbose() {
+        cmd.stderr(Stdio::null());
+    }
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd.spawn().unwrap_or_else(|e| {
+        panic!("cannot start Xvfb for WebKitGTK: {e}. `./dev test` installs it (Debian: xvfb)")
+    });
+    let mut line = String::new();
+    let read =
+        std::io::BufReader::new(child.stdout.take().expect("Xvfb stdout")).read_line(&mut line);
+    let display = line.trim();
+    if read.is_err() || display.is_empty() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("Xvfb did not report its display ({read:?})");
+    }
+    let display = format!(":{display}");
+    (child, display)
 }
 
 impl Driver {
@@ -296,14 +355,36 @@ impl Driver {
         if !verbose() {
             cmd.stdout(Stdio::null()).stderr(Stdio::null());
         }
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let child = cmd.spawn().unwrap_or_else(|e| {
-            panic!(
-                "cannot start the {browser:?} WebDriver ({:?}): {e}. `./dev test` installs it.",
-                cmd.get_program()
-            )
-        });
-        let driver = Driver { child, profile_dir };
+        let display = match browser {
+            Browser::WebKitGtk => {
+                let (xvfb, display) = start_xvfb();
+                cmd.env("DISPLAY", display);
+                std::os::unix::process::CommandExt::process_group(&mut cmd, xvfb.id() as i32);
+                Some(xvfb)
+            }
+            _ => {
+                std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+                None
+            }
+        };
+        let child = match cmd.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                if let Some(mut xvfb) = display {
+                    let _ = xvfb.kill();
+                    let _ = xvfb.wait();
+                }
+                panic!(
+                    "cannot start the {browser:?} WebDriver ({:?}): {e}. `./dev test` installs it.",
+                    cmd.get_program()
+                )
+            }
+        };
+        let driver = Driver {
+            child,
+            display,
+            profile_dir,
+        };
 
         let deadline = Instant::now() + Duration::from_secs(15);
         while StdStream::connect(("127.0.0.1", port)).is_err() {
@@ -319,13 +400,19 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        // Kill the whole process group: the driver and the browser it launched.
+        // Kill the whole process group: the driver and the browser it launched (and the Xvfb
+        // that leads WebKitGTK's group).
+        let leader = self.display.as_ref().unwrap_or(&self.child).id();
         let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .args(["-KILL", "--", &format!("-{leader}")])
             .stderr(Stdio::null())
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(xvfb) = self.display.as_mut() {
+            let _ = xvfb.kill();
+            let _ = xvfb.wait();
+        }
         let _ = std::fs::remove_dir_all(&self.profile_dir);
     }
 }
@@ -473,6 +560,16 @@ impl E2e {
                         "prefs".into(),
                         json!({ "layout.css.prefers-color-scheme.content-override": 0 }),
                     );
+                }
+            }
+            Browser::WebKitGtk => {
+                if let Some(args) = caps
+                    .get_mut("webkitgtk:browserOptions")
+                    .and_then(|o| o.get_mut("args"))
+                    .and_then(Value::as_array_mut)
+                {
+                    // MiniBrowser's dark GTK theme, which WebKitGTK reports as a dark preference.
+                    args.push(json!("--dark-mode"));
                 }
             }
         })

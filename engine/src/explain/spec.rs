@@ -270,6 +270,11 @@ spec!(
     "https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#third-party-cookies"
 );
 spec!(
+    STORAGE_ACCESS,
+    "Storage Access API §The requestStorageAccess() method",
+    "https://privacycg.github.io/storage-access/#dom-document-requeststorageaccess"
+);
+spec!(
     LIBSOUP_NO_THIRD_PARTY,
     "libsoup: SOUP_COOKIE_JAR_ACCEPT_NO_THIRD_PARTY (soup-cookie-jar.c, incoming_cookie_is_third_party)",
     "https://gitlab.gnome.org/GNOME/libsoup/-/blob/master/libsoup/cookies/soup-cookie-jar.c"

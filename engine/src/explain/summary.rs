@@ -33,6 +33,11 @@ fn priority(reason: Reason) -> u8 {
         | MultipleAllowOrigin
         | MissingAllowCredentials => 3,
         CredentialsOmitted | CredentialsSameOriginCrossOrigin | SetCookieIgnoredNoCredentials => 4,
+        StorageAccessNeedsUserActivation
+        | StorageAccessNeedsTopLevelInteraction
+        | StorageAccessDenied
+        | StorageAccessUnavailable
+        | StorageAccessInsecureContext => 4,
         SessionMiddlewareMissing
         | DisabledSessionError
         | SessionNotWrittenInsecure
@@ -173,12 +178,13 @@ pub(crate) fn headline(
     let all_readable = outcomes
         .iter()
         .all(|o| o.readable() || o.js_result == JsResult::Navigated);
-    // Chrome's Local Network Access prompt: the trace goes on as if the user allows.
-    let prompted = steps
-        .iter()
-        .any(|s| s.reason == Reason::LocalNetworkPermissionPrompt);
-    let works = if prompted {
+    // A prompt (Local Network Access, Storage Access): the trace goes on as
+    // if the user allows.
+    let prompted = |reason| steps.iter().any(|s| s.reason == reason);
+    let works = if prompted(Reason::LocalNetworkPermissionPrompt) {
         "It works once the user allows Chrome's local network access prompt"
+    } else if prompted(Reason::StorageAccessPrompt) {
+        "It works once the user allows the browser's storage access prompt"
     } else {
         "It works"
     };
@@ -219,6 +225,11 @@ pub fn field_label(field: &str) -> String {
     match parts.as_slice() {
         ["page", "url"] => "Page URL".into(),
         ["page", "top_level_url"] => "Top-level page URL".into(),
+        ["page", "storage_access", "call"] => "requestStorageAccess()".into(),
+        ["page", "storage_access", "interacted_top_level"] => {
+            "The user has used the embedded site top-level".into()
+        }
+        ["page", "storage_access", "permission"] => "Storage access permission".into(),
         ["requests", _, "url"] => format!("Request {} URL", nth(1)),
         ["requests", _, "method"] => format!("Request {} method", nth(1)),
         ["requests", _, "headers"] => format!("Request {} headers", nth(1)),

@@ -101,6 +101,36 @@ pub enum Reason {
     LocalNetworkInconsistentSpace,
     /// This browser does not ask for Local Network Access (Chrome would).
     LocalNetworkNotEnforced,
+    /// Storage Access API: the page is top-level or same-site with the top,
+    /// so the call changes nothing.
+    StorageAccessNotNeeded,
+    /// Storage Access API: third-party cookies are allowed, so the call
+    /// resolves at once (Chrome's default).
+    StorageAccessAlreadyAllowed,
+    /// Storage Access API: a grant from before; resolves without a prompt.
+    StorageAccessGranted,
+    /// Storage Access API: granted on the click without a prompt (Firefox,
+    /// after the user used the site top-level).
+    StorageAccessAutoGranted,
+    /// Storage Access API: the browser asks the user (simulated as if they allow).
+    StorageAccessPrompt,
+    /// Storage Access API: called without a user gesture, rejected.
+    StorageAccessNeedsUserActivation,
+    /// Storage Access API: the user never used the embedded site as a
+    /// top-level site, rejected without a prompt (Chrome, Safari).
+    StorageAccessNeedsTopLevelInteraction,
+    /// Storage Access API: the user refused (now or before).
+    StorageAccessDenied,
+    /// Storage Access API: the browser's setting rejects every request
+    /// (Firefox, all third-party cookies blocked).
+    StorageAccessUnavailable,
+    /// Storage Access API: the frame is not a secure context.
+    StorageAccessInsecureContext,
+    /// Storage Access API: resolves, but the cookie store's own policy still
+    /// decides (WebKitGTK).
+    StorageAccessNoEffect,
+    /// A request whose cookies the storage access grant let through.
+    StorageAccessUsed,
     /// Cookies the browser already held before the first request
     /// (`Scenario::jar_at_start`).
     CookieInJarAtStart,
@@ -778,7 +808,10 @@ impl Reason {
     pub fn is_user_choice(self) -> bool {
         matches!(
             self,
-            Reason::LocalNetworkPermissionPrompt | Reason::LocalNetworkPermissionDenied
+            Reason::LocalNetworkPermissionPrompt
+                | Reason::LocalNetworkPermissionDenied
+                | Reason::StorageAccessPrompt
+                | Reason::StorageAccessDenied
         )
     }
 

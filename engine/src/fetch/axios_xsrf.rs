@@ -27,13 +27,19 @@ impl Run {
     pub(super) fn document_cookie(&self, page: &Url, top: Option<&Url>) -> String {
         let schemeful = self.profile.site_rules();
         let same = top.is_none_or(|t| same_site(t, page, schemeful));
+        // The Storage Access API gives `document.cookie` the unpartitioned
+        // cookies too (SameSite still applies).
+        let granted = self
+            .storage_access
+            .as_ref()
+            .is_some_and(|a| a.covers(page, std::slice::from_ref(page)));
         let ctx = GetContext {
             url: page,
             same_site: same,
             top_level_navigation: false,
             safe_method: true,
             from_http: false,
-            third_party: !same,
+            third_party: !same && !granted,
             partition_key: PartitionKey::for_request(
                 site_of(top.unwrap_or(page)).to_string(),
                 false,

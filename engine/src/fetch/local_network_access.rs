@@ -15,7 +15,7 @@ use url::Url;
 use crate::address_space::{address_space_of_url, AddressSpace};
 use crate::origin::{is_potentially_trustworthy, Origin};
 use crate::profile::{BrowserProfile, LocalNetworkAccess};
-use crate::scenario::{Client, LocalNetworkPermission};
+use crate::scenario::{Client, PermissionState};
 use crate::spec;
 use crate::trace::{Phase, Reason, Step, Verdict};
 
@@ -29,7 +29,7 @@ pub struct LnaRequest<'a> {
     pub url: &'a Url,
     /// fetch's `targetAddressSpace` (cleared on redirects, as in Chromium).
     pub target_address_space: Option<AddressSpace>,
-    pub permission: LocalNetworkPermission,
+    pub permission: PermissionState,
 }
 
 /// The address space the request's connection ends up in: the URL's, or for
@@ -169,7 +169,7 @@ pub fn local_network_access_check(r: &LnaRequest, profile: &BrowserProfile) -> O
         String::new()
     };
     let (verdict, reason, title, text) = match r.permission {
-        LocalNetworkPermission::Granted => (
+        PermissionState::Granted => (
             Verdict::Ok,
             Reason::LocalNetworkPermissionGranted,
             format!("Local network access allowed (`{name}`)"),
@@ -178,7 +178,7 @@ pub fn local_network_access_check(r: &LnaRequest, profile: &BrowserProfile) -> O
                 describe(target)
             ),
         ),
-        LocalNetworkPermission::Ask => (
+        PermissionState::Ask => (
             Verdict::Warning,
             Reason::LocalNetworkPermissionPrompt,
             format!("Chrome asks the user for `{name}` first"),
@@ -187,7 +187,7 @@ pub fn local_network_access_check(r: &LnaRequest, profile: &BrowserProfile) -> O
                 describe(target)
             ),
         ),
-        LocalNetworkPermission::Denied => (
+        PermissionState::Denied => (
             Verdict::Blocked,
             Reason::LocalNetworkPermissionDenied,
             format!(

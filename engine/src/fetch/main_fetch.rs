@@ -16,8 +16,7 @@ use crate::mixed_content;
 use crate::origin::{parse_url, Origin};
 use crate::profile::BrowserProfile;
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, LocalNetworkPermission, RedirectMode, RequestMode,
-    RequestSpec,
+    BodyKind, Client, CredentialsMode, PermissionState, RedirectMode, RequestMode, RequestSpec,
 };
 use crate::site::{same_site, site_of};
 use crate::spec;
@@ -189,11 +188,11 @@ impl Run {
         let (origin, granted) = &self.local_network;
         let page_origin = Origin::of(place.page).serialize();
         let permission = if self.local_network_asked.contains(&page_origin) {
-            LocalNetworkPermission::Granted
+            PermissionState::Granted
         } else if page_origin == *origin {
             *granted
         } else {
-            LocalNetworkPermission::Ask
+            PermissionState::Ask
         };
         let check = local_network_access::LnaRequest {
             index,
@@ -507,7 +506,7 @@ fn relationship_step(
 }
 
 pub(super) fn framed_page_step(page: &Url, top: &Url, profile: &BrowserProfile) -> Step {
-    let cross = !same_site(page, top, profile.site_rules());
+    let cross = !same_site(top, page, profile.site_rules());
     let (verdict, reason, title, text) = if cross {
         (
             Verdict::Warning,

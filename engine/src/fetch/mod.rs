@@ -13,6 +13,7 @@ pub mod local_network_access;
 pub mod preflight;
 pub mod safelist;
 pub mod simulate;
+pub mod storage_access;
 
 // The algorithms `simulate` runs, one module per Fetch section.
 mod client_request;

@@ -31,6 +31,8 @@ struct CookieSite {
     /// Same-site for cookies, the chain's detours included.
     same_site: bool,
     third_party: bool,
+    /// The storage access grant is why the request is not third-party.
+    storage_access_used: bool,
     partition_key: PartitionKey,
     /// The first party for cookies (WebKit's `firstPartyForCookies`): the
     /// top-level document's URL, or the request's for a top-level navigation.
@@ -51,6 +53,20 @@ impl Run {
         let mut headers = f.hop.headers.clone();
         if f.hop.send_origin {
             headers.push("Origin", origin_value);
+        }
+        if site.storage_access_used
+            && self.profile.third_party_cookies != crate::profile::ThirdPartyCookies::Allow
+            && !self
+                .steps
+                .iter()
+                .any(|s| s.request == Some(f.index) && s.reason == Reason::StorageAccessUsed)
+        {
+            self.steps
+                .push(super::storage_access::storage_access_used_step(
+                    f.index,
+                    &f.hop.url,
+                    &self.top_site,
+                ));
         }
         self.append_request_cookies(f, &site, &mut headers);
 
@@ -92,6 +108,14 @@ impl Run {
     fn site_for_cookies(&self, f: &InFlight, taint: Taint) -> CookieSite {
         let url = &f.hop.url;
         let schemeful = self.profile.site_rules();
+        // The Storage Access API: a grant makes the frame's own requests
+        // first-party for the cookie policy (SameSite still applies).
+        let lifted = !f.top_nav
+            && f.top.is_some()
+            && self
+                .storage_access
+                .as_ref()
+                .is_some_and(|a| a.covers(f.page, &f.url_list));
         let top_level = f.top.unwrap_or(f.page);
         let untainted_same = if f.browser_initiated {
             // RFC 6265bis §5.2: a request with no client (a visit) is same-site.
@@ -111,7 +135,8 @@ impl Run {
             // through another site makes the request cross-site for SameSite,
             // even when its current URL is same-site again.
             same_site: untainted_same && taint != Taint::CrossSite,
-            third_party: !f.top_nav && !same_site(top_level, url, schemeful),
+            third_party: !f.top_nav && !same_site(top_level, url, schemeful) && !lifted,
+            storage_access_used: lifted,
             first_party: if f.top_nav {
                 url.clone()
             } else {

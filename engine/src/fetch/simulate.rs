@@ -29,7 +29,7 @@ use crate::http::ServerModel;
 use crate::origin::{parse_url, Origin};
 use crate::profile::{BrowserProfile, Family};
 use crate::scenario::{
-    Client, CredentialsMode, LocalNetworkPermission, NavigationForm, RedirectMode, RequestMode,
+    Client, CredentialsMode, NavigationForm, PermissionState, RedirectMode, RequestMode,
     RequestSpec, RunsFrom, Scenario,
 };
 use crate::site::site_of;
@@ -66,6 +66,7 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
         top_site: String::new(),
         local_network: (String::new(), scenario.page.local_network),
         local_network_asked: Vec::new(),
+        storage_access: None,
     };
 
     // The page (and the top-level page when it is framed).
@@ -114,6 +115,16 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
         if let Some(top) = &top {
             run.steps
                 .push(super::main_fetch::framed_page_step(page, top, &run.profile));
+        }
+        // The page's `document.requestStorageAccess()`, before its requests.
+        if let Some((step, access)) = super::storage_access::request_storage_access(
+            page,
+            top.as_ref(),
+            &scenario.page.storage_access,
+            &run.profile,
+        ) {
+            run.steps.push(step);
+            run.storage_access = access;
         }
         run.run_requests(scenario, (page, top.as_ref()), server, booted);
     } else {
@@ -248,10 +259,13 @@ pub(super) struct Run {
     pub(super) top_site: String,
     /// The scenario page's origin and its Local Network Access permission
     /// (another document, after a navigation, has not been asked).
-    pub(super) local_network: (String, LocalNetworkPermission),
+    pub(super) local_network: (String, PermissionState),
     /// Origins whose Local Network Access prompt was shown: the trace goes
     /// on as if the user allowed it, so it is not asked again.
     pub(super) local_network_asked: Vec<String>,
+    /// The framed page's storage access, once `requestStorageAccess()`
+    /// granted it.
+    pub(super) storage_access: Option<super::storage_access::StorageAccess>,
 }
 
 /// Where every request of the scenario starts from: the page (and the

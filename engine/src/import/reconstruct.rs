@@ -1127,6 +1127,7 @@ pub fn reconstruct_with(
             url: page,
             top_level_url: None,
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile,
         requests,

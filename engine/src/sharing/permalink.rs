@@ -33,8 +33,8 @@ use url::Url;
 use crate::address_space::AddressSpace;
 use crate::profile::{ProfileId, Version};
 use crate::scenario::{
-    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, LocalNetworkPermission,
-    NavigationForm, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario,
+    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm,
+    PermissionState, RedirectMode, RequestMode, RequestSpec, RunsFrom, Scenario, StorageAccessCall,
 };
 use crate::server::dev_proxy::DevProxy;
 use crate::server::stack::{ServerKind, StackKeys};
@@ -148,11 +148,19 @@ const ENCTYPES: [(&str, FormEnctype); 3] = [
     ("text", FormEnctype::TextPlain),
 ];
 /// `lna`: the page's Local Network Access permission.
-const LOCAL_NETWORK: [(&str, LocalNetworkPermission); 3] = [
-    ("ask", LocalNetworkPermission::Ask),
-    ("granted", LocalNetworkPermission::Granted),
-    ("denied", LocalNetworkPermission::Denied),
+const LOCAL_NETWORK: [(&str, PermissionState); 3] = [
+    ("ask", PermissionState::Ask),
+    ("granted", PermissionState::Granted),
+    ("denied", PermissionState::Denied),
 ];
+/// `saa`: how the framed page calls `document.requestStorageAccess()`.
+const STORAGE_ACCESS_CALLS: [(&str, StorageAccessCall); 3] = [
+    ("none", StorageAccessCall::None),
+    ("click", StorageAccessCall::OnClick),
+    ("load", StorageAccessCall::OnLoad),
+];
+/// `saa.visited`: the user interacted with the embedded site as a top-level page.
+const INTERACTED: [(&str, bool); 2] = [("1", true), ("0", false)];
 /// `rN.target_space`: fetch's `targetAddressSpace` option.
 const TARGET_SPACES: [(&str, Option<AddressSpace>); 4] = [
     ("unset", None),
@@ -347,6 +355,20 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
         "lna",
         &scenario.page.local_network,
         &d.page.local_network,
+        &LOCAL_NETWORK,
+    );
+    let (saa, d_saa) = (&scenario.page.storage_access, &d.page.storage_access);
+    w.pick("saa", &saa.call, &d_saa.call, &STORAGE_ACCESS_CALLS);
+    w.pick(
+        "saa.visited",
+        &saa.interacted_top_level,
+        &d_saa.interacted_top_level,
+        &INTERACTED,
+    );
+    w.pick(
+        "saa.permission",
+        &saa.permission,
+        &d_saa.permission,
         &LOCAL_NETWORK,
     );
     // `browser=chrome@156`: the profile and the version whose rules it follows.
@@ -805,6 +827,24 @@ impl Decoder {
             "page" => self.s.page.url = value.to_string(),
             "top" => self.s.page.top_level_url = (!value.is_empty()).then(|| value.to_string()),
             "lna" => r.set(key, value, &LOCAL_NETWORK, &mut self.s.page.local_network),
+            "saa" => r.set(
+                key,
+                value,
+                &STORAGE_ACCESS_CALLS,
+                &mut self.s.page.storage_access.call,
+            ),
+            "saa.visited" => r.set(
+                key,
+                value,
+                &INTERACTED,
+                &mut self.s.page.storage_access.interacted_top_level,
+            ),
+            "saa.permission" => r.set(
+                key,
+                value,
+                &LOCAL_NETWORK,
+                &mut self.s.page.storage_access.permission,
+            ),
             "browser" => {
                 let (name, version) = match value.split_once('@') {
                     Some((name, v)) => (name, Some(v)),

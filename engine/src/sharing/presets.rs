@@ -89,6 +89,7 @@ fn scenario(page: &str, requests: Vec<RequestSpec>, server: ServerSetup) -> Scen
             url: page.into(),
             top_level_url: None,
             local_network: Default::default(),
+            storage_access: Default::default(),
         },
         profile: ProfileId::Chrome,
         profile_version: None,
@@ -212,6 +213,28 @@ pub fn all() -> Vec<Preset> {
             },
         },
         Preset {
+            id: "embedded-widget-needs-its-cookie",
+            title: "Embedded widget needs its cookie (third-party iframe)",
+            summary: "A comments widget on https://widget.example is embedded in an iframe on https://blog.example and logs in with its own Express API, same-origin to the frame, with a SameSite=None; Secure session. Where third-party cookies are blocked (Chrome Incognito, Safari, and partitioned in Firefox) the session cookie is never stored: the frame must ask with document.requestStorageAccess() from a click.",
+            scenario: Scenario {
+                page: Page {
+                    url: "https://widget.example/embed".into(),
+                    top_level_url: Some("https://blog.example/post".into()),
+                    ..Page::default()
+                },
+                profile: ProfileId::ChromeNo3pc,
+                ..scenario(
+                    "https://widget.example/embed",
+                    login_then("https://widget.example", "/me"),
+                    express(|app| {
+                        app.cors.origin = OriginOption::Exact("https://blog.example".into());
+                        app.session.secure = SecureOption::True;
+                        app.session.same_site = ExpressSameSite::None;
+                    }),
+                )
+            },
+        },
+        Preset {
             id: "express-origin-wildcard-credentials",
             title: "Express: cors({ origin: '*', credentials: true })",
             summary: "An Express API with cors({ origin: '*', credentials: true }): cors sends Access-Control-Allow-Origin: * next to Allow-Credentials: true, which the browser refuses for a credentialed request, so the login's preflight fails.",
@@ -249,6 +272,7 @@ pub fn all() -> Vec<Preset> {
                         url: p.page_url,
                         top_level_url: None,
                         local_network: Default::default(),
+                        storage_access: Default::default(),
                     },
                     profile: ProfileId::Chrome,
                     requests: p.requests,
@@ -269,6 +293,7 @@ pub fn all() -> Vec<Preset> {
                         url: p.page_url,
                         top_level_url: None,
                         local_network: Default::default(),
+                        storage_access: Default::default(),
                     },
                     profile: ProfileId::Chrome,
                     requests: p.requests,
@@ -289,6 +314,7 @@ pub fn all() -> Vec<Preset> {
                         url: p.page_url,
                         top_level_url: None,
                         local_network: Default::default(),
+                        storage_access: Default::default(),
                     },
                     profile: ProfileId::Chrome,
                     requests: p.requests,
@@ -362,6 +388,7 @@ fn proxy_presets() -> Vec<Preset> {
                     url: "http://localhost:3000/".into(),
                     top_level_url: None,
                     local_network: Default::default(),
+                    storage_access: Default::default(),
                 },
                 profile: ProfileId::Chrome,
                 requests: through("http://localhost:3000", &[("POST", "/api/login"), ("GET", "/api/me")]),
@@ -378,6 +405,7 @@ fn proxy_presets() -> Vec<Preset> {
                     url: "http://localhost:5173/".into(),
                     top_level_url: None,
                     local_network: Default::default(),
+                    storage_access: Default::default(),
                 },
                 profile: ProfileId::Chrome,
                 requests: django_requests,
@@ -395,6 +423,7 @@ fn proxy_presets() -> Vec<Preset> {
                     url: "http://localhost:3000/".into(),
                     top_level_url: None,
                     local_network: Default::default(),
+                    storage_access: Default::default(),
                 },
                 profile: ProfileId::Chrome,
                 requests: through("http://localhost:3000", &[("POST", "/api/login"), ("GET", "/api/me")]),

@@ -216,6 +216,13 @@ pub struct SiteRules {
     /// `RegistrableDomain` (`PublicSuffixSoup.cpp`,
     /// `topPrivatelyControlledDomain` returns nothing, then the host is used).
     pub implicit_star_rule: bool,
+    /// WebKit: a URL is same-site with a document when its host is the
+    /// document's registrable domain or a name under it
+    /// (`RegistrableDomain::matches`: `host == domain` or
+    /// `host.endsWith("." + domain)`). One-way: `localhost` → `api.localhost`
+    /// is same-site, `api.localhost` → `localhost` is not (seen in WebKitGTK
+    /// 2.50.6, tests/live_differential.rs).
+    pub host_under_site: bool,
 }
 
 impl SiteRules {
@@ -223,21 +230,41 @@ impl SiteRules {
     pub const HTML: SiteRules = SiteRules {
         schemeful: true,
         implicit_star_rule: true,
+        host_under_site: false,
     };
 }
 
 /// HTML §"same site": schemelessly same site (same registrable domain, or
 /// same host when there is none) and, when `rules.schemeful`, the same
 /// scheme. Ports never matter: `localhost:3000` and `localhost:3001` are
-/// same-site.
+/// same-site. `a` is the document (the site for cookies, the initiator),
+/// `b` the URL compared with it, which matters only with
+/// [`SiteRules::host_under_site`].
 pub fn same_site(a: &Url, b: &Url, rules: SiteRules) -> bool {
     if rules.schemeful && a.scheme() != b.scheme() {
         return false;
     }
-    if rules.implicit_star_rule {
-        return site_host(a) == site_host(b);
+    fn site(u: &Url, star: bool) -> Cow<'_, str> {
+        if star {
+            site_host(u)
+        } else {
+            Cow::Owned(listed_site_host(u))
+        }
     }
-    listed_site_host(a) == listed_site_host(b)
+    let star = rules.implicit_star_rule;
+    let domain = site(a, star);
+    if rules.host_under_site {
+        let host = match b.host() {
+            Some(Host::Domain(d)) => d.trim_end_matches('.').to_ascii_lowercase(),
+            Some(h) => host_string(&h),
+            None => String::new(),
+        };
+        return host == domain
+            || host
+                .strip_suffix(domain.as_ref())
+                .is_some_and(|rest| rest.ends_with('.'));
+    }
+    domain == site(b, star)
 }
 
 /// The site's host when only the rules the list names count (no implicit
@@ -350,7 +377,8 @@ mod tests {
             &u("https://example.test"),
             SiteRules {
                 schemeful: false,
-                implicit_star_rule: true
+                implicit_star_rule: true,
+                host_under_site: false,
             }
         ));
     }
@@ -362,6 +390,7 @@ mod tests {
         let webkitgtk = SiteRules {
             schemeful: false,
             implicit_star_rule: false,
+            host_under_site: true,
         };
         let cases = [
             ("http://app.example.test", "http://api.example.test", false),
@@ -375,6 +404,10 @@ mod tests {
             ("https://a.github.io", "https://b.github.io", false),
             ("http://localhost:3000", "http://localhost:3001", true),
             ("http://app.localhost", "http://localhost", false),
+            // One way only (RegistrableDomain::matches).
+            ("http://localhost", "http://api.localhost", true),
+            ("http://a.localhost", "http://b.localhost", false),
+            ("http://localhost", "http://127.0.0.1", false),
         ];
         for (a, b, want) in cases {
             assert_eq!(same_site(&u(a), &u(b), webkitgtk), want, "{a} vs {b}");

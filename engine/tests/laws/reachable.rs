@@ -5,9 +5,9 @@ use crumbtrail_engine::address_space::AddressSpace;
 use crumbtrail_engine::fixes::candidates;
 use crumbtrail_engine::permalink::{Theme, View, MAX_ITEMS};
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, LocalNetworkPermission,
-    NavigationForm, Page, RawResponse, RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec,
-    RunsFrom, Scenario, ServerSetup,
+    BodyKind, Client, CredentialsMode, FormEnctype, JarCookie, JarSameSite, NavigationForm, Page,
+    PermissionState, RawResponse, RawRoute, RawServer, RedirectMode, RequestMode, RequestSpec,
+    RunsFrom, Scenario, ServerSetup, StorageAccessCall, StorageAccessSetup,
 };
 use crumbtrail_engine::server::rails::{
     list_items, method_items, AllowBlock, CorsConfig, CorsPosition, CorsResource, DomainOption,
@@ -428,19 +428,37 @@ pub fn reachable() -> impl Strategy<Value = Scenario> {
         (
             items(jar_cookie()),
             select(vec![
-                LocalNetworkPermission::Ask,
-                LocalNetworkPermission::Granted,
-                LocalNetworkPermission::Denied,
+                PermissionState::Ask,
+                PermissionState::Granted,
+                PermissionState::Denied,
             ]),
+            (
+                select(vec![
+                    StorageAccessCall::None,
+                    StorageAccessCall::OnClick,
+                    StorageAccessCall::OnLoad,
+                ]),
+                any::<bool>(),
+                select(vec![
+                    PermissionState::Ask,
+                    PermissionState::Granted,
+                    PermissionState::Denied,
+                ]),
+            ),
         ),
     )
         .prop_map(
-            |(url, top, profile, requests, server, fix, apply, (jar, local_network))| {
+            |(url, top, profile, requests, server, fix, apply, (jar, local_network, saa))| {
                 let mut s = Scenario {
                     page: Page {
                         url,
                         top_level_url: top,
                         local_network,
+                        storage_access: StorageAccessSetup {
+                            call: saa.0,
+                            interacted_top_level: saa.1,
+                            permission: saa.2,
+                        },
                     },
                     profile,
                     profile_version: None,

@@ -3,8 +3,8 @@
 use crumbtrail_engine::address_space::AddressSpace;
 use crumbtrail_engine::permalink::MAX_ITEMS;
 use crumbtrail_engine::scenario::{
-    BodyKind, Client, CredentialsMode, FormEnctype, LocalNetworkPermission, NavigationForm,
-    RedirectMode, RequestMode, RequestSpec, RunsFrom,
+    BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, PermissionState, RedirectMode,
+    RequestMode, RequestSpec, RunsFrom,
 };
 use crumbtrail_engine::ProfileId;
 use leptos::prelude::*;
@@ -56,12 +56,12 @@ pub(super) fn PageEditor() -> impl IntoView {
         // page on a public address calling a local one), or it was changed.
         <Show when=move || {
             ctx.trace.with(|t| t.steps.iter().any(|st| st.reason.is_local_network_access()))
-                || s.with(|s| s.page.local_network != LocalNetworkPermission::Ask)
+                || s.with(|s| s.page.local_network != PermissionState::Ask)
         }>
             <SelectField label="Local network access (Chrome asks before a public page reaches localhost or a private address)" field="page.local_network".into()
                 options=vec![("ask", "not answered yet: Chrome asks"), ("granted", "allowed"), ("denied", "blocked")]
                 get=Signal::derive(move || s.with(|s| s.page.local_network.key()))
-                set=Callback::new(move |k: String| s.update(|s| if let Some(p) = LocalNetworkPermission::from_key(&k) { s.page.local_network = p; }))/>
+                set=Callback::new(move |k: String| s.update(|s| if let Some(p) = PermissionState::from_key(&k) { s.page.local_network = p; }))/>
         </Show>
     }
 }

@@ -7,7 +7,8 @@
 
 use super::url_mistakes::url_candidates;
 use super::{change, credentials_label, Candidate, SettingChange};
-use crate::scenario::{Client, CredentialsMode, RequestMode, Scenario};
+use crate::profile::StorageAccessRules;
+use crate::scenario::{Client, CredentialsMode, RequestMode, Scenario, StorageAccessCall};
 
 /// Every single change worth trying for this scenario, most preferred first.
 pub fn candidates(s: &Scenario) -> Vec<Candidate> {
@@ -16,6 +17,7 @@ pub fn candidates(s: &Scenario) -> Vec<Candidate> {
         cors_mode(s),
         url_candidates(s),
         axios_xsrf_token(s),
+        storage_access_call(s),
     ];
     kinds.extend(s.server.stack().fix_candidates(s));
     round_robin(kinds)
@@ -176,6 +178,65 @@ fn cors_mode(s: &Scenario) -> Vec<Candidate> {
                 if let Client::Fetch { mode, .. } = &mut r.client {
                     *mode = RequestMode::Cors;
                 }
+            }
+        },
+    )]
+}
+
+/// A page in a cross-site frame asks for its own cookies: the Storage
+/// Access API from a click (and, where the browser asks only for a site the
+/// user has used top-level, that visit first).
+fn storage_access_call(s: &Scenario) -> Vec<Candidate> {
+    let Some(top) = s.page.top_level_url.as_deref() else {
+        return Vec::new();
+    };
+    let (Ok(page), Ok(top)) = (
+        crate::origin::parse_url(&s.page.url, None),
+        crate::origin::parse_url(top, None),
+    ) else {
+        return Vec::new();
+    };
+    let profile = s.browser_profile();
+    let saa = s.page.storage_access;
+    if crate::site::same_site(&top, &page, profile.site_rules())
+        || saa.call == StorageAccessCall::OnClick && saa.interacted_top_level
+    {
+        return Vec::new();
+    }
+    let call_label = |c: StorageAccessCall| match c {
+        StorageAccessCall::None => "not called",
+        StorageAccessCall::OnClick => "on a click",
+        StorageAccessCall::OnLoad => "as the page loads",
+    };
+    let mut changes = Vec::new();
+    if saa.call != StorageAccessCall::OnClick {
+        changes.push(change(
+            "page.storage_access.call",
+            call_label(saa.call),
+            call_label(StorageAccessCall::OnClick),
+        ));
+    }
+    let needs_visit = matches!(
+        profile.storage_access,
+        StorageAccessRules::Chromium | StorageAccessRules::WebKitItp | StorageAccessRules::Gecko
+    ) && !saa.interacted_top_level;
+    if needs_visit {
+        changes.push(change(
+            "page.storage_access.interacted_top_level",
+            "no",
+            "yes",
+        ));
+    }
+    let site = crate::site::site_of(&page);
+    vec![Candidate::new(
+        "Ask for storage access from a click in the frame",
+        &format!("A page in a cross-site iframe gets its own cookies back with `document.requestStorageAccess()`, called from a click (Storage Access API). Chrome with third-party cookies blocked and Safari grant it only for a site the user has used as a top-level site, and Firefox then grants it without a prompt: link the frame's \"Sign in\" to {site} in a top-level window first. The cookies still need `SameSite=None; Secure`."),
+        changes,
+        1,
+        move |s: &mut Scenario| {
+            s.page.storage_access.call = StorageAccessCall::OnClick;
+            if needs_visit {
+                s.page.storage_access.interacted_top_level = true;
             }
         },
     )]
