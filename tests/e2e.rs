@@ -42,6 +42,13 @@ async fn firefox_renders_the_app() {
     }
 }
 
+#[tokio::test]
+async fn webkitgtk_renders_the_app() {
+    if support::enabled("webkitgtk_renders_the_app") {
+        renders_the_app(Browser::WebKitGtk, &support::dist(), "/").await;
+    }
+}
+
 /// `trunk build --release --public-url /crumbtrail/` works on a static host under a sub-path
 /// (the server answers nothing outside `/crumbtrail/`).
 #[tokio::test]
@@ -55,5 +62,12 @@ async fn chromium_renders_the_app_under_a_sub_path() {
 async fn firefox_renders_the_app_under_a_sub_path() {
     if support::enabled("firefox_renders_the_app_under_a_sub_path") {
         renders_the_app(Browser::Firefox, &support::dist_subpath(), "/crumbtrail/").await;
+    }
+}
+
+#[tokio::test]
+async fn webkitgtk_renders_the_app_under_a_sub_path() {
+    if support::enabled("webkitgtk_renders_the_app_under_a_sub_path") {
+        renders_the_app(Browser::WebKitGtk, &support::dist_subpath(), "/crumbtrail/").await;
     }
 }

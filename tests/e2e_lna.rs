@@ -48,6 +48,7 @@ fn simulated(permission: Option<PermissionState>) -> String {
             url: page.into(),
             top_level_url: None,
             local_network: permission,
+            storage_access: Default::default(),
         },
         profile: ProfileId::Chrome,
         requests: vec![RequestSpec {

@@ -193,6 +193,13 @@ async fn firefox_verdict_without_the_lazy_chunks() {
     }
 }
 
+#[tokio::test]
+async fn webkitgtk_verdict_without_the_lazy_chunks() {
+    if support::enabled("webkitgtk_verdict_without_the_lazy_chunks") {
+        verdict_without_the_lazy_chunks(Browser::WebKitGtk).await;
+    }
+}
+
 async fn parts_load_after_the_verdict_and_on_use(browser: Browser) {
     let e2e = E2e::start(browser, &support::dist(), "/").await;
     // index.html notes when the verdict is first in the page (`__crumbtrailVerdictAt`).
@@ -285,6 +292,13 @@ async fn firefox_parts_load_after_the_verdict_and_on_use() {
     }
 }
 
+#[tokio::test]
+async fn webkitgtk_parts_load_after_the_verdict_and_on_use() {
+    if support::enabled("webkitgtk_parts_load_after_the_verdict_and_on_use") {
+        parts_load_after_the_verdict_and_on_use(Browser::WebKitGtk).await;
+    }
+}
+
 /// The layout shifts of the load so far (not the ones right after an input), summed.
 const LAYOUT_SHIFT: &str = "return new Promise((done) => {\
     if (!PerformanceObserver.supportedEntryTypes.includes('layout-shift')) { done(null); return; }\
@@ -341,5 +355,12 @@ async fn chromium_no_layout_shift() {
 async fn firefox_no_layout_shift() {
     if support::enabled("firefox_no_layout_shift") {
         no_layout_shift(Browser::Firefox).await;
+    }
+}
+
+#[tokio::test]
+async fn webkitgtk_no_layout_shift() {
+    if support::enabled("webkitgtk_no_layout_shift") {
+        no_layout_shift(Browser::WebKitGtk).await;
     }
 }

@@ -217,7 +217,12 @@ async fn record(browser: Browser, ports: LabPorts) {
         Browser::Firefox => ("firefox", ProfileId::Firefox),
         Browser::WebKitGtk => unreachable!("{NO_WEBKIT_RECORDER}"),
     };
+    // `CRUMBTRAIL_RECORD_ONLY=<preset id>` records that preset alone.
+    let only = std::env::var("CRUMBTRAIL_RECORD_ONLY").ok();
     for id in recorded_presets() {
+        if only.as_deref().is_some_and(|o| o != id) {
+            continue;
+        }
         let (s, bidi, v) = open(browser).await;
         let Some(table) = run_live(&s, id, profile, &ports).await else {
             eprintln!("{key} {id}: the live run did not finish; not recorded");

@@ -216,8 +216,22 @@ pub fn Answer() -> impl IntoView {
                     {move || ctx.trace.with(|t| t.steps.iter().find(|s| s.reason.is_user_choice()).map(|s| rich(&s.title)))}"."</p>
             </Show>
             <Show when=move || !incomplete.get() && !st.searching.get() && best.with(Option::is_none) && warning_only.get()>
-                <p class="muted" data-no-best="">"Every request works, so no setting has to change for the login. Read the warning in the steps below before you rely on it: "
-                    {move || ctx.trace.with(|t| t.steps.iter().find(|s| s.verdict == crumbtrail_engine::Verdict::Warning).map(|s| rich(&s.title)))}"."</p>
+                <p class="muted" data-no-best="">{move || {
+                    // A prompt the user answers comes first: it is what the login waits for.
+                    let (prompt, title) = ctx.trace.with(|t| {
+                        let warnings = || t.steps.iter().filter(|s| s.verdict == crumbtrail_engine::Verdict::Warning);
+                        match warnings().find(|s| s.reason.is_user_choice()) {
+                            Some(s) => (true, s.title.clone()),
+                            None => (false, warnings().next().map(|s| s.title.clone()).unwrap_or_default()),
+                        }
+                    });
+                    let lead = if prompt {
+                        "Every request works once the user says yes to the browser's prompt; no setting changes that answer: "
+                    } else {
+                        "Every request works, so no setting has to change for the login. Read the warning in the steps below before you rely on it: "
+                    };
+                    view! { {lead} {rich(&title)} "." }
+                }}</p>
             </Show>
             {fix}
             <div class="change-row">

@@ -154,7 +154,7 @@ const LOCAL_NETWORK: [(&str, PermissionState); 3] = [
     ("denied", PermissionState::Denied),
 ];
 /// `saa`: how the framed page calls `document.requestStorageAccess()`.
-const STORAGE_ACCESS_CALLS: [(&str, StorageAccessCall); 3] = [
+pub const STORAGE_ACCESS_CALLS: [(&str, StorageAccessCall); 3] = [
     ("none", StorageAccessCall::None),
     ("click", StorageAccessCall::OnClick),
     ("load", StorageAccessCall::OnLoad),

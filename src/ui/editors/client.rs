@@ -1,7 +1,7 @@
 //! The browser profile, the page and the requests it makes.
 
 use crumbtrail_engine::address_space::AddressSpace;
-use crumbtrail_engine::permalink::MAX_ITEMS;
+use crumbtrail_engine::permalink::{MAX_ITEMS, STORAGE_ACCESS_CALLS};
 use crumbtrail_engine::scenario::{
     BodyKind, Client, CredentialsMode, FormEnctype, NavigationForm, PermissionState, RedirectMode,
     RequestMode, RequestSpec, RunsFrom,
@@ -62,6 +62,20 @@ pub(super) fn PageEditor() -> impl IntoView {
                 options=vec![("ask", "not answered yet: Chrome asks"), ("granted", "allowed"), ("denied", "blocked")]
                 get=Signal::derive(move || s.with(|s| s.page.local_network.key()))
                 set=Callback::new(move |k: String| s.update(|s| if let Some(p) = PermissionState::from_key(&k) { s.page.local_network = p; }))/>
+        </Show>
+        // The Storage Access API: for a page in an iframe.
+        <Show when=move || s.with(|s| s.page.top_level_url.is_some() || !s.page.storage_access.is_unused())>
+            <SelectField label="document.requestStorageAccess() in the frame" field="page.storage_access.call".into()
+                options=vec![("none", "not called"), ("click", "on a click (with user activation)"), ("load", "as the page loads (no user gesture)")]
+                get=Signal::derive(move || s.with(|s| key_of(&STORAGE_ACCESS_CALLS, s.page.storage_access.call)))
+                set=Callback::new(move |k: String| s.update(|s| if let Some(c) = pick(&STORAGE_ACCESS_CALLS, &k) { s.page.storage_access.call = c; }))/>
+            <CheckField label="The user has used the embedded site as a top-level site in the last 30 days" field="page.storage_access.interacted_top_level".into()
+                get=Signal::derive(move || s.with(|s| s.page.storage_access.interacted_top_level))
+                set=Callback::new(move |v: bool| s.update(|s| s.page.storage_access.interacted_top_level = v))/>
+            <SelectField label="Storage access permission for this pair of sites" field="page.storage_access.permission".into()
+                options=vec![("ask", "not asked yet"), ("granted", "granted before"), ("denied", "denied before")]
+                get=Signal::derive(move || s.with(|s| s.page.storage_access.permission.key()))
+                set=Callback::new(move |k: String| s.update(|s| if let Some(p) = PermissionState::from_key(&k) { s.page.storage_access.permission = p; }))/>
         </Show>
     }
 }

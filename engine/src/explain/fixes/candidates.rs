@@ -230,7 +230,7 @@ fn storage_access_call(s: &Scenario) -> Vec<Candidate> {
     let site = crate::site::site_of(&page);
     vec![Candidate::new(
         "Ask for storage access from a click in the frame",
-        &format!("A page in a cross-site iframe gets its own cookies back with `document.requestStorageAccess()`, called from a click (Storage Access API). Chrome with third-party cookies blocked and Safari grant it only for a site the user has used as a top-level site, and Firefox then grants it without a prompt: link the frame's \"Sign in\" to {site} in a top-level window first. The cookies still need `SameSite=None; Secure`."),
+        format!("A page in a cross-site iframe gets its own cookies back with `document.requestStorageAccess()`, called from a click (Storage Access API). Chrome with third-party cookies blocked and Safari grant it only for a site the user has used as a top-level site, and Firefox then grants it without a prompt: link the frame's \"Sign in\" to {site} in a top-level window first. The cookies still need `SameSite=None; Secure`."),
         changes,
         1,
         move |s: &mut Scenario| {
