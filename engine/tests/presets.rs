@@ -91,8 +91,9 @@ fn ids_are_unique_and_the_article_setups_come_first() {
             "article-fetch"
         ]
     );
-    // 14, the six FastAPI presets, the four Laravel presets and three dev-server proxies.
-    assert_eq!(all.len(), 14 + 6 + 4 + 3);
+    // 15 (the embedded widget is the 15th), the six FastAPI presets, the four
+    // Laravel presets and three dev-server proxies.
+    assert_eq!(all.len(), 15 + 6 + 4 + 3);
     for p in &all {
         assert!(!p.title.is_empty() && !p.summary.is_empty(), "{}", p.id);
     }

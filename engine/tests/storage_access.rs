@@ -355,3 +355,41 @@ fn the_permalink_keeps_the_storage_access_setup() {
     assert!(link.contains("saa.permission=denied"), "{link}");
     assert_eq!(permalink::decode(&link).scenario, s);
 }
+
+/// What the user's own console says (Firefox's necko.properties, as MDN's
+/// Storage Access Policy errors quote it): the step carries the message.
+#[test]
+fn firefox_steps_carry_the_console_message() {
+    let console = |t: &Trace, reason: Reason| {
+        t.steps
+            .iter()
+            .filter(|s| s.reason == reason)
+            .flat_map(|s| s.values.iter())
+            .find(|v| v.label == "Firefox console")
+            .map(|v| v.value.clone())
+    };
+    let t = simulate(&with(
+        ProfileId::FirefoxNo3pc,
+        StorageAccessCall::None,
+        false,
+        PermissionState::Ask,
+    ));
+    let m = console(&t, Reason::ExcludeThirdPartyBlocked).expect("a console message");
+    assert!(m.starts_with("CookieBlockedForeign: "), "{m}");
+    let t = simulate(&with(
+        ProfileId::Firefox,
+        StorageAccessCall::None,
+        false,
+        PermissionState::Ask,
+    ));
+    let m = console(&t, Reason::StoredPartitioned).expect("a console message");
+    assert!(m.starts_with("CookiePartitionedForeign2: "), "{m}");
+    // Chrome's steps carry DevTools' name instead.
+    let t = simulate(&with(
+        ProfileId::ChromeNo3pc,
+        StorageAccessCall::None,
+        false,
+        PermissionState::Ask,
+    ));
+    assert_eq!(console(&t, Reason::ExcludeThirdPartyBlocked), None);
+}

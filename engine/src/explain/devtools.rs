@@ -45,8 +45,42 @@ pub fn devtools_name(reason: Reason) -> Option<&'static str> {
     })
 }
 
-/// Adds "Chrome DevTools" to every blocked cookie step of a Chromium profile.
+/// What Firefox's web console says about a third-party cookie: the message
+/// key and its text (`netwerk/locales/en-US/necko.properties`; MDN's Storage
+/// Access Policy errors), `X` standing for the URL.
+pub fn firefox_console(reason: Reason, profile: &BrowserProfile) -> Option<&'static str> {
+    use crate::profile::ThirdPartyCookies;
+    Some(match reason {
+        Reason::ExcludeUserPreferences | Reason::ExcludeThirdPartyBlocked => {
+            "CookieBlockedForeign: Request to access cookies or storage on \u{201c}X\u{201d} was blocked because we are blocking all third-party storage access requests and content blocking is enabled."
+        }
+        Reason::StoredPartitioned
+            if profile.third_party_cookies == ThirdPartyCookies::Partition =>
+        {
+            "CookiePartitionedForeign2: Partitioned cookie or storage access was provided to \u{201c}X\u{201d} because it is loaded in the third-party context and dynamic state partitioning is enabled."
+        }
+        Reason::StorageAccessGranted | Reason::StorageAccessAutoGranted => {
+            "CookieAllowedForOriginByStorageAccessAPI: Storage access granted for origin \u{201c}X\u{201d} on \u{201c}top-level page\u{201d}."
+        }
+        _ => return None,
+    })
+}
+
+/// Adds "Chrome DevTools" to every blocked cookie step of a Chromium
+/// profile, and "Firefox console" to the third-party cookie steps of a
+/// Firefox one.
 pub fn annotate(steps: &mut [Step], profile: &BrowserProfile) {
+    if profile.family == Family::Firefox {
+        for step in steps.iter_mut() {
+            if let Some(message) = firefox_console(step.reason, profile) {
+                step.values.push(Value {
+                    label: "Firefox console".into(),
+                    value: message.into(),
+                });
+            }
+        }
+        return;
+    }
     if profile.family != Family::Chromium {
         return;
     }
