@@ -66,8 +66,10 @@ const r = window.__saa = { call: call === 'none' ? 'none' : 'waiting', done: fal
 async function flow(ask) {
   if (ask) {
     r.call = 'pending';
+    const t0 = performance.now();
     try { await document.requestStorageAccess(); r.call = 'resolved'; }
     catch (e) { r.call = 'rejected'; r.error = (e && e.name) + ': ' + (e && e.message); }
+    r.ms = Math.round(performance.now() - t0);
   }
   try { r.has = await document.hasStorageAccess(); } catch (e) { r.has = 'error ' + e.name; }
   try {
@@ -230,6 +232,9 @@ struct Case {
     call: StorageAccessCall,
     interacted: bool,
     permission: PermissionState,
+    /// Firefox: the user answers the prompt "Allow", as the engine assumes
+    /// (Gecko's testing prefs `dom.storage_access.prompt.testing{,.allow}`).
+    allow_prompt: bool,
 }
 
 const fn case(
@@ -245,6 +250,7 @@ const fn case(
         call,
         interacted,
         permission,
+        allow_prompt: false,
     }
 }
 
@@ -294,6 +300,13 @@ const CASES: &[Case] = &[
         true,
         Ask,
     ),
+    case(
+        "chrome-no3pc on load, granted",
+        ProfileId::ChromeNo3pc,
+        OnLoad,
+        false,
+        Granted,
+    ),
     case("chrome on load", ProfileId::Chrome, OnLoad, false, Ask),
     case(
         "firefox no call",
@@ -309,6 +322,23 @@ const CASES: &[Case] = &[
         true,
         Ask,
     ),
+    case(
+        "firefox click, no visit",
+        ProfileId::Firefox,
+        OnClick,
+        false,
+        Ask,
+    ),
+    Case {
+        allow_prompt: true,
+        ..case(
+            "firefox click, no visit, user allows",
+            ProfileId::Firefox,
+            OnClick,
+            false,
+            Ask,
+        )
+    },
     case(
         "firefox on load, visit",
         ProfileId::Firefox,
@@ -476,6 +506,12 @@ async fn open(c: &Case) -> (Session, Option<PathBuf>) {
                 {
                     args.retain(|a| !a.as_str().unwrap_or("").starts_with("--user-data-dir="));
                     args.push(json!(arg));
+                    // The frame in the page's renderer, so that chromedriver's console log
+                    // (the main target's) has the frame's `requestStorageAccess` messages,
+                    // the evidence for [`KNOWN`]. The decision is the browser process's
+                    // either way (the outcomes are the same with site isolation on).
+                    args.push(json!("--disable-site-isolation-trials"));
+                    args.push(json!("--disable-features=IsolateOrigins,site-per-process"));
                 }
             })
             .await;
@@ -500,6 +536,11 @@ async fn open(c: &Case) -> (Session, Option<PathBuf>) {
                             "network.connectivity-service.enabled": false,
                             "app.update.enabled": false,
                             "network.cookie.cookieBehavior": behavior,
+                            // Gecko's own stand-in for the user's answer to the prompt
+                            // (StorageAccessAPIHelper: the doorhanger is skipped and
+                            // "Allow" is taken), for `allow_prompt`.
+                            "dom.storage_access.prompt.testing": c.allow_prompt,
+                            "dom.storage_access.prompt.testing.allow": c.allow_prompt,
                         }),
                     );
                 }
@@ -548,6 +589,30 @@ async fn wait_result(s: &Session, limit: Duration) -> Value {
     }
 }
 
+/// Sets Chromium's `storage-access` permission for the widget under the
+/// blog: CDP names the requesting (top-level) origin `origin` and the frame
+/// `embeddedOrigin` (the other way round leaves the permission at `prompt`).
+async fn set_permission(s: &Session, sites: &Sites, state: PermissionState) {
+    let setting = if state == Granted {
+        "granted"
+    } else {
+        "denied"
+    };
+    let set = s
+        .client
+        .issue_cmd(Cdp(
+            "Browser.setPermission",
+            json!({
+                "permission": { "name": "storage-access" },
+                "setting": setting,
+                "origin": sites.top_origin(),
+                "embeddedOrigin": sites.widget_origin(),
+            }),
+        ))
+        .await;
+    assert!(set.is_ok(), "Browser.setPermission: {set:?}");
+}
+
 /// Runs one case in its own fresh browser: the outcome and what the page said.
 async fn in_browser(c: &Case, sites: &Sites) -> (Outcome, String) {
     let (s, dir) = open(c).await;
@@ -558,11 +623,17 @@ async fn in_browser(c: &Case, sites: &Sites) -> (Outcome, String) {
             .goto(&format!("{widget}/visit"))
             .await
             .expect("open the widget top-level");
-        let go = s.client.find(Locator::Css("#go")).await.expect("#go");
-        go.click().await.expect("click on the widget's page");
+        if std::env::var_os("CRUMBTRAIL_SAA_VISIT_ONLY").is_none() {
+            let go = s.client.find(Locator::Css("#go")).await.expect("#go");
+            go.click().await.expect("click on the widget's page");
+        }
         let clicked = js(&s, "return document.body.dataset.clicked || null;").await;
         notes.push(format!("top-level click: {clicked}"));
+        // Let the browser record the interaction (Chromium's BTM database).
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    if c.permission != Ask && s.browser == Browser::Chromium {
+        set_permission(&s, sites, c.permission).await;
     }
     let top = format!("{}/top?call={}", sites.top_origin(), call_key(c.call));
     s.client.goto(&top).await.expect("open the blog");
@@ -584,24 +655,7 @@ async fn in_browser(c: &Case, sites: &Sites) -> (Outcome, String) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     if c.permission != Ask && s.browser == Browser::Chromium {
-        let setting = if c.permission == Granted {
-            "granted"
-        } else {
-            "denied"
-        };
-        let set = s
-            .client
-            .issue_cmd(Cdp(
-                "Browser.setPermission",
-                json!({
-                    "permission": { "name": "storage-access" },
-                    "setting": setting,
-                    "origin": if std::env::var("V").is_ok() { sites.top_origin() } else { widget.clone() },
-                    "embeddedOrigin": if std::env::var("V").is_ok() { widget.clone() } else { sites.top_origin() },
-                }),
-            ))
-            .await;
-        assert!(set.is_ok(), "Browser.setPermission: {set:?}");
+        // The spec's Permissions API shows a denial as `prompt`.
         let q = s
             .client
             .execute_async(
@@ -631,7 +685,8 @@ async fn in_browser(c: &Case, sites: &Sites) -> (Outcome, String) {
         if let Ok(Value::Array(entries)) = s.client.issue_cmd(BrowserLog).await {
             for e in entries {
                 let m = e["message"].as_str().unwrap_or("");
-                if m.contains("torage") {
+                if m.contains("requestStorageAccess") {
+                    let m = m.split_once(" - ").map_or(m, |(_, text)| text);
                     notes.push(format!("console: {m}"));
                 }
             }

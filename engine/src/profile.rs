@@ -159,6 +159,12 @@ const CHROME_CHANGES: &[RuleChange] = &[
         before: |p| p.chips = false,
     },
     RuleChange {
+        since: Version::new(133, 0),
+        what: "Storage Access Headers: `Sec-Fetch-Storage-Access` on credentialed cross-site requests, `Activate-Storage-Access: retry` honoured",
+        source: "https://chromestatus.com/feature/6146353156849664",
+        before: |p| p.storage_access_headers = false,
+    },
+    RuleChange {
         since: Version::new(142, 0),
         what: "Local Network Access: a page on a public address needs the user's permission to call `localhost` or a private address",
         source: "https://chromestatus.com/feature/5152728072060928",
@@ -402,6 +408,10 @@ pub struct BrowserProfile {
     pub local_network_access: LocalNetworkAccess,
     /// How `document.requestStorageAccess()` is decided.
     pub storage_access: StorageAccessRules,
+    /// Storage Access Headers: `Sec-Fetch-Storage-Access` on credentialed
+    /// cross-site requests, and `Activate-Storage-Access: retry` honoured
+    /// (Chrome 133, chromestatus 6146353156849664; WebKit and Gecko: none).
+    pub storage_access_headers: bool,
 }
 
 impl BrowserProfile {
@@ -441,6 +451,7 @@ impl BrowserProfile {
             // permissions split in two in Chrome 145 (permission_utils.cc).
             local_network_access: LocalNetworkAccess::SplitPermissions,
             storage_access: StorageAccessRules::Chromium,
+            storage_access_headers: true,
         };
         match id {
             ProfileId::Chrome => chrome,
@@ -490,6 +501,7 @@ impl BrowserProfile {
                     // is on in Nightly only.
                     local_network_access: LocalNetworkAccess::NotEnforced,
                     storage_access: StorageAccessRules::Gecko,
+                    storage_access_headers: false,
                 }
             }
             ProfileId::Safari => BrowserProfile {
@@ -522,6 +534,7 @@ impl BrowserProfile {
                 cors_disabled: false,
                 local_network_access: LocalNetworkAccess::NotEnforced,
                 storage_access: StorageAccessRules::WebKitItp,
+                storage_access_headers: false,
             },
             ProfileId::WebKitGtk => BrowserProfile {
                 id,
@@ -553,6 +566,7 @@ impl BrowserProfile {
                 cors_disabled: false,
                 local_network_access: LocalNetworkAccess::NotEnforced,
                 storage_access: StorageAccessRules::WebKitWithoutItp,
+                storage_access_headers: false,
             },
         }
     }

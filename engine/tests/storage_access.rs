@@ -393,3 +393,101 @@ fn firefox_steps_carry_the_console_message() {
     ));
     assert_eq!(console(&t, Reason::ExcludeThirdPartyBlocked), None);
 }
+
+/// Storage Access Headers (Chrome 133+; privacycg/storage-access-headers,
+/// Chromium `CookieSettingsBase::GetStorageAccessStatus` and
+/// `URLRequestHttpJob::NeedsRetryWithStorageAccess`): a request from the
+/// frame says `inactive` when the user granted the pair of sites before, and
+/// the server's `Activate-Storage-Access: retry` sends it again with access.
+#[test]
+fn storage_access_headers_retry_an_inactive_request() {
+    use crumbtrail_engine::scenario::{RawResponse, RawRoute, RawServer, ServerSetup};
+    let widget_server = |activate: &str| {
+        ServerSetup::Raw(RawServer {
+            routes: vec![RawRoute {
+                method: "*".into(),
+                path: "*".into(),
+                response: RawResponse {
+                    status: 200,
+                    headers: format!("Vary: Sec-Fetch-Storage-Access\n{activate}"),
+                },
+                ..RawRoute::default()
+            }],
+        })
+    };
+    let mut s = with(
+        ProfileId::ChromeNo3pc,
+        StorageAccessCall::None,
+        false,
+        PermissionState::Granted,
+    );
+    s.requests.truncate(1);
+    s.requests[0].url = "https://widget.example/me".into();
+    s.requests[0].method = "GET".into();
+    s.jar_at_start.push(JarCookie {
+        name: "sid".into(),
+        value: "1".into(),
+        domain: "widget.example".into(),
+        host_only: true,
+        path: "/".into(),
+        secure: true,
+        same_site: JarSameSite::None,
+        ..JarCookie::default()
+    });
+    s.server =
+        widget_server("Activate-Storage-Access: retry; allowed-origin=\"https://widget.example\"");
+    let t = simulate(&s);
+    let header = |t: &Trace, n: usize| -> Vec<String> {
+        t.requests[0].exchanges[n]
+            .request
+            .headers
+            .get_all("sec-fetch-storage-access")
+            .into_iter()
+            .map(|v| v.to_string())
+            .collect()
+    };
+    // The first answer is dropped (the retry replaces it); its step says
+    // what went out.
+    let retried = t
+        .steps
+        .iter()
+        .find(|st| st.reason == Reason::StorageAccessRetried)
+        .expect("a retry");
+    assert!(retried
+        .values
+        .iter()
+        .any(|v| v.label == "Sec-Fetch-Storage-Access" && v.value == "inactive"));
+    assert_eq!(t.requests[0].exchanges.len(), 1);
+    assert_eq!(header(&t, 0), vec!["active".to_string()]);
+    assert_eq!(t.requests[0].cookies_sent, vec!["sid".to_string()]);
+
+    // The wrong allowed-origin: no retry, no cookie.
+    s.server =
+        widget_server("Activate-Storage-Access: retry; allowed-origin=\"https://blog.example\"");
+    let t = simulate(&s);
+    assert!(t.requests[0].cookies_sent.is_empty());
+    assert!(t
+        .steps
+        .iter()
+        .any(|st| st.reason == Reason::StorageAccessHeaderIgnored));
+
+    // No grant before: `none`, and the retry is not honoured.
+    s.page.storage_access.permission = PermissionState::Ask;
+    s.server = widget_server("Activate-Storage-Access: retry; allowed-origin=*");
+    let t = simulate(&s);
+    assert_eq!(header(&t, 0), vec!["none".to_string()]);
+    assert!(t.requests[0].cookies_sent.is_empty());
+
+    // Firefox and Safari send no such header; neither did Chrome 132.
+    for (p, v) in [
+        (ProfileId::Firefox, None),
+        (ProfileId::Safari, None),
+        (ProfileId::ChromeNo3pc, Some("132")),
+    ] {
+        let mut s = s.clone();
+        s.profile = p;
+        s.profile_version = v.and_then(crumbtrail_engine::profile::Version::parse);
+        let t = simulate(&s);
+        assert!(header(&t, 0).is_empty(), "{p:?} {v:?}");
+    }
+}

@@ -275,6 +275,11 @@ spec!(
     "https://privacycg.github.io/storage-access/#dom-document-requeststorageaccess"
 );
 spec!(
+    STORAGE_ACCESS_HEADERS,
+    "Storage Access Headers (Sec-Fetch-Storage-Access, Activate-Storage-Access)",
+    "https://privacycg.github.io/storage-access-headers/"
+);
+spec!(
     LIBSOUP_NO_THIRD_PARTY,
     "libsoup: SOUP_COOKIE_JAR_ACCEPT_NO_THIRD_PARTY (soup-cookie-jar.c, incoming_cookie_is_third_party)",
     "https://gitlab.gnome.org/GNOME/libsoup/-/blob/master/libsoup/cookies/soup-cookie-jar.c"

@@ -131,6 +131,11 @@ pub enum Reason {
     StorageAccessNoEffect,
     /// A request whose cookies the storage access grant let through.
     StorageAccessUsed,
+    /// `Activate-Storage-Access: retry` on an `inactive` request: sent again
+    /// with storage access (Chrome 133+).
+    StorageAccessRetried,
+    /// An `Activate-Storage-Access` header the browser does not act on.
+    StorageAccessHeaderIgnored,
     /// Cookies the browser already held before the first request
     /// (`Scenario::jar_at_start`).
     CookieInJarAtStart,

@@ -33,6 +33,8 @@ struct CookieSite {
     third_party: bool,
     /// The storage access grant is why the request is not third-party.
     storage_access_used: bool,
+    /// Cross-site to the top-level site, whatever storage access says.
+    cross_site_to_top: bool,
     partition_key: PartitionKey,
     /// The first party for cookies (WebKit's `firstPartyForCookies`): the
     /// top-level document's URL, or the request's for a top-level navigation.
@@ -69,6 +71,15 @@ impl Run {
                 ));
         }
         self.append_request_cookies(f, &site, &mut headers);
+        let access_status = self.storage_access_status(f, &site);
+        if let Some(status) = access_status {
+            headers.push("Sec-Fetch-Storage-Access", status.key());
+            // The server needs the origin to answer `allowed-origin`.
+            if status == super::storage_access::StorageAccessStatus::Inactive && !f.hop.send_origin
+            {
+                headers.push("Origin", origin_value);
+            }
+        }
 
         // §HTTP-network fetch: the server answers.
         let wire = WireRequest {
@@ -80,6 +91,21 @@ impl Run {
         let reply = f.server.respond(&wire, f.index);
         self.steps.extend(reply.steps);
         let response = reply.response;
+        // Storage Access Headers: `Activate-Storage-Access: retry` on an
+        // `inactive` request makes the browser send it again, with access.
+        if let Some(step) = super::storage_access::activate_storage_access(
+            f.index,
+            access_status,
+            &response.headers,
+            origin_value,
+        ) {
+            let retry = step.reason == Reason::StorageAccessRetried;
+            self.steps.push(step);
+            if retry && !self.storage_access_retried.contains(&f.index) {
+                self.storage_access_retried.push(f.index);
+                return self.http_network_or_cache_fetch(f, origin_value, taint);
+            }
+        }
         let status = response.status;
 
         // Set-Cookie, only when credentials are included, on every response
@@ -103,6 +129,39 @@ impl Run {
         NetworkResult { status, stored }
     }
 
+    /// Storage Access Headers §`Sec-Fetch-Storage-Access` (Chromium 133+,
+    /// `CookieSettingsBase::GetStorageAccessStatus`): only on a credentialed
+    /// request cross-site to the top-level site. `active`: its unpartitioned
+    /// cookies go (third-party cookies allowed, or storage access covers it);
+    /// `inactive`: a grant for the pair of sites exists but is not in use;
+    /// `none` otherwise.
+    fn storage_access_status(
+        &self,
+        f: &InFlight,
+        site: &CookieSite,
+    ) -> Option<super::storage_access::StorageAccessStatus> {
+        use super::storage_access::StorageAccessStatus;
+        if !self.profile.storage_access_headers || !f.hop.include_credentials {
+            return None;
+        }
+        if !site.cross_site_to_top {
+            return None;
+        }
+        if site.storage_access_used
+            || self.profile.third_party_cookies == crate::profile::ThirdPartyCookies::Allow
+        {
+            return Some(StorageAccessStatus::Active);
+        }
+        let granted = self.storage_access_grant.as_ref().is_some_and(|frame| {
+            f.top.is_some() && same_site(frame, &f.hop.url, self.profile.site_rules())
+        });
+        Some(if granted {
+            StorageAccessStatus::Inactive
+        } else {
+            StorageAccessStatus::None
+        })
+    }
+
     /// RFC 6265bis §5.2 (the site for cookies and same-site requests) for
     /// the current URL, and the cookie partition (CHIPS).
     fn site_for_cookies(&self, f: &InFlight, taint: Taint) -> CookieSite {
@@ -112,10 +171,11 @@ impl Run {
         // first-party for the cookie policy (SameSite still applies).
         let lifted = !f.top_nav
             && f.top.is_some()
-            && self
+            && (self
                 .storage_access
                 .as_ref()
-                .is_some_and(|a| a.covers(f.page, &f.url_list));
+                .is_some_and(|a| a.covers(f.page, &f.url_list))
+                || self.storage_access_retried.contains(&f.index));
         let top_level = f.top.unwrap_or(f.page);
         let untainted_same = if f.browser_initiated {
             // RFC 6265bis §5.2: a request with no client (a visit) is same-site.
@@ -136,6 +196,7 @@ impl Run {
             // even when its current URL is same-site again.
             same_site: untainted_same && taint != Taint::CrossSite,
             third_party: !f.top_nav && !same_site(top_level, url, schemeful) && !lifted,
+            cross_site_to_top: !f.top_nav && !same_site(top_level, url, schemeful),
             storage_access_used: lifted,
             first_party: if f.top_nav {
                 url.clone()

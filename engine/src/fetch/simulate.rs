@@ -67,6 +67,8 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
         local_network: (String::new(), scenario.page.local_network),
         local_network_asked: Vec::new(),
         storage_access: None,
+        storage_access_grant: None,
+        storage_access_retried: Vec::new(),
     };
 
     // The page (and the top-level page when it is framed).
@@ -115,6 +117,11 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
         if let Some(top) = &top {
             run.steps
                 .push(super::main_fetch::framed_page_step(page, top, &run.profile));
+        }
+        // A storage access grant the user gave this pair of sites before
+        // (what `Sec-Fetch-Storage-Access: inactive` tells the server).
+        if top.is_some() && scenario.page.storage_access.permission == PermissionState::Granted {
+            run.storage_access_grant = Some(page.clone());
         }
         // The page's `document.requestStorageAccess()`, before its requests.
         if let Some((step, access)) = super::storage_access::request_storage_access(
@@ -266,6 +273,12 @@ pub(super) struct Run {
     /// The framed page's storage access, once `requestStorageAccess()`
     /// granted it.
     pub(super) storage_access: Option<super::storage_access::StorageAccess>,
+    /// The framed page, when the user granted its site storage access under
+    /// the top-level site before.
+    pub(super) storage_access_grant: Option<Url>,
+    /// Requests the server asked to send again with storage access
+    /// (`Activate-Storage-Access: retry`).
+    pub(super) storage_access_retried: Vec<usize>,
 }
 
 /// Where every request of the scenario starts from: the page (and the

@@ -260,3 +260,89 @@ pub fn storage_access_used_step(index: usize, url: &Url, top_site: &str) -> Step
         spec::STORAGE_ACCESS,
     )
 }
+
+/// `Sec-Fetch-Storage-Access` (privacycg/storage-access-headers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageAccessStatus {
+    None,
+    Inactive,
+    Active,
+}
+
+impl StorageAccessStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            StorageAccessStatus::None => "none",
+            StorageAccessStatus::Inactive => "inactive",
+            StorageAccessStatus::Active => "active",
+        }
+    }
+}
+
+/// Storage Access Headers §"Activate-Storage-Access": `retry;
+/// allowed-origin="<origin>"` (or `allowed-origin=*`) on the response to an
+/// `inactive` request makes the browser send the request again with storage
+/// access (`URLRequestHttpJob::NeedsRetryWithStorageAccess`). The step, when
+/// the response has the header; its reason is `StorageAccessRetried` when the
+/// browser retries.
+pub fn activate_storage_access(
+    index: usize,
+    status: Option<StorageAccessStatus>,
+    response: &crate::headers::HeaderList,
+    origin: &str,
+) -> Option<Step> {
+    let value = response.get("activate-storage-access")?;
+    let status = status?;
+    let mut items = value.split(';').map(str::trim);
+    let token = items.next().unwrap_or("").to_ascii_lowercase();
+    let allowed = items
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("allowed-origin"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_string());
+    let header = value.clone();
+    let step = move |verdict, reason, title: &'static str, text: String| {
+        Some(
+            Step::new(
+                Some(index),
+                Phase::CookiesSent,
+                verdict,
+                reason,
+                title,
+                text,
+                spec::STORAGE_ACCESS_HEADERS,
+            )
+            .with("Activate-Storage-Access", header.as_str())
+            .with("Sec-Fetch-Storage-Access", status.key()),
+        )
+    };
+    if token != "retry" {
+        return step(
+            Verdict::Ok,
+            Reason::StorageAccessHeaderIgnored,
+            "Activate-Storage-Access ignored",
+            format!("The response says `Activate-Storage-Access: {value}`. Only `retry` acts on a fetch (`load` activates storage access for a document an iframe loads, which this request is not), so the browser does nothing with it."),
+        );
+    }
+    if status != StorageAccessStatus::Inactive {
+        return step(
+            Verdict::Ok,
+            Reason::StorageAccessHeaderIgnored,
+            "Activate-Storage-Access: retry ignored",
+            format!("The response asks for a retry with storage access, but the request went with `Sec-Fetch-Storage-Access: {}`: a retry happens only for `inactive`, when the user granted the site storage access before and it is not in use yet.", status.key()),
+        );
+    }
+    match allowed.as_deref() {
+        Some(o) if o == "*" || o == origin => step(
+            Verdict::Ok,
+            Reason::StorageAccessRetried,
+            "Activate-Storage-Access: retry: sent again with storage access",
+            format!("The request went with `Sec-Fetch-Storage-Access: inactive` (the user granted this site storage access under the top-level site before), and the server answered `{value}`, naming the request's origin {origin}: the browser sends the same request again with storage access active, so its unpartitioned cookies go (SameSite permitting), without a `requestStorageAccess()` call in the page."),
+        ),
+        _ => step(
+            Verdict::Warning,
+            Reason::StorageAccessHeaderIgnored,
+            "Activate-Storage-Access: retry without the right allowed-origin",
+            format!("The server answered `{value}`, but a retry needs `allowed-origin` to be the request's origin ({origin}) or `*`, so the browser does not retry. Send `Activate-Storage-Access: retry; allowed-origin=\"{origin}\"`."),
+        ),
+    }
+}
