@@ -1,4 +1,4 @@
-//! The Storage Access API in the real Chromium and Firefox, against the
+//! The Storage Access API in the real Chromium, Firefox and WebKitGTK, against the
 //! engine's model (engine/src/fetch/storage_access.rs), on the preset
 //! "embedded-widget-needs-its-cookie" mapped to loopback.
 //!
@@ -374,6 +374,23 @@ const CASES: &[Case] = &[
         true,
         Ask,
     ),
+    // WebKitGTK (no ITP): the call resolves, and libsoup still refuses the
+    // frame's cookie (its domain, localhost, is not under the top-level
+    // page's, 127.0.0.1).
+    case(
+        "webkitgtk no call",
+        ProfileId::WebKitGtk,
+        StorageAccessCall::None,
+        false,
+        Ask,
+    ),
+    case(
+        "webkitgtk click, visit",
+        ProfileId::WebKitGtk,
+        OnClick,
+        true,
+        Ask,
+    ),
 ];
 
 /// A difference between the engine and the browser that is understood.
@@ -628,6 +645,7 @@ async fn open(c: &Case) -> (Session, Option<PathBuf>) {
             .await;
             (s, None)
         }
+        ProfileId::WebKitGtk => (Session::start(Browser::WebKitGtk, false).await, None),
         p => panic!("no browser for {p:?}"),
     }
 }
