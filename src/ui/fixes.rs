@@ -225,12 +225,11 @@ pub fn Answer() -> impl IntoView {
                             None => (false, warnings().next().map(|s| s.title.clone()).unwrap_or_default()),
                         }
                     });
-                    let lead = if prompt {
-                        "Every request works once the user says yes to the browser's prompt; no setting changes that answer: "
+                    if prompt {
+                        view! { "Every request works once the user says yes to the browser's prompt, and no setting can answer it for them. The step below says what they see: “" {rich(&title)} "”." }.into_any()
                     } else {
-                        "Every request works, so no setting has to change for the login. Read the warning in the steps below before you rely on it: "
-                    };
-                    view! { {lead} {rich(&title)} "." }
+                        view! { "Every request works, so no setting has to change for the login. Read the warning in the steps below before you rely on it: " {rich(&title)} "." }.into_any()
+                    }
                 }}</p>
             </Show>
             {fix}
