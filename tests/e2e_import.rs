@@ -298,7 +298,14 @@ async fn dropped_hars_rebuild_the_scenario_in_chromium_and_firefox() {
     // max_overhead", then "Unreachable code"), in 1 run of 2; the same wasm
     // runs clean in Chromium and Firefox. Until that is found, the import is
     // checked in the two browsers the recordings come from.
-    for browser in [Browser::Chromium, Browser::Firefox] {
+    // `CRUMBTRAIL_IMPORT_WEBKIT=1` runs it there too, to look at it.
+    let webkit = std::env::var_os("CRUMBTRAIL_IMPORT_WEBKIT").map(|_| Browser::WebKitGtk);
+    let only_webkit = std::env::var_os("CRUMBTRAIL_IMPORT_WEBKIT_ONLY").is_some();
+    let browsers = [Browser::Chromium, Browser::Firefox]
+        .into_iter()
+        .filter(|_| !only_webkit)
+        .chain(webkit);
+    for browser in browsers {
         if browser == Browser::Firefox
             && which("geckodriver").is_none()
             && std::env::var_os("GECKODRIVER").is_none()
