@@ -711,6 +711,14 @@ async fn set_permission(s: &Session, sites: &Sites, state: PermissionState) {
     assert!(set.is_ok(), "Browser.setPermission: {set:?}");
 }
 
+/// Chromium's console message when `requestStorageAccess` runs without
+/// transient activation.
+const GESTURE_MISSING: &str = "Must be handling a user gesture";
+
+fn s_is_chromium(c: &Case) -> bool {
+    matches!(c.profile, ProfileId::Chrome | ProfileId::ChromeNo3pc)
+}
+
 /// The Xvfb of a headful case, stopped after it.
 static XVFB: std::sync::Mutex<Option<std::process::Child>> = std::sync::Mutex::new(None);
 
@@ -829,7 +837,23 @@ async fn storage_access_in_real_browsers_matches_the_engine() {
             continue;
         }
         let (sim, detail) = simulated(c, &sites);
-        let (real, notes) = in_browser(c, &sites).await;
+        let (mut real, mut notes) = in_browser(c, &sites).await;
+        // A click case whose click did not reach the frame as a user gesture
+        // did not run what its label says: Chromium logs "Must be handling a
+        // user gesture" for the frame's own call (seen once in a headful run
+        // under a loaded Xvfb). Run it again, up to twice; it is not a
+        // browser decision to compare.
+        let mut attempts = 1;
+        while c.call == OnClick
+            && s_is_chromium(c)
+            && notes.contains(GESTURE_MISSING)
+            && attempts < 3
+        {
+            println!("saa {}: the click was not a user gesture; again", c.label);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            (real, notes) = in_browser(c, &sites).await;
+            attempts += 1;
+        }
         println!(
             "saa {:<36} browser: {real:?}\n    {:<36} engine:  {sim:?} ({detail})\n    {notes}",
             c.label, ""
