@@ -90,3 +90,71 @@ async fn shows_the_verdict_before_the_other_parts() {
     assert!(root.query_selector("#answer").unwrap().is_some());
     assert!(root.query_selector(".outcome-list").unwrap().is_some());
 }
+
+#[path = "../engine/tests/worst_cases/mod.rs"]
+mod worst_cases;
+
+/// Mounts the app on `?query` (restoring the test page's address after).
+async fn mount_at(query: &str) -> (HtmlElement, impl Drop) {
+    let history = web_sys::window().unwrap().history().unwrap();
+    let before = web_sys::window().unwrap().location().href().unwrap();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{query}")))
+        .unwrap();
+    let root = test_root();
+    let handle = leptos::mount::mount_to(root.clone(), crumbtrail_app::ui::App);
+    until_complete(&root).await;
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
+        .unwrap();
+    (root, handle)
+}
+
+fn count(root: &HtmlElement, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+/// A response with 250 cookies: the jar shows the first 25 and a button
+/// for the rest, and the diagram's arrow counts them.
+#[wasm_bindgen_test]
+async fn a_jar_of_hundreds_of_cookies_shows_its_first_rows() {
+    let (root, _handle) = mount_at(&worst_cases::set_cookies(250)).await;
+    let full = ".jar-after[data-jar-size='250']";
+    assert_eq!(count(&root, &format!("{full} tbody tr")), 25);
+    let button: HtmlElement = root
+        .query_selector(&format!("{full} button.show-more"))
+        .unwrap()
+        .expect("a Show all button")
+        .unchecked_into();
+    assert!(
+        button
+            .text_content()
+            .unwrap_or_default()
+            .contains("Show all 250 cookies"),
+        "{:?}",
+        button.text_content()
+    );
+    button.click();
+    leptos::task::tick().await;
+    sleep(50).await;
+    assert_eq!(count(&root, &format!("{full} tbody tr")), 250);
+    let text = root.text_content().unwrap_or_default();
+    assert!(
+        text.contains("Set-Cookie: 250 cookies, ✓ 250 stored"),
+        "the arrow counts them"
+    );
+}
+
+/// Twenty requests redirected twenty times: each request's chain is drawn
+/// with its first and last exchanges and one line for the rest.
+#[wasm_bindgen_test]
+async fn a_long_redirect_chain_is_drawn_short() {
+    let (root, _handle) = mount_at(&worst_cases::redirects()).await;
+    // 19 of the 20 requests follow the whole chain (the first is refused).
+    let gaps = count(&root, "[data-gap]");
+    assert!(gaps >= 19, "{gaps} gaps");
+    assert!(
+        count(&root, "[data-message]") <= 20 * 12,
+        "the drawing stays short"
+    );
+}

@@ -109,3 +109,55 @@ fn ordinary_scenarios_are_searched_to_the_end() {
         assert_eq!(r.checked, r.combinations, "{}", p.id);
     }
 }
+
+/// The search cut into slices of one simulation (as the page runs it
+/// between frames) finds the same fixes and reports the same counts as the
+/// search run in one go, on every preset and every worst case.
+#[test]
+fn a_search_in_slices_finds_what_the_whole_search_finds() {
+    use crumbtrail_engine::fixes::{search_fixes_from, FixSearchRun};
+    use crumbtrail_engine::simulate;
+    let mut scenarios: Vec<(String, crumbtrail_engine::Scenario)> = presets::all()
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.scenario))
+        .collect();
+    for (name, link) in worst_cases::all() {
+        scenarios.push((name.to_string(), permalink::decode(&link).scenario));
+    }
+    let budget = SearchBudget::default();
+    let mut paused = 0;
+    for (name, s) in scenarios {
+        let t = simulate(&s);
+        let whole = search_fixes_from(&s, &t, &budget);
+        let mut run = FixSearchRun::start(&s, &t, &budget);
+        let mut slices = 0;
+        let mut before = run.simulated();
+        while !run.advance(&mut || false) {
+            slices += 1;
+            // Each slice simulated exactly one combination.
+            assert_eq!(run.simulated(), before + 1, "{name}");
+            before = run.simulated();
+        }
+        paused += slices;
+        let sliced = run.finish();
+        assert_eq!(sliced, whole, "{name}: cut in {slices} slices");
+    }
+    assert!(paused > 50, "the searches paused {paused} times in all");
+}
+
+/// A search dropped halfway (the setup changed) reports that it stopped.
+#[test]
+fn a_search_dropped_halfway_says_it_stopped() {
+    use crumbtrail_engine::fixes::FixSearchRun;
+    let s = presets::all()
+        .into_iter()
+        .find(|p| p.id == "article-problematic")
+        .expect("preset")
+        .scenario;
+    let t = crumbtrail_engine::simulate(&s);
+    let mut run = FixSearchRun::start(&s, &t, &SearchBudget::default());
+    assert!(!run.advance(&mut || false));
+    let f = run.finish();
+    assert!(f.report.stopped, "{:?}", f.report);
+    assert_eq!(f.report.simulated, 1);
+}

@@ -5,8 +5,19 @@
 use crumbtrail_engine::trace::{JsResult, PreflightOutcome, RequestOutcome, Trace, Verdict};
 use leptos::prelude::*;
 
+use std::collections::HashSet;
+
 use super::ctx;
 use super::results::{reason_key, rows};
+
+/// Most cookies named on a response arrow; more are counted (the jar panel lists them).
+const ARROW_COOKIES: usize = 6;
+/// A request with more exchanges (a long redirect chain) is drawn with its
+/// first [`HEAD_EXCHANGES`] and last [`TAIL_EXCHANGES`], the rest summed up
+/// in one line: the steps list every one.
+const MAX_EXCHANGES: usize = 6;
+const HEAD_EXCHANGES: usize = 3;
+const TAIL_EXCHANGES: usize = 2;
 
 const W: f64 = 480.0;
 const LEFT: f64 = 70.0;
@@ -29,6 +40,8 @@ enum Item {
     },
     /// The place where the request breaks.
     Break { text: String },
+    /// Exchanges not drawn (the middle of a long redirect chain).
+    Gap(String),
 }
 
 fn short(s: &str, max: usize) -> String {
@@ -91,7 +104,18 @@ fn items(t: &Trace) -> Vec<Item> {
             r.url
         )));
         let mut drew_actual = false;
-        for e in &r.exchanges {
+        let n = r.exchanges.len();
+        for (k, e) in r.exchanges.iter().enumerate() {
+            if n > MAX_EXCHANGES && k >= HEAD_EXCHANGES && k < n - TAIL_EXCHANGES {
+                if k == HEAD_EXCHANGES {
+                    let hidden = n - HEAD_EXCHANGES - TAIL_EXCHANGES;
+                    out.push(Item::Gap(format!(
+                        "⋮ {hidden} more exchanges (redirects), in the steps below"
+                    )));
+                }
+                drew_actual |= !e.request.is_preflight;
+                continue;
+            }
             let pre = e.request.is_preflight;
             let path = path_of(&e.request.url);
             let cookie = e.request.headers.get("cookie");
@@ -133,18 +157,44 @@ fn items(t: &Trace) -> Vec<Item> {
                         .map(|l| l.split('=').next().unwrap_or("").trim().to_string())
                         .collect();
                     if !set.is_empty() {
-                        let marks: Vec<String> = set
-                            .iter()
-                            .map(|n| {
-                                if r.cookies_stored.contains(n) {
-                                    format!("✓ {n} stored")
-                                } else if r.cookies_rejected.iter().any(|c| &c.name == n) {
-                                    format!("✕ {n} rejected")
-                                } else {
-                                    format!("– {n} ignored")
+                        // Sets, not lists: a response can carry thousands of cookies.
+                        let stored: HashSet<&str> =
+                            r.cookies_stored.iter().map(String::as_str).collect();
+                        let rejected: HashSet<&str> =
+                            r.cookies_rejected.iter().map(|c| c.name.as_str()).collect();
+                        let mark = |n: &str| {
+                            if stored.contains(n) {
+                                '✓'
+                            } else if rejected.contains(n) {
+                                '✕'
+                            } else {
+                                '–'
+                            }
+                        };
+                        let marks: Vec<String> = if set.len() <= ARROW_COOKIES {
+                            set.iter()
+                                .map(|n| {
+                                    let word = match mark(n) {
+                                        '✓' => "stored",
+                                        '✕' => "rejected",
+                                        _ => "ignored",
+                                    };
+                                    format!("{} {n} {word}", mark(n))
+                                })
+                                .collect()
+                        } else {
+                            // Counted, not named: the jar panel lists them.
+                            let of = |m: char| set.iter().filter(|n| mark(n) == m).count();
+                            let mut parts = vec![format!("{} cookies", set.len())];
+                            for (m, word) in [('✓', "stored"), ('✕', "rejected"), ('–', "ignored")]
+                            {
+                                let k = of(m);
+                                if k > 0 {
+                                    parts.push(format!("{m} {k} {word}"));
                                 }
-                            })
-                            .collect();
+                            }
+                            parts
+                        };
                         detail = format!("Set-Cookie: {} · {detail}", marks.join(", "));
                     }
                 }
@@ -197,6 +247,7 @@ fn layout(list: Vec<Item>) -> (Vec<(f64, Item)>, f64) {
             Item::Title(_) => (10.0, 22.0),
             Item::Arrow { .. } => (0.0, ROW),
             Item::Break { .. } => (0.0, 32.0),
+            Item::Gap(_) => (0.0, 28.0),
         };
         y += before;
         placed.push((y, it));
@@ -232,6 +283,10 @@ fn item_view(y: f64, it: Item) -> AnyView {
             }
             .into_any()
         }
+        Item::Gap(text) => view! {
+            <text x=MID y=y + 18.0 text-anchor="middle" class="d-detail d-gap" data-gap="true">{text}</text>
+        }
+        .into_any(),
         Item::Break { text } => view! {
             <g class="d-break" data-break="true">
                 <rect x=LEFT + 6.0 y=y + 2.0 width=RIGHT - LEFT - 12.0 height=24 rx=4/>

@@ -3,7 +3,7 @@
 
 use crumbtrail_engine::codegen;
 use crumbtrail_engine::fixes::code_diff::{code_changes, FileDiff, LineChange};
-use crumbtrail_engine::fixes::{architectural_advice, search_fixes_from, Fix, SearchBudget};
+use crumbtrail_engine::fixes::{architectural_advice, Fix, FixSearchRun, SearchBudget};
 use crumbtrail_engine::permalink::{self, View};
 use crumbtrail_engine::Scenario;
 use leptos::prelude::*;
@@ -13,6 +13,10 @@ use super::{ctx, glue, Ctx};
 
 /// How long typing must pause before the fix search runs again.
 const SEARCH_DEBOUNCE_MS: u32 = 120;
+/// The longest the fix search holds the page at a time: it pauses after
+/// the simulation that passes this, lets the browser handle what is
+/// waiting (typing, a frame), and goes on unless the setup changed.
+const SEARCH_SLICE_MS: f64 = 6.0;
 
 /// The fix search's latest answer, shared by the answer under the verdict
 /// and the full list of fixes.
@@ -25,6 +29,8 @@ pub struct FixSearchState {
     pub searching: RwSignal<bool>,
     /// The search runs (see [`first_search`]).
     started: StoredValue<bool>,
+    /// Counts the setups searched: a slice of an older search stops.
+    generation: StoredValue<u64>,
     /// The page's owner: the search outlives the part that started it.
     owner: StoredValue<Option<Owner>>,
 }
@@ -44,7 +50,6 @@ pub fn first_search() {
     state.started.set_value(true);
     let ctx = ctx();
     search_now(ctx, state);
-    let generation = StoredValue::new(0u64);
     let watch = move || {
         Effect::new(move |first: Option<()>| {
             ctx.scenario.track();
@@ -52,11 +57,11 @@ pub fn first_search() {
                 // The setup on the screen was searched just now.
                 return;
             }
-            let current = generation.get_value().wrapping_add(1);
-            generation.set_value(current);
+            let current = state.generation.get_value().wrapping_add(1);
+            state.generation.set_value(current);
             state.searching.set(true);
             glue::after_paint(SEARCH_DEBOUNCE_MS, move || {
-                if generation.get_value() == current {
+                if state.generation.get_value() == current {
                     search_now(ctx, state);
                 }
             });
@@ -68,13 +73,28 @@ pub fn first_search() {
     }
 }
 
+/// Starts the search of the setup on the screen and runs its first slice.
 fn search_now(ctx: Ctx, state: FixSearchState) {
-    let (found, scenario) = ctx.scenario.with_untracked(|s| {
-        let found = ctx
-            .trace
-            .with_untracked(|t| search_fixes_from(s, t, &SearchBudget::default()));
-        (found, s.clone())
+    let run = ctx.scenario.with_untracked(|s| {
+        ctx.trace
+            .with_untracked(|t| FixSearchRun::start(s, t, &SearchBudget::default()))
     });
+    let scenario = ctx.scenario.get_untracked();
+    search_slice(state, state.generation.get_value(), Box::new(run), scenario);
+}
+
+/// Runs the search for up to [`SEARCH_SLICE_MS`], then queues the next slice
+/// behind what the browser has waiting; drops it once the setup changed.
+fn search_slice(state: FixSearchState, mine: u64, mut run: Box<FixSearchRun>, scenario: Scenario) {
+    if state.generation.try_get_value() != Some(mine) {
+        return;
+    }
+    let until = glue::now_ms() + SEARCH_SLICE_MS;
+    if !run.advance(&mut || glue::now_ms() < until) {
+        glue::after_waiting_tasks(move || search_slice(state, mine, run, scenario));
+        return;
+    }
+    let found = run.finish();
     state.found_for.set_value(scenario);
     state.note.set(found.report.note());
     state.fixes.set(found.fixes);
@@ -102,6 +122,7 @@ pub fn provide(ctx: Ctx) {
         note: RwSignal::new(None),
         searching: RwSignal::new(true),
         started: StoredValue::new(false),
+        generation: StoredValue::new(0),
         owner: StoredValue::new(Owner::current()),
     };
     provide_context(state);

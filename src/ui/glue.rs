@@ -80,6 +80,12 @@ export function after_paint_then(ms, cb) {
   requestAnimationFrame(() => setTimeout(cb, ms));
 }
 export function next_frame(cb) { requestAnimationFrame(() => cb()); }
+// A task of its own, after the input and rendering the browser has waiting
+// (a MessageChannel message: setTimeout's nesting clamp would add 4 ms a slice).
+const yieldChannel = new MessageChannel();
+const yieldQueue = [];
+yieldChannel.port1.onmessage = () => { const cb = yieldQueue.shift(); if (cb) cb(); };
+export function yield_then(cb) { yieldQueue.push(cb); yieldChannel.port2.postMessage(0); }
 export function after_first_paint_then(cb) {
   // A frame that is not on the screen (an embed below the fold) gets no animation frames.
   let done = false;
@@ -151,6 +157,8 @@ extern "C" {
     fn after_paint_then(ms: u32, cb: JsValue);
     /// Calls `cb` at the start of the next frame (`requestAnimationFrame`).
     fn next_frame(cb: JsValue);
+    /// Calls `cb` in a task of its own, queued after what is waiting now.
+    fn yield_then(cb: JsValue);
     /// Calls `cb` after the next frame is painted, or after 100 ms in a document that
     /// paints no frames (an iframe out of view).
     fn after_first_paint_then(cb: JsValue);
@@ -203,6 +211,12 @@ pub fn after_paint(ms: u32, work: impl FnOnce() + 'static) {
 /// Runs `work` at the start of the next frame, before it is painted.
 pub fn before_next_paint(work: impl FnOnce() + 'static) {
     next_frame(Closure::once_into_js(work));
+}
+
+/// Runs `work` in a later task, so that the input, timers and frames the
+/// browser has waiting go first (one slice of long work after another).
+pub fn after_waiting_tasks(work: impl FnOnce() + 'static) {
+    yield_then(Closure::once_into_js(work));
 }
 
 /// Runs `work` once the first frame is painted (or soon, where no frame is).

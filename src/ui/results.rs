@@ -331,10 +331,35 @@ pub fn TraceSteps() -> impl IntoView {
         })
     });
     let list = rows(groups, |_, (title, steps): (String, Vec<(Step, bool)>)| {
+        // A request with hundreds of steps (twenty redirects, thousands of
+        // cookies) shows its first ones and a button for the rest.
+        let all = RwSignal::new(false);
+        let total = steps.len();
+        let more = (total > GROUP_STEPS).then(|| {
+            view! {
+                <button type="button" class="show-more" aria-pressed=move || all.get().to_string()
+                    on:click=move |_| all.update(|v| *v = !*v)>
+                    {move || if all.get() {
+                        format!("Show the first {GROUP_STEPS} steps only")
+                    } else {
+                        format!("Show the other {} steps of this request", grouped(total - GROUP_STEPS))
+                    }}
+                </button>
+            }
+        });
+        let shown = move || {
+            let limit = if all.get() { usize::MAX } else { GROUP_STEPS };
+            steps
+                .iter()
+                .take(limit)
+                .map(|(s, open)| step_view(s, *open))
+                .collect_view()
+        };
         view! {
             <li class="step-group">
                 <h3>{title}</h3>
-                <ol class="steps">{steps.iter().map(|(s, open)| step_view(s, *open)).collect_view()}</ol>
+                <ol class="steps">{shown}</ol>
+                {more}
             </li>
         }
     });
@@ -429,6 +454,24 @@ fn cookie_row(c: &CookieView) -> impl IntoView {
     }
 }
 
+/// Rows of a request's jar (and of its refused cookies) shown before "Show all".
+const JAR_ROWS: usize = 25;
+/// Steps of one request shown before "Show the other N steps".
+const GROUP_STEPS: usize = 50;
+
+/// `12345` as `12,345`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// One request's part of the cookie jar panel.
 #[derive(Clone, PartialEq)]
 struct JarSection {
@@ -448,6 +491,12 @@ pub fn CookieJar() -> impl IntoView {
     // the title of the step that refused it.
     let sections = Memo::new(move |_| {
         ctx.trace.with(|t| {
+            // The first step of each request and reason, found once (a
+            // response can refuse thousands of cookies).
+            let mut first_step = std::collections::HashMap::new();
+            for s in &t.steps {
+                first_step.entry((s.request, s.reason)).or_insert(s);
+            }
             t.requests
                 .iter()
                 .map(|r| {
@@ -455,10 +504,8 @@ pub fn CookieJar() -> impl IntoView {
                         .cookies_rejected
                         .iter()
                         .map(|c| {
-                            let why = t
-                                .steps
-                                .iter()
-                                .find(|s| s.request == Some(r.index) && s.reason == c.reason)
+                            let why = first_step
+                                .get(&(Some(r.index), c.reason))
                                 .map(|s| s.title.to_string())
                                 .unwrap_or_else(|| reason_key(c.reason));
                             (c.name.clone(), reason_key(c.reason), why)
@@ -475,26 +522,48 @@ pub fn CookieJar() -> impl IntoView {
         })
     });
     let body = rows(sections, |_, j: JarSection| {
+        // A long jar shows its first rows and a button for the rest: the
+        // page stays quick on a response with thousands of cookies.
+        let all = RwSignal::new(false);
+        let (stored_n, refused_n) = (j.jar.len(), j.rejected.len());
+        let longest = stored_n.max(refused_n);
+        let more = (longest > JAR_ROWS).then(|| {
+            view! {
+                <button type="button" class="show-more" aria-pressed=move || all.get().to_string()
+                    on:click=move |_| all.update(|v| *v = !*v)>
+                    {move || if all.get() {
+                        format!("Show the first {JAR_ROWS} only")
+                    } else {
+                        format!("Show all {} cookies ({} stored, {} rejected)", grouped(stored_n + refused_n), grouped(stored_n), grouped(refused_n))
+                    }}
+                </button>
+            }
+        });
+        let limit = move || if all.get() { usize::MAX } else { JAR_ROWS };
         let jar = if j.jar.is_empty() {
             view! { <p class="muted">"The jar is empty."</p> }.into_any()
         } else {
+            let cookies = j.jar.clone();
             view! {
                 <table class="jar">
                     <thead><tr><th scope="col">"Cookie"</th><th scope="col">"Value"</th><th scope="col">"Attributes"</th></tr></thead>
-                    <tbody>{j.jar.iter().map(cookie_row).collect_view()}</tbody>
+                    <tbody>{move || cookies.iter().take(limit()).map(cookie_row).collect_view()}</tbody>
                 </table>
             }
             .into_any()
         };
         let rejected = (!j.rejected.is_empty()).then(|| {
-            let items = j
-                .rejected
-                .into_iter()
-                .map(|(name, reason, why)| {
-                    let shown = name.clone();
-                    view! { <li data-rejected=name data-reason=reason><code>{shown}</code>" — "{rich(&why)}</li> }
-                })
-                .collect_view();
+            let refused = j.rejected.clone();
+            let items = move || {
+                refused
+                    .iter()
+                    .take(limit())
+                    .map(|(name, reason, why)| {
+                        let shown = name.clone();
+                        view! { <li data-rejected=name.clone() data-reason=reason.clone()><code>{shown}</code>" — "{rich(why)}</li> }
+                    })
+                    .collect_view()
+            };
             view! { <p class="rejected-title">"Rejected:"</p><ul class="rejected">{items}</ul> }
         });
         view! {
@@ -502,6 +571,7 @@ pub fn CookieJar() -> impl IntoView {
                 <h3>"After request " {j.index + 1} ": " <code>{j.line}</code></h3>
                 {jar}
                 {rejected}
+                {more}
             </div>
         }
     });

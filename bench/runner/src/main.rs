@@ -6,7 +6,10 @@
 //! crumbtrail-bench [--app dist] [--hello dist-hello] [--runs 7] [--edits 20] [--no-pages] [--list]
 //! ```
 //!
-//! `--list` prints the pages and edits that would be measured, and exits.
+//! `--list` prints the pages and edits that would be measured, and exits. `--hostile` measures
+//! only the hostile pages of #12 (the largest traces and fix searches a link can ask for): at
+//! CPU ×4, the time to the verdict, to the whole page with its fixes, the longest task after
+//! the verdict (how long a key press could wait), and `--edits` edits on each.
 //!
 //! Both dists are served from memory on loopback with `Content-Encoding: br`. For each
 //! network/CPU profile the app and the hello-world page are loaded alternately (`--runs`
@@ -75,6 +78,8 @@ struct Args {
     edits: usize,
     pages: bool,
     list: bool,
+    /// Only the hostile pages of #12.
+    hostile_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -85,6 +90,7 @@ fn parse_args() -> Result<Args, String> {
         edits: 20,
         pages: true,
         list: false,
+        hostile_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -96,6 +102,7 @@ fn parse_args() -> Result<Args, String> {
             "--edits" => args.edits = count(&value("--edits")?)?,
             "--no-pages" => args.pages = false,
             "--list" => args.list = true,
+            "--hostile" => args.hostile_only = true,
             other => {
                 return Err(format!(
                     "unknown argument {other:?} (see the source's header)"
@@ -154,6 +161,9 @@ struct ProfileResult {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    if args.hostile_only {
+        return hostile(&args).await;
+    }
     let load_before = loadavg();
     let default_page = pages::default_page();
     let default_plan = plan_for(&default_page)?;
@@ -406,6 +416,109 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// The hostile pages of #12 at CPU ×4 without network limits: each loaded
+/// `--runs` times, then `--edits` edits.
+async fn hostile(args: &Args) -> Result<(), String> {
+    let load_before = loadavg();
+    let pages = pages::hostile_pages();
+    let app_site = Arc::new(Site::load(&args.app)?);
+    let app_server = Server::start(app_site).await;
+    let app_url = app_server.url();
+    let b = Browser::start(measure::PROBE).await?;
+    let chromium = b.version().await;
+    let mut warnings = Vec::new();
+    b.throttle(&NO_NET_CPU4).await?;
+    let cpu = measure::cpu_slowdown(&b, NO_NET_CPU4.cpu).await?;
+    struct Row {
+        label: String,
+        bytes: usize,
+        verdict: Vec<f64>,
+        settled: Vec<f64>,
+        longest: Vec<f64>,
+        field: String,
+        edits: Vec<Edit>,
+    }
+    let mut rows = Vec::new();
+    for page in &pages {
+        eprintln!("{}", page.label);
+        let url = format!("{app_url}{}", page.query);
+        let mut row = Row {
+            label: page.label.clone(),
+            bytes: page.query.len(),
+            verdict: vec![],
+            settled: vec![],
+            longest: vec![],
+            field: String::new(),
+            edits: vec![],
+        };
+        for _ in 0..args.runs {
+            let l = load(&b, &url, &page.label, Some(page), &mut warnings).await?;
+            let (settled, longest) = measure::settled(&b).await?;
+            eprintln!(
+                "  verdict {}, page and fixes {}, longest task after the verdict {}",
+                ms(l.painted),
+                ms(settled),
+                ms(longest)
+            );
+            row.verdict.push(l.painted);
+            row.settled.push(settled);
+            row.longest.push(longest);
+        }
+        if let Some(plan) = pages::edit_plan(page) {
+            row.field = plan.field.clone();
+            row.edits = edit_series(&b, &app_url, page, &plan, args.edits, &mut warnings).await?;
+        }
+        rows.push(row);
+    }
+    let load_after = loadavg();
+    println!(
+        "\nCrumbtrail bench: the hostile pages of #12, {}",
+        NO_NET_CPU4.name
+    );
+    println!(
+        "machine: {}; load average before {load_before}, after {load_after}; {chromium}; CPU x{cpu:.1} measured",
+        machine()
+    );
+    println!(
+        "{:<32} {:>7} {:>10} {:>14} {:>13}  {:<16} {:>18} {:>18} {:>18}",
+        "page",
+        "link",
+        "verdict",
+        "page + fixes",
+        "longest task",
+        "edit field",
+        "edit painted",
+        "edit fixes shown",
+        "longest after edit"
+    );
+    for r in &rows {
+        println!(
+            "{:<32} {:>7} {:>10} {:>14} {:>13}  {:<16} {:>18} {:>18} {:>18}",
+            r.label,
+            kb(r.bytes),
+            ms(median(r.verdict.iter().copied())),
+            ms(median(r.settled.iter().copied())),
+            ms(median(r.longest.iter().copied())),
+            r.field,
+            med_max(r.edits.iter().map(|e| e.painted)),
+            med_max(r.edits.iter().filter_map(|e| e.fixes)),
+            med_max(r.edits.iter().map(|e| e.longest_after_paint)),
+        );
+    }
+    println!(
+        "(median of {} loads and median / max of {} edits, ms; \"longest task\": the longest \
+         task after the verdict was painted, 0 when none took over 50 ms)",
+        args.runs, args.edits
+    );
+    if !warnings.is_empty() {
+        println!("\nWarnings:");
+        for w in &warnings {
+            println!("  {w}");
+        }
+    }
+    Ok(())
+}
+
 fn plan_for(page: &Page) -> Result<EditPlan, String> {
     pages::edit_plan(page).ok_or(format!(
         "{}: no request URL edit changes the headline",
@@ -496,9 +609,27 @@ async fn edit_series(
     load(b, &url, &page.label, Some(page), warnings).await?;
     measure::wait_fixes(b).await?;
     let mut out = Vec::new();
+    // `CRUMBTRAIL_BENCH_PROFILE=FILE`: a DevTools CPU profile of the last edit, to find
+    // where its time goes (open it in DevTools' Performance panel).
+    let profile_to = std::env::var("CRUMBTRAIL_BENCH_PROFILE").ok();
     for i in 0..n {
         let to = (i + 1) % 2;
+        let profiling = profile_to.is_some() && i + 1 == n;
+        if profiling {
+            b.cdp("Profiler.enable", serde_json::json!({})).await?;
+            b.cdp(
+                "Profiler.setSamplingInterval",
+                serde_json::json!({ "interval": 200 }),
+            )
+            .await?;
+            b.cdp("Profiler.start", serde_json::json!({})).await?;
+        }
         let e = measure::edit(b, &plan.selector, &plan.values[to]).await?;
+        if let (true, Some(path)) = (profiling, &profile_to) {
+            let p = b.cdp("Profiler.stop", serde_json::json!({})).await?;
+            std::fs::write(path, p["profile"].to_string()).map_err(|e| format!("{path}: {e}"))?;
+            eprintln!("  CPU profile of the last edit written to {path}");
+        }
         if e.headline != plan.headlines[to] {
             warnings.push(format!(
                 "{} edit {}: the page shows {:?}, the engine says {:?}",

@@ -14,8 +14,15 @@ use crate::browser::Browser;
 pub const PROBE: &str = r#"(() => {
   const B = window.__bench = {
     verdictAt: null, frameAt: null, paintedAt: null, fcp: null,
-    verdict: null, headline: null, errors: [], onPainted: null,
+    verdict: null, headline: null, errors: [], onPainted: null, longTasks: [],
   };
+  // Tasks over 50 ms (the Long Tasks API): the page could not answer a key
+  // press for that long.
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) B.longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch (e) {}
   addEventListener("error", (e) => B.errors.push(String(e.message || e)));
   addEventListener("unhandledrejection", (e) => B.errors.push(String(e.reason)));
   const check = () => {
@@ -90,7 +97,14 @@ const finish = (error) => {
   onFixes.disconnect();
   r.headline = head.textContent;
   if (error) r.error = error;
-  done(r);
+  // Let the Long Tasks observer deliver the last entries first.
+  setTimeout(() => {
+    const after = t0 + (r.painted || 0);
+    r.longestAfterPaint = 0;
+    for (const [start, d] of (window.__bench ? window.__bench.longTasks : []))
+      if (start >= after) r.longestAfterPaint = Math.max(r.longestAfterPaint, d);
+    done(r);
+  }, 100);
 };
 const checkFixes = () => {
   const s = fixes ? fixes.getAttribute("data-fix-state") : null;
@@ -126,6 +140,25 @@ field.dispatchEvent(new Event("input", { bubbles: true }));
 "#;
 
 /// Waits until every part of the page is shown and the fix panel (if any) is not searching.
+/// After a load: when the page is complete and the fix search done, and the
+/// longest task after the verdict was painted.
+const SETTLED: &str = r#"
+const done = arguments[arguments.length - 1];
+const B = window.__bench;
+const idle = () => {
+  if (!document.querySelector("[data-complete='true']")) return false;
+  const f = document.querySelector("[data-fix-state]");
+  return !f || f.getAttribute("data-fix-state") === "done";
+};
+const finish = () => setTimeout(() => {
+  let longest = 0;
+  for (const [start, d] of B.longTasks) if (start >= B.paintedAt) longest = Math.max(longest, d);
+  done({ settled: performance.now(), longest });
+}, 100);
+const poll = () => idle() ? finish() : setTimeout(poll, 10);
+poll();
+"#;
+
 const WAIT_FIXES: &str = r#"
 const done = arguments[arguments.length - 1];
 // Every part of the page is shown (data-complete: the parts that load after the verdict).
@@ -180,6 +213,9 @@ pub struct Edit {
     /// Which animation frame after the input showed the new headline (1: the first).
     pub frames: u64,
     pub headline: String,
+    /// The longest task after the new verdict was painted (the fix search):
+    /// how long a key press could wait.
+    pub longest_after_paint: f64,
 }
 
 fn num(v: &Value, key: &str) -> Option<f64> {
@@ -187,13 +223,23 @@ fn num(v: &Value, key: &str) -> Option<f64> {
 }
 
 /// Loads `url` in a fresh document (via about:blank) and waits for the painted verdict.
+/// `url` short enough for a message (a hostile link is 65 KB).
+fn short(url: &str) -> String {
+    match url.char_indices().nth(100) {
+        Some((i, _)) => format!("{}… ({} bytes)", &url[..i], url.len()),
+        None => url.to_string(),
+    }
+}
+
 pub async fn load(b: &Browser, url: &str) -> Result<Load, String> {
+    let full = url;
+    let url = &short(full);
     b.client
         .goto("about:blank")
         .await
         .map_err(|e| format!("about:blank: {e}"))?;
     b.client
-        .goto(url)
+        .goto(full)
         .await
         .map_err(|e| format!("cannot load {url}: {e}"))?;
     let v = match b.client.execute_async(WAIT_PAINTED, vec![]).await {
@@ -229,6 +275,20 @@ pub async fn load(b: &Browser, url: &str) -> Result<Load, String> {
 }
 
 /// Waits until the page's fix search (if any) is done.
+/// When the whole page was complete and the fix search done (ms from
+/// navigation start), and the longest task after the verdict's paint.
+pub async fn settled(b: &Browser) -> Result<(f64, f64), String> {
+    let v = b
+        .client
+        .execute_async(SETTLED, vec![])
+        .await
+        .map_err(|e| format!("the page did not settle: {e}"))?;
+    Ok((
+        num(&v, "settled").ok_or("no settle time")?,
+        num(&v, "longest").unwrap_or(0.0),
+    ))
+}
+
 pub async fn wait_fixes(b: &Browser) -> Result<(), String> {
     b.client
         .execute_async(WAIT_FIXES, vec![])
@@ -258,6 +318,7 @@ pub async fn edit(b: &Browser, selector: &str, value: &str) -> Result<Edit, Stri
         painted: num(&v, "painted").ok_or("no paint time")?,
         fixes: num(&v, "fixes"),
         frames: v["frames"].as_u64().unwrap_or(0),
+        longest_after_paint: num(&v, "longestAfterPaint").unwrap_or(0.0),
         headline: v["headline"]
             .as_str()
             .unwrap_or_default()

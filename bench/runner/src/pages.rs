@@ -82,6 +82,37 @@ pub fn worst_case_page() -> Page {
     }
 }
 
+#[path = "../../../engine/tests/worst_cases/mod.rs"]
+mod worst_cases;
+
+/// The links built to freeze the page (issue #12), as the page reads them:
+/// the largest traces and the costliest fix searches a link can ask for.
+pub fn hostile_pages() -> Vec<Page> {
+    const CASES: [&str; 7] = [
+        "set-cookie-1000",
+        "set-cookie-3000",
+        "redirects-20x20",
+        "headers-5000",
+        "evil-origins-1000",
+        "evil-paths-400",
+        "blocks-every-setting",
+    ];
+    worst_cases::all()
+        .into_iter()
+        .filter(|(name, _)| CASES.contains(name))
+        .filter(|(name, _)| {
+            std::env::var("CRUMBTRAIL_BENCH_ONLY").map_or(true, |only| name.contains(&only))
+        })
+        .map(|(name, link)| {
+            let scenario = permalink::decode(&link).scenario;
+            Page {
+                in_goal: false,
+                ..Page::new(format!("hostile {name}"), scenario, true)
+            }
+        })
+        .collect()
+}
+
 /// An edit typed back and forth: the field's original value and another one, with the
 /// headline the engine gives for each.
 pub struct EditPlan {

@@ -146,7 +146,8 @@ async fn answer(mut stream: TcpStream, site: &Site) -> std::io::Result<()> {
     let mut buf = [0u8; 4096];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
         let n = stream.read(&mut buf).await?;
-        if n == 0 || head.len() > 64 * 1024 {
+        // A permalink can be up to 1 MiB (the lab opens those too).
+        if n == 0 || head.len() > 2 * 1024 * 1024 {
             return Ok(());
         }
         head.extend_from_slice(&buf[..n]);

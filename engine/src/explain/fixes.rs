@@ -29,8 +29,8 @@ pub mod url_mistakes;
 
 pub use candidates::candidates;
 pub use search::{
-    search_fixes, search_fixes_from, simulation_work, suggest_fixes, FixSearch, SearchBudget,
-    SearchReport,
+    search_fixes, search_fixes_from, simulation_work, suggest_fixes, FixSearch, FixSearchRun,
+    SearchBudget, SearchReport,
 };
 
 /// One setting changed: a dotted path into the scenario (the editor's

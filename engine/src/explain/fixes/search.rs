@@ -354,65 +354,138 @@ pub fn search_fixes_from(
     baseline: &Trace,
     budget: &SearchBudget,
 ) -> FixSearch {
-    let need = needs_session(scenario, baseline);
-    if goal_holds(scenario, baseline, need) {
-        return FixSearch {
-            fixes: Vec::new(),
-            report: SearchReport::default(),
+    let mut run = FixSearchRun::start(scenario, baseline, budget);
+    while !run.advance(&mut || true) {}
+    run.finish()
+}
+
+/// A fix search that can pause between two simulations, so that a page can
+/// run it in slices between frames and drop it when the setup changes. The
+/// slices decide only *when* it pauses: the budget is counted, so the fixes
+/// and the report are the same as [`search_fixes_from`]'s however it is cut.
+pub struct FixSearchRun {
+    scenario: Scenario,
+    budget: SearchBudget,
+    need: bool,
+    cands: Vec<Candidate>,
+    fields: Fields,
+    costs: Costs,
+    /// What a combination is expected to cost (about what the scenario did).
+    expected: u64,
+    combinations: Combinations,
+    found: Vec<([usize; MAX_SIZE], usize, Vec<u32>, Scenario)>,
+    report: SearchReport,
+    done: bool,
+}
+
+impl FixSearchRun {
+    /// Prepares the search (its single changes); simulates nothing yet.
+    pub fn start(scenario: &Scenario, baseline: &Trace, budget: &SearchBudget) -> Self {
+        let need = needs_session(scenario, baseline);
+        let works = goal_holds(scenario, baseline, need);
+        let mut cands = if works {
+            Vec::new()
+        } else {
+            candidates(scenario)
         };
-    }
-    let mut cands = candidates(scenario);
-    let mut report = SearchReport {
-        candidates: cands.len(),
-        combinations: combinations_up_to_three(cands.len()),
-        ..SearchReport::default()
-    };
-    cands.truncate(budget.candidates);
-    report.candidates_used = cands.len();
-    let fields = Fields::new(&cands);
-    let costs = Costs::of(scenario);
-    // A combination costs about what the scenario itself did: start one
-    // only if that still fits.
-    let expected = costs.apply + costs.boot + simulation_work(baseline);
-    let mut found: Vec<([usize; MAX_SIZE], usize, Vec<u32>, Scenario)> = Vec::new();
-    for (idx, len) in Combinations::new(cands.len()) {
-        let set = &idx[..len];
-        let f = fields.union(set);
-        if fields.conflict(set) || found.iter().any(|(.., ff, _)| is_subset(ff, &f)) {
-            report.checked += 1;
-            continue;
+        let mut report = SearchReport {
+            candidates: cands.len(),
+            combinations: combinations_up_to_three(cands.len()),
+            ..SearchReport::default()
+        };
+        cands.truncate(budget.candidates);
+        report.candidates_used = cands.len();
+        let fields = Fields::new(&cands);
+        let costs = Costs::of(scenario);
+        // A combination costs about what the scenario itself did: start one
+        // only if that still fits.
+        let expected = costs.apply + costs.boot + simulation_work(baseline);
+        FixSearchRun {
+            scenario: scenario.clone(),
+            budget: *budget,
+            need,
+            combinations: Combinations::new(cands.len()),
+            cands,
+            fields,
+            costs,
+            expected,
+            found: Vec::new(),
+            report,
+            done: works,
         }
-        if report.simulated >= budget.simulations
-            || report.work.saturating_add(expected) > budget.work
+    }
+
+    /// Decides combinations until the search is over (`true`) or
+    /// `keep_going` says to pause (`false`); `keep_going` is asked after
+    /// every simulation.
+    pub fn advance(&mut self, keep_going: &mut dyn FnMut() -> bool) -> bool {
+        while !self.done {
+            let Some((idx, len)) = self.combinations.next() else {
+                self.done = true;
+                break;
+            };
+            if self.decide(idx, len) && !keep_going() {
+                break;
+            }
+        }
+        self.done
+    }
+
+    /// Decides one combination; `true` when it was simulated.
+    fn decide(&mut self, idx: [usize; MAX_SIZE], len: usize) -> bool {
+        let report = &mut self.report;
+        let set = &idx[..len];
+        let f = self.fields.union(set);
+        if self.fields.conflict(set) || self.found.iter().any(|(.., ff, _)| is_subset(ff, &f)) {
+            report.checked += 1;
+            return false;
+        }
+        if report.simulated >= self.budget.simulations
+            || report.work.saturating_add(self.expected) > self.budget.work
         {
             report.stopped = true;
-            break;
+            self.done = true;
+            return false;
         }
         report.checked += 1;
-        report.work += costs.apply;
-        let mut cand = scenario.clone();
+        report.work += self.costs.apply;
+        let mut cand = self.scenario.clone();
         for i in set {
-            cands[*i].apply(&mut cand);
+            self.cands[*i].apply(&mut cand);
         }
-        if !is_safe(&cand, scenario) {
-            continue;
+        if !is_safe(&cand, &self.scenario) {
+            return false;
         }
         let t = simulate(&cand);
         report.simulated += 1;
-        report.work += costs.boot + simulation_work(&t);
-        if goal_holds(&cand, &t, need) {
-            found.push((idx, len, f, cand));
+        report.work += self.costs.boot + simulation_work(&t);
+        if goal_holds(&cand, &t, self.need) {
+            self.found.push((idx, len, f, cand));
         }
+        true
     }
-    report.stopped |= report.checked < report.combinations;
-    report.found = found.len();
-    let fixes = found
-        .into_iter()
-        .map(|(idx, len, _, sc)| fix_of(&cands, &idx[..len], sc))
-        .collect();
-    FixSearch {
-        fixes: best(fixes),
-        report,
+
+    /// Combinations simulated so far.
+    pub fn simulated(&self) -> usize {
+        self.report.simulated
+    }
+
+    /// The fixes found and the report; a search not advanced to its end
+    /// reports that it stopped.
+    pub fn finish(self) -> FixSearch {
+        let mut report = self.report;
+        report.stopped |= report.checked < report.combinations;
+        report.found = self.found.len();
+        let cands = self.cands;
+        let fixes = self
+            .found
+            .into_iter()
+            .map(|(idx, len, _, sc)| fix_of(&cands, &idx[..len], sc))
+            .collect();
+        FixSearch {
+            fixes: best(fixes),
+            report,
+        }
     }
 }
 
