@@ -19,7 +19,7 @@ mod results;
 
 use crumbtrail_engine::permalink::{self, Theme, View};
 use crumbtrail_engine::presets;
-use crumbtrail_engine::trace::Trace;
+use crumbtrail_engine::trace::{FieldError, Trace};
 use crumbtrail_engine::{simulate, Scenario};
 use leptos::prelude::*;
 
@@ -30,6 +30,9 @@ use deferred::{Deferred, Part, Reveal};
 pub struct Ctx {
     pub scenario: RwSignal<Scenario>,
     pub trace: Memo<Trace>,
+    /// The trace's field errors alone: what every form field reads, so that
+    /// an edit which leaves them as they were wakes none of the fields.
+    pub field_errors: Memo<Vec<FieldError>>,
     /// Embed view: compact and read-only.
     pub embed: bool,
 }
@@ -46,9 +49,11 @@ pub fn App() -> impl IntoView {
     let view_opts = decoded.view.clone();
     let scenario = RwSignal::new(decoded.scenario);
     let trace = Memo::new(move |_| scenario.with(simulate));
+    let field_errors = Memo::new(move |_| trace.with(|t| t.field_errors.clone()));
     let ctx = Ctx {
         scenario,
         trace,
+        field_errors,
         embed: view_opts.embed,
     };
     provide_context(ctx);

@@ -5,6 +5,8 @@
 //! scenario; the engine's field errors are shown next to the field they name
 //! (`FieldError.field` is a dotted path, matched here by prefix).
 
+use std::cell::Cell;
+
 use leptos::prelude::*;
 
 use super::import_panel::AssumedMark;
@@ -24,6 +26,15 @@ mod server;
 use client::{PageEditor, ProfilePicker, RequestsEditor};
 pub(crate) use server::keep_first_editor;
 use server::ServerEditor;
+
+/// An update (simulation and re-render) longer than this is a long task
+/// (the browser's 50 ms): the next key is then painted before it runs.
+const SLOW_UPDATE_MS: f64 = 50.0;
+
+thread_local! {
+    /// How long the last typed update took, from the key to the next frame.
+    static LAST_UPDATE_MS: Cell<f64> = const { Cell::new(0.0) };
+}
 // Each stack's editor is built by its own split point (`crate::ui::deferred::editor`).
 pub(crate) use django::DjangoEditor;
 pub(crate) use express::ExpressEditor;
@@ -42,8 +53,8 @@ fn errors_for(field: &str) -> Signal<Vec<String>> {
     let field = field.to_string();
     let prefix = format!("{field}.");
     Signal::derive(move || {
-        ctx.trace.with(|t| {
-            t.field_errors
+        ctx.field_errors.with(|errors| {
+            errors
                 .iter()
                 .filter(|e| e.field == field || e.field.starts_with(&prefix))
                 .map(|e| e.message.clone())
@@ -107,12 +118,26 @@ pub(crate) fn TextField(
     // simulated at once, and the keys that arrive before the next frame (a
     // slow phone still building the last one) make one simulation together
     // at that frame instead of one each. The box shows every key at once.
+    // Where an update takes longer than a long task (a setup with thousands
+    // of cookies or redirects, see [`SLOW_UPDATE_MS`]), the key is painted
+    // first and the simulation runs in the task after it.
     let apply = move |raw: String| {
+        let started = glue::now_ms();
         set.run(raw);
         echo.set_value(get.get_untracked());
+        // The frame's callbacks run after the update (its effects included).
+        glue::before_next_paint(move || {
+            LAST_UPDATE_MS.with(|last| last.set(glue::now_ms() - started));
+        });
     };
     let pending = StoredValue::new(None::<String>);
     let applied_this_frame = StoredValue::new(false);
+    let apply_pending = move || {
+        applied_this_frame.set_value(false);
+        if let Some(raw) = pending.try_update_value(Option::take).flatten() {
+            apply(raw);
+        }
+    };
     let on_input = move |ev| {
         let raw = event_target_value(&ev);
         text.set(raw.clone());
@@ -121,13 +146,13 @@ pub(crate) fn TextField(
             return;
         }
         applied_this_frame.set_value(true);
-        apply(raw);
-        glue::before_next_paint(move || {
-            applied_this_frame.set_value(false);
-            if let Some(raw) = pending.try_update_value(Option::take).flatten() {
-                apply(raw);
-            }
-        });
+        if LAST_UPDATE_MS.with(Cell::get) > SLOW_UPDATE_MS {
+            pending.set_value(Some(raw));
+            glue::after_paint(0, apply_pending);
+        } else {
+            apply(raw);
+            glue::before_next_paint(apply_pending);
+        }
     };
     let input = if multiline {
         view! {

@@ -11,25 +11,44 @@ use leptos::prelude::*;
 use super::*;
 use crate::ui::ctx;
 
-/// Reads the Rails app (when the server is Rails) and writes to it.
+/// Reads the Rails app (when the server is Rails) and writes to it. Every
+/// field reads one memo of the app, shared by the editor's parts (see
+/// [`AppAccess::here`]): an edit elsewhere (a request's URL) leaves the app
+/// equal, so none of the hundreds of fields of a large `cors.rb` runs again.
 #[derive(Clone, Copy)]
-struct AppAccess(RwSignal<crumbtrail_engine::Scenario>);
+struct AppAccess {
+    scenario: RwSignal<crumbtrail_engine::Scenario>,
+    app: Memo<Option<RailsApp>>,
+}
 
 impl AppAccess {
+    /// The editor's accessor, made by the first part that asks and shared
+    /// with the parts inside it.
+    fn here() -> Self {
+        if let Some(a) = use_context::<AppAccess>() {
+            return a;
+        }
+        let scenario = ctx().scenario;
+        let app = Memo::new(move |_| {
+            scenario.with(|s| match &s.server {
+                ServerSetup::Rails(a) => Some(a.clone()),
+                _ => None,
+            })
+        });
+        let a = AppAccess { scenario, app };
+        provide_context(a);
+        a
+    }
+
     fn get<T: Default + Send + Sync + 'static>(
         self,
         f: impl Fn(&RailsApp) -> T + Send + Sync + 'static,
     ) -> Signal<T> {
-        let s = self.0;
-        Signal::derive(move || {
-            s.with(|s| match &s.server {
-                ServerSetup::Rails(a) => f(a),
-                _ => T::default(),
-            })
-        })
+        let app = self.app;
+        Signal::derive(move || app.with(|a| a.as_ref().map(&f).unwrap_or_default()))
     }
     fn set<V: 'static>(self, f: impl Fn(&mut RailsApp, V) + Send + Sync + 'static) -> Callback<V> {
-        let s = self.0;
+        let s = self.scenario;
         Callback::new(move |v: V| {
             s.update(|s| {
                 if let ServerSetup::Rails(a) = &mut s.server {
@@ -75,7 +94,7 @@ fn labels<T>(options: &[(&'static str, T)]) -> Vec<(&'static str, &'static str)>
 #[component]
 pub(crate) fn RailsEditor() -> impl IntoView {
     let ctx = ctx();
-    let app = AppAccess(ctx.scenario);
+    let app = AppAccess::here();
     let api_only = app.get(|a| a.api_only);
     let has_routes = app.get(|a| !a.routes.is_empty());
     let blocks = Memo::new(move |_| {
@@ -168,8 +187,7 @@ pub(crate) fn RailsEditor() -> impl IntoView {
 /// controller's `include ActionController::Cookies`.
 #[component]
 fn CookieSettings() -> impl IntoView {
-    let ctx = ctx();
-    let app = AppAccess(ctx.scenario);
+    let app = AppAccess::here();
     let api_only = app.get(|a| a.api_only);
     view! {
         <div class="row">
@@ -202,7 +220,7 @@ fn CookieSettings() -> impl IntoView {
 #[component]
 fn RoutesEditor() -> impl IntoView {
     let ctx = ctx();
-    let app = AppAccess(ctx.scenario);
+    let app = AppAccess::here();
     let count = Memo::new(move |_| {
         ctx.scenario.with(|s| match &s.server {
             ServerSetup::Rails(a) => a.routes.len(),
@@ -250,8 +268,7 @@ fn route_set<V: 'static>(
 
 #[component]
 fn AppRouteEditor(index: usize) -> impl IntoView {
-    let ctx = ctx();
-    let app = AppAccess(ctx.scenario);
+    let app = AppAccess::here();
     let p = move |n: &str| format!("server.routes.{index}.{n}");
     let is_cookie = route_get(app, index, |r| r.action == AppAction::SetCookie);
     let remove = app.set(move |a, ()| {
@@ -292,8 +309,7 @@ fn AppRouteEditor(index: usize) -> impl IntoView {
 /// `cookies[:name] = { value:, domain:, path:, secure:, httponly:, same_site:, expires: }`.
 #[component]
 fn PlainCookieEditor(index: usize) -> impl IntoView {
-    let ctx = ctx();
-    let app = AppAccess(ctx.scenario);
+    let app = AppAccess::here();
     let p = move |n: &str| format!("server.routes.{index}.cookie.{n}");
     let c = move |f: fn(&PlainCookie) -> String| route_get(app, index, move |r| f(&r.cookie));
     let set_c = move |f: fn(&mut PlainCookie, String)| {
@@ -361,7 +377,7 @@ fn parse_list(v: &str) -> Vec<String> {
 #[component]
 fn AllowBlockEditor(block: usize) -> impl IntoView {
     let ctx = ctx();
-    let app = AppAccess(ctx.scenario);
+    let app = AppAccess::here();
     let resources = Memo::new(move |_| {
         ctx.scenario.with(|s| match &s.server {
             ServerSetup::Rails(a) => a.cors.allow.get(block).map_or(0, |b| b.resources.len()),
@@ -407,8 +423,7 @@ fn AllowBlockEditor(block: usize) -> impl IntoView {
 
 #[component]
 fn ResourceEditor(block: usize, res: usize) -> impl IntoView {
-    let ctx = ctx();
-    let app = AppAccess(ctx.scenario);
+    let app = AppAccess::here();
     let p = move |n: &str| format!("server.cors.allow.{block}.resources.{res}.{n}");
     fn with_res<T: Default>(a: &RailsApp, b: usize, r: usize, f: impl Fn(&CorsResource) -> T) -> T {
         a.cors
@@ -492,8 +507,7 @@ fn ResourceEditor(block: usize, res: usize) -> impl IntoView {
 
 #[component]
 fn SessionEditor() -> impl IntoView {
-    let ctx = ctx();
-    let app = AppAccess(ctx.scenario);
+    let app = AppAccess::here();
     // What does not parse stays in the box with its message; the scenario keeps
     // the last good value.
     let domain_error = RwSignal::new(None::<String>);
