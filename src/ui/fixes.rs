@@ -49,7 +49,9 @@ pub fn first_search() {
     }
     state.started.set_value(true);
     let ctx = ctx();
-    search_now(ctx, state);
+    // The first search runs to its end at once: the part that shows the fix
+    // is built with it, so nothing below moves when it arrives.
+    search_now(ctx, state, Slices::No);
     let watch = move || {
         Effect::new(move |first: Option<()>| {
             ctx.scenario.track();
@@ -62,7 +64,7 @@ pub fn first_search() {
             state.searching.set(true);
             glue::after_paint(SEARCH_DEBOUNCE_MS, move || {
                 if state.generation.get_value() == current {
-                    search_now(ctx, state);
+                    search_now(ctx, state, Slices::Yes);
                 }
             });
         });
@@ -73,25 +75,40 @@ pub fn first_search() {
     }
 }
 
-/// Starts the search of the setup on the screen and runs its first slice.
-fn search_now(ctx: Ctx, state: FixSearchState) {
+/// Whether a search pauses between slices (after an edit) or runs to its end.
+#[derive(Clone, Copy, PartialEq)]
+enum Slices {
+    Yes,
+    No,
+}
+
+/// Starts the search of the setup on the screen and runs its first slice
+/// (or all of it).
+fn search_now(ctx: Ctx, state: FixSearchState, slices: Slices) {
     let run = ctx.scenario.with_untracked(|s| {
         ctx.trace
             .with_untracked(|t| FixSearchRun::start(s, t, &SearchBudget::default()))
     });
     let scenario = ctx.scenario.get_untracked();
-    search_slice(state, state.generation.get_value(), Box::new(run), scenario);
+    let mine = state.generation.get_value();
+    search_slice(state, mine, Box::new(run), scenario, slices);
 }
 
 /// Runs the search for up to [`SEARCH_SLICE_MS`], then queues the next slice
 /// behind what the browser has waiting; drops it once the setup changed.
-fn search_slice(state: FixSearchState, mine: u64, mut run: Box<FixSearchRun>, scenario: Scenario) {
+fn search_slice(
+    state: FixSearchState,
+    mine: u64,
+    mut run: Box<FixSearchRun>,
+    scenario: Scenario,
+    slices: Slices,
+) {
     if state.generation.try_get_value() != Some(mine) {
         return;
     }
     let until = glue::now_ms() + SEARCH_SLICE_MS;
-    if !run.advance(&mut || glue::now_ms() < until) {
-        glue::after_waiting_tasks(move || search_slice(state, mine, run, scenario));
+    if !run.advance(&mut || slices == Slices::No || glue::now_ms() < until) {
+        glue::after_waiting_tasks(move || search_slice(state, mine, run, scenario, slices));
         return;
     }
     let found = run.finish();
