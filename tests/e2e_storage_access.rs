@@ -715,7 +715,7 @@ async fn set_permission(s: &Session, sites: &Sites, state: PermissionState) {
 /// transient activation.
 const GESTURE_MISSING: &str = "Must be handling a user gesture";
 
-fn s_is_chromium(c: &Case) -> bool {
+fn is_chromium(c: &Case) -> bool {
     matches!(c.profile, ProfileId::Chrome | ProfileId::ChromeNo3pc)
 }
 
@@ -844,10 +844,7 @@ async fn storage_access_in_real_browsers_matches_the_engine() {
         // under a loaded Xvfb). Run it again, up to twice; it is not a
         // browser decision to compare.
         let mut attempts = 1;
-        while c.call == OnClick
-            && s_is_chromium(c)
-            && notes.contains(GESTURE_MISSING)
-            && attempts < 3
+        while c.call == OnClick && is_chromium(c) && notes.contains(GESTURE_MISSING) && attempts < 3
         {
             println!("saa {}: the click was not a user gesture; again", c.label);
             tokio::time::sleep(Duration::from_secs(1)).await;

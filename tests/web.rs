@@ -143,6 +143,18 @@ async fn a_jar_of_hundreds_of_cookies_shows_its_first_rows() {
         text.contains("Set-Cookie: 250 cookies, ✓ 250 stored"),
         "the arrow counts them"
     );
+    // The request's pill names six and counts the rest; its data keeps all.
+    assert!(
+        text.contains("cookies stored: c0, c1, c2, c3, c4, c5 and 244 more"),
+        "the pill counts them"
+    );
+    let stored = root
+        .query_selector(".outcome[data-request-index='1']")
+        .unwrap()
+        .expect("request 2's outcome")
+        .get_attribute("data-cookies-stored")
+        .unwrap_or_default();
+    assert_eq!(stored.split(',').count(), 250, "{stored}");
 }
 
 /// Twenty requests redirected twenty times: each request's chain is drawn

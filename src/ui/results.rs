@@ -156,7 +156,7 @@ fn cookies_pill(label: &'static str, list: &[String]) -> impl IntoView {
     let text = if list.is_empty() {
         format!("{label}: none")
     } else {
-        format!("{label}: {}", list.join(", "))
+        format!("{label}: {}", named_list(list))
     };
     view! { <span class=format!("pill {class}")><span aria-hidden="true">{icon}" "</span>{text}</span> }
 }
@@ -241,7 +241,7 @@ fn outcome_row(r: &RequestOutcome) -> impl IntoView {
         .map(|c| c.name.clone())
         .collect::<Vec<_>>();
     let rejected_view = (!rejected.is_empty()).then(|| {
-        let text = format!("rejected: {}", rejected.join(", "));
+        let text = format!("rejected: {}", named_list(&rejected));
         view! { <span class="pill bad"><span aria-hidden="true">"✕ "</span>{text}</span> }
     });
     let status = r.status.map(|s| format!("status {s}")).unwrap_or_default();
@@ -336,16 +336,14 @@ pub fn TraceSteps() -> impl IntoView {
         let all = RwSignal::new(false);
         let total = steps.len();
         let more = (total > GROUP_STEPS).then(|| {
-            view! {
-                <button type="button" class="show-more" aria-pressed=move || all.get().to_string()
-                    on:click=move |_| all.update(|v| *v = !*v)>
-                    {move || if all.get() {
-                        format!("Show the first {GROUP_STEPS} steps only")
-                    } else {
-                        format!("Show the other {} steps of this request", grouped(total - GROUP_STEPS))
-                    }}
-                </button>
-            }
+            show_more(
+                all,
+                format!("Show the first {GROUP_STEPS} steps only"),
+                format!(
+                    "Show the other {} steps of this request",
+                    grouped(total - GROUP_STEPS)
+                ),
+            )
         });
         let shown = move || {
             let limit = if all.get() { usize::MAX } else { GROUP_STEPS };
@@ -456,6 +454,8 @@ fn cookie_row(c: &CookieView) -> impl IntoView {
 
 /// Rows of a request's jar (and of its refused cookies) shown before "Show all".
 const JAR_ROWS: usize = 25;
+/// Cookie names a request's pill shows before "and N more".
+const PILL_NAMES: usize = 6;
 /// Steps of one request shown before "Show the other N steps".
 const GROUP_STEPS: usize = 50;
 
@@ -470,6 +470,31 @@ fn grouped(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// The button under a list shown short: toggles `all`, saying what a click does.
+fn show_more(all: RwSignal<bool>, to_fewer: String, to_all: String) -> impl IntoView {
+    view! {
+        <button type="button" class="show-more" aria-pressed=move || all.get().to_string()
+            on:click=move |_| all.update(|v| *v = !*v)>
+            {move || if all.get() { to_fewer.clone() } else { to_all.clone() }}
+        </button>
+    }
+}
+
+/// Cookie names as a pill says them: the first [`PILL_NAMES`], then how many
+/// more (the jar panel lists them all; `data-cookies-*` keep every name).
+fn named_list(list: &[String]) -> String {
+    let mut text = list
+        .iter()
+        .take(PILL_NAMES)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if list.len() > PILL_NAMES {
+        text.push_str(&format!(" and {} more", grouped(list.len() - PILL_NAMES)));
+    }
+    text
 }
 
 /// One request's part of the cookie jar panel.
@@ -528,16 +553,16 @@ pub fn CookieJar() -> impl IntoView {
         let (stored_n, refused_n) = (j.jar.len(), j.rejected.len());
         let longest = stored_n.max(refused_n);
         let more = (longest > JAR_ROWS).then(|| {
-            view! {
-                <button type="button" class="show-more" aria-pressed=move || all.get().to_string()
-                    on:click=move |_| all.update(|v| *v = !*v)>
-                    {move || if all.get() {
-                        format!("Show the first {JAR_ROWS} only")
-                    } else {
-                        format!("Show all {} cookies ({} stored, {} rejected)", grouped(stored_n + refused_n), grouped(stored_n), grouped(refused_n))
-                    }}
-                </button>
-            }
+            show_more(
+                all,
+                format!("Show the first {JAR_ROWS} only"),
+                format!(
+                    "Show all {} cookies ({} stored, {} rejected)",
+                    grouped(stored_n + refused_n),
+                    grouped(stored_n),
+                    grouped(refused_n)
+                ),
+            )
         });
         let limit = move || if all.get() { usize::MAX } else { JAR_ROWS };
         let jar = if j.jar.is_empty() {
