@@ -5,10 +5,19 @@
 pub mod live;
 pub mod ui;
 
-/// Mounts the app into `<body>` and keeps it there for the page's lifetime.
+/// Mounts the app into `<body>` and keeps it there for the page's lifetime,
+/// once the server model the link needs has arrived (see [`ui::models`]), so
+/// that the first verdict is the link's answer.
 ///
 /// Panics are printed to the browser console (the end-to-end tests watch it).
 pub fn mount() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(ui::App);
+    let decoded = crumbtrail_engine::permalink::decode(&ui::location_search());
+    let kind = decoded.scenario.server.kind();
+    // Leptos' executor starts with the mount: this future runs on the browser's own.
+    wasm_bindgen_futures::spawn_local(async move {
+        ui::models::ensure(kind).await;
+        ui::keep_decoded(decoded);
+        leptos::mount::mount_to_body(ui::App);
+    });
 }

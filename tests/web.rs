@@ -170,3 +170,18 @@ async fn a_long_redirect_chain_is_drawn_short() {
         "the drawing stays short"
     );
 }
+
+/// A link to a server whose model is not loaded yet: the page fetches it and
+/// the verdict is the server's answer, not "still loading".
+#[wasm_bindgen_test]
+async fn a_link_to_another_server_loads_its_model() {
+    let (root, _handle) = mount_at("v=1&server=laravel").await;
+    let headline = root
+        .query_selector("[data-headline]")
+        .unwrap()
+        .expect("the headline")
+        .text_content()
+        .unwrap_or_default();
+    assert!(!headline.contains("still loading"), "{headline}");
+    assert!(!headline.starts_with("Incomplete"), "{headline}");
+}

@@ -15,6 +15,7 @@ mod glue;
 mod import_panel;
 mod jar_editor;
 mod live_panel;
+pub mod models;
 mod results;
 
 use crumbtrail_engine::permalink::{self, Theme, View};
@@ -41,14 +42,37 @@ pub fn ctx() -> Ctx {
     expect_context::<Ctx>()
 }
 
+thread_local! {
+    /// The link as `crate::mount` decoded it (to know which server model to
+    /// load first), for [`App`] to take instead of decoding it again.
+    static DECODED: std::cell::RefCell<Option<permalink::Decoded>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Hands the decoded link to the [`App`] about to be mounted.
+pub fn keep_decoded(decoded: permalink::Decoded) {
+    DECODED.with(|d| *d.borrow_mut() = Some(decoded));
+}
+
+/// `location.search`.
+pub fn location_search() -> String {
+    glue::location_search()
+}
+
 /// Root component. Sets `data-ready="true"` on `<main id="app">` once it is
 /// mounted, so end-to-end tests can tell that the wasm started.
 #[component]
 pub fn App() -> impl IntoView {
-    let decoded = permalink::decode(&glue::location_search());
+    let decoded = DECODED
+        .with(|d| d.borrow_mut().take())
+        .unwrap_or_else(|| permalink::decode(&glue::location_search()));
     let view_opts = decoded.view.clone();
     let scenario = RwSignal::new(decoded.scenario);
-    let trace = Memo::new(move |_| scenario.with(simulate));
+    models::provide(scenario);
+    let trace = Memo::new(move |_| {
+        // Again once a server model the last run found missing has arrived.
+        models::track();
+        scenario.with(simulate)
+    });
     let field_errors = Memo::new(move |_| trace.with(|t| t.field_errors.clone()));
     let ctx = Ctx {
         scenario,
@@ -87,8 +111,12 @@ pub fn App() -> impl IntoView {
     // Every part of the page is shown (see `deferred`).
     let reveal = Reveal::provide();
     let complete = reveal.complete();
+    let model_ready = move || {
+        models::track();
+        scenario.with(|s| models::is_ready(s.server.kind()))
+    };
     let complete_attr = move || {
-        if ready.get() && complete.get() {
+        if ready.get() && complete.get() && model_ready() {
             "true"
         } else {
             "false"

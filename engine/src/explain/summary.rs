@@ -236,6 +236,7 @@ pub fn field_label(field: &str) -> String {
         ["requests", _, "client", "credentials"] => format!("Request {} credentials", nth(1)),
         ["requests", _, "client", "mode"] => format!("Request {} mode", nth(1)),
         ["requests", _, ..] => format!("Request {} {}", nth(1), words(2)),
+        ["server", "model"] => "Server".into(),
         ["server", "routes"] => "Routes".into(),
         ["server", "routes", _, ..] => format!("Route {} {}", nth(2), words(3)),
         ["server", "cors", "allow", _, "resources", _, ..] => {

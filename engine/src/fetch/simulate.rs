@@ -94,8 +94,7 @@ pub fn simulate_with_profile(scenario: &Scenario, profile: BrowserProfile) -> Tr
     };
 
     // The server: boot it (a configuration error stops everything) and read raw headers.
-    let prepared =
-        crate::server::dev_proxy::behind_proxy(scenario, scenario.server.core().prepare());
+    let prepared = crate::server::dev_proxy::behind_proxy(scenario, scenario.server.prepare());
     run.field_errors
         .extend(prepared.field_errors.iter().cloned());
     let server: &dyn ServerModel = prepared.model.as_ref();

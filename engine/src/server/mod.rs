@@ -17,6 +17,7 @@ pub mod django;
 pub mod express;
 pub mod fastapi;
 pub mod laravel;
+pub mod models;
 pub mod rack_cors;
 pub mod rails;
 pub mod raw;

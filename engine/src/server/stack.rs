@@ -8,9 +8,10 @@
 //!
 //! Adding a stack: a module under `server/<stack>/` that implements [`Stack`]
 //! and [`StackKeys`], one [`ServerKind`] variant with its entries in the
-//! tables below, and one variant of [`ServerSetup`] with its dispatch line in
-//! [`ServerSetup::stack`] / [`ServerSetup::stack_mut`]. No decision code
-//! elsewhere changes.
+//! tables below, one variant of [`ServerSetup`] with its dispatch line in
+//! [`ServerSetup::stack`] / [`ServerSetup::stack_mut`] /
+//! [`ServerSetup::encode_keys`] / [`ServerSetup::kind`], and its preparer in
+//! `server/models.rs`. No decision code elsewhere changes.
 
 use url::Url;
 
@@ -132,47 +133,35 @@ impl ServerSetup {
         }
     }
 
-    /// The one dispatch from a setup to what the simulation and the permalink
-    /// need of its stack (see [`StackCore`]).
-    pub fn core(&self) -> &dyn StackCore {
+    /// The model that answers the requests (see [`super::models`]: the
+    /// simulation reaches a stack only through it).
+    pub fn prepare(&self) -> Prepared<'_> {
+        super::models::prepare(self)
+    }
+
+    /// Writes the stack's permalink keys. A direct call per stack, not
+    /// through [`Stack`]'s vtable, so that writing a link does not carry
+    /// every stack's fix search, code generation and model along.
+    pub fn encode_keys(&self, w: &mut Writer) {
         match self {
-            ServerSetup::Rails(app) => app,
-            ServerSetup::Django(app) => app.as_ref(),
-            ServerSetup::Express(app) => app,
-            ServerSetup::FastApi(app) => app.as_ref(),
-            ServerSetup::Laravel(app) => app.as_ref(),
-            ServerSetup::Raw(raw) => raw,
+            ServerSetup::Rails(app) => Stack::encode_keys(app, w),
+            ServerSetup::Django(app) => Stack::encode_keys(app.as_ref(), w),
+            ServerSetup::Express(app) => Stack::encode_keys(app, w),
+            ServerSetup::FastApi(app) => Stack::encode_keys(app.as_ref(), w),
+            ServerSetup::Laravel(app) => Stack::encode_keys(app.as_ref(), w),
+            ServerSetup::Raw(raw) => Stack::encode_keys(raw, w),
         }
     }
 
     pub fn kind(&self) -> ServerKind {
-        self.core().kind()
-    }
-}
-
-/// What the first verdict needs of a stack: its kind, the model that answers
-/// the requests, and its permalink keys. A `&dyn Stack` carries every method
-/// of the stack (fix search, code generation, live mode) in its vtable; the
-/// simulation and the permalink go through this narrower view instead, so a
-/// build that splits its code (the web app, see its `src/ui/deferred.rs`)
-/// keeps the rest of each stack out of the first load. Every [`Stack`] has it.
-pub trait StackCore {
-    fn kind(&self) -> ServerKind;
-    fn prepare(&self) -> Prepared<'_>;
-    fn encode_keys(&self, w: &mut Writer);
-}
-
-impl<T: Stack> StackCore for T {
-    fn kind(&self) -> ServerKind {
-        Stack::kind(self)
-    }
-
-    fn prepare(&self) -> Prepared<'_> {
-        Stack::prepare(self)
-    }
-
-    fn encode_keys(&self, w: &mut Writer) {
-        Stack::encode_keys(self, w)
+        match self {
+            ServerSetup::Rails(_) => ServerKind::Rails,
+            ServerSetup::Django(_) => ServerKind::Django,
+            ServerSetup::Express(_) => ServerKind::Express,
+            ServerSetup::FastApi(_) => ServerKind::FastApi,
+            ServerSetup::Laravel(_) => ServerKind::Laravel,
+            ServerSetup::Raw(_) => ServerKind::Raw,
+        }
     }
 }
 

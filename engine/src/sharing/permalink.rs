@@ -393,7 +393,7 @@ pub fn encode(scenario: &Scenario, view: &View) -> String {
         encode_jar_cookie(&mut w, &format!("j{}", i + 1), c);
     }
 
-    scenario.server.core().encode_keys(&mut w);
+    scenario.server.encode_keys(&mut w);
     if let Some(proxy) = &scenario.proxy {
         proxy.encode_keys(&mut w);
     }

@@ -16,7 +16,7 @@ pub(super) fn ServerEditor() -> impl IntoView {
     // The other kinds' settings are kept while the user looks at one kind.
     let stash = StoredValue::new(Vec::<ServerSetup>::new());
     let kind = Memo::new(move |_| s.with(|s| s.server.kind()));
-    let switch = move |to: ServerKind| {
+    let switch_now = move |to: ServerKind| {
         if to == kind.get_untracked() {
             return;
         }
@@ -31,6 +31,17 @@ pub(super) fn ServerEditor() -> impl IntoView {
                 .unwrap_or_else(|| to.default_setup());
             let prev = std::mem::replace(&mut s.server, next);
             stash.update_value(|kept| kept.push(prev));
+        });
+    };
+    let switch = move |to: ServerKind| {
+        if to == kind.get_untracked() {
+            return;
+        }
+        // The new server's model first (a chunk of its own in the release
+        // build), so the verdict goes straight to the new server's answer.
+        leptos::task::spawn_local(async move {
+            crate::ui::models::ensure(to).await;
+            switch_now(to);
         });
     };
     view! {
