@@ -302,7 +302,7 @@ fn item_view(y: f64, it: Item) -> AnyView {
 #[component]
 pub fn Diagram() -> impl IntoView {
     let ctx = ctx();
-    let drawing = Memo::new(move |_| ctx.trace.with(|t| layout(items(t))));
+    let drawing = Memo::new(move |_| ctx.late_trace.with(|t| layout(items(t))));
     let placed = Memo::new(move |_| drawing.with(|d| d.0.clone()));
     let h = Memo::new(move |_| drawing.with(|d| d.1));
     let counts = Memo::new(move |_| {

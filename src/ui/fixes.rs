@@ -495,13 +495,16 @@ fn CodeBlock(
 pub fn GeneratedCode() -> impl IntoView {
     let ctx = ctx();
     // The server stack's configuration files (none for raw headers), and the proxy's.
+    // Generated again only when the server or the proxy changes, not on
+    // every edit of a request.
+    let setup = Memo::new(move |_| ctx.scenario.with(|s| (s.server.clone(), s.proxy.clone())));
     let files = Memo::new(move |_| {
-        ctx.scenario.with(|s| {
-            s.server
+        setup.with(|(server, proxy)| {
+            server
                 .stack()
                 .code()
                 .into_iter()
-                .chain(s.proxy.as_ref().map(|p| p.code()))
+                .chain(proxy.as_ref().map(|p| p.code()))
                 .map(|f| (f.title, f.generated.code.clone(), left_out(&f.generated)))
                 .collect::<Vec<_>>()
         })

@@ -79,6 +79,15 @@ export function in_iframe() { return window.parent !== window; }
 export function after_paint_then(ms, cb) {
   requestAnimationFrame(() => setTimeout(cb, ms));
 }
+// After the frame is painted and after the tasks that frame queued (a
+// timer queued while the frame ran goes first: its callbacks see the paint).
+// A page that gets no frames (hidden, or an embed off the screen): 100 ms.
+export function after_frame_tasks_then(cb) {
+  let done = false;
+  const go = () => { if (!done) { done = true; setTimeout(cb, 0); } };
+  requestAnimationFrame(() => setTimeout(go, 0));
+  setTimeout(go, 100);
+}
 export function next_frame(cb) { requestAnimationFrame(() => cb()); }
 // A task of its own, after the input and rendering the browser has waiting
 // (a MessageChannel message: setTimeout's nesting clamp would add 4 ms a slice).
@@ -155,6 +164,8 @@ extern "C" {
     pub fn copy_text(text: &str, done: JsValue);
     /// Calls `cb` `ms` milliseconds after the next frame is painted.
     fn after_paint_then(ms: u32, cb: JsValue);
+    /// Calls `cb` after the next frame and the tasks it queued.
+    fn after_frame_tasks_then(cb: JsValue);
     /// Calls `cb` at the start of the next frame (`requestAnimationFrame`).
     fn next_frame(cb: JsValue);
     /// Calls `cb` in a task of its own, queued after what is waiting now.
@@ -206,6 +217,13 @@ pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
 /// have passed: slow work (the fix search) never delays the verdict.
 pub fn after_paint(ms: u32, work: impl FnOnce() + 'static) {
     after_paint_then(ms, Closure::once_into_js(work));
+}
+
+/// Runs `work` once the next frame is painted and the tasks queued while it
+/// ran (timers of its animation-frame callbacks) are done: what a frame shows
+/// first is not held up by work that can wait one task more.
+pub fn after_frame_tasks(work: impl FnOnce() + 'static) {
+    after_frame_tasks_then(Closure::once_into_js(work));
 }
 
 /// Runs `work` at the start of the next frame, before it is painted.

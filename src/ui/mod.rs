@@ -31,6 +31,11 @@ use deferred::{Deferred, Part, Reveal};
 pub struct Ctx {
     pub scenario: RwSignal<Scenario>,
     pub trace: Memo<Trace>,
+    /// The same trace, one frame later: what the long panels below the
+    /// first screen read (the diagram, the steps, the jar). An edit paints
+    /// the new verdict and outcomes first; these follow after that paint,
+    /// so the frame that shows the verdict does not wait for them.
+    pub late_trace: Memo<Trace>,
     /// The trace's field errors alone: what every form field reads, so that
     /// an edit which leaves them as they were wakes none of the fields.
     pub field_errors: Memo<Vec<FieldError>>,
@@ -51,6 +56,29 @@ thread_local! {
 /// Hands the decoded link to the [`App`] about to be mounted.
 pub fn keep_decoded(decoded: permalink::Decoded) {
     DECODED.with(|d| *d.borrow_mut() = Some(decoded));
+}
+
+/// `trace`, caught up once the frame after each change is painted and the
+/// tasks that frame queued have run (edits in the same frame catch up
+/// together). The first value is the trace
+/// itself: the page is built whole.
+fn late(trace: Memo<Trace>) -> Memo<Trace> {
+    let caught_up = RwSignal::new(0u32);
+    let pending = StoredValue::new(false);
+    Effect::new(move |first: Option<()>| {
+        trace.track();
+        if first.is_some() && !pending.get_value() {
+            pending.set_value(true);
+            glue::after_frame_tasks(move || {
+                pending.set_value(false);
+                caught_up.update(|n| *n = n.wrapping_add(1));
+            });
+        }
+    });
+    Memo::new(move |_| {
+        caught_up.track();
+        trace.get_untracked()
+    })
 }
 
 /// `location.search`.
@@ -74,9 +102,11 @@ pub fn App() -> impl IntoView {
         scenario.with(simulate)
     });
     let field_errors = Memo::new(move |_| trace.with(|t| t.field_errors.clone()));
+    let late_trace = late(trace);
     let ctx = Ctx {
         scenario,
         trace,
+        late_trace,
         field_errors,
         embed: view_opts.embed,
     };
@@ -88,11 +118,23 @@ pub fn App() -> impl IntoView {
         fixes::provide(ctx);
     }
 
-    // The whole state lives in the URL: rewrite it on every edit.
-    let url_view = view_opts.clone();
+    // The whole state lives in the URL: rewrite it after every edit, once
+    // the frame that shows the edit's verdict is painted (`replaceState`
+    // costs a few milliseconds a call; the keys of one frame share one).
+    let url_view = StoredValue::new(view_opts.clone());
+    let url_pending = StoredValue::new(false);
     Effect::new(move |_| {
-        let query = scenario.with(|s| permalink::encode(s, &url_view));
-        glue::replace_query(&query);
+        scenario.track();
+        if url_pending.get_value() {
+            return;
+        }
+        url_pending.set_value(true);
+        glue::after_frame_tasks(move || {
+            url_pending.set_value(false);
+            let query =
+                url_view.with_value(|v| scenario.with_untracked(|s| permalink::encode(s, v)));
+            glue::replace_query(&query);
+        });
     });
 
     let (ready, set_ready) = signal(false);

@@ -2,9 +2,12 @@
 //! its kind is first simulated (the engine's `server::models`, feature
 //! `models-on-demand`, on in the WebAssembly build).
 //!
-//! In the release build (feature `split`) each model is a `#[lazy]` chunk:
-//! the first load carries none of them, and `crate::mount` fetches the one
-//! the link needs before the page is built. Another kind's model is fetched
+//! In the release build (feature `split`) each model but the default
+//! server's (Rails, in the first load) is a `#[lazy]` chunk, and
+//! `crate::mount` fetches the one the link needs before the page is built
+//! (index.html preloads its files). A chunk is a module and the shared
+//! chunks it depends on (8 to 27 in all): for the default page that costs
+//! more than it saves (README, "Code splitting"). Another kind's model is fetched
 //! when the user picks that server, a preset or an import needs it; until
 //! it is here, the engine's verdict for it is "Incomplete" (never OK), and
 //! [`track`] re-runs the simulation once it is. Natively every model is
@@ -79,8 +82,9 @@ pub fn provide(scenario: RwSignal<crumbtrail_engine::Scenario>) {
 #[cfg(target_arch = "wasm32")]
 use crumbtrail_engine::server::models::{self as engine_models, Preparer};
 
+/// The default server's model is in the first load (most links, and the
+/// page without one, are Rails): no chunk to wait for.
 #[cfg(target_arch = "wasm32")]
-#[cfg_attr(feature = "split", leptos::lazy)]
 async fn rails_model() -> Preparer {
     engine_models::rails as Preparer
 }

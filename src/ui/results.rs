@@ -283,9 +283,9 @@ pub fn TraceSteps() -> impl IntoView {
     let ctx = ctx();
     let show_all = RwSignal::new(false);
     let embed = ctx.embed;
-    let incomplete = Memo::new(move |_| ctx.trace.with(|t| t.incomplete()));
+    let incomplete = Memo::new(move |_| ctx.late_trace.with(|t| t.incomplete()));
     let counts = Memo::new(move |_| {
-        ctx.trace.with(|t| {
+        ctx.late_trace.with(|t| {
             (
                 t.steps.len(),
                 t.steps.iter().filter(|s| s.verdict != Verdict::Ok).count(),
@@ -296,7 +296,7 @@ pub fn TraceSteps() -> impl IntoView {
     // its title and which steps start open; one memo per group below.
     let groups = Memo::new(move |_| {
         let all = show_all.get();
-        ctx.trace.with(|t| {
+        ctx.late_trace.with(|t| {
             let mut groups: Vec<(Option<usize>, Vec<Step>)> = Vec::new();
             for s in t.steps.iter().filter(|s| all || s.verdict != Verdict::Ok) {
                 match groups.last_mut() {
@@ -515,7 +515,7 @@ pub fn CookieJar() -> impl IntoView {
     // Per request: its line, the jar after it, and each refused cookie with
     // the title of the step that refused it.
     let sections = Memo::new(move |_| {
-        ctx.trace.with(|t| {
+        ctx.late_trace.with(|t| {
             // The first step of each request and reason, found once (a
             // response can refuse thousands of cookies).
             let mut first_step = std::collections::HashMap::new();
