@@ -60,14 +60,15 @@ pub fn keep_decoded(decoded: permalink::Decoded) {
 
 /// `trace`, caught up once the frame after each change is painted and the
 /// tasks that frame queued have run (edits in the same frame catch up
-/// together). The first value is the trace
-/// itself: the page is built whole.
+/// together). The first value is the trace itself: the page is built whole.
+/// The effect's first run catches up too, in case the trace changed before
+/// it ran (an equal trace wakes nothing).
 fn late(trace: Memo<Trace>) -> Memo<Trace> {
     let caught_up = RwSignal::new(0u32);
     let pending = StoredValue::new(false);
-    Effect::new(move |first: Option<()>| {
+    Effect::new(move |_| {
         trace.track();
-        if first.is_some() && !pending.get_value() {
+        if !pending.get_value() {
             pending.set_value(true);
             glue::after_frame_tasks(move || {
                 pending.set_value(false);
