@@ -410,7 +410,7 @@ fn Notices(notices: RwSignal<Vec<String>>) -> impl IntoView {
             <div class="notices" role="alert" data-notice="true">
                 <p><strong>"⚠ Parts of this link could not be read. "</strong>"Everything else was kept."</p>
                 <ul>
-                    {move || notices.get().into_iter().map(|n| view! { <li data-notice-item="">{n}</li> }).collect_view()}
+                    {move || notices.get().into_iter().map(|n| view! { <li data-notice-item="">{results::rich(&n)}</li> }).collect_view()}
                 </ul>
                 <button type="button" on:click=move |_| notices.set(Vec::new())>"Dismiss"</button>
             </div>
