@@ -110,6 +110,10 @@
       // After the answer: the page then waits for the next document's `ready`.
       setTimeout(() => navigate(q, url.href, m.fields || []), 0);
     } else throw new Error('the lab agent does not run ' + kind);
+    // As the app's live mode: one timer task before reading document.cookie,
+    // which WebKit's GLib ports may still serve from before the response
+    // (WebKit bug 324464). Not after a navigation, whose document is leaving.
+    if (kind !== 'navigation') await new Promise((r) => setTimeout(r, 0));
     o.document_cookie = document.cookie;
     return o;
   }

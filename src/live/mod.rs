@@ -422,6 +422,13 @@ async fn run_request(
             return Err("no popup window for the navigation".into())
         }
     }
+    // WebKit's GLib ports keep a document's `document.cookie` until a
+    // zero-delay timer expires it, and a response's load event (an IPC task)
+    // can run first: read in that task, `document.cookie` may not yet hold the
+    // response's Set-Cookie (WebKit bug 324464). The simulation models the
+    // cookie store, so the run reads it, and starts the next request, one
+    // timer task later.
+    sleep(0).await;
     obs.document_cookie = document_cookie();
     Ok(())
 }
