@@ -16,7 +16,9 @@ pub fn mount() {
     let kind = decoded.scenario.server.kind();
     // Leptos' executor starts with the mount: this future runs on the browser's own.
     wasm_bindgen_futures::spawn_local(async move {
-        ui::models::ensure(kind).await;
+        // A model that cannot be downloaded still gets the page, whose
+        // verdict says so and offers to try again.
+        let _ = ui::models::ensure(kind).await;
         ui::keep_decoded(decoded);
         leptos::mount::mount_to_body(ui::App);
     });

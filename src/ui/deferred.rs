@@ -3,7 +3,7 @@
 //! The first load carries the permalink decoder, the simulation, the verdict
 //! and the per-request outcomes. Everything else is a [`Part`]: in the release
 //! build (Cargo feature `split`, turned on by `index.html`) each part's view is
-//! built by a `#[lazy]` function that wasm-split moves into a chunk of its own,
+//! built by a split point (`super::split`) that wasm-split moves into a chunk of its own,
 //! fetched after the verdict is painted (the fix search, the generated code,
 //! the importers, live mode, the gallery, the editors, one chunk per server
 //! stack's editor). Without the feature (native and wasm tests) the same
@@ -17,8 +17,13 @@
 //! empty slot (`style/loading.css`). `data-complete="true"` on `<main>` says
 //! that every part of the page is shown.
 //!
+//! A chunk that cannot be downloaded (the connection dropped) leaves its slot
+//! saying so, with a "Try again" button (`data-loaded="failed"`); the parts
+//! below it are shown all the same, and the page is not complete until the
+//! part arrives (`super::split`).
+//!
 //! Adding a part: a variant in [`Part`], its key, and one arm in [`load`]
-//! calling its `#[lazy]` function. Adding a server stack's editor: one arm in
+//! calling its split point. Adding a server stack's editor: one arm in
 //! [`editor`] (the editor's own module stays in `src/ui/editors/`).
 
 use crumbtrail_engine::server::stack::ServerKind;
@@ -26,6 +31,7 @@ use leptos::prelude::*;
 use leptos::reactive::computed::ScopedFuture;
 use leptos::task::spawn_local;
 
+use super::split::{split_point, ChunkMissing};
 use super::{diagram, editors, fixes, gallery, import_panel, live_panel, results};
 
 /// A part of the page that is loaded after the verdict.
@@ -78,11 +84,12 @@ impl Part {
     }
 }
 
-/// Builds a part's view, loading its chunk first (once).
-async fn load(part: Part) -> AnyView {
+/// Builds a part's view, loading its chunk first (once it has arrived, the
+/// chunk is not fetched again).
+async fn load(part: Part) -> Result<AnyView, ChunkMissing> {
     match part {
         Part::Answer => answer().await,
-        Part::Requests => view! { <results::Outcomes/> }.into_any(),
+        Part::Requests => Ok(view! { <results::Outcomes/> }.into_any()),
         Part::Import => import().await,
         Part::Settings => {
             first_editor().await;
@@ -104,16 +111,18 @@ async fn load(part: Part) -> AnyView {
 }
 
 /// The editor of the stack in the link comes with the settings, so that the
-/// form is whole when it is shown.
+/// form is whole when it is shown (if its chunk cannot be downloaded, the
+/// settings come without it and its own slot says so).
 async fn first_editor() {
     let kind = super::ctx().scenario.with_untracked(|s| s.server.kind());
-    let first = editor(kind).await;
-    editors::keep_first_editor(kind, first);
+    if let Ok(first) = editor(kind).await {
+        editors::keep_first_editor(kind, first);
+    }
 }
 
 /// One stack's editor, each in a chunk of its own: a new stack adds one arm
-/// here and its `#[lazy]` function below.
-pub async fn editor(kind: ServerKind) -> AnyView {
+/// here and its split point below.
+pub async fn editor(kind: ServerKind) -> Result<AnyView, ChunkMissing> {
     match kind {
         ServerKind::Rails => rails_editor().await,
         ServerKind::Django => django_editor().await,
@@ -124,119 +133,137 @@ pub async fn editor(kind: ServerKind) -> AnyView {
     }
 }
 
-// The split points. Each is a plain `async fn` without the `split` feature.
+// The split points (`super::split`). Each is a plain `async fn` without the
+// `split` feature.
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn answer() -> AnyView {
-    fixes::first_search();
-    view! { <fixes::Answer/> }.into_any()
-}
-
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn import() -> AnyView {
-    view! { <import_panel::ImportPanel/> }.into_any()
-}
-
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn settings() -> AnyView {
-    view! {
-        <h2 id="settings-heading">"Settings"</h2>
-        <editors::Settings/>
+split_point! {
+    async fn answer() -> AnyView {
+        fixes::first_search();
+        view! { <fixes::Answer/> }.into_any()
     }
-    .into_any()
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn readonly_settings() -> AnyView {
-    view! {
-        <details class="panel readonly-settings">
-            <summary>"Settings (read-only)"</summary>
-            <fieldset disabled class="plain">
-                <editors::Settings/>
-            </fieldset>
-        </details>
+split_point! {
+    async fn import() -> AnyView {
+        view! { <import_panel::ImportPanel/> }.into_any()
     }
-    .into_any()
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn diagram_part() -> AnyView {
-    view! { <diagram::Diagram/> }.into_any()
-}
-
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn steps() -> AnyView {
-    view! { <results::TraceSteps/> }.into_any()
-}
-
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn jar() -> AnyView {
-    view! { <results::CookieJar/> }.into_any()
-}
-
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn fixes_part() -> AnyView {
-    fixes::first_search();
-    view! { <fixes::Fixes/> }.into_any()
-}
-
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn code() -> AnyView {
-    view! { <fixes::GeneratedCode/> }.into_any()
-}
-
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn live() -> AnyView {
-    view! {
-        <section class="live" id="live" data-slot="live">
-            <live_panel::LivePanel/>
-        </section>
+split_point! {
+    async fn settings() -> AnyView {
+        view! {
+            <h2 id="settings-heading">"Settings"</h2>
+            <editors::Settings/>
+        }
+        .into_any()
     }
-    .into_any()
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn gallery_part() -> AnyView {
-    view! {
-        <gallery::Gallery/>
-        <footer class="foot">
-            <p>
-                "Crumbtrail simulates the browser; nothing is sent anywhere. "
-                "Every step cites the spec section it follows."
-            </p>
-        </footer>
+split_point! {
+    async fn readonly_settings() -> AnyView {
+        view! {
+            <details class="panel readonly-settings">
+                <summary>"Settings (read-only)"</summary>
+                <fieldset disabled class="plain">
+                    <editors::Settings/>
+                </fieldset>
+            </details>
+        }
+        .into_any()
     }
-    .into_any()
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn rails_editor() -> AnyView {
-    view! { <editors::RailsEditor/> }.into_any()
+split_point! {
+    async fn diagram_part() -> AnyView {
+        view! { <diagram::Diagram/> }.into_any()
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn django_editor() -> AnyView {
-    view! { <editors::DjangoEditor/> }.into_any()
+split_point! {
+    async fn steps() -> AnyView {
+        view! { <results::TraceSteps/> }.into_any()
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn express_editor() -> AnyView {
-    view! { <editors::ExpressEditor/> }.into_any()
+split_point! {
+    async fn jar() -> AnyView {
+        view! { <results::CookieJar/> }.into_any()
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn fastapi_editor() -> AnyView {
-    view! { <editors::FastApiEditor/> }.into_any()
+split_point! {
+    async fn fixes_part() -> AnyView {
+        fixes::first_search();
+        view! { <fixes::Fixes/> }.into_any()
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn laravel_editor() -> AnyView {
-    view! { <editors::LaravelEditor/> }.into_any()
+split_point! {
+    async fn code() -> AnyView {
+        view! { <fixes::GeneratedCode/> }.into_any()
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn raw_editor() -> AnyView {
-    view! { <editors::RawEditor/> }.into_any()
+split_point! {
+    async fn live() -> AnyView {
+        view! {
+            <section class="live" id="live" data-slot="live">
+                <live_panel::LivePanel/>
+            </section>
+        }
+        .into_any()
+    }
+}
+
+split_point! {
+    async fn gallery_part() -> AnyView {
+        view! {
+            <gallery::Gallery/>
+            <footer class="foot">
+                <p>
+                    "Crumbtrail simulates the browser; nothing is sent anywhere. "
+                    "Every step cites the spec section it follows."
+                </p>
+            </footer>
+        }
+        .into_any()
+    }
+}
+
+split_point! {
+    async fn rails_editor() -> AnyView {
+        view! { <editors::RailsEditor/> }.into_any()
+    }
+}
+
+split_point! {
+    async fn django_editor() -> AnyView {
+        view! { <editors::DjangoEditor/> }.into_any()
+    }
+}
+
+split_point! {
+    async fn express_editor() -> AnyView {
+        view! { <editors::ExpressEditor/> }.into_any()
+    }
+}
+
+split_point! {
+    async fn fastapi_editor() -> AnyView {
+        view! { <editors::FastApiEditor/> }.into_any()
+    }
+}
+
+split_point! {
+    async fn laravel_editor() -> AnyView {
+        view! { <editors::LaravelEditor/> }.into_any()
+    }
+}
+
+split_point! {
+    async fn raw_editor() -> AnyView {
+        view! { <editors::RawEditor/> }.into_any()
+    }
 }
 
 impl Part {
@@ -262,35 +289,37 @@ impl Part {
     }
 }
 
-/// "Copy as Markdown": the setup, the verdict, the failing step with its spec
-/// section and the link, without what the import redacted.
-#[cfg_attr(feature = "split", leptos::lazy)]
-pub async fn markdown(
-    ctx: super::Ctx,
-    imports: Option<import_panel::ImportCtx>,
-    link: String,
-) -> String {
-    let redactions = imports
-        .and_then(|i| {
-            i.imported
-                .with_untracked(|i| i.as_ref().map(|i| i.redactions.clone()))
+split_point! {
+    /// "Copy as Markdown": the setup, the verdict, the failing step with its spec
+    /// section and the link, without what the import redacted.
+    pub async fn markdown(
+        ctx: super::Ctx,
+        imports: Option<import_panel::ImportCtx>,
+        link: String,
+    ) -> String {
+        let redactions = imports
+            .and_then(|i| {
+                i.imported
+                    .with_untracked(|i| i.as_ref().map(|i| i.redactions.clone()))
+            })
+            .unwrap_or_default();
+        ctx.scenario.with_untracked(|s| {
+            ctx.trace.with_untracked(|t| {
+                crumbtrail_engine::import::markdown::export(s, t, &link, &redactions)
+            })
         })
-        .unwrap_or_default();
-    ctx.scenario.with_untracked(|s| {
-        ctx.trace.with_untracked(|t| {
-            crumbtrail_engine::import::markdown::export(s, t, &link, &redactions)
-        })
-    })
+    }
 }
 
-/// A file dropped anywhere on the page, read by the importers.
-#[cfg_attr(feature = "split", leptos::lazy)]
-pub async fn import_received(
-    ictx: import_panel::ImportCtx,
-    text: super::glue::JsText,
-    name: String,
-) {
-    ictx.received(text, name);
+split_point! {
+    /// A file dropped anywhere on the page, read by the importers.
+    pub async fn import_received(
+        ictx: import_panel::ImportCtx,
+        text: super::glue::JsText,
+        name: String,
+    ) -> () {
+        ictx.received(text, name);
+    }
 }
 
 /// The order in which the parts of the page are shown (see the module
@@ -299,8 +328,11 @@ pub async fn import_received(
 pub struct Reveal {
     /// The ranks of the page's slots.
     slots: StoredValue<Vec<u8>>,
-    /// The ranks of the slots that show their part.
+    /// The ranks of the slots that show their part, or that their part could
+    /// not be downloaded.
     shown: RwSignal<Vec<u8>>,
+    /// The ranks of the slots whose part could not be downloaded (yet).
+    failed: RwSignal<Vec<u8>>,
 }
 
 impl Reveal {
@@ -309,6 +341,7 @@ impl Reveal {
         let r = Reveal {
             slots: StoredValue::new(Vec::new()),
             shown: RwSignal::new(Vec::new()),
+            failed: RwSignal::new(Vec::new()),
         };
         provide_context(r);
         r
@@ -317,14 +350,15 @@ impl Reveal {
     /// Every slot of the page shows its part.
     pub fn complete(self) -> Signal<bool> {
         Signal::derive(move || {
-            self.shown.with(|shown| {
-                self.slots
-                    .with_value(|slots| slots.iter().all(|r| shown.contains(r)))
-            })
+            self.failed.with(Vec::is_empty)
+                && self.shown.with(|shown| {
+                    self.slots
+                        .with_value(|slots| slots.iter().all(|r| shown.contains(r)))
+                })
         })
     }
 
-    /// Every slot above `rank` shows its part.
+    /// Every slot above `rank` shows its part (or says it could not).
     fn may_show(self, rank: u8) -> bool {
         self.shown.with(|shown| {
             self.slots.with_value(|slots| {
@@ -353,16 +387,36 @@ pub fn DeferredInside(part: Part) -> impl IntoView {
     slot(part, None)
 }
 
+/// Where a slot's part is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Load {
+    Waiting,
+    Loaded,
+    /// Its chunk could not be downloaded.
+    Failed,
+    /// "Try again" is downloading it.
+    Retrying,
+}
+
 fn slot(part: Part, order: Option<Reveal>) -> impl IntoView {
-    let loaded = RwSignal::new(false);
+    let load_state = RwSignal::new(Load::Waiting);
     let view_slot = StoredValue::new_local(None::<AnyView>);
-    // Scoped: the part's components find the page's context.
-    let view_future = ScopedFuture::new_untracked(load(part));
+    // The part's components find the page's context: its future runs in the
+    // slot's owner, also when "Try again" starts it from a click.
+    let owner = StoredValue::new_local(Owner::current());
     let start = move || {
+        let future = owner.with_value(|owner| match owner {
+            Some(owner) => owner.with(|| ScopedFuture::new_untracked(load(part))),
+            None => ScopedFuture::new_untracked(load(part)),
+        });
         spawn_local(async move {
-            let v = view_future.await;
-            view_slot.set_value(Some(v));
-            loaded.set(true);
+            match future.await {
+                Ok(v) => {
+                    view_slot.set_value(Some(v));
+                    load_state.set(Load::Loaded);
+                }
+                Err(_) => load_state.set(Load::Failed),
+            }
         })
     };
     if order.is_some() {
@@ -371,19 +425,59 @@ fn slot(part: Part, order: Option<Reveal>) -> impl IntoView {
     } else {
         start();
     }
-    let shown =
-        Memo::new(move |_| loaded.get() && order.is_none_or(|reveal| reveal.may_show(part.rank())));
+    // A part that could not be downloaded takes its place in the order, so
+    // that the parts below it are shown.
+    let shown = Memo::new(move |_| {
+        let state = load_state.get();
+        (state != Load::Waiting && order.is_none_or(|reveal| reveal.may_show(part.rank())))
+            .then_some(state)
+    });
     if let Some(reveal) = order {
         Effect::new(move |_| {
-            if shown.get() {
-                reveal.shown.update(|s| s.push(part.rank()));
+            let rank = part.rank();
+            if let Some(state) = shown.get() {
+                reveal.shown.update(|s| {
+                    if !s.contains(&rank) {
+                        s.push(rank)
+                    }
+                });
+                let failed = state != Load::Loaded;
+                if reveal.failed.with_untracked(|f| f.contains(&rank)) != failed {
+                    reveal.failed.update(|f| {
+                        f.retain(|r| *r != rank);
+                        if failed {
+                            f.push(rank);
+                        }
+                    });
+                }
             }
         });
     }
+    let retry = move |_| {
+        load_state.set(Load::Retrying);
+        start();
+    };
     view! {
         <div class="deferred" data-deferred=part.key()
-            data-loaded=move || if shown.get() { "true" } else { "false" }>
-            {move || shown.get().then(|| view_slot.try_update_value(Option::take).flatten())}
+            data-loaded=move || match shown.get() {
+                Some(Load::Loaded) => "true",
+                Some(Load::Failed) => "failed",
+                Some(Load::Retrying) => "retrying",
+                _ => "false",
+            }>
+            {move || match shown.get() {
+                Some(Load::Loaded) => view_slot.try_update_value(Option::take).flatten(),
+                Some(Load::Failed) => Some(view! {
+                    <p class="chunk-failed" role="status">
+                        "This part of the page could not be downloaded (the connection may have dropped). "
+                        <button type="button" data-retry=part.key() on:click=retry>"Try again"</button>
+                    </p>
+                }.into_any()),
+                Some(Load::Retrying) => Some(view! {
+                    <p class="chunk-failed" role="status">"Downloading this part again…"</p>
+                }.into_any()),
+                _ => None,
+            }}
         </div>
     }
 }

@@ -240,7 +240,17 @@ pub fn on_page_drop(ev: leptos::ev::DragEvent) {
     ictx.status.set(Status::Reading("the file".into()));
     // The importers are in their own chunk (`super::deferred`).
     glue::read_file(ev.as_ref(), move |text, name| {
-        leptos::task::spawn_local(super::deferred::import_received(ictx, text, name))
+        leptos::task::spawn_local(async move {
+            if super::deferred::import_received(ictx, text, name)
+                .await
+                .is_err()
+            {
+                ictx.status.set(Status::Failed(
+                    "the importers could not be downloaded (the connection may have dropped): drop the file again"
+                        .into(),
+                ));
+            }
+        })
     });
 }
 

@@ -17,6 +17,7 @@ mod jar_editor;
 mod live_panel;
 pub mod models;
 mod results;
+mod split;
 
 use crumbtrail_engine::permalink::{self, Theme, View};
 use crumbtrail_engine::presets;
@@ -298,7 +299,13 @@ fn Toolbar() -> impl IntoView {
         let link = link();
         // The exporter is in a chunk of its own (`deferred::markdown`).
         leptos::task::spawn_local(async move {
-            let text = deferred::markdown(ctx, imports, link).await;
+            let Ok(text) = deferred::markdown(ctx, imports, link).await else {
+                set_md_status.set(
+                    "Could not download the Markdown exporter (the connection may have dropped): try again."
+                        .into(),
+                );
+                return;
+            };
             set_markdown.set(text.clone());
             glue::copy(&text, move |ok| {
                 set_md_status.set(if ok {

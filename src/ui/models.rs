@@ -10,33 +10,54 @@
 //! more than it saves (README, "Code splitting"). Another kind's model is fetched
 //! when the user picks that server, a preset or an import needs it; until
 //! it is here, the engine's verdict for it is "Incomplete" (never OK), and
-//! [`track`] re-runs the simulation once it is. Natively every model is
-//! linked in and this module does nothing.
+//! [`track`] re-runs the simulation once it is. A model that could not be
+//! downloaded (the connection dropped) makes the verdict say so, with a
+//! "Try again" button that fetches it again ([`retry`]). Natively every
+//! model is linked in and this module does nothing.
 
 use crumbtrail_engine::server::stack::ServerKind;
 use leptos::prelude::*;
 
-/// Loads the model of `kind` (once) and registers it with the engine.
-pub async fn ensure(kind: ServerKind) {
+pub use super::split::ChunkMissing;
+
+/// Loads the model of `kind` (once) and registers it with the engine. When
+/// its chunk cannot be downloaded the engine is told so (the verdict says
+/// it, [`has_failed`] is true), and a later call tries again.
+pub async fn ensure(kind: ServerKind) -> Result<(), ChunkMissing> {
     #[cfg(target_arch = "wasm32")]
     {
         use crumbtrail_engine::server::models;
         if models::is_registered(kind) {
-            return;
+            return Ok(());
         }
         let preparer = match kind {
-            ServerKind::Rails => rails_model().await,
+            ServerKind::Rails => Ok(engine_models::rails as Preparer),
             ServerKind::Django => django_model().await,
             ServerKind::Express => express_model().await,
             ServerKind::FastApi => fastapi_model().await,
             ServerKind::Laravel => laravel_model().await,
             ServerKind::Raw => raw_model().await,
         };
-        models::register(kind, preparer);
+        let result = match preparer {
+            Ok(preparer) => {
+                models::register(kind, preparer);
+                Ok(())
+            }
+            Err(missing) => {
+                models::mark_failed(kind);
+                Err(missing)
+            }
+        };
+        // Either way the simulation runs again: with the model, or saying
+        // that it could not be downloaded.
         REGISTERED.with(|n| n.update(|n| *n += 1));
+        result
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = kind;
+    {
+        let _ = kind;
+        Ok(())
+    }
 }
 
 /// Is the model of `kind` ready to simulate?
@@ -52,10 +73,38 @@ pub fn is_ready(kind: ServerKind) -> bool {
     }
 }
 
+/// Did the last download of the model of `kind` fail (and it has not
+/// arrived since)? Tracks the models' arrivals.
+pub fn has_failed(kind: ServerKind) -> bool {
+    track();
+    #[cfg(target_arch = "wasm32")]
+    {
+        crumbtrail_engine::server::models::has_failed(kind)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = kind;
+        false
+    }
+}
+
+/// "Try again": fetches the model of `kind` again, at most once at a time.
+pub fn retry(kind: ServerKind) {
+    if RETRYING.with(|r| r.replace(true)) {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let _ = ensure(kind).await;
+        RETRYING.with(|r| r.set(false));
+    });
+}
+
 thread_local! {
-    /// Counts the models registered (a signal without an owner: it lives as
-    /// long as the page, and [`ensure`] runs outside the component tree too).
+    /// Counts the models registered or failed (a signal without an owner: it
+    /// lives as long as the page, and [`ensure`] runs outside the component
+    /// tree too).
     static REGISTERED: ArcRwSignal<u32> = ArcRwSignal::new(0);
+    static RETRYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Subscribes the caller (the trace) to the models' arrival, so that a
@@ -71,50 +120,53 @@ pub fn provide(scenario: RwSignal<crumbtrail_engine::Scenario>) {
     Effect::new(move |_| {
         let kind = kind.get();
         if !is_ready(kind) {
-            leptos::task::spawn_local(ensure(kind));
+            leptos::task::spawn_local(async move {
+                let _ = ensure(kind).await;
+            });
         }
     });
 }
 
-// The split points: one per model. Each returns the engine's preparer for
-// its stack, whose code comes with the chunk.
+// The split points: one per model but the default server's (Rails, in the
+// first load: most links, and the page without one, are Rails). Each
+// returns the engine's preparer for its stack, whose code comes with the
+// chunk. `build/split-wasm` finds them by their `_model` names.
 
+use super::split::split_point;
 #[cfg(target_arch = "wasm32")]
 use crumbtrail_engine::server::models::{self as engine_models, Preparer};
 
-/// The default server's model is in the first load (most links, and the
-/// page without one, are Rails): no chunk to wait for.
-#[cfg(target_arch = "wasm32")]
-async fn rails_model() -> Preparer {
-    engine_models::rails as Preparer
+split_point! {
+    #[cfg(target_arch = "wasm32")]
+    async fn django_model() -> Preparer {
+        engine_models::django as Preparer
+    }
 }
 
-#[cfg(target_arch = "wasm32")]
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn django_model() -> Preparer {
-    engine_models::django as Preparer
+split_point! {
+    #[cfg(target_arch = "wasm32")]
+    async fn express_model() -> Preparer {
+        engine_models::express as Preparer
+    }
 }
 
-#[cfg(target_arch = "wasm32")]
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn express_model() -> Preparer {
-    engine_models::express as Preparer
+split_point! {
+    #[cfg(target_arch = "wasm32")]
+    async fn fastapi_model() -> Preparer {
+        engine_models::fastapi as Preparer
+    }
 }
 
-#[cfg(target_arch = "wasm32")]
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn fastapi_model() -> Preparer {
-    engine_models::fastapi as Preparer
+split_point! {
+    #[cfg(target_arch = "wasm32")]
+    async fn laravel_model() -> Preparer {
+        engine_models::laravel as Preparer
+    }
 }
 
-#[cfg(target_arch = "wasm32")]
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn laravel_model() -> Preparer {
-    engine_models::laravel as Preparer
-}
-
-#[cfg(target_arch = "wasm32")]
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn raw_model() -> Preparer {
-    engine_models::raw as Preparer
+split_point! {
+    #[cfg(target_arch = "wasm32")]
+    async fn raw_model() -> Preparer {
+        engine_models::raw as Preparer
+    }
 }

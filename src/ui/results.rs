@@ -101,6 +101,12 @@ pub fn Verdict() -> impl IntoView {
     });
     let headline = Memo::new(move |_| ctx.trace.with(|t| t.headline.clone()));
     let waiting = Memo::new(move |_| ctx.trace.with(|t| t.field_errors.len()));
+    // The server's model could not be downloaded: the one thing to do is to
+    // fetch it again (`super::models`).
+    let model_missing = Memo::new(move |_| {
+        let kind = ctx.scenario.with(|s| s.server.kind());
+        super::models::has_failed(kind).then_some(kind)
+    });
     view! {
         <section id="verdict" class=move || format!("verdict v-{}", state.get().0)
             data-verdict=move || state.get().0 aria-live="polite" aria-atomic="true" tabindex="-1">
@@ -108,7 +114,15 @@ pub fn Verdict() -> impl IntoView {
             <div>
                 <p class="verdict-label">{move || state.get().1 .1}</p>
                 <p class="headline" data-headline="">{move || rich(&headline.get())}</p>
-                <Show when=move || { waiting.get() > 0 }>
+                <Show when=move || model_missing.get().is_some()>
+                    <p class="waiting">
+                        <button type="button" data-retry="model"
+                            on:click=move |_| if let Some(kind) = model_missing.get_untracked() { super::models::retry(kind) }>
+                            "Try again"
+                        </button>
+                    </p>
+                </Show>
+                <Show when=move || { waiting.get() > 0 && model_missing.get().is_none() }>
                     <p class="waiting" data-waiting=move || waiting.get()>
                         {move || match waiting.get() {
                             1 => "Fix the field marked below to see the full answer.".to_string(),

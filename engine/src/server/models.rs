@@ -8,7 +8,8 @@
 //! link's server alone. There, [`prepare`] calls the [`Preparer`] that the
 //! app [`register`]ed for the kind once the model's code arrived, and says
 //! that the model is still loading (a field error on `server.model`, so the verdict
-//! is "Incomplete", never OK) until then.
+//! is "Incomplete", never OK) until then, or, once the app [`mark_failed`] its
+//! download, that it could not be downloaded.
 
 use super::stack::{Prepared, ServerKind, Stack};
 use crate::fetch::http::{ServerMemory, ServerModel, ServerReply, WireRequest, WireResponse};
@@ -29,6 +30,7 @@ pub fn prepare(setup: &ServerSetup) -> Prepared<'_> {
     {
         match on_demand::registered(setup.kind()) {
             Some(preparer) => preparer(setup),
+            None if on_demand::has_failed(setup.kind()) => not_downloaded(setup.kind()),
             None => still_loading(setup.kind()),
         }
     }
@@ -48,27 +50,47 @@ fn preparer_linked(kind: ServerKind) -> Preparer {
 }
 
 #[cfg(feature = "models-on-demand")]
-pub use on_demand::{is_registered, register};
+pub use on_demand::{has_failed, is_registered, mark_failed, register};
 
 #[cfg(feature = "models-on-demand")]
 mod on_demand {
     use super::{Preparer, ServerKind};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::OnceLock;
 
     static MODELS: [OnceLock<Preparer>; ServerKind::ALL.len()] =
         [const { OnceLock::new() }; ServerKind::ALL.len()];
+    /// The kinds whose last download failed (and that have not arrived since).
+    static FAILED: [AtomicBool; ServerKind::ALL.len()] =
+        [const { AtomicBool::new(false) }; ServerKind::ALL.len()];
 
-    fn slot(kind: ServerKind) -> &'static OnceLock<Preparer> {
-        let index = ServerKind::ALL
+    fn index(kind: ServerKind) -> usize {
+        ServerKind::ALL
             .iter()
             .position(|k| *k == kind)
-            .unwrap_or_default();
-        &MODELS[index]
+            .unwrap_or_default()
+    }
+
+    fn slot(kind: ServerKind) -> &'static OnceLock<Preparer> {
+        &MODELS[index(kind)]
     }
 
     /// The app calls this once the model of `kind` has arrived.
     pub fn register(kind: ServerKind, preparer: Preparer) {
         let _ = slot(kind).set(preparer);
+        FAILED[index(kind)].store(false, Ordering::Relaxed);
+    }
+
+    /// The app calls this when the download of the model of `kind` failed
+    /// (it may try again: a later [`register`] clears it).
+    pub fn mark_failed(kind: ServerKind) {
+        if slot(kind).get().is_none() {
+            FAILED[index(kind)].store(true, Ordering::Relaxed);
+        }
+    }
+
+    pub fn has_failed(kind: ServerKind) -> bool {
+        FAILED[index(kind)].load(Ordering::Relaxed)
     }
 
     pub fn is_registered(kind: ServerKind) -> bool {
@@ -134,6 +156,22 @@ fn still_loading(kind: ServerKind) -> Prepared<'static> {
             field: "server.model".into(),
             message: format!(
                 "the {} model is still loading; the verdict follows as soon as it is here",
+                kind.label()
+            ),
+        }],
+    }
+}
+
+/// A model whose download failed: the verdict stays "Incomplete" and says
+/// what to do, instead of waiting for code that is not coming.
+#[cfg(feature = "models-on-demand")]
+fn not_downloaded(kind: ServerKind) -> Prepared<'static> {
+    Prepared {
+        model: Box::new(NotLoaded),
+        field_errors: vec![FieldError {
+            field: "server.model".into(),
+            message: format!(
+                "the {} model could not be downloaded; check your connection and choose Try again",
                 kind.label()
             ),
         }],
@@ -228,5 +266,36 @@ mod on_demand_tests {
             answered.field_errors
         );
         assert!(!answered.headline.starts_with("Incomplete"));
+    }
+
+    #[test]
+    fn a_failed_download_says_so_until_the_model_arrives() {
+        let mut scenario = Scenario::default();
+        scenario.server = ServerKind::Express.default_setup();
+        assert!(!has_failed(ServerKind::Express));
+        mark_failed(ServerKind::Express);
+        assert!(has_failed(ServerKind::Express));
+        let failed = crate::simulate(&scenario);
+        assert!(
+            failed.headline.starts_with("Incomplete")
+                && failed.headline.contains("could not be downloaded")
+                && failed.headline.contains("Try again"),
+            "{}",
+            failed.headline
+        );
+        // Another kind is not affected.
+        assert!(!has_failed(ServerKind::Django));
+
+        register(ServerKind::Express, express);
+        assert!(!has_failed(ServerKind::Express));
+        let answered = crate::simulate(&scenario);
+        assert!(
+            answered.field_errors.is_empty(),
+            "{:?}",
+            answered.field_errors
+        );
+        // A failure reported after the model arrived changes nothing.
+        mark_failed(ServerKind::Express);
+        assert!(!has_failed(ServerKind::Express));
     }
 }

@@ -38,9 +38,11 @@ pub(super) fn ServerEditor() -> impl IntoView {
             return;
         }
         // The new server's model first (a chunk of its own in the release
-        // build), so the verdict goes straight to the new server's answer.
+        // build), so the verdict goes straight to the new server's answer;
+        // if it cannot be downloaded, the verdict says so and offers to try
+        // again.
         leptos::task::spawn_local(async move {
-            crate::ui::models::ensure(to).await;
+            let _ = crate::ui::models::ensure(to).await;
             switch_now(to);
         });
     };
