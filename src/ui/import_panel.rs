@@ -246,7 +246,7 @@ pub fn on_page_drop(ev: leptos::ev::DragEvent) {
                 .is_err()
             {
                 ictx.status.set(Status::Failed(
-                    "the importers could not be downloaded (the connection may have dropped): drop the file again"
+                    "The importers could not be downloaded (the connection may have dropped): drop the file again."
                         .into(),
                 ));
             }

@@ -3,7 +3,7 @@
 //! `models-on-demand`, on in the WebAssembly build).
 //!
 //! In the release build (feature `split`) each model but the default
-//! server's (Rails, in the first load) is a `#[lazy]` chunk, and
+//! server's (Rails, in the first load) is a chunk of its own (`super::split`), and
 //! `crate::mount` fetches the one the link needs before the page is built
 //! (index.html preloads its files). A chunk is a module and the shared
 //! chunks it depends on (8 to 27 in all): for the default page that costs

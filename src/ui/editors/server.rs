@@ -1,6 +1,6 @@
 //! The server: a selector listing every stack, and that stack's editor.
 //! Adding a stack adds its editor module, its re-export in `editors/mod.rs`
-//! and one arm (with its `#[lazy]` function) in `crate::ui::deferred::editor`:
+//! and one arm (with its `split_point!`) in `crate::ui::deferred::editor`:
 //! each stack's editor is a chunk of its own in the release build.
 
 use crumbtrail_engine::scenario::ServerSetup;
