@@ -84,6 +84,26 @@ impl Part {
     }
 }
 
+impl Part {
+    /// What the part is, as its slot names it when it cannot be downloaded.
+    fn title(self) -> &'static str {
+        match self {
+            Part::Answer => "The cause and its fix",
+            Part::Requests => "The requests",
+            Part::Import => "The importers",
+            Part::Settings | Part::ReadonlySettings => "The settings",
+            Part::Diagram => "The diagram",
+            Part::Steps => "The step-by-step trace",
+            Part::Jar => "The cookie jar",
+            Part::Fixes => "The list of fixes",
+            Part::Code => "The generated code",
+            Part::Live => "Live mode",
+            Part::Gallery => "The examples gallery",
+            Part::Editor(_) => "This server's settings",
+        }
+    }
+}
+
 /// Builds a part's view, loading its chunk first (once it has arrived, the
 /// chunk is not fetched again).
 async fn load(part: Part) -> Result<AnyView, ChunkMissing> {
@@ -469,12 +489,12 @@ fn slot(part: Part, order: Option<Reveal>) -> impl IntoView {
                 Some(Load::Loaded) => view_slot.try_update_value(Option::take).flatten(),
                 Some(Load::Failed) => Some(view! {
                     <p class="chunk-failed" role="status">
-                        "This part of the page could not be downloaded (the connection may have dropped). "
+                        {part.title()}" could not be downloaded (the connection may have dropped). "
                         <button type="button" data-retry=part.key() on:click=retry>"Try again"</button>
                     </p>
                 }.into_any()),
                 Some(Load::Retrying) => Some(view! {
-                    <p class="chunk-failed" role="status">"Downloading this part again…"</p>
+                    <p class="chunk-failed" role="status">{part.title()}": downloading again…"</p>
                 }.into_any()),
                 _ => None,
             }}

@@ -147,6 +147,18 @@ pub fn laravel(setup: &ServerSetup) -> Prepared<'_> {
     }
 }
 
+/// The stack as the messages about its model name it.
+fn model_name(kind: ServerKind) -> &'static str {
+    match kind {
+        ServerKind::Rails => "Rails",
+        ServerKind::Django => "Django",
+        ServerKind::Express => "Express",
+        ServerKind::FastApi => "FastAPI",
+        ServerKind::Laravel => "Laravel",
+        ServerKind::Raw => "raw-header server",
+    }
+}
+
 /// A model whose code has not arrived (or a preparer given a setup of
 /// another kind): the server is not ready, and the field error says why.
 fn still_loading(kind: ServerKind) -> Prepared<'static> {
@@ -156,7 +168,7 @@ fn still_loading(kind: ServerKind) -> Prepared<'static> {
             field: "server.model".into(),
             message: format!(
                 "the {} model is still loading; the verdict follows as soon as it is here",
-                kind.label()
+                model_name(kind)
             ),
         }],
     }
@@ -172,7 +184,7 @@ fn not_downloaded(kind: ServerKind) -> Prepared<'static> {
             field: "server.model".into(),
             message: format!(
                 "the {} model could not be downloaded; check your connection and choose Try again",
-                kind.label()
+                model_name(kind)
             ),
         }],
     }
@@ -270,8 +282,10 @@ mod on_demand_tests {
 
     #[test]
     fn a_failed_download_says_so_until_the_model_arrives() {
-        let mut scenario = Scenario::default();
-        scenario.server = ServerKind::Express.default_setup();
+        let scenario = Scenario {
+            server: ServerKind::Express.default_setup(),
+            ..Default::default()
+        };
         assert!(!has_failed(ServerKind::Express));
         mark_failed(ServerKind::Express);
         assert!(has_failed(ServerKind::Express));
