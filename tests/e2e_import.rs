@@ -99,7 +99,15 @@ async fn drop_file(e2e: &E2e, text: &str, name: &str) -> Value {
             .execute(READ, vec![])
             .await
             .unwrap_or(Value::Null);
-        if matches!(v["state"].as_str(), Some("done" | "failed")) && v["verdict"].is_string() {
+        // An import that brings another server waits for that server's model
+        // (a chunk of its own): the verdict says "still loading" until then.
+        let model_loading = v["headline"]
+            .as_str()
+            .is_some_and(|h| h.contains("model is still loading"));
+        if matches!(v["state"].as_str(), Some("done" | "failed"))
+            && v["verdict"].is_string()
+            && !model_loading
+        {
             return v;
         }
         assert!(
