@@ -82,9 +82,7 @@ impl Part {
             Part::Editor(_) => "editor",
         }
     }
-}
 
-impl Part {
     /// What the part is, as its slot names it when it cannot be downloaded.
     fn title(self) -> &'static str {
         match self {

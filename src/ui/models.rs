@@ -88,14 +88,11 @@ pub fn has_failed(kind: ServerKind) -> bool {
     }
 }
 
-/// "Try again": fetches the model of `kind` again, at most once at a time.
+/// "Try again": fetches the model of `kind` again (wasm_split runs one
+/// download at a time for a chunk, so a second click waits for the first).
 pub fn retry(kind: ServerKind) {
-    if RETRYING.with(|r| r.replace(true)) {
-        return;
-    }
     leptos::task::spawn_local(async move {
         let _ = ensure(kind).await;
-        RETRYING.with(|r| r.set(false));
     });
 }
 
@@ -104,7 +101,6 @@ thread_local! {
     /// lives as long as the page, and [`ensure`] runs outside the component
     /// tree too).
     static REGISTERED: ArcRwSignal<u32> = ArcRwSignal::new(0);
-    static RETRYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Subscribes the caller (the trace) to the models' arrival, so that a
